@@ -1,0 +1,347 @@
+"""Marshmallow fields for the xAPI data types.
+
+Each field validates one spec type and returns the value *unchanged* (we never coerce: a
+statement is stored exactly as sent). The heavy lifting is done by libraries: IRIs by
+``rfc3987-syntax`` (RFC 3987 grammar), language tags by ``langcodes`` (RFC 5646), timestamps
+and durations by ``isodate`` (ISO 8601). Results of the slow checks are memoised, because the
+same verb, activity and extension IRIs recur in almost every statement.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import isodate
+import langcodes
+from marshmallow import ValidationError, fields
+from rfc3987_syntax import is_valid_syntax_iri
+
+from .errors import join_path
+
+__all__ = [
+    "UUID_RE",
+    "Duration",
+    "Extensions",
+    "Iri",
+    "Irl",
+    "LanguageMap",
+    "LanguageTag",
+    "MailtoIri",
+    "Sha1Hex",
+    "Sha2Hex",
+    "StrictBoolean",
+    "StrictInteger",
+    "StrictNumber",
+    "StrictString",
+    "Timestamp",
+    "UuidString",
+    "Version",
+    "first_error",
+    "is_iri",
+    "is_language_tag",
+    "is_timestamp",
+    "parse_timestamp",
+]
+
+# RFC 4122 "standard string form": 8-4-4-4-12 hex digits (XAPI-00029, XAPI-00030).
+UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_SHA1_RE = re.compile(r"[0-9a-fA-F]{40}")
+# SHA-2 family digests: SHA-224/256/384/512 as hex.
+_SHA2_RE = re.compile(r"[0-9a-fA-F]{56}|[0-9a-fA-F]{64}|[0-9a-fA-F]{96}|[0-9a-fA-F]{128}")
+_SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+# A *strict subset* of the RFC 3986/3987 grammar covering the everyday ASCII IRIs
+# (``scheme://host[:port]/path?query#fragment`` and ``scheme:path``). A string it accepts is
+# certainly a valid IRI; anything else is decided by rfc3987-syntax, whose Earley parser is
+# exact but costs milliseconds per call.
+_PCT = r"%[0-9A-Fa-f]{2}"
+_UNRESERVED_SUB = r"A-Za-z0-9\-._~!$&'()*+,;="
+_PCHAR = rf"(?:[{_UNRESERVED_SUB}:@]|{_PCT})"
+_COMMON_IRI_RE = re.compile(
+    rf"[A-Za-z][A-Za-z0-9+.\-]*:"
+    rf"(?://(?:[{_UNRESERVED_SUB}]|{_PCT})*(?::[0-9]*)?(?:/{_PCHAR}*)*"
+    rf"|(?!//)(?:{_PCHAR}|/)*)"
+    rf"(?:\?(?:{_PCHAR}|[/?])*)?"
+    rf"(?:#(?:{_PCHAR}|[/?])*)?"
+)
+# Longer strings skip the memo and the exact parser's cost grows with length; no real IRI
+# in a statement comes near this.
+_MAX_IRI_LENGTH = 4096
+
+
+@functools.lru_cache(maxsize=65536)
+def _is_iri_exact(value: str) -> bool:
+    return bool(is_valid_syntax_iri(value))
+
+
+def is_iri(value: str) -> bool:
+    """True if ``value`` is an absolute IRI per RFC 3987 (a scheme is required, XAPI-00011)."""
+    if _COMMON_IRI_RE.fullmatch(value):
+        return True
+    if len(value) > _MAX_IRI_LENGTH or not _SCHEME_RE.match(value):
+        return False
+    return _is_iri_exact(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def is_language_tag(value: str) -> bool:
+    """True if ``value`` is a well-formed, valid RFC 5646 language tag (XAPI-00013)."""
+    try:
+        return bool(langcodes.tag_is_valid(value))
+    except (ValueError, LookupError):
+        return False
+
+
+# ISO 8601 allows "-00:00" but RFC 3339 gives it the meaning "offset unknown"; the ADL suite
+# expects "-00", "-0000" and "-00:00" to be rejected.
+_NEGATIVE_ZERO_OFFSET_RE = re.compile(r"-00(?::?00)?$")
+
+
+def parse_timestamp(value: str) -> Any:
+    """Parse an xAPI timestamp (ISO 8601 date and time) or raise ``ValueError``."""
+    if _NEGATIVE_ZERO_OFFSET_RE.search(value):
+        raise ValueError("negative zero UTC offset")
+    try:
+        return isodate.parse_datetime(value)
+    except (isodate.ISO8601Error, ValueError, TypeError, OverflowError) as exc:
+        raise ValueError(str(exc)) from exc
+
+
+def is_timestamp(value: str) -> bool:
+    try:
+        parse_timestamp(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_duration(value: str) -> bool:
+    # XAPI-00124: only the ISO 8601:2004 4.4.3.2 format (PnYnMnDTnHnMnS / PnW); the
+    # "alternative format" (P0001-02-03T...) and signed durations are not allowed.
+    if not value.startswith("P") or "-" in value or ":" in value or value.endswith("T"):
+        return False
+    try:
+        isodate.parse_duration(value)
+    except (isodate.ISO8601Error, ValueError, TypeError, OverflowError):
+        return False
+    return True
+
+
+class StrictString(fields.String):
+    """A JSON string; never coerced from other types."""
+
+    default_error_messages = {"invalid": "Must be a string."}  # noqa: RUF012
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        return value
+
+
+class _FormattedString(StrictString):
+    """A string that must satisfy :meth:`check`; the stored value is the string as sent."""
+
+    format_message = "Invalid value."
+
+    def check(self, value: str) -> bool:  # pragma: no cover - always overridden
+        raise NotImplementedError
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        if not self.check(value):
+            raise ValidationError(self.format_message)
+        return value
+
+
+class Iri(_FormattedString):
+    """An absolute IRI (RFC 3987)."""
+
+    format_message = "Must be an absolute IRI with a scheme (RFC 3987)."
+
+    def check(self, value: str) -> bool:
+        return is_iri(value)
+
+
+class Irl(Iri):
+    """An IRL: an IRI meant to be dereferenced; syntactically an absolute IRI."""
+
+    format_message = "Must be an absolute IRL with a scheme (RFC 3987)."
+
+
+class MailtoIri(_FormattedString):
+    """``mailto:`` followed by one e-mail address (XAPI-00038)."""
+
+    format_message = 'Must be a "mailto:" IRI holding an e-mail address.'
+
+    def check(self, value: str) -> bool:
+        if not value.startswith("mailto:") or not is_iri(value):
+            return False
+        local, at, domain = value[7:].rpartition("@")
+        return bool(at and local and domain) and "," not in value and "?" not in value
+
+
+class UuidString(_FormattedString):
+    format_message = "Must be a UUID in standard string form (RFC 4122)."
+
+    def check(self, value: str) -> bool:
+        return UUID_RE.fullmatch(value) is not None
+
+
+class Sha1Hex(_FormattedString):
+    format_message = "Must be a hex-encoded SHA-1 digest (40 hex digits)."
+
+    def check(self, value: str) -> bool:
+        return _SHA1_RE.fullmatch(value) is not None
+
+
+class Sha2Hex(_FormattedString):
+    format_message = "Must be a hex-encoded SHA-2 digest."
+
+    def check(self, value: str) -> bool:
+        return _SHA2_RE.fullmatch(value) is not None
+
+
+class Timestamp(_FormattedString):
+    format_message = "Must be an ISO 8601 date and time, e.g. 2024-05-01T12:00:00.000Z."
+
+    def check(self, value: str) -> bool:
+        return is_timestamp(value)
+
+
+class Duration(_FormattedString):
+    format_message = "Must be an ISO 8601 duration such as PT1H30M or P1DT2.5S."
+
+    def check(self, value: str) -> bool:
+        return _is_duration(value)
+
+
+class LanguageTag(_FormattedString):
+    format_message = "Must be an RFC 5646 language tag."
+
+    def check(self, value: str) -> bool:
+        return is_language_tag(value)
+
+
+class Version(_FormattedString):
+    """The statement ``version`` property; ``pattern`` lists the acceptable versions."""
+
+    def __init__(self, pattern: str, allowed: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._pattern = re.compile(pattern)
+        self.format_message = f"Must be {allowed}."
+
+    def check(self, value: str) -> bool:
+        return self._pattern.fullmatch(value) is not None
+
+
+class StrictBoolean(fields.Field[bool]):
+    """A JSON boolean; "true", 1 and friends are rejected (XAPI-00006)."""
+
+    default_error_messages = {"invalid": "Must be a boolean (true or false)."}  # noqa: RUF012
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class StrictNumber(fields.Field[float]):
+    """A finite JSON number; strings holding numbers and booleans are rejected."""
+
+    default_error_messages = {"invalid": "Must be a number."}  # noqa: RUF012
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.make_error("invalid")
+        return value
+
+
+class StrictInteger(fields.Field[int]):
+    """A JSON integer (no fraction); booleans are rejected."""
+
+    default_error_messages = {"invalid": "Must be an integer."}  # noqa: RUF012
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.make_error("invalid")
+        return value
+
+
+class _StringKeyedObject(fields.Field[dict[str, Any]]):
+    key_message = "Invalid key."
+    empty_ok = True
+
+    def check_key(self, key: str) -> bool:  # pragma: no cover - always overridden
+        raise NotImplementedError
+
+    def check_value(self, key: str, value: Any) -> None:
+        """Raise ValidationError for a bad value."""
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise ValidationError("Must be an object.")
+        errors: dict[str, list[str]] = {}
+        for key, item in value.items():
+            if not isinstance(key, str) or not self.check_key(key):
+                errors[str(key)] = [self.key_message]
+                continue
+            try:
+                self.check_value(key, item)
+            except ValidationError as exc:
+                errors[key] = exc.messages if isinstance(exc.messages, list) else [str(exc)]
+        if errors:
+            raise ValidationError(errors)
+        return value
+
+
+class LanguageMap(_StringKeyedObject):
+    """A Language Map: RFC 5646 tag -> string (XAPI-00121)."""
+
+    key_message = "Language map keys must be RFC 5646 language tags."
+
+    def check_key(self, key: str) -> bool:
+        return is_language_tag(key)
+
+    def check_value(self, key: str, value: Any) -> None:
+        if not isinstance(value, str):
+            raise ValidationError("Language map values must be strings.")
+
+
+class Extensions(_StringKeyedObject):
+    """Extensions: IRI -> any JSON value, null included (XAPI-00118, XAPI-00119)."""
+
+    key_message = "Extension keys must be absolute IRIs."
+
+    def check_key(self, key: str) -> bool:
+        return is_iri(key)
+
+
+def first_error(messages: Mapping[Any, Any] | list[Any] | str, prefix: str = "") -> tuple[str, str]:
+    """The JSON path and text of the first error in a marshmallow error structure."""
+    node: Any = messages
+    path = prefix
+    while True:
+        if isinstance(node, str):
+            return path, node
+        if isinstance(node, list):
+            if not node:
+                return path, "Invalid value."
+            node = node[0]
+            continue
+        if isinstance(node, Mapping):
+            if not node:
+                return path, "Invalid value."
+            key, node = next(iter(node.items()))
+            if key != "_schema":
+                path = join_path(path, key)
+            continue
+        return path, str(node)

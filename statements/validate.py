@@ -1,0 +1,79 @@
+"""``validate(data, version)``: the one place that decides whether a statement is valid.
+
+Used alike by the HTTP layer, importers and NDJSON import (house rule 3). It checks a decoded
+JSON value against the xAPI 1.0.3 or 2.0 schema and returns it as a :class:`Statement`,
+unchanged except that every ``contextActivities`` value becomes an array (XAPI-00096).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, cast
+
+from .errors import StatementError
+from .fields import first_error
+from .schema import statement_schema
+from .types import Statement
+
+__all__ = ["normalise_version", "validate"]
+
+_V1 = re.compile(r"1\.0(?:\.\d+)?")
+_V2 = re.compile(r"2\.0(?:\.\d+)?")
+
+
+def normalise_version(header: str) -> str:
+    """Map an X-Experience-API-Version value to the rule set: "1.0.3" or "2.0.0".
+
+    Raises ``ValueError`` for versions this package does not implement.
+    """
+    value = header.strip()
+    if _V1.fullmatch(value):
+        return "1.0.3"
+    if _V2.fullmatch(value):
+        return "2.0.0"
+    raise ValueError(f"unsupported xAPI version {header!r}")
+
+
+def validate(data: object, version: str) -> Statement:
+    """Validate one statement for ``version`` ("1.0.3" or "2.0.0"; any 1.0.x means 1.0.3).
+
+    Returns the statement with contextActivities normalised to arrays; the input is not
+    mutated. Raises :class:`StatementError` (JSON path + reason) for any violation.
+    """
+    if version != "2.0.0":
+        version = normalise_version(version)
+    if not isinstance(data, dict):
+        raise StatementError("", "A statement must be a JSON object.")
+    errors = statement_schema(version).validate(data)
+    if errors:
+        path, message = first_error(errors)
+        raise StatementError(path, message)
+    return cast(Statement, _normalise(data))
+
+
+def _normalise(statement: dict[str, Any]) -> dict[str, Any]:
+    """Copy-on-write: wrap single contextActivities objects in arrays."""
+    result = statement
+    context = statement.get("context")
+    if context is not None:
+        new_context = _normalise_context(context)
+        if new_context is not context:
+            result = {**statement, "context": new_context}
+    sub = statement.get("object")
+    if sub is not None and sub.get("objectType") == "SubStatement" and "context" in sub:
+        new_sub_context = _normalise_context(sub["context"])
+        if new_sub_context is not sub["context"]:
+            if result is statement:
+                result = dict(statement)
+            result["object"] = {**sub, "context": new_sub_context}
+    return result
+
+
+def _normalise_context(context: dict[str, Any]) -> dict[str, Any]:
+    activities = context.get("contextActivities")
+    if not activities or not any(isinstance(value, dict) for value in activities.values()):
+        return context
+    fixed = {
+        key: [value] if isinstance(value, dict) else value for key, value in activities.items()
+    }
+    return {**context, "contextActivities": fixed}
