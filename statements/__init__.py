@@ -3,7 +3,34 @@
 Pure Python: no Flask, no SQLAlchemy, nothing else of ours is imported here.
 """
 
+from .canonical import Format, best_language, format_statement, same_statement
+from .enrich import enrich, format_timestamp
 from .errors import StatementError
+from .ifi import activity_ids_in, agent_key, agent_keys_in
+from .refs import is_voiding, statement_refs
+from .signature import signature_attachment_index, verify_signature
+from .types import Actor, Agent, Group, Statement
 from .validate import normalise_version, validate
 
-__all__ = ["StatementError", "normalise_version", "validate"]
+__all__ = [
+    "Actor",
+    "Agent",
+    "Format",
+    "Group",
+    "Statement",
+    "StatementError",
+    "activity_ids_in",
+    "agent_key",
+    "agent_keys_in",
+    "best_language",
+    "enrich",
+    "format_statement",
+    "format_timestamp",
+    "is_voiding",
+    "normalise_version",
+    "same_statement",
+    "signature_attachment_index",
+    "statement_refs",
+    "validate",
+    "verify_signature",
+]
