@@ -1,0 +1,38 @@
+"""The app factory: the one place where the LRS is wired together."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+
+from lrs.config import Settings
+from lrs.errors import register_error_handlers
+from lrs.store.engine import Database
+from lrs.xapi import bp as xapi_blueprint
+from lrs.xapi.cors import init_cors
+from lrs.xapi.parsing import AlternateRequestSyntax
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the Flask app for ``settings`` (read from the environment when omitted)."""
+    settings = (settings or Settings.from_env(os.environ)).with_secret_key()
+    app = Flask(__name__)
+    app.config.update(
+        LRS_SETTINGS=settings,
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        JSON_SORT_KEYS=False,
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    logging.basicConfig(level=settings.log_level.upper())
+    database = Database(settings.database_url)
+    app.extensions["lrs.database"] = database
+    register_error_handlers(app)
+    app.register_blueprint(xapi_blueprint)
+    init_cors(app, settings)
+    app.wsgi_app = AlternateRequestSyntax(app.wsgi_app)  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,33 @@
+"""HTTP Basic authentication of xAPI clients against hashed credentials."""
+
+from __future__ import annotations
+
+from flask import current_app, g, request
+
+from lrs.errors import Unauthorized
+from lrs.services import credentials
+from lrs.services.principal import Principal
+from lrs.store.engine import Database
+
+
+def database() -> Database:
+    db: Database = current_app.extensions["lrs.database"]
+    return db
+
+
+def authenticate() -> Principal:
+    """The principal of the current request's Basic credentials; 401 when absent or wrong."""
+    authorization = request.authorization
+    if authorization is None or authorization.type != "basic":
+        raise Unauthorized("this resource needs HTTP Basic credentials")
+    principal = credentials.authenticate(
+        database(), authorization.username or "", authorization.password or ""
+    )
+    if principal is None:
+        raise Unauthorized("the credentials are not valid")
+    return principal
+
+
+def current_principal() -> Principal:
+    principal: Principal = g.principal
+    return principal

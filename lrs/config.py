@@ -1,0 +1,103 @@
+"""Settings of the LRS: every ``LRS_*`` environment variable with its type, default and help.
+
+This module is the only reader of ``os.environ``; everything else receives a ``Settings``
+object from the app factory or the CLI.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def _setting(default: Any, help_text: str, *, secret: bool = False) -> Any:
+    return field(default=default, metadata={"help": help_text, "secret": secret})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Typed configuration. Field ``foo_bar`` is read from ``LRS_FOO_BAR``."""
+
+    database_url: str = _setting(
+        "sqlite:///lrs.db",
+        "SQLAlchemy URL of the store: a SQLite file (default) or "
+        "postgresql+psycopg://user@host/db.",
+    )
+    secret_key: str = _setting(
+        "",
+        "Key that signs dashboard session cookies; a random one is made per process when "
+        "empty (set it when running several workers).",
+        secret=True,
+    )
+    api_key: str = _setting(
+        "",
+        "With LRS_API_SECRET: `lrs serve` makes sure an xAPI credential with this key and "
+        "scope `all` exists (for automation).",
+    )
+    api_secret: str = _setting("", "Secret of the LRS_API_KEY credential.", secret=True)
+    max_body_bytes: int = _setting(
+        20 * 1024 * 1024, "Largest request body accepted, in bytes; larger gets 413."
+    )
+    max_batch_size: int = _setting(10_000, "Most statements accepted in one POST; more gets 413.")
+    default_page_size: int = _setting(
+        100, "Statements per page of a GET /statements result when `limit` is 0 or absent."
+    )
+    max_page_size: int = _setting(1000, "Largest `limit` honoured by GET /statements.")
+    cors_origins: str = _setting(
+        "*", "Origins allowed by CORS on /xapi/, comma separated, or * for any."
+    )
+    dashboards: bool = _setting(True, "Mount the Dash dashboards at /dashboards/.")
+    public_url: str = _setting(
+        "",
+        "Public base URL of the server, used in credential authorities; defaults to "
+        "the URL of the request.",
+    )
+    log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Build settings from ``LRS_*`` variables; unknown variables are ignored."""
+        values: dict[str, Any] = {}
+        for setting in dataclasses.fields(cls):
+            raw = environ.get(f"LRS_{setting.name.upper()}")
+            if raw is None:
+                continue
+            values[setting.name] = _parse(raw, type(setting.default), setting.name)
+        return cls(**values)
+
+    def with_secret_key(self) -> Settings:
+        """Return these settings with a secret key, made up if none was configured."""
+        if self.secret_key:
+            return self
+        return dataclasses.replace(self, secret_key=secrets.token_urlsafe(32))
+
+    @classmethod
+    def documentation(cls) -> list[tuple[str, str, str]]:
+        """(variable, default, help) for every setting, for the README and `lrs --help`."""
+        return [
+            (
+                f"LRS_{s.name.upper()}",
+                "(random)" if s.metadata["secret"] and not s.default else repr(s.default),
+                s.metadata["help"],
+            )
+            for s in dataclasses.fields(cls)
+        ]
+
+
+def _parse(raw: str, kind: type, name: str) -> Any:
+    if kind is bool:
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off", ""}:
+            return False
+        raise ValueError(f"LRS_{name.upper()} must be true or false, not {raw!r}")
+    if kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"LRS_{name.upper()} must be a whole number, not {raw!r}") from None
+    return raw

@@ -1,0 +1,395 @@
+"""Storing and querying statements: the use cases behind the Statement resource.
+
+``store_statements`` runs the whole ingest pipeline in one transaction — validate,
+check attachments and signatures, enrich, detect conflicts, void, insert with index rows,
+activity definitions, agents and dashboard facts — so a batch is stored whole or not at all.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import orjson
+from dateutil.parser import isoparse
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from lrs.errors import BadRequest, Conflict, Forbidden, NotFound
+from lrs.services.principal import Principal
+from lrs.store import activities as activity_store
+from lrs.store import attachments as attachment_store
+from lrs.store import facts as fact_store
+from lrs.store import statements as statement_store
+from lrs.store.attachments import AttachmentContent
+from lrs.store.engine import Database
+from lrs.store.statements import NewStatement, StatementQuery
+from statements import (
+    StatementError,
+    agent_key,
+    enrich,
+    format_statement,
+    same_statement,
+    validate,
+    verify_signature,
+)
+from statements.definitions import merge_definition
+from statements.ifi import activity_ids_in, agent_keys_in
+from statements.vocabulary import learning_fact
+
+VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
+SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
+
+Format = Literal["exact", "ids", "canonical"]
+
+
+@dataclass(frozen=True)
+class ResultPage:
+    """One page of a statement query, with the cursor of the next page if any."""
+
+    statements: list[dict[str, Any]]
+    more: str | None
+    attachments: list[AttachmentContent] = field(default_factory=list)
+
+
+def store_statements(
+    db: Database,
+    raw_statements: Sequence[Any],
+    *,
+    version: str,
+    principal: Principal,
+    attachments: Mapping[str, AttachmentContent] | None = None,
+    statement_id: str | None = None,
+    now: dt.datetime | None = None,
+) -> list[str]:
+    """Validate and store a batch; returns the ids in order. All or nothing."""
+    if not principal.may("statements/write"):
+        raise Forbidden("this credential may not write statements (scope statements/write)")
+    if not raw_statements:
+        raise BadRequest("no statements to store")
+    stored = now or dt.datetime.now(dt.UTC)
+    validated = _validate_all(raw_statements, version, statement_id)
+    _check_attachments(validated, attachments, multipart=attachments is not None)
+    enriched = [
+        enrich(
+            statement,
+            statement_id=statement.get("id"),
+            stored=stored,
+            authority=principal.authority,
+            version=version,
+        )
+        for statement in validated
+    ]
+    try:
+        with db.writing() as session:
+            return _store(session, enriched, attachments or {}, principal, stored)
+    except IntegrityError as error:
+        # Another writer stored one of these ids between our check and our insert.
+        raise Conflict("a statement with one of these ids was stored concurrently") from error
+
+
+def _validate_all(
+    raw_statements: Sequence[Any], version: str, statement_id: str | None
+) -> list[dict[str, Any]]:
+    validated: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_statements):
+        prefix = f"[{index}]" if len(raw_statements) > 1 else ""
+        try:
+            statement = dict(validate(raw, version))
+        except StatementError as error:
+            path = f"{prefix}.{error.path}" if prefix and error.path else prefix or error.path
+            raise StatementError(path, error.message) from error
+        if statement_id is not None:
+            if "id" in statement and statement["id"].lower() != statement_id.lower():
+                raise BadRequest("the statementId parameter and the statement's id differ", "id")
+            statement["id"] = statement_id
+        if "id" in statement:
+            statement["id"] = statement["id"].lower()
+            if statement["id"] in seen:
+                raise BadRequest(
+                    f"the batch holds id {statement['id']} more than once", f"{prefix}.id"
+                )
+            seen.add(statement["id"])
+        validated.append(statement)
+    return validated
+
+
+def _check_attachments(
+    statements: Sequence[dict[str, Any]],
+    parts: Mapping[str, AttachmentContent] | None,
+    *,
+    multipart: bool,
+) -> None:
+    """Every attachment without fileUrl has its part; every part belongs to an attachment."""
+    declared: set[str] = set()
+    for index, statement in enumerate(statements):
+        for position, attachment in enumerate(statement.get("attachments", [])):
+            path = f"[{index}].attachments[{position}]"
+            declared.add(attachment["sha2"])
+            if attachment["usageType"] == SIGNATURE_USAGE:
+                part = (parts or {}).get(attachment["sha2"])
+                if part is None:
+                    raise BadRequest("a signature attachment must be sent as a part", path)
+                if attachment.get("contentType") != "application/octet-stream":
+                    raise BadRequest(
+                        "a signature attachment must have contentType application/octet-stream",
+                        f"{path}.contentType",
+                    )
+                verify_signature(statement, part.content)
+            elif "fileUrl" not in attachment and (
+                not multipart or attachment["sha2"] not in (parts or {})
+            ):
+                raise BadRequest(
+                    "an attachment without fileUrl must be sent as a multipart/mixed part "
+                    "whose X-Experience-API-Hash is its sha2",
+                    f"{path}.sha2",
+                )
+    for sha2 in parts or {}:
+        if sha2 not in declared:
+            raise BadRequest(f"the part with hash {sha2} matches no attachment of the statements")
+
+
+def _store(
+    session: Session,
+    statements: Sequence[dict[str, Any]],
+    parts: Mapping[str, AttachmentContent],
+    principal: Principal,
+    stored: dt.datetime,
+) -> list[str]:
+    ids = [statement["id"] for statement in statements]
+    existing = statement_store.existing(session, ids)
+    fresh: list[dict[str, Any]] = []
+    for statement in statements:
+        previous = existing.get(statement["id"])
+        if previous is None:
+            fresh.append(statement)
+        elif not same_statement(previous, statement):
+            raise Conflict(
+                f"statement {statement['id']} exists already with different content", "id"
+            )
+    if not fresh:
+        return ids
+    _check_voiding(session, fresh)
+    rows = [_new_row(session, statement, principal, stored) for statement in fresh]
+    seqs = statement_store.insert_statements(session, rows)
+    _inherit_into_referrers(session, [row.id for row in rows])
+    voided_targets = [row.voids_id for row in rows if row.voids_id]
+    voided_targets += statement_store.voided_among(session, [row.id for row in rows])
+    statement_store.mark_voided(session, voided_targets)
+    attachment_store.save(session, list(parts.values()))
+    _save_activities_and_agents(session, fresh, stored)
+    fact_store.record(
+        session,
+        [(seqs[s["id"]], fact) for s in fresh if (fact := learning_fact(s)) is not None],
+    )
+    fact_store.forget(session, voided_targets)
+    return ids
+
+
+def _check_voiding(session: Session, statements: Sequence[dict[str, Any]]) -> None:
+    # XAPI-00016: a voiding statement cannot target another voiding statement.
+    in_batch = {s["id"]: s for s in statements}
+    targets = [s["object"]["id"].lower() for s in statements if s["verb"]["id"] == VOIDED_VERB]
+    stored_kinds = statement_store.voiding_kinds(session, targets)
+    for target in targets:
+        batch_target = in_batch.get(target)
+        if stored_kinds.get(target) or (
+            batch_target is not None and batch_target["verb"]["id"] == VOIDED_VERB
+        ):
+            raise BadRequest(f"statement {target} is a voiding statement and cannot be voided")
+
+
+def _new_row(
+    session: Session, statement: dict[str, Any], principal: Principal, stored: dt.datetime
+) -> NewStatement:
+    target = statement["object"]
+    kind = target.get("objectType", "Activity")
+    if kind in {"Agent", "Group"}:
+        object_key = agent_key(target)
+    elif kind == "SubStatement":
+        object_key = None
+    else:
+        object_key = target["id"].lower() if kind == "StatementRef" else target["id"]
+    voids = object_key if statement["verb"]["id"] == VOIDED_VERB else None
+    row = NewStatement(
+        id=statement["id"],
+        stored=stored,
+        timestamp=isoparse(statement["timestamp"]),
+        verb_id=statement["verb"]["id"],
+        actor_key=agent_key(statement["actor"]),
+        object_kind=kind,
+        object_key=object_key,
+        registration=(statement.get("context") or {}).get("registration", "").lower() or None,
+        voids_id=voids,
+        version=statement["version"],
+        authority_key=principal.authority_key,
+        payload=statement,
+        agents=list(agent_keys_in(statement)),
+        activities=list(activity_ids_in(statement)),
+    )
+    if kind == "StatementRef" and object_key is not None:
+        inherited = statement_store.index_rows_of(session, object_key)
+        if inherited is not None:
+            row.agents += inherited.agents
+            row.activities += inherited.activities
+            row.ref_terms += inherited.ref_terms
+    return row
+
+
+def _inherit_into_referrers(session: Session, new_ids: Sequence[str]) -> None:
+    # A statement stored earlier may target one of these by StatementRef: it now
+    # matches whatever its target matches.
+    for seq, target in statement_store.referrers(session, new_ids):
+        inherited = statement_store.index_rows_of(session, target)
+        if inherited is not None:
+            statement_store.add_index_rows(session, seq, inherited)
+
+
+def _save_activities_and_agents(
+    session: Session, statements: Sequence[dict[str, Any]], now: dt.datetime
+) -> None:
+    latest: dict[str, dict[str, Any] | None] = {}
+    agents: dict[str, dict[str, Any]] = {}
+    for statement in statements:
+        for activity in _activities_of(statement):
+            incoming = activity.get("definition")
+            if incoming is not None or activity["id"] not in latest:
+                latest[activity["id"]] = merge_definition(latest.get(activity["id"]), incoming)
+        actor = statement["actor"]
+        key = agent_key(actor)
+        if key is not None:
+            agents[key] = actor
+    known = activity_store.definitions(session, list(latest))
+    merged = {
+        aid: merge_definition(known.get(aid), incoming) if aid in known else incoming
+        for aid, incoming in latest.items()
+    }
+    activity_store.save_definitions(session, merged, now)
+    activity_store.save_agents(session, agents, now)
+
+
+def _activities_of(statement: Mapping[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    target = statement["object"]
+    if target.get("objectType", "Activity") == "Activity":
+        found.append(target)
+    elif target.get("objectType") == "SubStatement":
+        found.extend(_activities_of(target))
+    context_activities = (statement.get("context") or {}).get("contextActivities") or {}
+    for listed in context_activities.values():
+        found.extend(listed)
+    return found
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def get_statement(
+    db: Database,
+    principal: Principal,
+    statement_id: str,
+    *,
+    voided: bool,
+    fmt: Format,
+    languages: Sequence[str],
+    with_attachments: bool,
+) -> ResultPage:
+    """One statement by ``statementId`` (voided=False) or ``voidedStatementId``."""
+    _require_read(principal)
+    with db.reading() as session:
+        statement = statement_store.get_one(session, statement_id.lower(), voided=voided)
+        if statement is None or (
+            principal.reads_only_own
+            and agent_key(statement.get("authority", {})) != principal.authority_key
+        ):
+            raise NotFound(f"no {'voided ' if voided else ''}statement with id {statement_id}")
+        return _page(session, [statement], None, fmt, languages, with_attachments)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """What a `more` link carries: the query and where the previous page ended."""
+
+    query: StatementQuery
+    fmt: Format
+    with_attachments: bool
+
+
+def query_statements(
+    db: Database,
+    principal: Principal,
+    query: StatementQuery,
+    *,
+    fmt: Format,
+    languages: Sequence[str],
+    with_attachments: bool,
+) -> ResultPage:
+    """A page of statements matching ``query``, newest first unless ascending."""
+    _require_read(principal)
+    if principal.reads_only_own:
+        query = replace(query, authority_key=principal.authority_key)
+    with db.reading() as session:
+        if query.max_seq is None:
+            query = replace(query, max_seq=statement_store.newest_seq(session))
+        rows = statement_store.find(session, query)
+        more = None
+        if len(rows) > query.limit:
+            rows = rows[: query.limit]
+            more = encode_cursor(
+                Cursor(replace(query, after_seq=rows[-1][0]), fmt, with_attachments)
+            )
+        return _page(
+            session, [payload for _, payload in rows], more, fmt, languages, with_attachments
+        )
+
+
+def _require_read(principal: Principal) -> None:
+    if not principal.may("statements/read", "statements/read/mine", "all/read"):
+        raise Forbidden("this credential may not read statements (scope statements/read)")
+
+
+def _page(
+    session: Session,
+    statements: list[dict[str, Any]],
+    more: str | None,
+    fmt: Format,
+    languages: Sequence[str],
+    with_attachments: bool,
+) -> ResultPage:
+    shaped = [format_statement(s, fmt, languages) for s in statements]
+    contents: list[AttachmentContent] = []
+    if with_attachments:
+        wanted = [a["sha2"] for s in statements for a in s.get("attachments", [])]
+        contents = list(attachment_store.load(session, wanted).values())
+    return ResultPage(shaped, more, contents)
+
+
+def encode_cursor(cursor: Cursor) -> str:
+    query = cursor.query
+    data = {
+        "q": {
+            key: (value.isoformat() if isinstance(value, dt.datetime) else value)
+            for key, value in vars(query).items()
+            if value is not None
+        },
+        "f": cursor.fmt,
+        "a": cursor.with_attachments,
+    }
+    return base64.urlsafe_b64encode(orjson.dumps(data)).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> Cursor:
+    """The cursor behind a `more` token; a tampered or foreign token is a 400."""
+    try:
+        data = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        fields = dict(data["q"])
+        for name in ("since", "until"):
+            if name in fields:
+                fields[name] = dt.datetime.fromisoformat(fields[name])
+        return Cursor(StatementQuery(**fields), data["f"], bool(data["a"]))
+    except (ValueError, KeyError, TypeError) as error:
+        raise BadRequest("the `more` token is not one this LRS issued", "more") from error

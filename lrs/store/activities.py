@@ -1,0 +1,77 @@
+"""Activities and agents as the LRS knows them, kept current at ingest."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lrs.store.dialects import insert_ignore, upsert
+from lrs.store.models import Activity, Agent
+
+
+def definitions(session: Session, activity_ids: list[str]) -> dict[str, dict[str, Any] | None]:
+    if not activity_ids:
+        return {}
+    rows = session.execute(
+        select(Activity.activity_id, Activity.definition).where(
+            Activity.activity_id.in_(activity_ids)
+        )
+    )
+    return {row.activity_id: row.definition for row in rows}
+
+
+def get_activity(session: Session, activity_id: str) -> Activity | None:
+    return session.get(Activity, activity_id)
+
+
+def save_definitions(
+    session: Session, merged: Mapping[str, dict[str, Any] | None], now: dt.datetime
+) -> None:
+    """Insert activities; those with a definition overwrite what was stored."""
+    with_definition = [
+        {"activity_id": aid, "definition": d, "updated": now}
+        for aid, d in merged.items()
+        if d is not None
+    ]
+    without = [
+        {"activity_id": aid, "definition": None, "updated": now}
+        for aid, d in merged.items()
+        if d is None
+    ]
+    upsert(
+        session,
+        Activity.__table__,  # type: ignore[arg-type]
+        with_definition,
+        key=["activity_id"],
+        update=["definition", "updated"],
+    )
+    insert_ignore(session, Activity.__table__, without)  # type: ignore[arg-type]
+
+
+def save_agents(session: Session, agents: Mapping[str, dict[str, Any]], now: dt.datetime) -> None:
+    """Remember agents by key, keeping the latest name seen."""
+    rows = [
+        {
+            "agent_key": key,
+            "object_type": agent.get("objectType", "Agent"),
+            "name": agent.get("name"),
+            "ifi": {k: v for k, v in agent.items() if k not in {"name", "member", "objectType"}},
+            "updated": now,
+        }
+        for key, agent in agents.items()
+    ]
+    upsert(
+        session,
+        Agent.__table__,  # type: ignore[arg-type]
+        rows,
+        key=["agent_key"],
+        update=["name", "updated"],
+    )
+
+
+def get_agent(session: Session, agent_key: str) -> Agent | None:
+    return session.get(Agent, agent_key)

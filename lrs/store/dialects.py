@@ -1,0 +1,43 @@
+"""The only place that knows SQLite from PostgreSQL: inserts that ignore or merge."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Insert
+
+
+def _insert(session: Session, table: Table) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def insert_ignore(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows, silently skipping those whose key already exists."""
+    if not rows:
+        return
+    statement: Insert = _insert(session, table).on_conflict_do_nothing()
+    session.execute(statement, list(rows))
+
+
+def upsert(
+    session: Session,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    key: Sequence[str],
+    update: Sequence[str],
+) -> None:
+    """Insert rows, or overwrite the ``update`` columns where ``key`` already exists."""
+    if not rows:
+        return
+    statement = _insert(session, table)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(key),
+        set_={column: statement.excluded[column] for column in update},
+    )
+    session.execute(statement, list(rows))

@@ -1,0 +1,304 @@
+"""Tables of the store, as SQLAlchemy 2 typed models.
+
+One model set serves SQLite and PostgreSQL; the few type differences live in the
+type map below (JSON becomes JSONB on PostgreSQL, integer keys become BIGINT). Schema
+changes go through alembic migrations only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.dialects.postgresql import BYTEA, JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC datetimes on both databases (SQLite keeps naive UTC text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware UTC datetime")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)  # type: ignore[no-any-return]
+        return value.astimezone(dt.UTC)  # type: ignore[no-any-return]
+
+
+SerialKey = BigInteger().with_variant(Integer(), "sqlite")
+JsonDocument = JSON().with_variant(JSONB(), "postgresql")
+Bytes = LargeBinary().with_variant(BYTEA(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        dt.datetime: UTCDateTime(),
+        dt.date: Date(),
+        dict[str, Any]: JsonDocument,
+        list[Any]: JsonDocument,
+        str: Text(),
+        bytes: Bytes,
+        float: Float(),
+        bool: Boolean(),
+    }
+
+
+class Statement(Base):
+    """One stored statement; ``seq`` orders statements by storage and pages ``more``."""
+
+    __tablename__ = "statement"
+
+    seq: Mapped[int] = mapped_column(SerialKey, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    stored: Mapped[dt.datetime]
+    timestamp: Mapped[dt.datetime]
+    verb_id: Mapped[str]
+    actor_key: Mapped[str | None]
+    object_kind: Mapped[str] = mapped_column(String(16))
+    object_key: Mapped[str | None]
+    registration: Mapped[str | None] = mapped_column(String(36))
+    voided: Mapped[bool] = mapped_column(default=False)
+    voids_id: Mapped[str | None] = mapped_column(String(36))
+    version: Mapped[str] = mapped_column(String(16))
+    authority_key: Mapped[str | None]
+    payload: Mapped[dict[str, Any]]
+
+    __table_args__ = (
+        Index("ix_statement_voided_seq", "voided", "seq"),
+        Index("ix_statement_verb_seq", "verb_id", "seq"),
+        Index("ix_statement_registration_seq", "registration", "seq"),
+        Index("ix_statement_stored", "stored"),
+        Index("ix_statement_voids_id", "voids_id"),
+        Index("ix_statement_object_key", "object_kind", "object_key"),
+        Index("ix_statement_authority_seq", "authority_key", "seq"),
+    )
+
+
+class StatementAgent(Base):
+    """Index row: an agent a statement mentions and in which role (actor, object, ...)."""
+
+    __tablename__ = "statement_agent"
+
+    seq: Mapped[int] = mapped_column(
+        SerialKey, ForeignKey("statement.seq", ondelete="CASCADE"), primary_key=True
+    )
+    agent_key: Mapped[str] = mapped_column(primary_key=True)
+    role: Mapped[str] = mapped_column(String(24), primary_key=True)
+
+    __table_args__ = (Index("ix_statement_agent_key_seq", "agent_key", "seq"),)
+
+
+class StatementActivity(Base):
+    """Index row: an activity a statement mentions and in which role (object, parent, ...)."""
+
+    __tablename__ = "statement_activity"
+
+    seq: Mapped[int] = mapped_column(
+        SerialKey, ForeignKey("statement.seq", ondelete="CASCADE"), primary_key=True
+    )
+    activity_id: Mapped[str] = mapped_column(primary_key=True)
+    role: Mapped[str] = mapped_column(String(24), primary_key=True)
+
+    __table_args__ = (Index("ix_statement_activity_id_seq", "activity_id", "seq"),)
+
+
+class StatementRefTerm(Base):
+    """Verb and registration a statement inherits from the statement it targets.
+
+    A statement whose object is a StatementRef matches a query filter when its target
+    does (xAPI-Communication 2.1.3, applied recursively); agents and activities are
+    inherited as ordinary index rows, verbs and registrations land here.
+    """
+
+    __tablename__ = "statement_ref_term"
+
+    seq: Mapped[int] = mapped_column(
+        SerialKey, ForeignKey("statement.seq", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    term: Mapped[str] = mapped_column(primary_key=True)
+
+    __table_args__ = (Index("ix_statement_ref_term_kind_term", "kind", "term"),)
+
+
+class Activity(Base):
+    """The LRS's canonical definition of an activity, merged from statements."""
+
+    __tablename__ = "activity"
+
+    activity_id: Mapped[str] = mapped_column(primary_key=True)
+    definition: Mapped[dict[str, Any] | None]
+    updated: Mapped[dt.datetime]
+
+
+class Agent(Base):
+    """Every agent or identified group seen, by identity key, with its latest form."""
+
+    __tablename__ = "agent"
+
+    agent_key: Mapped[str] = mapped_column(primary_key=True)
+    object_type: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str | None]
+    ifi: Mapped[dict[str, Any]]
+    updated: Mapped[dt.datetime]
+
+
+class Attachment(Base):
+    """Attachment content, addressed by its SHA-2 hash and shared by statements."""
+
+    __tablename__ = "attachment"
+
+    sha2: Mapped[str] = mapped_column(String(128), primary_key=True)
+    content_type: Mapped[str]
+    length: Mapped[int] = mapped_column(BigInteger)
+    content: Mapped[bytes]
+
+
+class Document(Base):
+    """A state, activity profile or agent profile document.
+
+    Absent key parts are stored as empty strings so that the unique key holds on both
+    databases (NULLs never collide in a unique index).
+    """
+
+    __tablename__ = "document"
+
+    id: Mapped[int] = mapped_column(SerialKey, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    activity_id: Mapped[str] = mapped_column(default="")
+    agent_key: Mapped[str] = mapped_column(default="")
+    registration: Mapped[str] = mapped_column(String(36), default="")
+    document_id: Mapped[str]
+    content_type: Mapped[str]
+    content: Mapped[bytes]
+    etag: Mapped[str] = mapped_column(String(64))
+    updated: Mapped[dt.datetime]
+
+    __table_args__ = (
+        Index(
+            "uq_document_key",
+            "kind",
+            "activity_id",
+            "agent_key",
+            "registration",
+            "document_id",
+            unique=True,
+        ),
+    )
+
+
+class Credential(Base):
+    """An xAPI client credential: key, hashed secret, scopes and the authority it stamps."""
+
+    __tablename__ = "credential"
+
+    id: Mapped[int] = mapped_column(SerialKey, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    secret_hash: Mapped[str]
+    name: Mapped[str]
+    scopes: Mapped[list[Any]]
+    authority: Mapped[dict[str, Any]]
+    created: Mapped[dt.datetime]
+    revoked: Mapped[dt.datetime | None]
+
+
+class DashboardUser(Base):
+    """A person who logs in to the dashboards (separate from xAPI credentials)."""
+
+    __tablename__ = "dashboard_user"
+
+    id: Mapped[int] = mapped_column(SerialKey, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(128), unique=True)
+    password_hash: Mapped[str]
+    role: Mapped[str] = mapped_column(String(16))
+    created: Mapped[dt.datetime]
+
+
+class ImportCursor(Base):
+    """Where an importer stopped for one source, so a re-run resumes there."""
+
+    __tablename__ = "import_cursor"
+
+    source: Mapped[str] = mapped_column(primary_key=True)
+    position: Mapped[str]
+    updated: Mapped[dt.datetime]
+
+
+class LearningFact(Base):
+    """One narrow row per stored, non-voided statement for the dashboards.
+
+    Written in the ingest transaction from ``statements.vocabulary`` so that no dashboard
+    ever reads ``statement.payload``.
+    """
+
+    __tablename__ = "learning_fact"
+
+    seq: Mapped[int] = mapped_column(
+        SerialKey, ForeignKey("statement.seq", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[dt.date]
+    hour: Mapped[int] = mapped_column(SmallInteger)
+    weekday: Mapped[int] = mapped_column(SmallInteger)
+    timestamp: Mapped[dt.datetime]
+    actor_key: Mapped[str]
+    actor_name: Mapped[str | None]
+    verb_id: Mapped[str]
+    concept: Mapped[str] = mapped_column(String(32))
+    activity_id: Mapped[str | None]
+    activity_type: Mapped[str | None]
+    activity_name: Mapped[str | None]
+    source_kind: Mapped[str] = mapped_column(String(8))
+    space_id: Mapped[str | None]
+    platform: Mapped[str | None]
+    team: Mapped[str | None]
+    registration: Mapped[str | None] = mapped_column(String(36))
+    score_scaled: Mapped[float | None]
+    success: Mapped[bool | None]
+    completion: Mapped[bool | None]
+    duration_seconds: Mapped[float | None]
+
+    __table_args__ = (
+        Index("ix_learning_fact_day", "day"),
+        Index("ix_learning_fact_actor_day", "actor_key", "day"),
+        Index("ix_learning_fact_activity", "activity_id"),
+        Index("ix_learning_fact_space_concept", "space_id", "concept"),
+        Index("ix_learning_fact_kind_day", "source_kind", "day"),
+    )

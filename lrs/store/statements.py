@@ -1,0 +1,286 @@
+"""Reading and writing statements and their index rows. Functions take a Session and
+never commit: the calling service owns the transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, and_, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from lrs.store.dialects import insert_ignore
+from lrs.store.models import Statement, StatementActivity, StatementAgent, StatementRefTerm
+
+# Roles of an agent that the plain `agent` filter matches (xAPI-Communication 2.1.3);
+# `related_agents` widens it to every role.
+DIRECT_AGENT_ROLES = ("actor", "object", "member")
+DIRECT_ACTIVITY_ROLES = ("object",)
+
+
+@dataclass
+class NewStatement:
+    """A validated, enriched statement ready to be stored, with its index rows."""
+
+    id: str
+    stored: dt.datetime
+    timestamp: dt.datetime
+    verb_id: str
+    actor_key: str | None
+    object_kind: str
+    object_key: str | None
+    registration: str | None
+    voids_id: str | None
+    version: str
+    authority_key: str | None
+    payload: dict[str, Any]
+    agents: list[tuple[str, str]] = field(default_factory=list)
+    activities: list[tuple[str, str]] = field(default_factory=list)
+    ref_terms: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StatementQuery:
+    """The filters of GET /statements, already parsed and checked."""
+
+    agent_key: str | None = None
+    verb_id: str | None = None
+    activity_id: str | None = None
+    registration: str | None = None
+    related_activities: bool = False
+    related_agents: bool = False
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    authority_key: str | None = None
+    ascending: bool = False
+    limit: int = 100
+    # Paging: continue after this seq, and never past the newest seq of the first page.
+    after_seq: int | None = None
+    max_seq: int | None = None
+
+
+@dataclass(frozen=True)
+class IndexRows:
+    agents: list[tuple[str, str]]
+    activities: list[tuple[str, str]]
+    ref_terms: list[tuple[str, str]]
+
+
+def existing(session: Session, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Stored payloads of those ``ids`` that exist, by id."""
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    rows = session.execute(select(Statement.id, Statement.payload).where(Statement.id.in_(wanted)))
+    return {row.id: row.payload for row in rows}
+
+
+def insert_statements(session: Session, statements: Sequence[NewStatement]) -> dict[str, int]:
+    """Insert statements with their index rows; returns the seq given to each id."""
+    if not statements:
+        return {}
+    rows = [
+        {
+            "id": s.id,
+            "stored": s.stored,
+            "timestamp": s.timestamp,
+            "verb_id": s.verb_id,
+            "actor_key": s.actor_key,
+            "object_kind": s.object_kind,
+            "object_key": s.object_key,
+            "registration": s.registration,
+            "voided": False,
+            "voids_id": s.voids_id,
+            "version": s.version,
+            "authority_key": s.authority_key,
+            "payload": s.payload,
+        }
+        for s in statements
+    ]
+    result = session.execute(
+        insert(Statement).returning(Statement.id, Statement.seq, sort_by_parameter_order=True),
+        rows,
+    )
+    seqs = {row.id: row.seq for row in result}
+    agent_rows: list[dict[str, Any]] = []
+    activity_rows: list[dict[str, Any]] = []
+    term_rows: list[dict[str, Any]] = []
+    for s in statements:
+        seq = seqs[s.id]
+        agent_rows.extend(
+            {"seq": seq, "agent_key": key, "role": role} for key, role in set(s.agents)
+        )
+        activity_rows.extend(
+            {"seq": seq, "activity_id": aid, "role": role} for aid, role in set(s.activities)
+        )
+        term_rows.extend(
+            {"seq": seq, "kind": kind, "term": term} for kind, term in set(s.ref_terms)
+        )
+    if agent_rows:
+        session.execute(insert(StatementAgent), agent_rows)
+    if activity_rows:
+        session.execute(insert(StatementActivity), activity_rows)
+    if term_rows:
+        session.execute(insert(StatementRefTerm), term_rows)
+    return seqs
+
+
+def index_rows_of(session: Session, statement_id: str) -> IndexRows | None:
+    """Everything a statement matches on, for statements that target it by StatementRef."""
+    found = session.execute(
+        select(Statement.seq, Statement.verb_id, Statement.registration).where(
+            Statement.id == statement_id
+        )
+    ).first()
+    if found is None:
+        return None
+    agents = session.execute(
+        select(StatementAgent.agent_key, StatementAgent.role).where(StatementAgent.seq == found.seq)
+    ).all()
+    activities = session.execute(
+        select(StatementActivity.activity_id, StatementActivity.role).where(
+            StatementActivity.seq == found.seq
+        )
+    ).all()
+    terms = session.execute(
+        select(StatementRefTerm.kind, StatementRefTerm.term).where(
+            StatementRefTerm.seq == found.seq
+        )
+    ).all()
+    ref_terms = [(row.kind, row.term) for row in terms]
+    ref_terms.append(("verb", found.verb_id))
+    if found.registration:
+        ref_terms.append(("registration", found.registration))
+    return IndexRows(
+        agents=[(row.agent_key, row.role) for row in agents],
+        activities=[(row.activity_id, row.role) for row in activities],
+        ref_terms=ref_terms,
+    )
+
+
+def add_index_rows(session: Session, seq: int, rows: IndexRows) -> None:
+    """Add inherited index rows to an already stored statement (skipping ones it has)."""
+    insert_ignore(
+        session,
+        StatementAgent.__table__,  # type: ignore[arg-type]
+        [{"seq": seq, "agent_key": key, "role": role} for key, role in set(rows.agents)],
+    )
+    insert_ignore(
+        session,
+        StatementActivity.__table__,  # type: ignore[arg-type]
+        [{"seq": seq, "activity_id": aid, "role": role} for aid, role in set(rows.activities)],
+    )
+    insert_ignore(
+        session,
+        StatementRefTerm.__table__,  # type: ignore[arg-type]
+        [{"seq": seq, "kind": kind, "term": term} for kind, term in set(rows.ref_terms)],
+    )
+
+
+def referrers(session: Session, statement_ids: Iterable[str]) -> list[tuple[int, str]]:
+    """(seq, target id) of stored statements whose object is a StatementRef to an id."""
+    wanted = list(set(statement_ids))
+    if not wanted:
+        return []
+    rows = session.execute(
+        select(Statement.seq, Statement.object_key).where(
+            Statement.object_kind == "StatementRef", Statement.object_key.in_(wanted)
+        )
+    )
+    return [(row.seq, row.object_key) for row in rows]
+
+
+def voided_among(session: Session, statement_ids: Iterable[str]) -> set[str]:
+    """Those ids that a stored voiding statement already targets."""
+    wanted = list(set(statement_ids))
+    if not wanted:
+        return set()
+    rows = session.execute(select(Statement.voids_id).where(Statement.voids_id.in_(wanted)))
+    return {row.voids_id for row in rows}
+
+
+def mark_voided(session: Session, statement_ids: Iterable[str]) -> None:
+    wanted = list(set(statement_ids))
+    if wanted:
+        session.execute(update(Statement).where(Statement.id.in_(wanted)).values(voided=True))
+
+
+def voiding_kinds(session: Session, statement_ids: Iterable[str]) -> dict[str, str | None]:
+    """For each stored id: the id it voids (a voiding statement) or None."""
+    wanted = list(set(statement_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(select(Statement.id, Statement.voids_id).where(Statement.id.in_(wanted)))
+    return {row.id: row.voids_id for row in rows}
+
+
+def get_one(session: Session, statement_id: str, *, voided: bool) -> dict[str, Any] | None:
+    """The statement with this id if its voided state is ``voided``."""
+    row = session.execute(
+        select(Statement.payload).where(Statement.id == statement_id, Statement.voided == voided)
+    ).first()
+    return None if row is None else row.payload
+
+
+def newest_seq(session: Session) -> int:
+    return int(session.execute(select(func.coalesce(func.max(Statement.seq), 0))).scalar_one())
+
+
+def find(session: Session, query: StatementQuery) -> list[tuple[int, dict[str, Any]]]:
+    """Up to ``query.limit + 1`` matching statements as (seq, payload), in query order."""
+    statement = _filtered(session, query)
+    order = Statement.seq.asc() if query.ascending else Statement.seq.desc()
+    rows = session.execute(statement.order_by(order).limit(query.limit + 1))
+    return [(row.seq, row.payload) for row in rows]
+
+
+def _filtered(session: Session, query: StatementQuery) -> Select[Any]:
+    conditions: list[Any] = [Statement.voided.is_(False)]
+    if query.verb_id is not None:
+        conditions.append(_own_or_inherited(session, Statement.verb_id, "verb", query.verb_id))
+    if query.registration is not None:
+        conditions.append(
+            _own_or_inherited(session, Statement.registration, "registration", query.registration)
+        )
+    if query.agent_key is not None:
+        agent_match = select(StatementAgent.seq).where(StatementAgent.agent_key == query.agent_key)
+        if not query.related_agents:
+            agent_match = agent_match.where(StatementAgent.role.in_(DIRECT_AGENT_ROLES))
+        conditions.append(Statement.seq.in_(agent_match))
+    if query.activity_id is not None:
+        activity_match = select(StatementActivity.seq).where(
+            StatementActivity.activity_id == query.activity_id
+        )
+        if not query.related_activities:
+            activity_match = activity_match.where(StatementActivity.role.in_(DIRECT_ACTIVITY_ROLES))
+        conditions.append(Statement.seq.in_(activity_match))
+    if query.since is not None:
+        conditions.append(Statement.stored > query.since)
+    if query.until is not None:
+        conditions.append(Statement.stored <= query.until)
+    if query.authority_key is not None:
+        conditions.append(Statement.authority_key == query.authority_key)
+    if query.max_seq is not None:
+        conditions.append(Statement.seq <= query.max_seq)
+    if query.after_seq is not None:
+        conditions.append(
+            Statement.seq > query.after_seq if query.ascending else Statement.seq < query.after_seq
+        )
+    return select(Statement.seq, Statement.payload).where(and_(*conditions))
+
+
+def _own_or_inherited(session: Session, column: Any, kind: str, value: str) -> Any:
+    # Statements inheriting a term through a StatementRef are rare: look them up first
+    # so that the common case stays a plain indexed equality.
+    inherited = list(
+        session.execute(
+            select(StatementRefTerm.seq).where(
+                StatementRefTerm.kind == kind, StatementRefTerm.term == value
+            )
+        ).scalars()
+    )
+    if not inherited:
+        return column == value
+    return or_(column == value, Statement.seq.in_(inherited))

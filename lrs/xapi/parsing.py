@@ -1,0 +1,208 @@
+"""HTTP-level parsing of xAPI requests: JSON bodies, multipart/mixed statement bodies,
+query parameters, and the alternate request syntax (xAPI-Communication 1.3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import uuid
+from collections.abc import Callable, Iterable
+from email import policy
+from email.message import Message
+from email.parser import BytesParser
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import orjson
+from dateutil.parser import isoparse
+from flask import Request
+
+from lrs.errors import BadRequest
+from lrs.store.attachments import AttachmentContent
+
+_HASHES: dict[int, Callable[[bytes], Any]] = {
+    64: hashlib.sha256,
+    96: hashlib.sha384,
+    128: hashlib.sha512,
+}
+
+
+def json_body(request: Request) -> Any:
+    """The request body parsed as JSON; 400 when it is not."""
+    return parse_json(request.get_data(cache=True), "the request body")
+
+
+def parse_json(raw: bytes | str, what: str) -> Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise BadRequest(f"{what} is not valid JSON: {error}") from None
+
+
+def statements_body(request: Request) -> tuple[Any, dict[str, AttachmentContent] | None]:
+    """Statements (one object or an array) and, for multipart/mixed, the attachment parts."""
+    mimetype = request.mimetype
+    if mimetype == "application/json":
+        return json_body(request), None
+    if mimetype == "multipart/mixed":
+        return _multipart(request)
+    raise BadRequest(
+        f"Content-Type {request.content_type or '(none)'} is not accepted here; send "
+        "application/json or multipart/mixed",
+        "Content-Type",
+    )
+
+
+def _multipart(request: Request) -> tuple[Any, dict[str, AttachmentContent]]:
+    boundary = request.mimetype_params.get("boundary")
+    if not boundary:
+        raise BadRequest("multipart/mixed needs a boundary parameter", "Content-Type")
+    head = f'Content-Type: multipart/mixed; boundary="{boundary}"\r\n\r\n'.encode()
+    message = BytesParser(policy=policy.HTTP).parse(io.BytesIO(head + request.get_data()))
+    parts = message.get_payload() if message.is_multipart() else None
+    if not isinstance(parts, list) or not parts:
+        raise BadRequest("the multipart/mixed body has no parts")
+    first: Message = parts[0]
+    if first.get_content_type() != "application/json":
+        raise BadRequest("the first part of a multipart/mixed body must be application/json")
+    statements = parse_json(_payload(first), "the statement part")
+    attachments: dict[str, AttachmentContent] = {}
+    for position, part in enumerate(parts[1:], start=1):
+        attachment = _attachment_part(part, position)
+        attachments[attachment.sha2] = attachment
+    return statements, attachments
+
+
+def _attachment_part(part: Message, position: int) -> AttachmentContent:
+    declared = part.get("X-Experience-API-Hash")
+    if not declared:
+        raise BadRequest(f"part {position} has no X-Experience-API-Hash header")
+    encoding = (part.get("Content-Transfer-Encoding") or "").strip().lower()
+    if encoding != "binary":
+        raise BadRequest(f"part {position} must have Content-Transfer-Encoding: binary")
+    content = _payload(part)
+    sha2 = str(declared).strip().lower()
+    digest = _HASHES.get(len(sha2))
+    if digest is None or digest(content).hexdigest() != sha2:
+        raise BadRequest(f"the content of part {position} does not match its X-Experience-API-Hash")
+    return AttachmentContent(sha2=sha2, content_type=part.get_content_type(), content=content)
+
+
+def _payload(part: Message) -> bytes:
+    payload = part.get_payload(decode=True)
+    if isinstance(payload, bytes):
+        return payload
+    return str(part.get_payload()).encode()
+
+
+# --- query parameters --------------------------------------------------------------------
+
+
+def reject_unknown(params: Iterable[str], allowed: Iterable[str]) -> None:
+    """xAPI-Communication 3.2: parameters the LRS does not recognise are a 400."""
+    unknown = sorted(set(params) - set(allowed))
+    if unknown:
+        raise BadRequest(f"unexpected parameter(s): {', '.join(unknown)}", unknown[0])
+
+
+def boolean(value: str | None, name: str) -> bool:
+    if value is None:
+        return False
+    if value in ("true", "false"):
+        return value == "true"
+    raise BadRequest(f"{name} must be true or false", name)
+
+
+def timestamp(value: str | None, name: str) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = isoparse(value)
+    except (ValueError, OverflowError):
+        raise BadRequest(f"{name} must be an ISO 8601 timestamp", name) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def uuid_value(value: str | None, name: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise BadRequest(f"{name} must be a UUID", name) from None
+
+
+def non_negative(value: str | None, name: str) -> int | None:
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise BadRequest(f"{name} must be a non-negative integer", name)
+    return int(value)
+
+
+# --- alternate request syntax ------------------------------------------------------------
+
+HEADER_FIELDS = {
+    "authorization": "HTTP_AUTHORIZATION",
+    "x-experience-api-version": "HTTP_X_EXPERIENCE_API_VERSION",
+    "content-type": "CONTENT_TYPE",
+    "content-length": "CONTENT_LENGTH",
+    "if-match": "HTTP_IF_MATCH",
+    "if-none-match": "HTTP_IF_NONE_MATCH",
+}
+METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "HEAD"})
+
+
+class AlternateRequestSyntax:
+    """WSGI middleware that turns ``POST ...?method=PUT`` with a form body into the
+    request it stands for, before Flask sees it. Problems are handed to the app as
+    ``lrs.alternate_error`` so that they are rendered like every other error."""
+
+    def __init__(self, app: Any, prefix: str = "/xapi/") -> None:
+        self.app = app
+        self.prefix = prefix
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        query = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        if path.startswith(self.prefix) and any(name == "method" for name, _ in query):
+            environ["lrs.alternate_syntax"] = True
+            try:
+                self._rewrite(environ, query)
+            except ValueError as error:
+                environ["lrs.alternate_error"] = str(error)
+        return self.app(environ, start_response)
+
+    @staticmethod
+    def _rewrite(environ: dict[str, Any], query: list[tuple[str, str]]) -> None:
+        if environ.get("REQUEST_METHOD") != "POST":
+            raise ValueError("the alternate request syntax must be sent as POST")
+        if len(query) != 1:
+            raise ValueError("with the alternate request syntax only `method` may be in the URL")
+        method = query[0][1].upper()
+        if method not in METHODS:
+            raise ValueError(f"method {query[0][1]!r} is not an HTTP method of xAPI")
+        content_type = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+        if content_type != "application/x-www-form-urlencoded":
+            raise ValueError(
+                "the alternate request syntax needs an application/x-www-form-urlencoded body"
+            )
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length).decode("utf-8")
+        fields = parse_qsl(body, keep_blank_values=True)
+        params: list[tuple[str, str]] = []
+        content = b""
+        environ.pop("CONTENT_TYPE", None)
+        for name, value in fields:
+            header = HEADER_FIELDS.get(name.lower())
+            if header is not None:
+                environ[header] = value
+            elif name == "content":
+                content = value.encode("utf-8")
+            else:
+                params.append((name, value))
+        environ["REQUEST_METHOD"] = method
+        environ["QUERY_STRING"] = urlencode(params)
+        environ["CONTENT_LENGTH"] = str(len(content))
+        environ["wsgi.input"] = io.BytesIO(content)

@@ -1,0 +1,55 @@
+"""Shaping statement responses: JSON, or multipart/mixed when attachments are asked for."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+from dateutil.parser import isoparse
+from flask import Response
+from werkzeug.http import http_date
+
+from lrs.store.attachments import AttachmentContent
+
+
+def statement_response(
+    body: dict[str, Any], attachments: Sequence[AttachmentContent], multipart: bool
+) -> Response:
+    """A statement or StatementResult, with its attachments as parts when ``multipart``."""
+    encoded = orjson.dumps(body)
+    if not multipart:
+        response = Response(encoded, mimetype="application/json")
+    else:
+        boundary = uuid.uuid4().hex
+        chunks = [
+            f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode(),
+            encoded,
+            b"\r\n",
+        ]
+        for attachment in attachments:
+            chunks += [
+                f"--{boundary}\r\nContent-Type: {attachment.content_type}\r\n"
+                "Content-Transfer-Encoding: binary\r\n"
+                f"X-Experience-API-Hash: {attachment.sha2}\r\n\r\n".encode(),
+                attachment.content,
+                b"\r\n",
+            ]
+        chunks.append(f"--{boundary}--\r\n".encode())
+        response = Response(b"".join(chunks))
+        response.headers["Content-Type"] = f'multipart/mixed; boundary="{boundary}"'
+    stored = _newest_stored(body)
+    if stored:
+        response.headers["Last-Modified"] = http_date(stored)
+    return response
+
+
+def _newest_stored(body: dict[str, Any]) -> Any:
+    listed = body.get("statements")
+    stamps = (
+        [s["stored"] for s in listed if "stored" in s]
+        if listed is not None
+        else ([body["stored"]] if "stored" in body else [])
+    )
+    return isoparse(max(stamps)) if stamps else None

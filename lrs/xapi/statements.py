@@ -1,0 +1,148 @@
+"""The Statement resource: PUT, POST, GET and HEAD of /xapi/statements."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import orjson
+from flask import Response, current_app, g, request
+
+from lrs.auth import current_principal, database
+from lrs.errors import BadRequest
+from lrs.services import statements as service
+from lrs.services.statements import Format, ResultPage
+from lrs.store.statements import StatementQuery
+from lrs.xapi import bp
+from lrs.xapi.parsing import (
+    boolean,
+    non_negative,
+    reject_unknown,
+    statements_body,
+    timestamp,
+    uuid_value,
+)
+from lrs.xapi.responses import statement_response
+from statements.params import validate_agent, validate_iri
+
+SINGLE_PARAMS = {"statementId", "voidedStatementId", "format", "attachments"}
+QUERY_PARAMS = {
+    "agent", "verb", "activity", "registration", "related_activities", "related_agents",
+    "since", "until", "limit", "format", "attachments", "ascending",
+}  # fmt: skip
+FORMATS = ("exact", "ids", "canonical")
+
+
+@bp.put("/statements")
+def put_statement() -> Response:
+    reject_unknown(request.args, {"statementId"})
+    statement_id = uuid_value(request.args.get("statementId"), "statementId")
+    if statement_id is None:
+        raise BadRequest("PUT needs the statementId parameter", "statementId")
+    body, attachments = statements_body(request)
+    if not isinstance(body, dict):
+        raise BadRequest("PUT takes one statement object", "")
+    service.store_statements(
+        database(),
+        [body],
+        version=g.xapi_version,
+        principal=current_principal(),
+        attachments=attachments,
+        statement_id=statement_id,
+    )
+    return Response(status=204)
+
+
+@bp.post("/statements")
+def post_statements() -> Response:
+    reject_unknown(request.args, ())
+    body, attachments = statements_body(request)
+    batch = body if isinstance(body, list) else [body]
+    if len(batch) > current_app.config["LRS_SETTINGS"].max_batch_size:
+        raise BadRequest("the batch holds more statements than LRS_MAX_BATCH_SIZE allows")
+    ids = service.store_statements(
+        database(),
+        batch,
+        version=g.xapi_version,
+        principal=current_principal(),
+        attachments=attachments,
+    )
+    return Response(orjson.dumps(ids), mimetype="application/json")
+
+
+@bp.get("/statements")
+def get_statements() -> Response:
+    args = request.args
+    fmt = _format(args.get("format"))
+    with_attachments = boolean(args.get("attachments"), "attachments")
+    languages = [language for language, _ in request.accept_languages]
+    principal = current_principal()
+    if "more" in args:
+        reject_unknown(args, {"more"})
+        cursor = service.decode_cursor(args["more"])
+        page = service.query_statements(
+            database(), principal, cursor.query, fmt=cursor.fmt, languages=languages,
+            with_attachments=cursor.with_attachments,
+        )  # fmt: skip
+        return _page_response(page, cursor.with_attachments)
+    if "statementId" in args or "voidedStatementId" in args:
+        reject_unknown(args, SINGLE_PARAMS)
+        if "statementId" in args and "voidedStatementId" in args:
+            raise BadRequest("use statementId or voidedStatementId, not both")
+        voided = "voidedStatementId" in args
+        name = "voidedStatementId" if voided else "statementId"
+        statement_id = cast(str, uuid_value(args[name], name))
+        page = service.get_statement(
+            database(), principal, statement_id, voided=voided, fmt=fmt, languages=languages,
+            with_attachments=with_attachments,
+        )  # fmt: skip
+        return statement_response(page.statements[0], page.attachments, with_attachments)
+    reject_unknown(args, QUERY_PARAMS)
+    page = service.query_statements(
+        database(), principal, _query(args), fmt=fmt, languages=languages,
+        with_attachments=with_attachments,
+    )  # fmt: skip
+    return _page_response(page, with_attachments)
+
+
+def _format(value: str | None) -> Format:
+    if value is None:
+        return "exact"
+    if value not in FORMATS:
+        raise BadRequest("format must be ids, exact or canonical", "format")
+    return cast(Format, value)
+
+
+def _query(args: Any) -> StatementQuery:
+    settings = current_app.config["LRS_SETTINGS"]
+    limit = non_negative(args.get("limit"), "limit") or settings.default_page_size
+    agent_key = None
+    if "agent" in args:
+        agent_key = validate_agent(_json_param(args["agent"], "agent"), g.xapi_version)
+    for name in ("verb", "activity"):
+        if name in args:
+            validate_iri(args[name], name)
+    return StatementQuery(
+        agent_key=agent_key,
+        verb_id=args.get("verb"),
+        activity_id=args.get("activity"),
+        registration=uuid_value(args.get("registration"), "registration"),
+        related_activities=boolean(args.get("related_activities"), "related_activities"),
+        related_agents=boolean(args.get("related_agents"), "related_agents"),
+        since=timestamp(args.get("since"), "since"),
+        until=timestamp(args.get("until"), "until"),
+        ascending=boolean(args.get("ascending"), "ascending"),
+        limit=min(limit, settings.max_page_size),
+    )
+
+
+def _json_param(value: str, name: str) -> Any:
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError:
+        raise BadRequest(f"{name} must be JSON", name) from None
+
+
+def _page_response(page: ResultPage, with_attachments: bool) -> Response:
+    more = f"{request.script_root}{bp.url_prefix}/statements?more={page.more}" if page.more else ""
+    result = {"statements": page.statements, "more": more}
+    return statement_response(result, page.attachments, with_attachments)

@@ -1,0 +1,76 @@
+"""X-Experience-API-Version negotiation and the headers every xAPI response carries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from flask import Response, g, request
+
+from lrs.auth import authenticate
+from lrs.errors import BadRequest
+from lrs.xapi import bp
+
+SUPPORTED = ("1.0.3", "2.0.0")
+# Requests without a usable version header are answered in the newest version.
+NEWEST = "2.0.0"
+_VERSION = re.compile(r"^(1\.0|2\.0)(\.\d+)?$")
+VERSION_FREE_ENDPOINTS = frozenset({"xapi.about"})
+
+
+def negotiate(header: str | None) -> str:
+    """The rules version ("1.0.3" or "2.0.0") a request's header asks for; 400 otherwise."""
+    if header is None:
+        raise BadRequest(
+            "the X-Experience-API-Version header is required", "X-Experience-API-Version"
+        )
+    match = _VERSION.match(header.strip())
+    if match is None:
+        raise BadRequest(
+            f"X-Experience-API-Version {header!r} is not supported; use 1.0.x or 2.0.x",
+            "X-Experience-API-Version",
+        )
+    return "1.0.3" if match.group(1) == "1.0" else "2.0.0"
+
+
+@bp.before_request
+def _require_version_and_credentials() -> None:
+    g.xapi_version = NEWEST
+    if request.method == "OPTIONS":
+        return
+    alternate_error = request.environ.get("lrs.alternate_error")
+    if alternate_error:
+        raise BadRequest(alternate_error, "method")
+    _negotiate_version()
+    if request.endpoint not in VERSION_FREE_ENDPOINTS:
+        g.principal = authenticate()
+
+
+def _negotiate_version() -> None:
+    if request.endpoint in VERSION_FREE_ENDPOINTS:
+        # The About resource answers any client, whatever version it speaks.
+        try:
+            g.xapi_version = negotiate(request.headers.get("X-Experience-API-Version"))
+        except BadRequest:
+            pass
+        return
+    g.xapi_version = negotiate(request.headers.get("X-Experience-API-Version"))
+    if request.environ.get("lrs.alternate_syntax") and g.xapi_version == "2.0.0":
+        # xAPI 2.0 removed the alternate request syntax (IEEE 9274.1.1, 4.1.3).
+        raise BadRequest(
+            "the alternate request syntax (?method=) is not part of xAPI 2.0", "method"
+        )
+
+
+@bp.after_app_request
+def _xapi_headers(response: Response) -> Response:
+    if request.path.startswith(bp.url_prefix or "/xapi"):
+        response.headers["X-Experience-API-Version"] = g.get("xapi_version", NEWEST)
+        response.headers["X-Experience-API-Consistent-Through"] = consistent_through()
+    return response
+
+
+def consistent_through() -> str:
+    # Every statement is visible to readers once its POST has returned (the insert
+    # commits before the response), so "now" is consistent.
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -1,0 +1,123 @@
+"""Fixtures: a real SQLite file and a real PostgreSQL database behind the app.
+
+Tests that use ``app``/``client``/``database`` run once per backend named in
+``LRS_TEST_DATABASES`` (default ``sqlite,postgresql``). PostgreSQL is reached at
+``LRS_TEST_POSTGRES_URL``; when it cannot be reached its tests are skipped, unless
+``LRS_TEST_REQUIRE_POSTGRES=1`` (as in CI), where that is an error.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from lrs.app import create_app
+from lrs.config import Settings
+from lrs.services import credentials
+from lrs.store import migrate
+from lrs.store.engine import Database
+from lrs.store.models import Base
+from tests.helpers import XapiClient
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "LRS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+TEST_KEY = "test-key"
+TEST_SECRET = "test-secret-value"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        wanted = os.environ.get("LRS_TEST_DATABASES", "sqlite,postgresql")
+        backends = [name.strip() for name in wanted.split(",") if name.strip()]
+        metafunc.parametrize("backend", backends, scope="session")
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "lrs.db"
+    database = Database(f"sqlite:///{path}")
+    migrate.upgrade(database.engine)
+    database.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _postgres_url() -> Iterator[str]:
+    name = f"lrs_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        if os.environ.get("LRS_TEST_REQUIRE_POSTGRES") == "1":
+            raise
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {error}")
+    url = sa.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    database = Database(url)
+    migrate.upgrade(database.engine)
+    database.dispose()
+    yield url
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database of the backend under test."""
+    if backend == "sqlite":
+        template: Path = request.getfixturevalue("_sqlite_template")
+        path = tmp_path / "lrs.db"
+        shutil.copyfile(template, path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("_postgres_url")
+    engine = sa.create_engine(url)
+    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, secret_key="test", dashboards=False)
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[Flask]:
+    app = create_app(settings)
+    app.config["TESTING"] = True
+    credentials.ensure(
+        app.extensions["lrs.database"], key=TEST_KEY, secret=TEST_SECRET,
+        home_page="http://lrs.test",
+    )  # fmt: skip
+    yield app
+    app.extensions["lrs.database"].dispose()
+
+
+@pytest.fixture
+def database(app: Flask) -> Database:
+    db: Database = app.extensions["lrs.database"]
+    return db
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture(params=["1.0.3", "2.0.0"])
+def xapi(request: pytest.FixtureRequest, client: FlaskClient) -> XapiClient:
+    """An xAPI client speaking each version in turn, with valid credentials."""
+    return XapiClient(client, TEST_KEY, TEST_SECRET, request.param)

@@ -1,0 +1,50 @@
+"""Test helpers: an xAPI client around Flask's test client, and error-shape assertions."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+
+class XapiClient:
+    """Sends requests with the version header and Basic credentials already set."""
+
+    def __init__(self, client: FlaskClient, key: str, secret: str, version: str) -> None:
+        self.client = client
+        self.version = version
+        token = base64.b64encode(f"{key}:{secret}".encode()).decode()
+        self.headers = {"Authorization": f"Basic {token}", "X-Experience-API-Version": version}
+
+    def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
+        return {**self.headers, **(extra or {})}
+
+    def get(self, path: str, headers: dict[str, str] | None = None, **kw: Any) -> TestResponse:
+        return self.client.get(f"/xapi/{path}", headers=self._headers(headers), **kw)
+
+    def head(self, path: str, headers: dict[str, str] | None = None, **kw: Any) -> TestResponse:
+        return self.client.head(f"/xapi/{path}", headers=self._headers(headers), **kw)
+
+    def post(self, path: str, headers: dict[str, str] | None = None, **kw: Any) -> TestResponse:
+        return self.client.post(f"/xapi/{path}", headers=self._headers(headers), **kw)
+
+    def put(self, path: str, headers: dict[str, str] | None = None, **kw: Any) -> TestResponse:
+        return self.client.put(f"/xapi/{path}", headers=self._headers(headers), **kw)
+
+    def delete(self, path: str, headers: dict[str, str] | None = None, **kw: Any) -> TestResponse:
+        return self.client.delete(f"/xapi/{path}", headers=self._headers(headers), **kw)
+
+
+def assert_error(response: TestResponse, status: int, path: str | None = None) -> dict[str, Any]:
+    """The response is the canonical error shape with ``status`` (and ``path``, if given)."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    body = response.get_json()
+    assert set(body) == {"error"}
+    error: dict[str, Any] = body["error"]
+    assert set(error) == {"code", "message", "path"}
+    assert error["message"]
+    if path is not None:
+        assert error["path"] == path
+    return error
