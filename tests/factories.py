@@ -21,9 +21,10 @@ def _apply(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     return base
 
 
-def make_agent(name: str = "alice", **overrides: Any) -> dict[str, Any]:
+def make_agent(handle: str = "alice", **overrides: Any) -> dict[str, Any]:
+    """An Agent identified by ``mailto:<handle>@example.com``."""
     return _apply(
-        {"objectType": "Agent", "name": name.title(), "mbox": f"mailto:{name}@example.com"},
+        {"objectType": "Agent", "name": handle.title(), "mbox": f"mailto:{handle}@example.com"},
         overrides,
     )
 

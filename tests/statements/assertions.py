@@ -1,4 +1,4 @@
-"""Helpers shared by the statements tests."""
+"""Assertion helpers shared by the statements tests."""
 
 from __future__ import annotations
 
