@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
+from joserfc.jws import JWSRegistry
 
 from .canonical import same_statement
 from .errors import StatementError
@@ -27,6 +28,19 @@ from .schema import SIGNATURE_CONTENT_TYPE, SIGNATURE_USAGE_TYPE
 __all__ = ["ALGORITHMS", "signature_attachment_index", "verify_signature"]
 
 ALGORITHMS = ("RS256", "RS384", "RS512")
+
+
+def _registry() -> JWSRegistry:
+    # joserfc's default caps the protected header at 512 bytes; an "x5c" certificate chain
+    # is several kilobytes, and a statement payload can exceed the 128 kB default too.
+    registry = JWSRegistry(algorithms=list(ALGORITHMS), strict_check_header=False)
+    registry.max_header_length = 64 * 1024
+    registry.max_payload_length = 16 * 1024 * 1024
+    registry.max_signature_length = 8 * 1024
+    return registry
+
+
+_REGISTRY = _registry()
 
 
 def signature_attachment_index(statement: Mapping[str, Any]) -> int | None:
@@ -51,7 +65,7 @@ def verify_signature(statement: Mapping[str, Any], signature_part: bytes) -> Non
         )
     token = signature_part.strip()
     try:
-        compact = jws.extract_compact(token)
+        compact = jws.extract_compact(token, registry=_REGISTRY)
     except (JoseError, ValueError, binascii.Error, UnicodeError) as exc:
         raise StatementError(
             path, f"The signature is not a JWS compact serialization: {exc}"
@@ -83,7 +97,9 @@ def _verify_with_certificate(token: bytes, chain: Any, algorithm: str, path: str
     if not isinstance(public_key, rsa.RSAPublicKey):
         raise StatementError(path, 'The JWS "x5c" certificate does not hold an RSA key.')
     try:
-        jws.deserialize_compact(token, RSAKey.import_key(public_key), algorithms=[algorithm])
+        jws.deserialize_compact(
+            token, RSAKey.import_key(public_key), algorithms=[algorithm], registry=_REGISTRY
+        )
     except (JoseError, ValueError) as exc:
         raise StatementError(
             path, "The JWS signature does not verify against its x5c certificate."
