@@ -52,8 +52,8 @@ class Settings:
     dashboards: bool = _setting(True, "Mount the Dash dashboards at /dashboards/.")
     public_url: str = _setting(
         "",
-        "Public base URL of the server, used in credential authorities; defaults to "
-        "the URL of the request.",
+        "Public base URL of the server, used as homePage of credential authorities; "
+        "defaults to http://HOST:PORT of `lrs serve`.",
     )
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
 
@@ -80,7 +80,7 @@ class Settings:
         return [
             (
                 f"LRS_{s.name.upper()}",
-                "(random)" if s.metadata["secret"] and not s.default else repr(s.default),
+                "(random)" if s.name == "secret_key" else repr(s.default),
                 s.metadata["help"],
             )
             for s in dataclasses.fields(cls)

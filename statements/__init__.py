@@ -7,6 +7,7 @@ from .canonical import Format, best_language, format_statement, same_statement
 from .enrich import enrich, format_timestamp
 from .errors import StatementError
 from .ifi import activity_ids_in, agent_key, agent_keys_in
+from .params import validate_agent, validate_iri
 from .refs import is_voiding, statement_refs
 from .signature import signature_attachment_index, verify_signature
 from .types import Actor, Agent, Group, Statement
@@ -32,5 +33,7 @@ __all__ = [
     "signature_attachment_index",
     "statement_refs",
     "validate",
+    "validate_agent",
+    "validate_iri",
     "verify_signature",
 ]

@@ -119,11 +119,16 @@ def is_timestamp(value: str) -> bool:
     return True
 
 
+_WEEKS = re.compile(r"P\d+(?:[.,]\d+)?W")
+
+
 def _is_duration(value: str) -> bool:
     # XAPI-00124: only the ISO 8601:2004 4.4.3.2 format (PnYnMnDTnHnMnS / PnW); the
     # "alternative format" (P0001-02-03T...) and signed durations are not allowed.
     if not value.startswith("P") or "-" in value or ":" in value or value.endswith("T"):
         return False
+    if "W" in value and not _WEEKS.fullmatch(value):
+        return False  # weeks stand alone (PnW); isodate also accepts P4W1D
     try:
         isodate.parse_duration(value)
     except (isodate.ISO8601Error, ValueError, TypeError, OverflowError):

@@ -202,6 +202,9 @@ class AlternateRequestSyntax:
                 content = value.encode("utf-8")
             else:
                 params.append((name, value))
+        if content and "CONTENT_TYPE" not in environ:
+            # The form may leave the content's type out; statements are JSON.
+            environ["CONTENT_TYPE"] = "application/json"
         environ["REQUEST_METHOD"] = method
         environ["QUERY_STRING"] = urlencode(params)
         environ["CONTENT_LENGTH"] = str(len(content))

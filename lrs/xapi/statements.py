@@ -8,7 +8,7 @@ import orjson
 from flask import Response, current_app, g, request
 
 from lrs.auth import current_principal, database
-from lrs.errors import BadRequest
+from lrs.errors import BadRequest, PayloadTooLarge
 from lrs.services import statements as service
 from lrs.services.statements import Format, ResultPage
 from lrs.store.statements import StatementQuery
@@ -22,7 +22,7 @@ from lrs.xapi.parsing import (
     uuid_value,
 )
 from lrs.xapi.responses import statement_response
-from statements.params import validate_agent, validate_iri
+from statements import validate_agent, validate_iri
 
 SINGLE_PARAMS = {"statementId", "voidedStatementId", "format", "attachments"}
 QUERY_PARAMS = {
@@ -58,7 +58,7 @@ def post_statements() -> Response:
     body, attachments = statements_body(request)
     batch = body if isinstance(body, list) else [body]
     if len(batch) > current_app.config["LRS_SETTINGS"].max_batch_size:
-        raise BadRequest("the batch holds more statements than LRS_MAX_BATCH_SIZE allows")
+        raise PayloadTooLarge("the batch holds more statements than LRS_MAX_BATCH_SIZE allows")
     ids = service.store_statements(
         database(),
         batch,

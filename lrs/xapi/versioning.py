@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+from collections import OrderedDict
 
 from flask import Response, g, request
 
@@ -16,6 +18,29 @@ SUPPORTED = ("1.0.3", "2.0.0")
 NEWEST = "2.0.0"
 _VERSION = re.compile(r"^(1\.0|2\.0)(\.\d+)?$")
 VERSION_FREE_ENDPOINTS = frozenset({"xapi.about"})
+
+
+class _SpokenVersions:
+    """The version each client (Basic user name) negotiated last; bounded, per process."""
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self._versions: OrderedDict[str, str] = OrderedDict()
+        self._capacity = capacity
+        self._lock = threading.Lock()
+
+    def get(self, client: str, default: str) -> str:
+        with self._lock:
+            return self._versions.get(client, default)
+
+    def remember(self, client: str, version: str) -> None:
+        with self._lock:
+            self._versions[client] = version
+            self._versions.move_to_end(client)
+            while len(self._versions) > self._capacity:
+                self._versions.popitem(last=False)
+
+
+_spoken = _SpokenVersions()
 
 
 def negotiate(header: str | None) -> str:
@@ -47,14 +72,18 @@ def _require_version_and_credentials() -> None:
 
 
 def _negotiate_version() -> None:
-    if request.endpoint in VERSION_FREE_ENDPOINTS:
-        # The About resource answers any client, whatever version it speaks.
-        try:
-            g.xapi_version = negotiate(request.headers.get("X-Experience-API-Version"))
-        except BadRequest:
-            pass
-        return
-    g.xapi_version = negotiate(request.headers.get("X-Experience-API-Version"))
+    client = request.authorization.username if request.authorization else None
+    try:
+        g.xapi_version = negotiate(request.headers.get("X-Experience-API-Version"))
+    except BadRequest:
+        # A request without a usable header is answered in the version this client
+        # spoke last, so that its error is reported in a version it understands.
+        g.xapi_version = _spoken.get(client or "", NEWEST)
+        if request.endpoint in VERSION_FREE_ENDPOINTS:
+            return  # the About resource answers any client, whatever version it speaks
+        raise
+    if client:
+        _spoken.remember(client, g.xapi_version)
     if request.environ.get("lrs.alternate_syntax") and g.xapi_version == "2.0.0":
         # xAPI 2.0 removed the alternate request syntax (IEEE 9274.1.1, 4.1.3).
         raise BadRequest(

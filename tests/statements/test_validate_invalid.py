@@ -382,6 +382,7 @@ RESULTS = [
     ),
     _p("duration-empty-time", make_statement(result={"duration": "PT"}), "result.duration"),
     _p("duration-negative", make_statement(result={"duration": "-P1D"}), "result.duration"),
+    _p("duration-weeks-with-days", make_statement(result={"duration": "P4W1D"}), "result.duration"),
     _p(
         "result-extensions-number",
         make_statement(result={"extensions": 12345}),

@@ -1,0 +1,31 @@
+# One entry point for people and CI: `make demo` to try it, `make test` to check it.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+
+.PHONY: install demo serve test lint typecheck
+
+$(BIN)/lrs: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/lrs
+
+demo: install  ## install, fill lrs.db with a demo organisation, serve LRS + dashboards
+	$(BIN)/lrs demo
+
+serve: install
+	$(BIN)/lrs serve
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+typecheck: install
+	$(BIN)/mypy
+
+test: lint typecheck  ## every check CI runs: lint, types, import contracts, tests on SQLite and PostgreSQL
+	$(BIN)/python -m pytest
