@@ -1,0 +1,56 @@
+"""The Activities and Agents resources: what the LRS knows about an activity or a person.
+
+Both read what ingest recorded (``activity`` and ``agent`` tables); an id or agent the
+LRS has never seen still gets an answer built from the request alone (IEEE 9274.1.1
+4.1.6.4: "If an LRS does not have a canonical definition of the Activity to return, the
+LRS shall still return an Activity Object when queried").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lrs.errors import Forbidden
+from lrs.services.principal import Principal
+from lrs.store import activities as store
+from lrs.store.engine import Database
+
+IFI_PROPERTIES = ("mbox", "mbox_sha1sum", "openid", "account")
+# Reading activities or agents is allowed to any credential that may read something.
+READ_SCOPES = ("all/read", "statements/read", "statements/read/mine", "state", "profile", "define")
+
+
+def get_activity(db: Database, principal: Principal, activity_id: str) -> dict[str, Any]:
+    """The Activity object with the LRS's canonical definition, if it has one."""
+    _require_read(principal)
+    with db.reading() as session:
+        row = store.get_activity(session, activity_id)
+        definition = row.definition if row is not None else None
+    activity: dict[str, Any] = {"objectType": "Activity", "id": activity_id}
+    if definition:
+        activity["definition"] = definition
+    return activity
+
+
+def get_person(
+    db: Database, principal: Principal, agent_key: str, agent: dict[str, Any]
+) -> dict[str, Any]:
+    """The Person object (xAPI-Communication 2.4.1.1) of the agent with ``agent_key``:
+    every property an array; ``agent`` (as asked for) fills in when it was never seen."""
+    _require_read(principal)
+    with db.reading() as session:
+        row = store.get_agent(session, agent_key)
+        ifi = dict(row.ifi) if row is not None else agent
+        name = (row.name if row is not None else None) or agent.get("name")
+    person: dict[str, Any] = {"objectType": "Person"}
+    if name is not None:
+        person["name"] = [name]
+    for prop in IFI_PROPERTIES:
+        if prop in ifi:
+            person[prop] = [ifi[prop]]
+    return person
+
+
+def _require_read(principal: Principal) -> None:
+    if not principal.may(*READ_SCOPES):
+        raise Forbidden("this credential may not read (scope all/read or statements/read)")
