@@ -7,6 +7,25 @@ from flask import Blueprint
 bp = Blueprint("xapi", __name__, url_prefix="/xapi")
 
 # The resource modules register their routes on ``bp`` when imported.
-from lrs.xapi import about, statements, versioning  # noqa: E402
+from lrs.xapi import (  # noqa: E402
+    about,
+    activities,
+    activity_profile,
+    agent_profile,
+    agents,
+    state,
+    statements,
+    versioning,
+)
 
-__all__ = ["about", "bp", "statements", "versioning"]
+__all__ = [
+    "about",
+    "activities",
+    "activity_profile",
+    "agent_profile",
+    "agents",
+    "bp",
+    "state",
+    "statements",
+    "versioning",
+]
