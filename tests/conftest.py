@@ -32,6 +32,8 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 TEST_KEY = "test-key"
 TEST_SECRET = "test-secret-value"
+# Tables that survive between tests on PostgreSQL (the test credential lives there).
+KEPT_TABLES = frozenset({"credential", "alembic_version"})
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -44,10 +46,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture(scope="session")
 def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "lrs.db"
-    database = Database(f"sqlite:///{path}")
-    migrate.upgrade(database.engine)
-    database.dispose()
+    _prepare(f"sqlite:///{path}")
     return path
+
+
+def _prepare(url: str) -> None:
+    """Migrate and add the test credential (hashing it once per run keeps tests fast)."""
+    database = Database(url)
+    migrate.upgrade(database.engine)
+    credentials.ensure(database, key=TEST_KEY, secret=TEST_SECRET, home_page="http://lrs.test")
+    database.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -63,9 +71,7 @@ def _postgres_url() -> Iterator[str]:
             raise
         pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {error}")
     url = sa.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    database = Database(url)
-    migrate.upgrade(database.engine)
-    database.dispose()
+    _prepare(url)
     yield url
     with admin.connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -82,7 +88,9 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
         return f"sqlite:///{path}"
     url: str = request.getfixturevalue("_postgres_url")
     engine = sa.create_engine(url)
-    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    tables = ", ".join(
+        f'"{table.name}"' for table in Base.metadata.sorted_tables if table.name not in KEPT_TABLES
+    )
     with engine.begin() as connection:
         connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     engine.dispose()
@@ -98,10 +106,6 @@ def settings(database_url: str) -> Settings:
 def app(settings: Settings) -> Iterator[Flask]:
     app = create_app(settings)
     app.config["TESTING"] = True
-    credentials.ensure(
-        app.extensions["lrs.database"], key=TEST_KEY, secret=TEST_SECRET,
-        home_page="http://lrs.test",
-    )  # fmt: skip
     yield app
     app.extensions["lrs.database"].dispose()
 

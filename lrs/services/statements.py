@@ -42,6 +42,8 @@ from statements.vocabulary import learning_fact
 
 VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
 SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
+# How many StatementRef hops a filter follows (xAPI-Communication 2.1.3 "recursively").
+MAX_REFERENCE_DEPTH = 10
 
 Format = Literal["exact", "ids", "canonical"]
 
@@ -71,10 +73,13 @@ def store_statements(
     if not raw_statements:
         raise BadRequest("no statements to store")
     stored = now or dt.datetime.now(dt.UTC)
+    # Statements carry `stored` to the millisecond; the column must hold the same instant
+    # so that `since`/`until` agree with what clients read.
+    stored = stored.replace(microsecond=stored.microsecond // 1000 * 1000)
     validated = _validate_all(raw_statements, version, statement_id)
     _check_attachments(validated, attachments, multipart=attachments is not None)
-    enriched = [
-        enrich(
+    enriched: list[dict[str, Any]] = [
+        enrich(  # type: ignore[misc]
             statement,
             statement_id=statement.get("id"),
             stored=stored,
@@ -85,7 +90,7 @@ def store_statements(
     ]
     try:
         with db.writing() as session:
-            return _store(session, enriched, attachments or {}, principal, stored)
+            return _store(session, validated, enriched, attachments or {}, principal, stored)
     except IntegrityError as error:
         # Another writer stored one of these ids between our check and our insert.
         raise Conflict("a statement with one of these ids was stored concurrently") from error
@@ -99,7 +104,7 @@ def _validate_all(
     for index, raw in enumerate(raw_statements):
         prefix = f"[{index}]" if len(raw_statements) > 1 else ""
         try:
-            statement = dict(validate(raw, version))
+            statement: dict[str, Any] = dict(validate(raw, version))
         except StatementError as error:
             path = f"{prefix}.{error.path}" if prefix and error.path else prefix or error.path
             raise StatementError(path, error.message) from error
@@ -155,6 +160,7 @@ def _check_attachments(
 
 def _store(
     session: Session,
+    sent: Sequence[dict[str, Any]],
     statements: Sequence[dict[str, Any]],
     parts: Mapping[str, AttachmentContent],
     principal: Principal,
@@ -163,11 +169,12 @@ def _store(
     ids = [statement["id"] for statement in statements]
     existing = statement_store.existing(session, ids)
     fresh: list[dict[str, Any]] = []
-    for statement in statements:
+    for as_sent, statement in zip(sent, statements, strict=True):
         previous = existing.get(statement["id"])
         if previous is None:
             fresh.append(statement)
-        elif not same_statement(previous, statement):
+        # Compare with what the client sent: our fill-ins (timestamp, stored) differ.
+        elif not same_statement(previous, as_sent):
             raise Conflict(
                 f"statement {statement['id']} exists already with different content", "id"
             )
@@ -241,12 +248,19 @@ def _new_row(
 
 
 def _inherit_into_referrers(session: Session, new_ids: Sequence[str]) -> None:
-    # A statement stored earlier may target one of these by StatementRef: it now
-    # matches whatever its target matches.
-    for seq, target in statement_store.referrers(session, new_ids):
-        inherited = statement_store.index_rows_of(session, target)
-        if inherited is not None:
-            statement_store.add_index_rows(session, seq, inherited)
+    # Statements may target these by StatementRef (stored earlier, or in this batch in
+    # any order): they now match whatever their targets match. Chains are followed
+    # level by level, a bounded number of levels deep.
+    changed = list(new_ids)
+    for _ in range(MAX_REFERENCE_DEPTH):
+        found = statement_store.referrers(session, changed)
+        for seq, _referrer_id, target in found:
+            inherited = statement_store.index_rows_of(session, target)
+            if inherited is not None:
+                statement_store.add_index_rows(session, seq, inherited)
+        changed = [referrer_id for _seq, referrer_id, _target in found]
+        if not changed:
+            return
 
 
 def _save_activities_and_agents(

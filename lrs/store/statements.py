@@ -179,17 +179,17 @@ def add_index_rows(session: Session, seq: int, rows: IndexRows) -> None:
     )
 
 
-def referrers(session: Session, statement_ids: Iterable[str]) -> list[tuple[int, str]]:
-    """(seq, target id) of stored statements whose object is a StatementRef to an id."""
+def referrers(session: Session, statement_ids: Iterable[str]) -> list[tuple[int, str, str]]:
+    """(seq, id, target id) of stored statements whose object is a StatementRef to an id."""
     wanted = list(set(statement_ids))
     if not wanted:
         return []
     rows = session.execute(
-        select(Statement.seq, Statement.object_key).where(
+        select(Statement.seq, Statement.id, Statement.object_key).where(
             Statement.object_kind == "StatementRef", Statement.object_key.in_(wanted)
         )
     )
-    return [(row.seq, row.object_key) for row in rows]
+    return [(row.seq, row.id, row.object_key) for row in rows]
 
 
 def voided_among(session: Session, statement_ids: Iterable[str]) -> set[str]:

@@ -63,7 +63,9 @@ def _multipart(request: Request) -> tuple[Any, dict[str, AttachmentContent]]:
     parts = message.get_payload() if message.is_multipart() else None
     if not isinstance(parts, list) or not parts:
         raise BadRequest("the multipart/mixed body has no parts")
-    first: Message = parts[0]
+    first = parts[0]
+    if not isinstance(first, Message):
+        raise BadRequest("the multipart/mixed body has no parts")
     if first.get_content_type() != "application/json":
         raise BadRequest("the first part of a multipart/mixed body must be application/json")
     statements = parse_json(_payload(first), "the statement part")
@@ -121,7 +123,8 @@ def timestamp(value: str | None, name: str) -> dt.datetime | None:
         parsed = isoparse(value)
     except (ValueError, OverflowError):
         raise BadRequest(f"{name} must be an ISO 8601 timestamp", name) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    when: dt.datetime = parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    return when
 
 
 def uuid_value(value: str | None, name: str) -> str | None:
