@@ -8,6 +8,9 @@ from typing import Any
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from lrs.services import credentials
+from lrs.store.engine import Database
+
 
 class XapiClient:
     """Sends requests with the version header and Basic credentials already set."""
@@ -48,3 +51,11 @@ def assert_error(response: TestResponse, status: int, path: str | None = None) -
     if path is not None:
         assert error["path"] == path
     return error
+
+
+def scoped_client(
+    client: FlaskClient, database: Database, version: str, scopes: list[str]
+) -> XapiClient:
+    """An xAPI client whose fresh credential holds only ``scopes``."""
+    made = credentials.create(database, name="scoped", scopes=scopes, home_page="http://lrs.test")
+    return XapiClient(client, made.key, made.secret, version)
