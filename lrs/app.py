@@ -34,5 +34,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_error_handlers(app)
     app.register_blueprint(xapi_blueprint)
     init_cors(app, settings)
+    if settings.dashboards:
+        from dashboards import init_dashboards
+        from lrs.web.login import init_login
+
+        init_login(app)
+        init_dashboards(app)
     app.wsgi_app = AlternateRequestSyntax(app.wsgi_app)  # type: ignore[method-assign]
     return app

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import orjson
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validates_schema
 from marshmallow.validate import Equal, Length, OneOf
 
@@ -100,6 +101,49 @@ def _instance(schema_class: type[Schema]) -> Schema:
     return schema_class()
 
 
+# Sub-objects known to be valid, by schema and canonical JSON. The same actors, verbs and
+# activity definitions recur in almost every statement a source sends; checking each
+# once keeps validation cheap. Only successes are kept, and the set is bounded.
+_KNOWN_VALID: dict[tuple[type[Schema], bytes], None] = {}
+_KNOWN_VALID_LIMIT = 16_384
+
+
+def _check(schema_class: type[Schema], value: dict[str, Any]) -> None:
+    """Raise ValidationError unless ``value`` is valid for ``schema_class``."""
+    try:
+        key: tuple[type[Schema], bytes] | None = (
+            schema_class,
+            orjson.dumps(value, option=orjson.OPT_SORT_KEYS),
+        )
+    except TypeError:  # integers beyond 64 bits: validate without the cache
+        key = None
+    if key is not None and key in _KNOWN_VALID:
+        return
+    errors = _instance(schema_class).validate(value)
+    if errors:
+        raise ValidationError(errors)
+    if key is not None:
+        if len(_KNOWN_VALID) >= _KNOWN_VALID_LIMIT:
+            _KNOWN_VALID.clear()
+        _KNOWN_VALID[key] = None
+
+
+class Checked(fields.Field[dict[str, Any]]):
+    """A nested object validated by ``schema_class`` (through the known-valid cache)."""
+
+    def __init__(self, schema_class: type[Schema], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._schema_class = schema_class
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise ValidationError("Must be an object.")
+        _check(self._schema_class, value)
+        return value
+
+
 class Polymorphic(fields.Field[dict[str, Any]]):
     """An object validated by the schema its ``objectType`` selects (``default`` when absent)."""
 
@@ -132,9 +176,7 @@ class Polymorphic(fields.Field[dict[str, Any]]):
         if schema_class is None:
             allowed = ", ".join(f'"{name}"' for name in choices)
             raise ValidationError({"objectType": [f"Must be one of {allowed}."]})
-        errors = _instance(schema_class).validate(value)
-        if errors:
-            raise ValidationError(errors)
+        _check(schema_class, value)
         return value
 
 
@@ -142,20 +184,18 @@ class ActivityOrList(fields.Field[Any]):
     """A contextActivities value: one Activity or an array of them (Data 2.4.6.2)."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        schema = _instance(ActivitySchema)
         if isinstance(value, dict):
-            errors = schema.validate(value)
-            if errors:
-                raise ValidationError(errors)
+            _check(ActivitySchema, value)
             return value
         if not isinstance(value, list):
             raise ValidationError("Must be an Activity object or an array of Activities.")
         for index, item in enumerate(value):
             if not isinstance(item, dict):
                 raise ValidationError({index: ["Must be an Activity object."]})
-            errors = schema.validate(item)
-            if errors:
-                raise ValidationError({index: errors})
+            try:
+                _check(ActivitySchema, item)
+            except ValidationError as error:
+                raise ValidationError({index: error.messages}) from None
         return value
 
 
@@ -421,7 +461,7 @@ class SubStatementSchema(_Base):
         required=True, validate=Equal("SubStatement", error='Must be "SubStatement".')
     )
     actor = Polymorphic(_actor_choices, default="Agent", required=True)
-    verb = fields.Nested(VerbSchema, required=True)
+    verb = Checked(VerbSchema, required=True)
     object = Polymorphic(
         lambda: {
             "Activity": ActivitySchema,
@@ -467,7 +507,7 @@ class StatementSchema(_Base):
 
     id = UuidString()
     actor = Polymorphic(_actor_choices, default="Agent", required=True)
-    verb = fields.Nested(VerbSchema, required=True)
+    verb = Checked(VerbSchema, required=True)
     object = Polymorphic(
         lambda: {
             "Activity": ActivitySchema,

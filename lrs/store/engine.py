@@ -9,7 +9,6 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
 
 
 def _json_dumps(value: Any) -> str:
@@ -23,8 +22,8 @@ def make_engine(url: str) -> Engine:
             url,
             json_serializer=_json_dumps,
             json_deserializer=orjson.loads,
-            # One connection per checkout keeps SQLite's file locks short-lived per worker.
-            poolclass=NullPool if ":memory:" not in url else None,
+            # Pooled connections: closing the last connection of a WAL database
+            # checkpoints it, which would cost milliseconds on every request.
             connect_args={"check_same_thread": False, "timeout": 30},
         )
         event.listen(engine, "connect", _tune_sqlite)

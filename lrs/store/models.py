@@ -285,6 +285,7 @@ class LearningFact(Base):
     activity_id: Mapped[str | None]
     activity_type: Mapped[str | None]
     activity_name: Mapped[str | None]
+    content_id: Mapped[str | None]
     source_kind: Mapped[str] = mapped_column(String(8))
     space_id: Mapped[str | None]
     platform: Mapped[str | None]
@@ -301,4 +302,38 @@ class LearningFact(Base):
         Index("ix_learning_fact_activity", "activity_id"),
         Index("ix_learning_fact_space_concept", "space_id", "concept"),
         Index("ix_learning_fact_kind_day", "source_kind", "day"),
+        Index("ix_learning_fact_content_concept", "content_id", "concept"),
+        Index("ix_learning_fact_concept_day", "concept", "day"),
     )
+
+
+class LearningFactTag(Base):
+    """A tag (topic) of a fact, from context activities of a tag type; for topic charts."""
+
+    __tablename__ = "learning_fact_tag"
+
+    seq: Mapped[int] = mapped_column(
+        SerialKey, ForeignKey("learning_fact.seq", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(primary_key=True)
+
+    __table_args__ = (Index("ix_learning_fact_tag_tag", "tag"),)
+
+
+class DailyActivity(Base):
+    """Daily rollup of facts by every filter dimension except person and activity.
+
+    Kept current in the ingest transaction (incremented by ``facts.record``, decremented
+    by ``facts.forget`` on voiding). Absent team/platform are stored as ``""`` so that
+    the key is unique on both databases.
+    """
+
+    __tablename__ = "daily_activity"
+
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    source_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    verb_id: Mapped[str] = mapped_column(primary_key=True)
+    team: Mapped[str] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(primary_key=True)
+    concept: Mapped[str] = mapped_column(String(32))
+    statements: Mapped[int] = mapped_column(BigInteger)
