@@ -286,6 +286,7 @@ def learning_fact(statement: Mapping[str, Any]) -> dict[str, Any] | None:
     }
     concept = concept_of(verb_id)
     activity_type = definition.get("type")
+    activity_id = target.get("id") if is_activity else None
     when = isoparse(statement["timestamp"]).astimezone(dt.UTC)
     result = statement.get("result") or {}
     return {
@@ -297,9 +298,10 @@ def learning_fact(statement: Mapping[str, Any]) -> dict[str, Any] | None:
         "actor_name": actor.get("name"),
         "verb_id": verb_id,
         "concept": concept,
-        "activity_id": target.get("id") if is_activity else None,
+        "activity_id": activity_id,
         "activity_type": activity_type,
         "activity_name": _first_value(definition.get("name")),
+        "content_id": _content_of(activity_id, activity_type, context_activities),
         "source_kind": source_kind(concept, activity_type, context_types),
         "space_id": _space_of(context_activities, target if is_activity else None),
         "platform": context.get("platform"),
@@ -309,7 +311,50 @@ def learning_fact(statement: Mapping[str, Any]) -> dict[str, Any] | None:
         "success": result.get("success"),
         "completion": result.get("completion"),
         "duration_seconds": _seconds(result.get("duration")),
+        "tags": _tags_of(context_activities),
     }
+
+
+# Object types that are a response to some content: the content is their parent.
+RESPONSE_TYPES: Final = frozenset(
+    {
+        ActivityTypes.COMMENT,
+        AS_SHORT + "comment",
+        TINCAN_TYPE + "forum-reply",
+        TINCAN_TYPE + "chat-message",
+        AS_TYPE + "answer",
+    }
+)
+TAG_TYPES: Final = frozenset({ActivityTypes.TAG, AS_TYPE + "tag"})
+
+
+def _content_of(
+    activity_id: str | None,
+    activity_type: str | None,
+    context_activities: Mapping[str, list[dict[str, Any]]],
+) -> str | None:
+    # "Who comments on whose content": a comment or reply object stands for the post,
+    # page or question it answers, which by convention is its contextActivities.parent.
+    parents = context_activities.get("parent") or []
+    if activity_type in RESPONSE_TYPES and parents:
+        return str(parents[0]["id"])
+    return activity_id
+
+
+def _tags_of(context_activities: Mapping[str, list[dict[str, Any]]]) -> list[str]:
+    """Topics of a statement: context activities (category/other) of a tag type."""
+    tags: list[str] = []
+    for role in ("category", "other", "grouping", "parent"):
+        for activity in context_activities.get(role) or []:
+            definition = activity.get("definition") or {}
+            if definition.get("type") not in TAG_TYPES:
+                continue
+            name = _first_value(definition.get("name")) or str(activity["id"]).rstrip("/")
+            tag = name.rsplit("/", 1)[-1].strip().lower()[:200] if "://" in name else name
+            tag = tag.strip().lower()[:200]
+            if tag and tag not in tags:
+                tags.append(tag)
+    return tags
 
 
 def _first_value(language_map: Mapping[str, str] | None) -> str | None:

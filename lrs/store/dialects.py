@@ -41,3 +41,21 @@ def upsert(
         set_={column: statement.excluded[column] for column in update},
     )
     session.execute(statement, list(rows))
+
+
+def increment(
+    session: Session,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    key: Sequence[str],
+    column: str,
+) -> None:
+    """Insert rows, or add their ``column`` to the row with the same ``key`` (counters)."""
+    if not rows:
+        return
+    statement = _insert(session, table)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(key),
+        set_={column: table.c[column] + statement.excluded[column]},
+    )
+    session.execute(statement, list(rows))

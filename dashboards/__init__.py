@@ -1,0 +1,48 @@
+"""The Dash dashboards, mounted on the LRS's Flask server at ``/dashboards/``.
+
+``init_dashboards(flask_app)`` is the only entry point; importing this package has no
+side effects. Pages live in ``pages/`` (one module a page: ``layout`` plus
+``register_callbacks(app)``), data comes from ``queries`` and charts from ``figures``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from flask import Flask
+
+HERE = Path(__file__).resolve().parent
+PAGES_FOLDER = HERE / "pages"
+ASSETS_FOLDER = HERE / "assets"
+
+
+def init_dashboards(flask_app: Flask) -> None:
+    """Create the one Dash app of this Flask app, with its pages, callbacks and export."""
+    import dash
+    from dash import Dash
+
+    from dashboards import export, shell
+
+    # Dash keeps pages in a process-wide registry: start from a clean one so that the
+    # factory can build several apps in one process (tests) without stale pages.
+    dash._pages.PAGE_REGISTRY.clear()
+    app = Dash(
+        __name__,
+        server=flask_app,  # type: ignore[arg-type]  # Dash accepts a Flask app here
+        url_base_pathname="/dashboards/",
+        use_pages=True,
+        pages_folder=str(PAGES_FOLDER),
+        assets_folder=str(ASSETS_FOLDER),
+        serve_locally=True,
+        suppress_callback_exceptions=True,
+        title="Learning dashboards",
+        update_title=None,  # type: ignore[arg-type]  # None: keep the tab title steady
+        compress=False,
+    )
+    app.layout = shell.layout
+    shell.register_callbacks(app)
+    for page in dash.page_registry.values():
+        sys.modules[page["module"]].register_callbacks(app)
+    export.init_export(flask_app)
+    flask_app.extensions["lrs.dashboards"] = app

@@ -1,0 +1,58 @@
+"""Download of the Explorer's filtered set as CSV or NDJSON, streamed row by row.
+
+The rows are the statements' dashboard facts (the same columns the Explorer shows), read
+in batches inside one read transaction, so the whole set is never held in memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+from flask import Flask, Response, current_app, request, stream_with_context
+
+from dashboards.filters import Filters
+from dashboards.queries import FACT_COLUMNS, iter_facts
+
+
+def _csv_lines(rows: Iterator[tuple[Any, ...]]) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(FACT_COLUMNS)
+    for count, row in enumerate(rows, start=1):
+        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, dt.datetime) else v
+                         for v in row])  # fmt: skip
+        if count % 500 == 0:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+def _ndjson_lines(rows: Iterator[tuple[Any, ...]]) -> Iterator[bytes]:
+    for row in rows:
+        yield orjson.dumps(dict(zip(FACT_COLUMNS, row, strict=True))) + b"\n"
+
+
+def export_view(fmt: str) -> Response:
+    filters = Filters.from_query(request.query_string.decode())
+    database = current_app.extensions["lrs.database"]
+
+    def generate() -> Iterator[bytes]:
+        with database.reading() as session:
+            rows = iter_facts(session, filters)
+            yield from (_csv_lines(rows) if fmt == "csv" else _ndjson_lines(rows))
+
+    mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
+    response = Response(stream_with_context(generate()), mimetype=mimetype)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    response.headers["Content-Disposition"] = f'attachment; filename="statements-{stamp}.{fmt}"'
+    return response
+
+
+def init_export(app: Flask) -> None:
+    app.add_url_rule("/dashboards/export.<any(csv, ndjson):fmt>", "dashboards_export", export_view)

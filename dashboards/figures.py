@@ -1,0 +1,499 @@
+"""Pure figure builders: ``DataFrame -> plotly Figure``; no database, no Dash.
+
+Colours are the Okabe-Ito palette (safe for the common colour-vision deficiencies), with
+one fixed pair for the two sides: formal blue, informal orange. Every title says how many
+statements (or people, items) the chart covers; ranked lists say "top N of M".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+OKABE_ITO = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+)
+KIND_COLOURS = {"formal": "#0072B2", "informal": "#E69F00", "other": "#999999"}
+KIND_ORDER = ("formal", "informal", "other")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _layout(figure: go.Figure, title: str, height: int = 340) -> go.Figure:
+    figure.update_layout(
+        title={"text": title, "x": 0.01, "font": {"size": 15}},
+        template="plotly_white",
+        height=height,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        colorway=list(OKABE_ITO),
+        legend={"orientation": "h", "y": -0.15},
+        font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12},
+    )
+    return figure
+
+
+def n(value: float) -> str:
+    """A count with thousands separators."""
+    return f"{int(value):,}"
+
+
+def empty_figure(title: str, hint: str) -> go.Figure:
+    """A chart frame saying what is missing and what to send to fill it."""
+    figure = go.Figure()
+    figure.add_annotation(
+        text=hint, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
+        font={"size": 13, "color": "#555"},
+    )  # fmt: skip
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
+    return _layout(figure, f"{title} — no statements", height=260)
+
+
+def _buckets(frame: pd.DataFrame, value: str, by: str) -> tuple[pd.DataFrame, str]:
+    """Daily rows, or weekly sums when the range is long (so bars stay readable)."""
+    days = pd.to_datetime(frame["day"])
+    span = (days.max() - days.min()).days if len(frame) else 0
+    if span <= 120:
+        return frame.assign(day=days), "day"
+    week = days - pd.to_timedelta(days.dt.weekday, unit="D")
+    grouped = frame.assign(day=week).groupby(["day", by], as_index=False)[value].sum()
+    return grouped, "week"
+
+
+def statements_over_time(frame: pd.DataFrame) -> go.Figure:
+    """Stacked columns of statements per day (or week), formal vs informal vs other."""
+    title = "Statements over time"
+    if frame.empty:
+        return empty_figure(title, "Send statements to /xapi/statements to see activity here.")
+    data, unit = _buckets(frame, "statements", "source_kind")
+    figure = go.Figure()
+    for kind in KIND_ORDER:
+        part = data[data["source_kind"] == kind]
+        if not part.empty:
+            figure.add_bar(
+                x=part["day"], y=part["statements"], name=kind, marker_color=KIND_COLOURS[kind]
+            )
+    figure.update_layout(barmode="stack", yaxis_title=f"statements per {unit}")
+    return _layout(figure, f"{title} — {n(frame['statements'].sum())} statements, per {unit}")
+
+
+def active_people(frame: pd.DataFrame) -> go.Figure:
+    title = "Active people per day"
+    if frame.empty:
+        return empty_figure(title, "No one has statements in this range.")
+    figure = go.Figure(
+        go.Scatter(
+            x=pd.to_datetime(frame["day"]), y=frame["people"], mode="lines",
+            line={"color": OKABE_ITO[2], "width": 2}, name="people",
+        )
+    )  # fmt: skip
+    peak = int(frame["people"].max())
+    days = len(frame)
+    return _layout(figure, f"{title} — {n(days)} active days, peak {n(peak)} people")
+
+
+def ranking(
+    frame: pd.DataFrame,
+    label: str,
+    value: str,
+    noun: str,
+    hint: str,
+    colour_by: str | None = None,
+) -> go.Figure:
+    """Horizontal bars of a top-N list, titled "Top k of N <noun>"."""
+    total = int(frame.attrs.get("total", len(frame)))
+    title = f"Top {len(frame)} of {n(total)} {noun}"
+    if frame.empty:
+        return empty_figure(f"Most active {noun}", hint)
+    data = frame.iloc[::-1]
+    colours = (
+        [KIND_COLOURS.get(str(k), OKABE_ITO[4]) for k in data[colour_by]]
+        if colour_by
+        else OKABE_ITO[0]
+    )
+    figure = go.Figure(
+        go.Bar(
+            x=data[value], y=[_short(str(v)) for v in data[label]], orientation="h",
+            marker_color=colours, text=data[value], textposition="auto",
+            hovertext=data[label],
+        )
+    )  # fmt: skip
+    figure.update_layout(xaxis_title=value)
+    return _layout(figure, title, height=max(260, 40 + 28 * len(frame)))
+
+
+def stacked_people(frame: pd.DataFrame) -> go.Figure:
+    """Most active people, their formal and informal statements stacked."""
+    total = int(frame.attrs.get("total", len(frame)))
+    if frame.empty:
+        return empty_figure("Most active people", "Send statements with an actor name.")
+    data = frame.iloc[::-1]
+    figure = go.Figure()
+    for kind in ("formal", "informal"):
+        figure.add_bar(
+            x=data[kind], y=data["name"], orientation="h", name=kind,
+            marker_color=KIND_COLOURS[kind],
+        )  # fmt: skip
+    other = data["statements"] - data["formal"] - data["informal"]
+    if other.sum():
+        figure.add_bar(
+            x=other, y=data["name"], orientation="h", name="other", marker_color="#999999"
+        )
+    figure.update_layout(barmode="stack", xaxis_title="statements")
+    title = f"Most active people — top {len(frame)} of {n(total)}"
+    return _layout(figure, title, height=max(260, 60 + 28 * len(frame)))
+
+
+def rhythm(frame: pd.DataFrame) -> go.Figure:
+    """Weekday x hour heatmap of statements (UTC)."""
+    title = "Activity by weekday and hour (UTC)"
+    if frame.empty:
+        return empty_figure(title, "Send statements with timestamps to see the weekly rhythm.")
+    grid = [[0] * 24 for _ in range(7)]
+    for weekday, hour, count in frame[["weekday", "hour", "statements"]].itertuples(index=False):
+        grid[int(weekday) - 1][int(hour)] = int(count)
+    figure = go.Figure(
+        go.Heatmap(
+            z=grid, x=list(range(24)), y=list(WEEKDAYS), colorscale="Cividis",
+            hovertemplate="%{y} %{x}:00 — %{z} statements<extra></extra>",
+        )
+    )  # fmt: skip
+    figure.update_yaxes(autorange="reversed")
+    figure.update_xaxes(title="hour", dtick=2)
+    return _layout(figure, f"{title} — {n(frame['statements'].sum())} statements")
+
+
+def kind_mix(summary: pd.DataFrame) -> go.Figure:
+    row = summary.iloc[0]
+    title = "Formal vs informal"
+    if not row["statements"]:
+        return empty_figure(title, "No statements yet.")
+    kinds = [k for k in KIND_ORDER if row[k]]
+    figure = go.Figure(
+        go.Pie(
+            labels=kinds, values=[int(row[k]) for k in kinds], hole=0.55, sort=False,
+            marker={"colors": [KIND_COLOURS[k] for k in kinds]},
+        )
+    )  # fmt: skip
+    return _layout(figure, f"{title} — {n(row['statements'])} statements")
+
+
+# -- courses -------------------------------------------------------------------------
+
+FUNNEL_STEPS = (("enrolled", "enrolled"), ("started", "started"),
+                ("completed", "completed"), ("passed", "passed"))  # fmt: skip
+
+
+def course_funnel(frame: pd.DataFrame) -> go.Figure:
+    """Grouped bars per course: people enrolled → started → completed → passed."""
+    total = int(frame.attrs.get("total", len(frame)))
+    title = f"Course funnel — {len(frame)} of {n(total)} courses, people per step"
+    if frame.empty:
+        return empty_figure(
+            "Course funnel",
+            "Send registered, launched, completed and passed statements on course activities.",
+        )
+    figure = go.Figure()
+    for index, (column, label) in enumerate(FUNNEL_STEPS):
+        figure.add_bar(
+            y=[_short(str(v)) for v in frame["name"]], x=frame[column], name=label,
+            orientation="h", marker_color=OKABE_ITO[[4, 0, 2, 3][index]],
+        )  # fmt: skip
+    figure.update_layout(barmode="group", xaxis_title="people")
+    figure.update_yaxes(autorange="reversed")
+    return _layout(figure, title, height=max(300, 80 + 70 * len(frame)))
+
+
+def course_rates(frame: pd.DataFrame) -> go.Figure:
+    total = int(frame.attrs.get("total", len(frame)))
+    title = f"Completion and pass rates — {len(frame)} of {n(total)} courses"
+    if frame.empty:
+        return empty_figure("Completion and pass rates", "Send completed/passed/failed statements.")
+    figure = go.Figure()
+    labels = [_short(str(v)) for v in frame["name"]]
+    figure.add_bar(
+        y=labels, x=frame["completion_rate"] * 100, name="completion %", orientation="h",
+        marker_color=OKABE_ITO[2],
+        text=[f"{r:.0%} of {p}" for r, p in zip(frame["completion_rate"], frame["people"],
+                                               strict=True)],
+    )  # fmt: skip
+    figure.add_bar(
+        y=labels, x=frame["pass_rate"] * 100, name="pass % (of judged)", orientation="h",
+        marker_color=OKABE_ITO[3],
+        text=[f"{r:.0%}" for r in frame["pass_rate"]],
+    )  # fmt: skip
+    figure.update_layout(barmode="group", xaxis={"title": "%", "range": [0, 105]})
+    figure.update_yaxes(autorange="reversed")
+    return _layout(figure, title, height=max(300, 80 + 60 * len(frame)))
+
+
+def score_histogram(frame: pd.DataFrame) -> go.Figure:
+    title = "Score distribution (scaled)"
+    if frame.empty:
+        return empty_figure(title, "Send formal results with result.score (scaled or raw/max).")
+    figure = go.Figure(
+        go.Bar(
+            x=[f"{b:.1f}-{b + 0.1:.1f}" for b in frame["bucket"]], y=frame["results"],
+            marker_color=OKABE_ITO[0], text=frame["results"], textposition="auto",
+        )
+    )  # fmt: skip
+    figure.update_layout(xaxis_title="scaled score", yaxis_title="results")
+    return _layout(figure, f"{title} — {n(frame['results'].sum())} scored statements")
+
+
+def time_spent(frame: pd.DataFrame) -> go.Figure:
+    total = int(frame.attrs.get("total", len(frame)))
+    title = f"Time spent — {len(frame)} of {n(total)} courses"
+    if frame.empty:
+        return empty_figure(
+            "Time spent", "Send terminated/abandoned statements with result.duration."
+        )
+    figure = go.Figure(
+        go.Bar(
+            y=[_short(str(v)) for v in frame["name"]], x=frame["hours"], orientation="h",
+            marker_color=OKABE_ITO[4],
+            text=[f"{h:.1f} h · {m:.0f} min/person" for h, m in
+                  zip(frame["hours"], frame["minutes_per_person"], strict=True)],
+        )
+    )  # fmt: skip
+    figure.update_layout(xaxis_title="hours in sessions")
+    figure.update_yaxes(autorange="reversed")
+    return _layout(figure, title, height=max(260, 60 + 40 * len(frame)))
+
+
+# -- knowledge -----------------------------------------------------------------------
+
+CONCEPT_COLOURS = {
+    "authored": OKABE_ITO[0], "created": OKABE_ITO[4], "edited": OKABE_ITO[2],
+    "commented": OKABE_ITO[1], "replied": OKABE_ITO[5], "asked": OKABE_ITO[3],
+    "liked": "#999999",
+}  # fmt: skip
+
+
+def contributions_over_time(frame: pd.DataFrame) -> go.Figure:
+    title = "Contributions over time"
+    if frame.empty:
+        return empty_figure(
+            title,
+            "Send informal statements: authored/created posts and pages, edited, commented, "
+            "replied, asked, liked.",
+        )
+    data, unit = _buckets(frame, "statements", "concept")
+    figure = go.Figure()
+    for concept, colour in CONCEPT_COLOURS.items():
+        part = data[data["concept"] == concept]
+        if not part.empty:
+            figure.add_bar(x=part["day"], y=part["statements"], name=concept, marker_color=colour)
+    figure.update_layout(barmode="stack", yaxis_title=f"statements per {unit}")
+    return _layout(figure, f"{title} — {n(frame['statements'].sum())} statements, per {unit}")
+
+
+def participation(frame: pd.DataFrame, shares: pd.DataFrame) -> go.Figure:
+    """People who contribute, only react, or only read — the 1 % rule made visible."""
+    people = int(frame["people"].sum())
+    title = "Contributors vs readers"
+    if not people:
+        return empty_figure(title, "Send informal statements: viewed, liked, commented, edited.")
+    text = [f"{p} ({p / people:.0%})" for p in frame["people"]]
+    figure = go.Figure(
+        go.Bar(
+            y=frame["role"], x=frame["people"], orientation="h", text=text,
+            marker_color=[OKABE_ITO[1], OKABE_ITO[4], "#999999"],
+        )
+    )  # fmt: skip
+    figure.update_yaxes(autorange="reversed")
+    figure.update_layout(xaxis_title="people")
+    top = _top_share(shares)
+    return _layout(figure, f"{title} — {n(people)} people; {top}", height=280)
+
+
+def _top_share(shares: pd.DataFrame) -> str:
+    total = int(shares["contributions"].sum()) if not shares.empty else 0
+    if not total:
+        return "no contributions"
+    top = max(1, math.ceil(len(shares) * 0.1))
+    made = int(shares["contributions"].head(top).sum())
+    return f"top {top} of {len(shares)} contributors made {made / total:.0%}"
+
+
+def response_histogram(frame: pd.DataFrame) -> go.Figure:
+    title = "Time to first answer or comment"
+    if frame.empty:
+        return empty_figure(
+            title, "Send authored/asked statements and commented/replied statements on them."
+        )
+    answered = frame["hours"].dropna()
+    median = f"median {answered.median():.1f} h" if len(answered) else "none answered"
+    figure = go.Figure(
+        go.Histogram(x=answered, nbinsx=24, marker_color=OKABE_ITO[5], name="answered")
+    )
+    figure.update_layout(xaxis_title="hours until first response by someone else",
+                         yaxis_title="posts and questions")  # fmt: skip
+    title = f"{title} — {n(len(frame))} posts/questions, {n(len(answered))} answered, {median}"
+    return _layout(figure, title)
+
+
+def topics(frame: pd.DataFrame) -> go.Figure:
+    total = int(frame.attrs.get("total", len(frame)))
+    title = f"Emerging topics — top {len(frame)} of {n(total)} tags"
+    if frame.empty:
+        return empty_figure(
+            "Emerging topics",
+            "Tag statements: a contextActivities.category activity of type "
+            "http://id.tincanapi.com/activitytype/tag.",
+        )
+    data = frame.iloc[::-1]
+    figure = go.Figure(
+        go.Bar(
+            y=data["tag"], x=data["growth"], orientation="h", marker_color=OKABE_ITO[2],
+            text=[f"{r} recent / {e} before" for r, e in
+                  zip(data["recent"], data["earlier"], strict=True)],
+        )
+    )  # fmt: skip
+    figure.update_layout(xaxis_title="growth (recent share ÷ earlier share)")
+    return _layout(figure, title, height=max(260, 60 + 28 * len(frame)))
+
+
+# -- convergence ---------------------------------------------------------------------
+
+
+def team_mix(frame: pd.DataFrame) -> go.Figure:
+    """100 % stacked bars per team: formal / informal / other share."""
+    title = "Formal / informal mix per team"
+    if frame.empty:
+        return empty_figure(title, "Send statements with context.team (a Group).")
+    totals = frame.groupby("team")["statements"].transform("sum")
+    data = frame.assign(share=frame["statements"] / totals * 100)
+    figure = go.Figure()
+    for kind in KIND_ORDER:
+        part = data[data["source_kind"] == kind]
+        if not part.empty:
+            figure.add_bar(
+                y=part["team"], x=part["share"], name=kind, orientation="h",
+                marker_color=KIND_COLOURS[kind], customdata=part["statements"],
+                hovertemplate="%{y}: %{x:.0f}% (%{customdata} statements)<extra></extra>",
+            )  # fmt: skip
+    figure.update_layout(barmode="stack", xaxis={"title": "% of the team's statements"})
+    teams = frame["team"].nunique()
+    return _layout(
+        figure,
+        f"{title} — {n(frame['statements'].sum())} statements, {teams} teams",
+        height=max(260, 80 + 32 * teams),
+    )
+
+
+def contribution_scatter(frame: pd.DataFrame) -> go.Figure:
+    title = "Informal contributions vs mean formal score (one point per person)"
+    if frame.empty:
+        return empty_figure(
+            "Contributions vs results", "Needs people with both scored results and contributions."
+        )
+    figure = go.Figure()
+    for index, (team, part) in enumerate(frame.groupby("team", sort=True)):
+        figure.add_scatter(
+            x=part["contributions"], y=part["mean_score"], mode="markers", name=str(team),
+            text=part["name"], marker={"size": 9, "color": OKABE_ITO[index % len(OKABE_ITO)]},
+            hovertemplate="%{text}: %{x} contributions, score %{y:.2f}<extra></extra>",
+        )  # fmt: skip
+    rho = _spearman(frame["contributions"], frame["mean_score"])
+    figure.update_layout(xaxis_title="informal contributions", yaxis_title="mean scaled score")
+    note = f"Spearman rho = {rho:.2f}" if rho is not None else "rho needs 3 or more people"
+    return _layout(figure, f"{title} — {n(len(frame))} people, {note}")
+
+
+def _spearman(x: pd.Series, y: pd.Series) -> float | None:
+    if len(x) < 3 or x.nunique() < 2 or y.nunique() < 2:
+        return None
+    return float(x.rank().corr(y.rank()))
+
+
+def completion_to_contribution(frame: pd.DataFrame) -> go.Figure:
+    title = "From course completion to first contribution on its topic"
+    if frame.empty:
+        return empty_figure(
+            title, "Tag course and knowledge statements with the same tag (category activity)."
+        )
+    days = frame["days"].dropna()
+    figure = go.Figure(go.Histogram(x=days, nbinsx=20, marker_color=OKABE_ITO[2]))
+    figure.update_layout(xaxis_title="days", yaxis_title="people x topics")
+    share = len(days) / len(frame)
+    return _layout(
+        figure,
+        f"{title} — {n(len(frame))} completions, {share:.0%} followed by a contribution",
+    )
+
+
+def network(frame: pd.DataFrame, relation: str) -> go.Figure:
+    """Knowledge-flow graph: people on a circle (grouped by team), arrows to authors."""
+    total = int(frame.attrs.get("total", len(frame)))
+    verb = "comments on, edits or likes" if relation == "contribute" else "reads"
+    title = f"Who {verb} whose content — {len(frame)} of {n(total)} links"
+    if frame.empty:
+        return empty_figure(
+            "Knowledge flow",
+            "Send authored/created statements for content, then commented/edited/viewed "
+            "statements on it by other people.",
+        )
+    teams: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for key, name, team in (
+        *zip(frame["source"], frame["source_name"], frame["source_team"], strict=True),
+        *zip(frame["target"], frame["target_name"], frame["target_team"], strict=True),
+    ):
+        names[key] = name
+        teams[key] = team or "(no team)"
+    nodes = sorted(names, key=lambda k: (teams[k], names[k]))
+    position = {
+        key: (math.cos(2 * math.pi * i / len(nodes)), math.sin(2 * math.pi * i / len(nodes)))
+        for i, key in enumerate(nodes)
+    }
+    figure = go.Figure()
+    top = max(int(frame["weight"].max()), 1)
+    for source, target, weight in frame[["source", "target", "weight"]].itertuples(index=False):
+        (x0, y0), (x1, y1) = position[source], position[target]
+        figure.add_annotation(
+            x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y",
+            showarrow=True, arrowhead=2, arrowsize=1, arrowcolor="rgba(0,0,0,0.35)",
+            arrowwidth=1 + 3 * weight / top, standoff=8,
+        )  # fmt: skip
+    team_names = sorted(set(teams.values()))
+    for index, team in enumerate(team_names):
+        keys = [k for k in nodes if teams[k] == team]
+        figure.add_scatter(
+            x=[position[k][0] for k in keys], y=[position[k][1] for k in keys],
+            mode="markers+text", text=[names[k] for k in keys], textposition="top center",
+            name=team, marker={"size": 14, "color": OKABE_ITO[index % len(OKABE_ITO)]},
+        )  # fmt: skip
+    figure.update_xaxes(visible=False, range=[-1.35, 1.35])
+    figure.update_yaxes(visible=False, range=[-1.25, 1.25], scaleanchor="x")
+    return _layout(figure, title, height=520)
+
+
+# -- people --------------------------------------------------------------------------
+
+
+def person_timeline(frame: pd.DataFrame, name: str) -> go.Figure:
+    title = f"{name}: learning and contribution over time"
+    if frame.empty:
+        return empty_figure(title, "No statements by this person in the range.")
+    return statements_over_time(frame).update_layout(
+        title_text=f"{title} — {n(frame['statements'].sum())} statements"
+    )
+
+
+def _short(text: str, width: int = 38) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def columns_of(frame: pd.DataFrame, names: Sequence[str]) -> list[dict[str, str]]:
+    """Column definitions for a table of ``frame``."""
+    return [{"name": name.replace("_", " "), "id": name} for name in names if name in frame]

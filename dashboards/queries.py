@@ -1,0 +1,851 @@
+"""Pure read functions of the dashboards: ``(Session, Filters) -> DataFrame``.
+
+Every number is a SQL aggregate over ``learning_fact`` (one narrow row per stored,
+non-voided statement), its tags, or the ``daily_activity`` rollup — never over statement
+payloads. Queries that the rollup can answer (no person or activity filter) read the
+rollup. Lists are limited in SQL and carry the size of the whole set in
+``frame.attrs["total"]`` so that a chart can say "top 10 of N". No Dash imports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    distinct,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql import Executable
+
+from dashboards.filters import Filters
+from lrs.store.models import DailyActivity, LearningFact, LearningFactTag
+from statements.vocabulary import ACTION_OF_CONCEPT
+
+F = LearningFact
+R = DailyActivity
+
+CONTRIBUTE = tuple(c for c, a in ACTION_OF_CONCEPT.items() if a == "contribute")
+REACT = tuple(c for c, a in ACTION_OF_CONCEPT.items() if a == "react")
+CONSUME = tuple(c for c, a in ACTION_OF_CONCEPT.items() if a == "consume")
+AUTHORING = ("authored", "created", "asked")
+RESPONDING = ("commented", "replied")
+ENROLLED = ("registered",)
+STARTED = ("launched", "initialized", "attempted", "progressed", "resumed", "terminated")
+COMPLETED = ("completed", "satisfied", "passed", "mastered", "waived")
+PASSED = ("passed", "mastered")
+FAILED = ("failed",)
+SESSION_END = ("terminated", "abandoned")
+KNOWLEDGE_CONCEPTS = ("authored", "created", "edited", "commented", "replied", "asked", "liked")
+
+
+# -- filters -------------------------------------------------------------------------
+
+
+def uses_rollup(filters: Filters) -> bool:
+    """True when ``daily_activity`` can answer counts under these filters."""
+    return filters.activity is None and filters.person is None
+
+
+def fact_conditions(filters: Filters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.start is not None:
+        conditions.append(F.day >= filters.start)
+    if filters.end is not None:
+        conditions.append(F.day <= filters.end)
+    if filters.team is not None:
+        conditions.append(F.team == filters.team)
+    if filters.kind is not None:
+        conditions.append(F.source_kind == filters.kind)
+    if filters.platform is not None:
+        conditions.append(F.platform == filters.platform)
+    if filters.verb is not None:
+        conditions.append(F.verb_id == filters.verb)
+    if filters.activity is not None:
+        conditions.append(or_(F.activity_id == filters.activity, F.space_id == filters.activity))
+    if filters.person is not None:
+        conditions.append(F.actor_key == filters.person)
+    return conditions
+
+
+def _rollup_conditions(filters: Filters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.start is not None:
+        conditions.append(R.day >= filters.start)
+    if filters.end is not None:
+        conditions.append(R.day <= filters.end)
+    if filters.team is not None:
+        conditions.append(R.team == filters.team)
+    if filters.kind is not None:
+        conditions.append(R.source_kind == filters.kind)
+    if filters.platform is not None:
+        conditions.append(R.platform == filters.platform)
+    if filters.verb is not None:
+        conditions.append(R.verb_id == filters.verb)
+    return conditions
+
+
+def _frame(session: Session, query: Executable, columns: Sequence[str]) -> pd.DataFrame:
+    rows = session.execute(query).all()
+    return pd.DataFrame([tuple(row) for row in rows], columns=list(columns))
+
+
+def _with_total(frame: pd.DataFrame, total: int) -> pd.DataFrame:
+    frame.attrs["total"] = int(total)
+    return frame
+
+
+def _scalar(session: Session, query: Executable) -> int:
+    return int(session.execute(query).scalar() or 0)
+
+
+# -- filter bar ----------------------------------------------------------------------
+
+
+def filter_options(session: Session, limit: int = 500) -> dict[str, list[tuple[str, str]]]:
+    """(value, label) choices of the filter bar: teams, systems, verbs, activities."""
+    teams = session.execute(
+        select(R.team).where(R.team != "").group_by(R.team).order_by(R.team)
+    ).scalars()
+    platforms = session.execute(
+        select(R.platform).where(R.platform != "").group_by(R.platform).order_by(R.platform)
+    ).scalars()
+    verbs = session.execute(
+        select(R.verb_id, func.min(R.concept)).group_by(R.verb_id).order_by(func.min(R.concept))
+    ).all()
+    activities = session.execute(
+        select(F.activity_id, func.max(F.activity_name))
+        .where(F.activity_id.is_not(None))
+        .group_by(F.activity_id)
+        .order_by(func.count().desc())
+        .limit(limit)
+    ).all()
+    return {
+        "team": [(team, team) for team in teams],
+        "platform": [(platform, platform) for platform in platforms],
+        "verb": [(verb, f"{concept} ({_tail(verb)})") for verb, concept in verbs],
+        "activity": [(str(activity), str(name or activity)) for activity, name in activities],
+    }
+
+
+def people_options(session: Session, search: str = "", limit: int = 50) -> pd.DataFrame:
+    """People whose name or key contains ``search``, most active first."""
+    query = select(F.actor_key, func.max(F.actor_name), func.count()).group_by(F.actor_key)
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(
+            or_(func.lower(F.actor_name).like(pattern), func.lower(F.actor_key).like(pattern))
+        )
+    query = query.order_by(func.count().desc(), F.actor_key).limit(limit)
+    return _frame(session, query, ["actor_key", "name", "statements"])
+
+
+def _tail(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+# -- overview ------------------------------------------------------------------------
+
+
+def summary(session: Session, filters: Filters) -> pd.DataFrame:
+    """One row: statements by source kind, distinct people and activities."""
+    if uses_rollup(filters):
+        kinds = session.execute(
+            select(R.source_kind, func.sum(R.statements))
+            .where(*_rollup_conditions(filters))
+            .group_by(R.source_kind)
+        ).all()
+    else:
+        kinds = session.execute(
+            select(F.source_kind, func.count())
+            .where(*fact_conditions(filters))
+            .group_by(F.source_kind)
+        ).all()
+    by_kind = {kind: int(n) for kind, n in kinds}
+    people, activities = session.execute(
+        select(func.count(distinct(F.actor_key)), func.count(distinct(F.activity_id))).where(
+            *fact_conditions(filters)
+        )
+    ).one()
+    return pd.DataFrame(
+        [
+            {
+                "statements": sum(by_kind.values()),
+                "formal": by_kind.get("formal", 0),
+                "informal": by_kind.get("informal", 0),
+                "other": by_kind.get("other", 0),
+                "people": int(people),
+                "activities": int(activities),
+            }
+        ]
+    )
+
+
+def statements_over_time(session: Session, filters: Filters) -> pd.DataFrame:
+    """Statements per day and source kind (columns day, source_kind, statements)."""
+    if uses_rollup(filters):
+        query = (
+            select(R.day, R.source_kind, func.sum(R.statements))
+            .where(*_rollup_conditions(filters))
+            .group_by(R.day, R.source_kind)
+            .order_by(R.day, R.source_kind)
+        )
+    else:
+        query = (
+            select(F.day, F.source_kind, func.count())
+            .where(*fact_conditions(filters))
+            .group_by(F.day, F.source_kind)
+            .order_by(F.day, F.source_kind)
+        )
+    frame = _frame(session, query, ["day", "source_kind", "statements"])
+    frame["statements"] = frame["statements"].astype("int64")
+    return frame
+
+
+def active_people_over_time(session: Session, filters: Filters) -> pd.DataFrame:
+    """Distinct people with at least one statement, per day (columns day, people)."""
+    query = (
+        select(F.day, func.count(distinct(F.actor_key)))
+        .where(*fact_conditions(filters))
+        .group_by(F.day)
+        .order_by(F.day)
+    )
+    return _frame(session, query, ["day", "people"])
+
+
+def top_people(session: Session, filters: Filters, limit: int = 10) -> pd.DataFrame:
+    """Most active people: statements in total, formal and informal; attrs total = people."""
+    formal = func.sum(case((F.source_kind == "formal", 1), else_=0))
+    informal = func.sum(case((F.source_kind == "informal", 1), else_=0))
+    query = (
+        select(F.actor_key, func.max(F.actor_name), func.count(), formal, informal)
+        .where(*fact_conditions(filters))
+        .group_by(F.actor_key)
+        .order_by(func.count().desc(), F.actor_key)
+        .limit(limit)
+    )
+    frame = _frame(session, query, ["actor_key", "name", "statements", "formal", "informal"])
+    total = _scalar(
+        session, select(func.count(distinct(F.actor_key))).where(*fact_conditions(filters))
+    )
+    frame["name"] = frame["name"].fillna(frame["actor_key"])
+    return _with_total(frame, total)
+
+
+def top_activities(session: Session, filters: Filters, limit: int = 10) -> pd.DataFrame:
+    """Most used activities; attrs total = distinct activities."""
+    conditions = [*fact_conditions(filters), F.activity_id.is_not(None)]
+    query = (
+        select(
+            F.activity_id,
+            func.max(F.activity_name),
+            func.min(F.source_kind),
+            func.count(),
+            func.count(distinct(F.actor_key)),
+        )
+        .where(*conditions)
+        .group_by(F.activity_id)
+        .order_by(func.count().desc(), F.activity_id)
+        .limit(limit)
+    )
+    frame = _frame(session, query, ["activity_id", "name", "source_kind", "statements", "people"])
+    frame["name"] = frame["name"].fillna(frame["activity_id"])
+    total = _scalar(session, select(func.count(distinct(F.activity_id))).where(*conditions))
+    return _with_total(frame, total)
+
+
+def top_verbs(session: Session, filters: Filters, limit: int = 10) -> pd.DataFrame:
+    """Most used verbs with their concept; attrs total = distinct verbs."""
+    if uses_rollup(filters):
+        query = (
+            select(R.verb_id, func.min(R.concept), func.sum(R.statements))
+            .where(*_rollup_conditions(filters))
+            .group_by(R.verb_id)
+        )
+    else:
+        query = (
+            select(F.verb_id, func.min(F.concept), func.count())
+            .where(*fact_conditions(filters))
+            .group_by(F.verb_id)
+        )
+    frame = _frame(session, query, ["verb_id", "concept", "statements"])
+    frame = frame.sort_values(["statements", "verb_id"], ascending=[False, True])
+    total = len(frame)
+    frame = frame.head(limit).reset_index(drop=True)
+    frame["statements"] = frame["statements"].astype("int64")
+    return _with_total(frame, total)
+
+
+def rhythm(session: Session, filters: Filters) -> pd.DataFrame:
+    """Statements per ISO weekday (1 = Monday) and UTC hour."""
+    query = (
+        select(F.weekday, F.hour, func.count())
+        .where(*fact_conditions(filters))
+        .group_by(F.weekday, F.hour)
+        .order_by(F.weekday, F.hour)
+    )
+    return _frame(session, query, ["weekday", "hour", "statements"])
+
+
+# -- courses (formal) ----------------------------------------------------------------
+
+
+def _course_key() -> ColumnElement[Any]:
+    return func.coalesce(F.space_id, F.activity_id)
+
+
+def _names(session: Session, ids: Sequence[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(F.activity_id, func.max(F.activity_name))
+        .where(F.activity_id.in_(list(ids)))
+        .group_by(F.activity_id)
+    ).all()
+    return {str(activity): str(name) for activity, name in rows if name}
+
+
+def course_funnel(session: Session, filters: Filters, limit: int = 15) -> pd.DataFrame:
+    """Per course: distinct people enrolled, started, completed, passed, failed.
+
+    A course is the statement's course/space (``contextActivities`` grouping or parent)
+    or the course activity itself; only formal statements count. Attrs total = courses.
+    """
+    course = _course_key().label("course")
+
+    def people(concepts: Sequence[str]) -> ColumnElement[Any]:
+        return func.count(distinct(case((F.concept.in_(concepts), F.actor_key))))
+
+    conditions = [*fact_conditions(filters), F.source_kind == "formal", course.is_not(None)]
+    query = (
+        select(
+            course,
+            people(ENROLLED),
+            people(STARTED),
+            people(COMPLETED),
+            people(PASSED),
+            people(FAILED),
+            func.count(distinct(F.actor_key)),
+            func.count(),
+        )
+        .where(*conditions)
+        .group_by(course)
+        .order_by(func.count(distinct(F.actor_key)).desc(), course)
+    )
+    columns = ["course", "enrolled", "started", "completed", "passed", "failed", "people"]
+    frame = _frame(session, query, [*columns, "statements"])
+    total = len(frame)
+    frame = frame.head(limit).reset_index(drop=True)
+    names = _names(session, frame["course"].tolist())
+    frame.insert(1, "name", [names.get(c, c) for c in frame["course"]])
+    # Rates are of the people who showed any activity on the course.
+    base = frame["people"].where(frame["people"] > 0)
+    frame["completion_rate"] = (frame["completed"] / base).fillna(0.0)
+    judged = (frame["passed"] + frame["failed"]).where(lambda s: s > 0)
+    frame["pass_rate"] = (frame["passed"] / judged).fillna(0.0)
+    return _with_total(frame, total)
+
+
+def score_distribution(session: Session, filters: Filters) -> pd.DataFrame:
+    """Scaled scores of formal results in tenths: columns bucket (0.0 to 0.9), results."""
+    conditions = [*fact_conditions(filters), F.source_kind == "formal", F.score_scaled.is_not(None)]
+    clamped = case(
+        (F.score_scaled >= 1.0, 9),
+        (F.score_scaled < 0.0, 0),
+        else_=func.floor(F.score_scaled * 10),
+    )
+    query = select(clamped, func.count()).where(*conditions).group_by(clamped).order_by(clamped)
+    frame = _frame(session, query, ["bucket", "results"])
+    frame["bucket"] = frame["bucket"].astype(float) / 10.0
+    return frame
+
+
+def time_spent(session: Session, filters: Filters, limit: int = 15) -> pd.DataFrame:
+    """Per course: people with timed sessions, total hours, mean minutes per person.
+
+    Sums ``result.duration`` of session-ending statements (terminated, abandoned) only, so
+    completed/passed durations are not counted twice (cmi5 9.5.4).
+    """
+    course = _course_key().label("course")
+    conditions = [
+        *fact_conditions(filters),
+        F.source_kind == "formal",
+        F.concept.in_(SESSION_END),
+        F.duration_seconds.is_not(None),
+        course.is_not(None),
+    ]
+    query = (
+        select(course, func.count(distinct(F.actor_key)), func.sum(F.duration_seconds))
+        .where(*conditions)
+        .group_by(course)
+        .order_by(func.sum(F.duration_seconds).desc(), course)
+    )
+    frame = _frame(session, query, ["course", "people", "seconds"])
+    total = len(frame)
+    frame = frame.head(limit).reset_index(drop=True)
+    names = _names(session, frame["course"].tolist())
+    frame.insert(1, "name", [names.get(c, c) for c in frame["course"]])
+    frame["hours"] = frame["seconds"].astype(float) / 3600.0
+    frame["minutes_per_person"] = frame["seconds"].astype(float) / 60.0 / frame["people"]
+    return _with_total(frame, total)
+
+
+def stalled(
+    session: Session,
+    filters: Filters,
+    days: int = 14,
+    today: dt.date | None = None,
+    limit: int = 50,
+) -> pd.DataFrame:
+    """People who started a course, have not completed it, and were last active on it
+    more than ``days`` days before ``today``: oldest first; attrs total = such pairs."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    course = _course_key().label("course")
+    done = func.max(case((F.concept.in_(COMPLETED), 1), else_=0))
+    started = func.max(case((F.concept.in_((*STARTED, *ENROLLED)), 1), else_=0))
+    last = func.max(F.day)
+    query = (
+        select(F.actor_key, func.max(F.actor_name), course, last)
+        .where(*fact_conditions(filters), F.source_kind == "formal", course.is_not(None))
+        .group_by(F.actor_key, course)
+        .having(and_(done == 0, started == 1, last < today - dt.timedelta(days=days)))
+    )
+    pairs = query.subquery()
+    total = _scalar(session, select(func.count()).select_from(pairs))
+    rows = session.execute(
+        select(pairs).order_by(pairs.c[3], pairs.c[0], pairs.c[2]).limit(limit)
+    ).all()
+    frame = pd.DataFrame(
+        [tuple(r) for r in rows], columns=["actor_key", "name", "course", "last_day"]
+    )
+    names = _names(session, frame["course"].tolist())
+    frame["course_name"] = [names.get(c, c) for c in frame["course"]]
+    frame["name"] = frame["name"].fillna(frame["actor_key"])
+    frame["days_idle"] = [(today - day).days for day in frame["last_day"]]
+    return _with_total(frame, total)
+
+
+# -- knowledge (informal) ------------------------------------------------------------
+
+
+def contributions_over_time(session: Session, filters: Filters) -> pd.DataFrame:
+    """Informal posts, edits, comments, replies, questions and likes per day and concept."""
+    if uses_rollup(filters):
+        query = (
+            select(R.day, R.concept, func.sum(R.statements))
+            .where(
+                *_rollup_conditions(filters),
+                R.source_kind == "informal",
+                R.concept.in_(KNOWLEDGE_CONCEPTS),
+            )
+            .group_by(R.day, R.concept)
+            .order_by(R.day, R.concept)
+        )
+    else:
+        query = (
+            select(F.day, F.concept, func.count())
+            .where(
+                *fact_conditions(filters),
+                F.source_kind == "informal",
+                F.concept.in_(KNOWLEDGE_CONCEPTS),
+            )
+            .group_by(F.day, F.concept)
+            .order_by(F.day, F.concept)
+        )
+    frame = _frame(session, query, ["day", "concept", "statements"])
+    frame["statements"] = frame["statements"].astype("int64")
+    return frame
+
+
+def participation(session: Session, filters: Filters) -> pd.DataFrame:
+    """The participation pyramid on informal activity: contributors (≥ 1 post, edit,
+    comment...), reactors (likes only) and readers (only viewed), with people and
+    contributions per group."""
+    contributions = func.sum(case((F.concept.in_(CONTRIBUTE), 1), else_=0))
+    reactions = func.sum(case((F.concept.in_(REACT), 1), else_=0))
+    per_person = (
+        select(F.actor_key, contributions.label("c"), reactions.label("r"), func.count().label("n"))
+        .where(*fact_conditions(filters), F.source_kind == "informal")
+        .group_by(F.actor_key)
+        .subquery()
+    )
+    role = case(
+        (per_person.c.c > 0, "contributors"),
+        (per_person.c.r > 0, "reactors"),
+        else_="readers",
+    )
+    rows = session.execute(
+        select(role, func.count(), func.sum(per_person.c.c)).group_by(role)
+    ).all()
+    found = {name: (int(people), int(made or 0)) for name, people, made in rows}
+    return pd.DataFrame(
+        [
+            {"role": name, "people": found.get(name, (0, 0))[0],
+             "contributions": found.get(name, (0, 0))[1]}
+            for name in ("contributors", "reactors", "readers")
+        ]
+    )  # fmt: skip
+
+
+def contribution_shares(session: Session, filters: Filters) -> pd.DataFrame:
+    """Contributions per contributor, most first (for the 1 % / 9 % / 90 % split)."""
+    query = (
+        select(F.actor_key, func.count())
+        .where(*fact_conditions(filters), F.source_kind == "informal", F.concept.in_(CONTRIBUTE))
+        .group_by(F.actor_key)
+        .order_by(func.count().desc(), F.actor_key)
+    )
+    return _frame(session, query, ["actor_key", "contributions"])
+
+
+def top_content(
+    session: Session, filters: Filters, metric: str = "read", limit: int = 10
+) -> pd.DataFrame:
+    """Informal content ranked by ``metric``: read (views), edited (edits), discussed
+    (comments and replies), reused (distinct readers other than its authors)."""
+    concepts = {
+        "read": CONSUME,
+        "reused": CONSUME,
+        "edited": ("edited",),
+        "discussed": RESPONDING,
+    }[metric]
+    conditions = [
+        *fact_conditions(filters),
+        F.source_kind == "informal",
+        F.concept.in_(concepts),
+        F.content_id.is_not(None),
+    ]
+    if metric == "reused":
+        authors = _authors().subquery()
+        measure = func.count(distinct(F.actor_key))
+        base = (
+            select(F.content_id, measure)
+            .outerjoin(
+                authors,
+                and_(authors.c.content_id == F.content_id, authors.c.author_key == F.actor_key),
+            )
+            .where(*conditions, authors.c.author_key.is_(None))
+        )
+    else:
+        measure = func.count()
+        base = select(F.content_id, measure).where(*conditions)
+    query = base.group_by(F.content_id).order_by(measure.desc(), F.content_id).limit(limit)
+    frame = _frame(session, query, ["content_id", "count"])
+    total = _scalar(session, select(func.count(distinct(F.content_id))).where(*conditions))
+    names = _names(session, frame["content_id"].tolist())
+    frame.insert(1, "name", [names.get(c, c) for c in frame["content_id"]])
+    return _with_total(frame, total)
+
+
+def _authors() -> Select[Any]:
+    """content_id -> author: the actor of the first authored/created statement on it."""
+    first = (
+        select(F.activity_id.label("content_id"), func.min(F.seq).label("seq"))
+        .where(F.concept.in_(AUTHORING), F.activity_id.is_not(None))
+        .group_by(F.activity_id)
+        .subquery()
+    )
+    return select(
+        first.c.content_id, F.actor_key.label("author_key"), F.timestamp.label("at")
+    ).join(first, F.seq == first.c.seq)
+
+
+def response_times(session: Session, filters: Filters) -> pd.DataFrame:
+    """Per post or question created in the range: hours until the first comment or reply
+    by someone else (NaN when unanswered). Columns content_id, kind, created, hours."""
+    authors = _authors().subquery()
+    created = (
+        select(F.activity_id, F.concept, F.timestamp, F.actor_key)
+        .where(
+            *fact_conditions(filters),
+            F.concept.in_(AUTHORING),
+            F.source_kind == "informal",
+        )
+        .subquery()
+    )
+    first_answer = (
+        select(F.content_id, func.min(F.timestamp).label("first"))
+        .join(authors, authors.c.content_id == F.content_id)
+        .where(F.concept.in_(RESPONDING), F.actor_key != authors.c.author_key)
+        .group_by(F.content_id)
+        .subquery()
+    )
+    query = select(
+        created.c.activity_id, created.c.concept, created.c.timestamp, first_answer.c.first
+    ).outerjoin(first_answer, first_answer.c.content_id == created.c.activity_id)
+    frame = _frame(session, query, ["content_id", "kind", "created", "first"])
+    created_at = pd.to_datetime(frame["created"], utc=True)
+    first_at = pd.to_datetime(frame["first"], utc=True)
+    frame["hours"] = (first_at - created_at).dt.total_seconds() / 3600.0
+    return frame.drop(columns=["first"])
+
+
+def emerging_topics(
+    session: Session, filters: Filters, recent_days: int = 30, limit: int = 10
+) -> pd.DataFrame:
+    """Tags of informal activity: statements in the last ``recent_days`` of the range vs
+    the period before; growth = recent share ÷ earlier share. Attrs total = tags."""
+    end = filters.end or session.execute(select(func.max(F.day))).scalar()
+    if end is None:
+        return _with_total(pd.DataFrame(columns=["tag", "recent", "earlier", "growth"]), 0)
+    split = end - dt.timedelta(days=recent_days - 1)
+    recent = func.sum(case((F.day >= split, 1), else_=0))
+    earlier = func.sum(case((F.day < split, 1), else_=0))
+    query = (
+        select(LearningFactTag.tag, recent, earlier)
+        .join(F, F.seq == LearningFactTag.seq)
+        .where(*fact_conditions(filters.replace(end=end)), F.source_kind == "informal")
+        .group_by(LearningFactTag.tag)
+    )
+    frame = _frame(session, query, ["tag", "recent", "earlier"])
+    total = len(frame)
+    recent_all = max(int(frame["recent"].sum()), 1)
+    earlier_all = max(int(frame["earlier"].sum()), 1)
+    frame["growth"] = (frame["recent"] / recent_all) / ((frame["earlier"] + 1) / earlier_all)
+    frame = frame[frame["recent"] > 0].sort_values(["growth", "tag"], ascending=[False, True])
+    return _with_total(frame.head(limit).reset_index(drop=True), total)
+
+
+# -- convergence ---------------------------------------------------------------------
+
+
+def team_mix(session: Session, filters: Filters) -> pd.DataFrame:
+    """Statements per team and source kind (teamless statements under "(no team)")."""
+    if uses_rollup(filters):
+        team = case((R.team == "", "(no team)"), else_=R.team)
+        query = (
+            select(team, R.source_kind, func.sum(R.statements))
+            .where(*_rollup_conditions(filters))
+            .group_by(team, R.source_kind)
+        )
+    else:
+        fact_team = func.coalesce(F.team, "(no team)")
+        query = (
+            select(fact_team, F.source_kind, func.count())
+            .where(*fact_conditions(filters))
+            .group_by(fact_team, F.source_kind)
+        )
+    frame = _frame(session, query, ["team", "source_kind", "statements"])
+    frame["statements"] = frame["statements"].astype("int64")
+    return frame.sort_values(["team", "source_kind"]).reset_index(drop=True)
+
+
+def contribution_vs_results(session: Session, filters: Filters) -> pd.DataFrame:
+    """Per person with formal results: informal contributions (x), mean scaled score and
+    completions (y), team. People without any score are left out."""
+    contributions = func.sum(
+        case((and_(F.source_kind == "informal", F.concept.in_(CONTRIBUTE)), 1), else_=0)
+    )
+    score = func.avg(case((F.source_kind == "formal", F.score_scaled)))
+    completions = func.count(
+        distinct(case((F.concept.in_(COMPLETED), func.coalesce(F.space_id, F.activity_id))))
+    )
+    query = (
+        select(
+            F.actor_key,
+            func.max(F.actor_name),
+            func.max(F.team),
+            contributions,
+            score,
+            completions,
+        )
+        .where(*fact_conditions(filters))
+        .group_by(F.actor_key)
+        .having(score.is_not(None))
+        .order_by(F.actor_key)
+    )
+    frame = _frame(
+        session, query, ["actor_key", "name", "team", "contributions", "mean_score", "completions"]
+    )
+    frame["name"] = frame["name"].fillna(frame["actor_key"])
+    frame["team"] = frame["team"].fillna("(no team)")
+    frame["mean_score"] = frame["mean_score"].astype(float)
+    return frame
+
+
+def completion_to_contribution(session: Session, filters: Filters) -> pd.DataFrame:
+    """Per (person, tag): days from the first formal completion carrying the tag to the
+    person's first informal contribution with the same tag after it (NaN: none yet)."""
+    T = LearningFactTag
+    completion = (
+        select(F.actor_key, T.tag, func.min(F.timestamp).label("done"))
+        .join(T, T.seq == F.seq)
+        .where(*fact_conditions(filters), F.source_kind == "formal", F.concept.in_(COMPLETED))
+        .group_by(F.actor_key, T.tag)
+        .subquery()
+    )
+    later = aliased(F)
+    later_tag = aliased(T)
+    first_contribution = (
+        select(func.min(later.timestamp))
+        .join(later_tag, later_tag.seq == later.seq)
+        .where(
+            later.actor_key == completion.c.actor_key,
+            later_tag.tag == completion.c.tag,
+            later.source_kind == "informal",
+            later.concept.in_(CONTRIBUTE),
+            later.timestamp >= completion.c.done,
+        )
+        .scalar_subquery()
+    )
+    query = select(
+        completion.c.actor_key, completion.c.tag, completion.c.done, first_contribution
+    ).order_by(completion.c.actor_key, completion.c.tag)
+    frame = _frame(session, query, ["actor_key", "tag", "completed", "contributed"])
+    done = pd.to_datetime(frame["completed"], utc=True)
+    contributed = pd.to_datetime(frame["contributed"], utc=True)
+    frame["days"] = (contributed - done).dt.total_seconds() / 86400.0
+    return frame
+
+
+def knowledge_flow(
+    session: Session, filters: Filters, relation: str = "contribute", limit: int = 150
+) -> pd.DataFrame:
+    """Edges person -> author of the content they acted on, weighted by statements.
+
+    ``contribute``: comments, replies, edits and likes on someone else's content;
+    ``learn``: views of someone else's content (who learns from whom). The author of a
+    piece of content is the actor of its first authored/created statement. Attrs total =
+    edges before the limit.
+    """
+    concepts = (*RESPONDING, "edited", *REACT) if relation == "contribute" else CONSUME
+    authors = _authors().subquery()
+    weight = func.count()
+    query = (
+        select(F.actor_key, authors.c.author_key, weight)
+        .join(authors, authors.c.content_id == F.content_id)
+        .where(
+            *fact_conditions(filters),
+            F.concept.in_(concepts),
+            F.actor_key != authors.c.author_key,
+        )
+        .group_by(F.actor_key, authors.c.author_key)
+    )
+    edges = query.subquery()
+    total = _scalar(session, select(func.count()).select_from(edges))
+    rows = session.execute(
+        select(edges).order_by(edges.c[2].desc(), edges.c[0], edges.c[1]).limit(limit)
+    ).all()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=["source", "target", "weight"])
+    names = person_names(session, sorted(set(frame["source"]) | set(frame["target"])))
+    frame["source_name"] = [names.get(k, (k, None))[0] for k in frame["source"]]
+    frame["target_name"] = [names.get(k, (k, None))[0] for k in frame["target"]]
+    frame["source_team"] = [names.get(k, (k, None))[1] for k in frame["source"]]
+    frame["target_team"] = [names.get(k, (k, None))[1] for k in frame["target"]]
+    return _with_total(frame, total)
+
+
+def person_names(session: Session, keys: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+    """actor_key -> (display name, team) from the facts."""
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(F.actor_key, func.max(F.actor_name), func.max(F.team))
+        .where(F.actor_key.in_(list(keys)))
+        .group_by(F.actor_key)
+    ).all()
+    return {key: (name or key, team) for key, name, team in rows}
+
+
+# -- people --------------------------------------------------------------------------
+
+
+def person_timeline(session: Session, filters: Filters, person: str) -> pd.DataFrame:
+    """One person's statements per day and source kind."""
+    return statements_over_time(session, filters.replace(person=person))
+
+
+def person_summary(session: Session, filters: Filters, person: str) -> pd.DataFrame:
+    """One row: the person's formal and informal sides summed."""
+    conditions = fact_conditions(filters.replace(person=person))
+    row = session.execute(
+        select(
+            func.count(),
+            func.sum(case((F.source_kind == "formal", 1), else_=0)),
+            func.sum(case((F.source_kind == "informal", 1), else_=0)),
+            func.count(distinct(case((F.concept.in_(COMPLETED), _course_key())))),
+            func.count(distinct(case((F.concept.in_(PASSED), _course_key())))),
+            func.avg(case((F.source_kind == "formal", F.score_scaled))),
+            func.sum(
+                case((and_(F.source_kind == "informal", F.concept.in_(CONTRIBUTE)), 1), else_=0)
+            ),
+            func.sum(case((F.concept.in_(SESSION_END), F.duration_seconds), else_=0.0)),
+            func.max(F.actor_name),
+        ).where(*conditions)
+    ).one()
+    statements, formal, informal, completed, passed, score, contributions, seconds, name = row
+    return pd.DataFrame(
+        [
+            {
+                "actor_key": person,
+                "name": name or person,
+                "statements": int(statements or 0),
+                "formal": int(formal or 0),
+                "informal": int(informal or 0),
+                "courses_completed": int(completed or 0),
+                "courses_passed": int(passed or 0),
+                "mean_score": float(score) if score is not None else None,
+                "contributions": int(contributions or 0),
+                "hours_learning": float(seconds or 0.0) / 3600.0,
+            }
+        ]
+    )
+
+
+# -- explorer ------------------------------------------------------------------------
+
+FACT_COLUMNS = (
+    "seq",
+    "timestamp",
+    "actor_name",
+    "actor_key",
+    "concept",
+    "verb_id",
+    "activity_name",
+    "activity_id",
+    "source_kind",
+    "platform",
+    "team",
+    "score_scaled",
+    "success",
+    "completion",
+    "duration_seconds",
+)
+
+
+def count_facts(session: Session, filters: Filters) -> int:
+    """How many statements match the filters."""
+    if uses_rollup(filters):
+        return _scalar(session, select(func.sum(R.statements)).where(*_rollup_conditions(filters)))
+    return _scalar(session, select(func.count()).where(*fact_conditions(filters)))
+
+
+def fact_page(session: Session, filters: Filters, page: int = 0, size: int = 25) -> pd.DataFrame:
+    """One page of matching statements, newest first (``page`` counts from 0)."""
+    columns = [getattr(F, name) for name in FACT_COLUMNS]
+    query = (
+        select(*columns)
+        .where(*fact_conditions(filters))
+        .order_by(F.timestamp.desc(), F.seq.desc())
+        .offset(max(page, 0) * size)
+        .limit(size)
+    )
+    return _frame(session, query, FACT_COLUMNS)
+
+
+def iter_facts(session: Session, filters: Filters, batch: int = 2000) -> Iterator[tuple[Any, ...]]:
+    """Every matching statement's fact row in ``seq`` order, streamed in batches."""
+    columns = [getattr(F, name) for name in FACT_COLUMNS]
+    query = select(*columns).where(*fact_conditions(filters)).order_by(F.seq)
+    result = session.execute(query.execution_options(yield_per=batch))
+    for row in result:
+        yield tuple(row)

@@ -1,0 +1,193 @@
+"""The frame around every page: navbar, the shared filter bar (mirrored to the URL) and
+the page container; plus the callbacks that keep bar and URL in step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Dash, Input, Output, State, dcc, html
+from flask import current_app, g, session
+
+from dashboards.filters import RANGES, Filters, query_values, to_query
+from dashboards.queries import filter_options
+
+PAGES = (
+    ("overview", "Overview", "/"),
+    ("courses", "Courses", "/courses"),
+    ("knowledge", "Knowledge", "/knowledge"),
+    ("convergence", "Convergence", "/convergence"),
+    ("people", "People", "/people"),
+    ("explorer", "Explorer", "/explorer"),
+)
+FILTER_KEYS = ("range", "from", "to", "team", "kind", "platform", "verb", "activity")
+RANGE_LABELS = {"all": "All time", "7d": "Last 7 days", "30d": "Last 30 days",
+                "90d": "Last 90 days", "1y": "Last 12 months"}  # fmt: skip
+CSRF_KEY = "csrf_token"  # the login blueprint's session key for its CSRF token
+
+
+def _select(key: str, label: str, options: list[dict[str, str]] | None = None) -> dbc.Col:
+    return dbc.Col(
+        [
+            dbc.Label(label, html_for=f"filter-{key}", className="small mb-0"),
+            dbc.Select(
+                id=f"filter-{key}",
+                options=[{"label": "All", "value": ""}, *(options or [])],
+                value="",
+                size="sm",
+            ),
+        ],
+        xs=6,
+        md=3,
+        lg=True,
+    )
+
+
+def _filter_bar() -> dbc.Card:
+    ranges = [{"label": RANGE_LABELS[key], "value": key} for key in RANGES]
+    return dbc.Card(
+        dbc.CardBody(
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label(
+                                "Time range", html_for="filter-range", className="small mb-0"
+                            ),
+                            dbc.Select(id="filter-range", options=ranges, value="all", size="sm"),
+                        ],
+                        xs=6,
+                        md=3,
+                        lg=True,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("From", html_for="filter-from", className="small mb-0"),
+                            dbc.Input(id="filter-from", type="date", size="sm", debounce=True),
+                        ],
+                        xs=6,
+                        md=3,
+                        lg=True,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("To", html_for="filter-to", className="small mb-0"),
+                            dbc.Input(id="filter-to", type="date", size="sm", debounce=True),
+                        ],
+                        xs=6,
+                        md=3,
+                        lg=True,
+                    ),
+                    _select("team", "Team"),
+                    _select(
+                        "kind",
+                        "Source",
+                        [{"label": k, "value": k} for k in ("formal", "informal", "other")],
+                    ),
+                    _select("platform", "System"),
+                    _select("verb", "Verb"),
+                    _select("activity", "Activity"),
+                ],
+                className="g-2",
+            ),
+            className="py-2",
+        ),
+        className="mb-3 filter-bar",
+    )
+
+
+def layout() -> html.Div:
+    """Built per request, so it can show who is logged in and carry the CSRF token."""
+    user = getattr(g, "dashboard_user", None)
+    nav = [
+        dbc.NavItem(dbc.NavLink(label, id=f"nav-{key}", href=dash.get_relative_path(path)))
+        for key, label, path in PAGES
+    ]
+    logout = html.Form(
+        [
+            dcc.Input(type="hidden", name="csrf_token", value=session.get(CSRF_KEY, "")),
+            html.Span(user.username if user else "", className="text-light small me-2"),
+            html.Button("Sign out", id="sign-out", className="btn btn-outline-light btn-sm"),
+        ],
+        method="POST",
+        action=dash.get_relative_path("/logout"),
+        className="d-flex align-items-center ms-auto",
+    )
+    navbar = dbc.Navbar(
+        dbc.Container(
+            [
+                dbc.NavbarBrand("Learning & knowledge", href=dash.get_relative_path("/")),
+                dbc.Nav(nav, navbar=True, className="me-auto"),
+                logout,
+            ],
+            fluid=True,
+        ),
+        color="dark",
+        dark=True,
+        className="mb-3",
+    )
+    return html.Div(
+        [
+            dcc.Location(id="url", refresh="callback-nav"),
+            navbar,
+            dbc.Container(
+                [
+                    _filter_bar(),
+                    html.Div(id="filter-note", className="small text-muted mb-2"),
+                    dash.page_container,
+                ],
+                fluid=True,
+            ),
+        ]
+    )
+
+
+def register_callbacks(app: Dash) -> None:
+    outputs = [Output(f"filter-{key}", "value") for key in FILTER_KEYS]
+    options = [
+        Output(f"filter-{key}", "options") for key in ("team", "platform", "verb", "activity")
+    ]
+
+    @app.callback(*outputs, *options, Input("url", "pathname"), State("url", "search"))
+    def fill_filter_bar(_pathname: str, search: str) -> list[Any]:
+        values = query_values(search)
+        with current_app.extensions["lrs.database"].reading() as db_session:
+            choices = filter_options(db_session)
+        every = [{"label": "All", "value": ""}]
+        return [
+            *[values.get(key, "all" if key == "range" else "") for key in FILTER_KEYS],
+            *[
+                every + [{"label": label, "value": value} for value, label in choices[key]]
+                for key in ("team", "platform", "verb", "activity")
+            ],
+        ]
+
+    @app.callback(
+        Output("url", "search"),
+        *[Input(f"filter-{key}", "value") for key in FILTER_KEYS],
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def filters_to_url(*values: Any) -> Any:
+        *controls, search = values
+        kept = {k: v for k, v in query_values(search).items() if k not in FILTER_KEYS}
+        chosen = dict(zip(FILTER_KEYS, controls, strict=True))
+        new = to_query({**chosen, **kept})
+        return new if new != (search or "") else dash.no_update
+
+    @app.callback(
+        *[Output(f"nav-{key}", "href") for key, _, _ in PAGES],
+        *[Output(f"nav-{key}", "active") for key, _, _ in PAGES],
+        Output("filter-note", "children"),
+        Input("url", "search"),
+        Input("url", "pathname"),
+    )
+    def carry_filters(search: str, pathname: str) -> list[Any]:
+        values = {k: v for k, v in query_values(search).items() if k in FILTER_KEYS}
+        query = to_query(values)
+        here = dash.strip_relative_path(pathname or "") or ""
+        hrefs = [dash.get_relative_path(path) + query for _, _, path in PAGES]
+        active = [here == path.strip("/") for _, _, path in PAGES]
+        note = "Showing " + Filters.from_query(search).describe()
+        return [*hrefs, *active, note]

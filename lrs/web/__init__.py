@@ -1,0 +1,1 @@
+"""Browser-facing HTTP pieces outside xAPI: the dashboard login."""

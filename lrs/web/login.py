@@ -1,0 +1,141 @@
+"""Login to the dashboards: a form with a CSRF token, Flask's signed session cookie, and a
+guard that keeps every ``/dashboards/`` route (pages, Dash callbacks, assets, exports)
+behind it. Thin: the password check lives in ``lrs.services.users``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from urllib.parse import quote, urlsplit
+
+from flask import Blueprint, Flask, current_app, g, redirect, request, session
+from flask import render_template_string as render
+from werkzeug.wrappers import Response
+
+from lrs.errors import error_response
+from lrs.services import users
+from lrs.store.engine import Database
+
+PREFIX = "/dashboards/"
+LOGIN_PATH = "/dashboards/login"
+LOGOUT_PATH = "/dashboards/logout"
+CSRF_KEY = "csrf_token"  # the session key; the dashboards' logout form reads it too
+USER_KEY = "dashboard_user_id"
+
+bp = Blueprint("login", __name__)
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sign in · Learning dashboards</title>
+<style>
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f4f6f8;
+margin:0;display:flex;min-height:100vh;align-items:center;justify-content:center;color:#212529}
+form{background:#fff;padding:2rem 2.2rem;border-radius:.5rem;width:20rem;
+box-shadow:0 1px 4px rgba(0,0,0,.12)}
+h1{font-size:1.25rem;margin:0 0 1.2rem}label{display:block;font-size:.9rem;margin:.8rem 0 .3rem}
+input{width:100%;box-sizing:border-box;padding:.5rem;border:1px solid #ced4da;border-radius:.3rem;
+font-size:1rem}button{margin-top:1.2rem;width:100%;padding:.6rem;border:0;border-radius:.3rem;
+background:#0072B2;color:#fff;font-size:1rem;cursor:pointer}
+.error{color:#b00020;font-size:.9rem;margin:.6rem 0 0}
+</style></head><body>
+<form method="post" action="{{ action }}">
+<h1>Learning dashboards</h1>
+<input type="hidden" name="csrf_token" value="{{ csrf }}">
+<input type="hidden" name="next" value="{{ next }}">
+<label for="username">Username</label>
+<input id="username" name="username" autocomplete="username" required autofocus>
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+{% if error %}<p class="error" role="alert">{{ error }}</p>{% endif %}
+<button id="sign-in" type="submit">Sign in</button>
+</form></body></html>"""
+
+
+def csrf_token() -> str:
+    """This browser session's CSRF token (made on first use)."""
+    token = session.get(CSRF_KEY)
+    if not token:
+        token = secrets.token_urlsafe(32)
+        session[CSRF_KEY] = token
+    return str(token)
+
+
+def _csrf_ok() -> bool:
+    sent = request.form.get("csrf_token", "")
+    expected = session.get(CSRF_KEY, "")
+    return bool(sent and expected) and hmac.compare_digest(str(sent), str(expected))
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths inside the dashboards: never an open redirect to another site.
+    if not target:
+        return PREFIX
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith(PREFIX):
+        return PREFIX
+    return target
+
+
+def _database() -> Database:
+    database: Database = current_app.extensions["lrs.database"]
+    return database
+
+
+@bp.route(LOGIN_PATH, methods=["GET", "POST"])
+def login() -> Response | str | tuple[str, int]:
+    next_url = _safe_next(request.values.get("next"))
+    if request.method == "GET":
+        return render(PAGE, action=LOGIN_PATH, csrf=csrf_token(), next=next_url, error=None)
+    if not _csrf_ok():
+        return render(
+            PAGE, action=LOGIN_PATH, csrf=csrf_token(), next=next_url,
+            error="The form expired; please sign in again.",
+        ), 400  # fmt: skip
+    user = users.authenticate(
+        _database(), request.form.get("username", ""), request.form.get("password", "")
+    )
+    if user is None:
+        return render(
+            PAGE, action=LOGIN_PATH, csrf=csrf_token(), next=next_url,
+            error="Unknown username or wrong password.",
+        ), 401  # fmt: skip
+    session.clear()  # a fresh session on login (no fixation)
+    session[USER_KEY] = user.id
+    session[CSRF_KEY] = secrets.token_urlsafe(32)
+    return redirect(next_url, code=303)
+
+
+@bp.route(LOGOUT_PATH, methods=["POST"])
+def logout() -> Response:
+    if not _csrf_ok():
+        return error_response(400, "bad_request", "missing or wrong CSRF token")
+    session.clear()
+    return redirect(LOGIN_PATH, code=303)
+
+
+def _guard() -> Response | None:
+    path = request.path
+    if not (path.startswith(PREFIX) or path == PREFIX.rstrip("/")):
+        return None
+    if path in (LOGIN_PATH, LOGOUT_PATH):
+        return None
+    user_id = session.get(USER_KEY)
+    user = users.get(_database(), int(user_id)) if user_id is not None else None
+    if user is not None:
+        g.dashboard_user = user
+        return None
+    session.pop(USER_KEY, None)
+    if request.method != "GET" or "/_dash-" in path or path.startswith(PREFIX + "export"):
+        response = error_response(401, "unauthorized", "sign in at /dashboards/login first")
+        response.headers.pop("WWW-Authenticate", None)  # no browser Basic-auth prompt
+        return response
+    target = request.full_path if request.query_string else path
+    return redirect(f"{LOGIN_PATH}?next={quote(target, safe='')}", code=303)
+
+
+def init_login(app: Flask) -> None:
+    """Register the login routes and the guard in front of every dashboards route."""
+    app.register_blueprint(bp)
+    app.before_request(_guard)
