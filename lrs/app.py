@@ -9,10 +9,11 @@ from flask import Flask
 
 from lrs.config import Settings
 from lrs.errors import register_error_handlers
+from lrs.security import init_security
 from lrs.store.engine import Database
 from lrs.xapi import bp as xapi_blueprint
 from lrs.xapi.cors import init_cors
-from lrs.xapi.parsing import AlternateRequestSyntax
+from lrs.xapi.parsing import init_body_limit
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -40,5 +41,6 @@ def create_app(settings: Settings | None = None) -> Flask:
 
         init_login(app)
         init_dashboards(app)
-    app.wsgi_app = AlternateRequestSyntax(app.wsgi_app)  # type: ignore[method-assign]
+    init_body_limit(app, settings.max_body_bytes)
+    init_security(app)
     return app

@@ -42,6 +42,9 @@ class Settings:
         20 * 1024 * 1024, "Largest request body accepted, in bytes; larger gets 413."
     )
     max_batch_size: int = _setting(10_000, "Most statements accepted in one POST; more gets 413.")
+    max_json_depth: int = _setting(
+        64, "Deepest nesting of arrays and objects accepted in a JSON body; deeper gets 400."
+    )
     default_page_size: int = _setting(
         100, "Statements per page of a GET /statements result when `limit` is 0 or absent."
     )

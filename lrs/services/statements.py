@@ -44,6 +44,8 @@ VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
 SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
 # How many StatementRef hops a filter follows (xAPI-Communication 2.1.3 "recursively").
 MAX_REFERENCE_DEPTH = 10
+# How often a batch is re-run when a concurrent writer stored one of its ids first.
+CONCURRENT_RETRIES = 3
 
 Format = Literal["exact", "ids", "canonical"]
 
@@ -88,12 +90,20 @@ def store_statements(
         )
         for statement in validated
     ]
-    try:
-        with db.writing() as session:
-            return _store(session, validated, enriched, attachments or {}, principal, stored)
-    except IntegrityError as error:
-        # Another writer stored one of these ids between our check and our insert.
-        raise Conflict("a statement with one of these ids was stored concurrently") from error
+    for attempt in range(1, CONCURRENT_RETRIES + 1):
+        try:
+            with db.writing() as session:
+                return _store(session, validated, enriched, attachments or {}, principal, stored)
+        except IntegrityError as error:
+            # Another writer stored one of these ids between our check and our insert, and
+            # this transaction rolled back whole. Run it again in a new transaction: it
+            # now sees the other writer's statements, so an identical one is simply not
+            # stored twice (no error, XAPI-00011) and a different one is a 409.
+            if attempt == CONCURRENT_RETRIES:
+                raise Conflict(
+                    "a statement with one of these ids was stored concurrently"
+                ) from error
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _validate_all(
@@ -188,7 +198,7 @@ def _store(
     voided_targets += statement_store.voided_among(session, [row.id for row in rows])
     statement_store.mark_voided(session, voided_targets)
     attachment_store.save(session, list(parts.values()))
-    _save_activities_and_agents(session, fresh, stored)
+    _save_activities_and_agents(session, fresh, stored, may_define=principal.may("define"))
     fact_store.record(
         session,
         [(seqs[s["id"]], fact) for s in fresh if (fact := learning_fact(s)) is not None],
@@ -264,8 +274,12 @@ def _inherit_into_referrers(session: Session, new_ids: Sequence[str]) -> None:
 
 
 def _save_activities_and_agents(
-    session: Session, statements: Sequence[dict[str, Any]], now: dt.datetime
+    session: Session, statements: Sequence[dict[str, Any]], now: dt.datetime, *, may_define: bool
 ) -> None:
+    """Record activities and agents; only a credential with scope ``define`` changes
+    what the LRS already holds (xAPI-Communication 4.2: without it "ids will be saved
+    [...] but [the LRS] SHOULD NOT update its canonical representation"). Activities and
+    agents seen for the first time are recorded as sent, whatever the scopes."""
     latest: dict[str, dict[str, Any] | None] = {}
     agents: dict[str, dict[str, Any]] = {}
     for statement in statements:
@@ -278,12 +292,17 @@ def _save_activities_and_agents(
         if key is not None:
             agents[key] = actor
     known = activity_store.definitions(session, list(latest))
+    if not may_define:
+        latest = {aid: d for aid, d in latest.items() if aid not in known}
+        seen = activity_store.known_agents(session, list(agents))
+        agents = {key: a for key, a in agents.items() if key not in seen}
+    # Sorted: concurrent writers take row locks in the same order (no deadlock).
     merged = {
-        aid: merge_definition(known.get(aid), incoming) if aid in known else incoming
-        for aid, incoming in latest.items()
+        aid: merge_definition(known.get(aid), latest[aid]) if aid in known else latest[aid]
+        for aid in sorted(latest)
     }
     activity_store.save_definitions(session, merged, now)
-    activity_store.save_agents(session, agents, now)
+    activity_store.save_agents(session, {key: agents[key] for key in sorted(agents)}, now)
 
 
 def _activities_of(statement: Mapping[str, Any]) -> list[dict[str, Any]]:

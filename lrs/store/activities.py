@@ -75,3 +75,11 @@ def save_agents(session: Session, agents: Mapping[str, dict[str, Any]], now: dt.
 
 def get_agent(session: Session, agent_key: str) -> Agent | None:
     return session.get(Agent, agent_key)
+
+
+def known_agents(session: Session, agent_keys: list[str]) -> set[str]:
+    """Those of ``agent_keys`` the store already has a row for."""
+    if not agent_keys:
+        return set()
+    rows = session.execute(select(Agent.agent_key).where(Agent.agent_key.in_(agent_keys)))
+    return {row.agent_key for row in rows}

@@ -16,9 +16,10 @@ from urllib.parse import parse_qsl, urlencode
 
 import orjson
 from dateutil.parser import isoparse
-from flask import Request
+from flask import Flask, Request, current_app, has_app_context, request
 
-from lrs.errors import BadRequest
+from lrs.config import Settings
+from lrs.errors import BadRequest, PayloadTooLarge
 from lrs.store.attachments import AttachmentContent
 
 _HASHES: dict[int, Callable[[bytes], Any]] = {
@@ -33,11 +34,57 @@ def json_body(request: Request) -> Any:
     return parse_json(request.get_data(cache=True), "the request body")
 
 
-def parse_json(raw: bytes | str, what: str) -> Any:
+def parse_json(raw: bytes | str, what: str, max_depth: int | None = None) -> Any:
+    """``raw`` parsed as JSON no deeper than ``max_depth`` (LRS_MAX_JSON_DEPTH when None,
+    in a request); 400 otherwise."""
+    if max_depth is None:
+        max_depth = _max_json_depth()
     try:
-        return orjson.loads(raw)
+        value = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
+        if "recursion" in str(error).lower():
+            # orjson stops at 1024 levels on its own.
+            raise _too_deep(what, max_depth) from None
         raise BadRequest(f"{what} is not valid JSON: {error}") from None
+    # A value with fewer containers than the limit cannot nest deeper than it: the
+    # common case costs two byte counts and no walk.
+    data = raw if isinstance(raw, bytes) else raw.encode()
+    if data.count(b"[") + data.count(b"{") > max_depth and json_depth(value, max_depth) > max_depth:
+        raise _too_deep(what, max_depth)
+    return value
+
+
+def json_depth(value: Any, limit: int) -> int:
+    """How deeply arrays and objects nest in ``value`` (a scalar is 0), counting no
+    further than ``limit + 1``. Iterative, so no input can exhaust the Python stack."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[Any] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        depth += 1
+        if depth > deepest:
+            deepest = depth
+            if deepest > limit:
+                return deepest
+        stack.extend((child, depth) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
+def _too_deep(what: str, max_depth: int) -> BadRequest:
+    return BadRequest(
+        f"{what} nests arrays and objects more than {max_depth} levels deep (LRS_MAX_JSON_DEPTH)"
+    )
+
+
+def _max_json_depth() -> int:
+    settings: Settings = current_app.config["LRS_SETTINGS"] if has_app_context() else Settings()
+    return settings.max_json_depth
 
 
 def statements_body(request: Request) -> tuple[Any, dict[str, AttachmentContent] | None]:
@@ -155,6 +202,24 @@ HEADER_FIELDS = {
     "if-none-match": "HTTP_IF_NONE_MATCH",
 }
 METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "HEAD"})
+TOO_LARGE = "lrs.body_too_large"
+
+
+def init_body_limit(app: Flask, max_body_bytes: int) -> None:
+    """Limit request bodies to ``max_body_bytes`` everywhere: werkzeug enforces it for
+    bodies a view reads (413 through ``lrs.errors``), and the alternate request syntax
+    middleware checks it before it reads a form body itself."""
+    app.config["MAX_CONTENT_LENGTH"] = max_body_bytes
+    app.wsgi_app = AlternateRequestSyntax(  # type: ignore[method-assign]
+        app.wsgi_app, max_body_bytes=max_body_bytes
+    )
+
+    @app.before_request
+    def _refuse_large_alternate_body() -> None:
+        if request.environ.get(TOO_LARGE):
+            raise PayloadTooLarge(
+                f"the request body is larger than LRS_MAX_BODY_BYTES ({max_body_bytes} bytes)"
+            )
 
 
 class AlternateRequestSyntax:
@@ -162,20 +227,32 @@ class AlternateRequestSyntax:
     request it stands for, before Flask sees it. Problems are handed to the app as
     ``lrs.alternate_error`` so that they are rendered like every other error."""
 
-    def __init__(self, app: Any, prefix: str = "/xapi/") -> None:
+    def __init__(self, app: Any, prefix: str = "/xapi/", max_body_bytes: int | None = None) -> None:
         self.app = app
         self.prefix = prefix
+        self.max_body_bytes = max_body_bytes
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
         query = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
         if path.startswith(self.prefix) and any(name == "method" for name, _ in query):
             environ["lrs.alternate_syntax"] = True
+            if self._too_large(environ):
+                # Not read at all: the app answers 413 (see ``init_body_limit``).
+                environ[TOO_LARGE] = True
+                return self.app(environ, start_response)
             try:
                 self._rewrite(environ, query)
             except ValueError as error:
                 environ["lrs.alternate_error"] = str(error)
         return self.app(environ, start_response)
+
+    def _too_large(self, environ: dict[str, Any]) -> bool:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return False  # left to _rewrite, which reports it
+        return self.max_body_bytes is not None and length > self.max_body_bytes
 
     @staticmethod
     def _rewrite(environ: dict[str, Any], query: list[tuple[str, str]]) -> None:
@@ -191,7 +268,10 @@ class AlternateRequestSyntax:
             raise ValueError(
                 "the alternate request syntax needs an application/x-www-form-urlencoded body"
             )
-        length = int(environ.get("CONTENT_LENGTH") or 0)
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            raise ValueError("Content-Length is not a number") from None
         body = environ["wsgi.input"].read(length).decode("utf-8")
         fields = parse_qsl(body, keep_blank_values=True)
         params: list[tuple[str, str]] = []
