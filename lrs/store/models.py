@@ -8,7 +8,7 @@ changes go through alembic migrations only.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar, cast
 
 from sqlalchemy import (
     JSON,
@@ -24,6 +24,7 @@ from sqlalchemy import (
     MetaData,
     SmallInteger,
     String,
+    Table,
     Text,
     TypeDecorator,
 )
@@ -69,7 +70,7 @@ Bytes = LargeBinary().with_variant(BYTEA(), "postgresql")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
         dt.datetime: UTCDateTime(),
         dt.date: Date(),
         dict[str, Any]: JsonDocument,
@@ -79,6 +80,11 @@ class Base(DeclarativeBase):
         float: Float(),
         bool: Boolean(),
     }
+
+
+def table(model: type[Base]) -> Table:
+    """The Core table of a model, for bulk statements on the hot paths."""
+    return cast(Table, model.__table__)
 
 
 class Statement(Base):
