@@ -23,6 +23,8 @@ from statements import agent_key
 # A verified (key, secret) pair is remembered this long, so that each request does not
 # pay for a bcrypt check (~0.2 s) while a revocation still takes effect quickly.
 VERIFIED_FOR_SECONDS = 30.0
+# Keys of credentials the server uses itself (importers); they never sign in.
+INTERNAL_PREFIX = "internal-"
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,28 @@ def ensure(db: Database, *, key: str, secret: str, home_page: str) -> bool:
         return changed
 
 
+def internal_principal(db: Database, *, name: str, scopes: list[str], home_page: str) -> Principal:
+    """The principal of an internal writer such as the importer, created when missing.
+
+    Its key is ``internal-<name>`` and its secret random and never shown: nobody signs in
+    with it, it only stamps the authority of what the server itself stores.
+    """
+    key = INTERNAL_PREFIX + name
+    with db.writing() as session:
+        credential = credential_store.by_key(session, key)
+        if credential is None:
+            credential = credential_store.add(
+                session,
+                key=key,
+                secret_hash=_hash(secrets.token_urlsafe(24)),
+                name=name,
+                scopes=scopes,
+                authority=_authority(name, key, home_page),
+                now=dt.datetime.now(dt.UTC),
+            )
+        return _principal(credential)
+
+
 def listing(db: Database) -> list[tuple[Principal, dt.datetime, dt.datetime | None]]:
     with db.reading() as session:
         return [
@@ -126,8 +150,12 @@ def revoke(db: Database, key: str) -> None:
 
 
 def has_any(db: Database) -> bool:
+    """True when an active credential exists that a client can use (internal ones aside)."""
     with db.reading() as session:
-        return credential_store.count_active(session) > 0
+        return any(
+            c.revoked is None and not c.key.startswith(INTERNAL_PREFIX)
+            for c in credential_store.all_credentials(session)
+        )
 
 
 class _VerifiedCache:
