@@ -1,0 +1,194 @@
+"""Removing data for privacy and retention: statements with their index rows, documents
+of an agent, agent rows and attachments nobody references any more.
+
+Functions take a Session and never commit; ``lrs.services.privacy`` owns the transaction
+and decides what to remove. Every delete returns how many rows it removed, for receipts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import String, cast, delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from lrs.store.models import (
+    Agent,
+    Attachment,
+    Document,
+    LearningFact,
+    LearningFactTag,
+    Statement,
+    StatementActivity,
+    StatementAgent,
+    StatementRefTerm,
+)
+from lrs.store.statements import IndexRows, add_index_rows
+
+# Bound the size of IN (...) lists (SQLite allows 32766 variables, PostgreSQL 65535).
+CHUNK = 5000
+AGENT_DOCUMENT_KINDS = ("state", "agent_profile")
+
+
+@dataclass(frozen=True)
+class StoredStatement:
+    seq: int
+    id: str
+    payload: dict[str, Any]
+
+
+def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount or 0)
+
+
+def statements_mentioning(session: Session, agent_keys: Iterable[str]) -> list[StoredStatement]:
+    """Statements with an index row for any of ``agent_keys``, in any role (own or
+    inherited through a StatementRef; the caller tells them apart by their payload)."""
+    keys = sorted(set(agent_keys))
+    if not keys:
+        return []
+    seqs = select(StatementAgent.seq).where(StatementAgent.agent_key.in_(keys))
+    return _statements(session, Statement.seq.in_(seqs))
+
+
+def statements_containing(session: Session, needles: Iterable[str]) -> list[StoredStatement]:
+    """Statements whose JSON text contains any of ``needles``, ignoring case: a scan of
+    every payload, to find people the index rows do not name (members of a context
+    team, agents inside extensions). The caller confirms each match on the payload."""
+    wanted = sorted({needle.lower() for needle in needles if needle})
+    if not wanted:
+        return []
+    text = func.lower(cast(Statement.payload, String))
+    return _statements(session, or_(*(text.contains(needle, autoescape=True) for needle in wanted)))
+
+
+def statements_stored_before(
+    session: Session, cutoff: dt.datetime, *, limit: int | None = None
+) -> list[StoredStatement]:
+    """The oldest statements stored before ``cutoff``, at most ``limit`` of them."""
+    return _statements(session, Statement.stored < cutoff, limit=limit)
+
+
+def voiding_statements_of(session: Session, statement_ids: Iterable[str]) -> list[StoredStatement]:
+    """Stored statements that void any of ``statement_ids``."""
+    wanted = sorted(set(statement_ids))
+    found: list[StoredStatement] = []
+    for chunk in _chunks(wanted):
+        found += _statements(session, Statement.voids_id.in_(chunk))
+    return found
+
+
+def by_seqs(session: Session, seqs: Iterable[int]) -> list[StoredStatement]:
+    wanted = sorted(set(seqs))
+    found: list[StoredStatement] = []
+    for chunk in _chunks(wanted):
+        found += _statements(session, Statement.seq.in_(chunk))
+    return found
+
+
+def _statements(
+    session: Session, condition: Any, limit: int | None = None
+) -> list[StoredStatement]:
+    query = select(Statement.seq, Statement.id, Statement.payload).where(condition)
+    query = query.order_by(Statement.seq)
+    if limit is not None:
+        query = query.limit(limit)
+    return [StoredStatement(row.seq, row.id, row.payload) for row in session.execute(query)]
+
+
+def count_facts(session: Session, seqs: Sequence[int]) -> dict[str, int]:
+    """How many dashboard fact rows belong to these statements."""
+    facts = tags = 0
+    for chunk in _chunks(sorted(set(seqs))):
+        facts += session.execute(
+            select(func.count()).select_from(LearningFact).where(LearningFact.seq.in_(chunk))
+        ).scalar_one()
+        tags += session.execute(
+            select(func.count()).select_from(LearningFactTag).where(LearningFactTag.seq.in_(chunk))
+        ).scalar_one()
+    return {"learning_fact": facts, "learning_fact_tag": tags}
+
+
+def delete_statements(session: Session, seqs: Sequence[int]) -> dict[str, int]:
+    """Delete statements with their index rows and any facts left; counts per table."""
+    counts = dict.fromkeys(
+        ("statement_agent", "statement_activity", "statement_ref_term", "statement"), 0
+    )
+    for chunk in _chunks(sorted(set(seqs))):
+        session.execute(delete(LearningFactTag).where(LearningFactTag.seq.in_(chunk)))
+        session.execute(delete(LearningFact).where(LearningFact.seq.in_(chunk)))
+        for name, model in (
+            ("statement_agent", StatementAgent),
+            ("statement_activity", StatementActivity),
+            ("statement_ref_term", StatementRefTerm),
+        ):
+            counts[name] += _rowcount(session.execute(delete(model).where(model.seq.in_(chunk))))
+        counts["statement"] += _rowcount(
+            session.execute(delete(Statement).where(Statement.seq.in_(chunk)))
+        )
+    return counts
+
+
+def replace_index_rows(session: Session, seq: int, rows: IndexRows) -> None:
+    """Replace every index row of a stored statement with ``rows``."""
+    for model in (StatementAgent, StatementActivity, StatementRefTerm):
+        session.execute(delete(model).where(model.seq == seq))
+    add_index_rows(session, seq, rows)
+
+
+def unreferenced_attachments(session: Session, sha2s: Iterable[str]) -> list[str]:
+    """Those of ``sha2s`` that no stored statement lists among its attachments.
+
+    Attachments have no reference table, so this searches statement payloads as text for
+    the hashes (one scan for all of them); it runs only for hashes of removed statements.
+    """
+    wanted = sorted(set(sha2s))
+    if not wanted:
+        return []
+    still_used: set[str] = set()
+    text = cast(Statement.payload, String)
+    for chunk in _chunks(wanted):
+        rows = session.execute(
+            select(Statement.payload).where(or_(*(text.contains(sha2) for sha2 in chunk)))
+        )
+        for (payload,) in rows:
+            still_used.update(
+                attachment.get("sha2", "") for attachment in payload.get("attachments") or ()
+            )
+    return [sha2 for sha2 in wanted if sha2 not in still_used]
+
+
+def delete_attachments(session: Session, sha2s: Sequence[str]) -> int:
+    removed = 0
+    for chunk in _chunks(sorted(set(sha2s))):
+        removed += _rowcount(session.execute(delete(Attachment).where(Attachment.sha2.in_(chunk))))
+    return removed
+
+
+def delete_agent_documents(session: Session, agent_keys: Iterable[str]) -> int:
+    """Delete the state and agent profile documents of these agents."""
+    keys = sorted(set(agent_keys))
+    if not keys:
+        return 0
+    return _rowcount(
+        session.execute(
+            delete(Document).where(
+                Document.kind.in_(AGENT_DOCUMENT_KINDS), Document.agent_key.in_(keys)
+            )
+        )
+    )
+
+
+def delete_agents(session: Session, agent_keys: Iterable[str]) -> int:
+    keys = sorted(set(agent_keys))
+    if not keys:
+        return 0
+    return _rowcount(session.execute(delete(Agent).where(Agent.agent_key.in_(keys))))
