@@ -177,7 +177,11 @@ def _store(
     stored: dt.datetime,
 ) -> list[str]:
     ids = [statement["id"] for statement in statements]
-    existing = statement_store.existing(session, ids)
+    # Ids the LRS made up just now can neither exist nor be referenced by anything stored.
+    generated = frozenset(
+        s["id"] for as_sent, s in zip(sent, statements, strict=True) if "id" not in as_sent
+    )
+    existing = statement_store.existing(session, [i for i in ids if i not in generated])
     fresh: list[dict[str, Any]] = []
     for as_sent, statement in zip(sent, statements, strict=True):
         previous = existing.get(statement["id"])
@@ -190,21 +194,41 @@ def _store(
             )
     if not fresh:
         return ids
-    _check_voiding(session, fresh)
-    rows = [_new_row(session, statement, principal, stored) for statement in fresh]
-    seqs = statement_store.insert_statements(session, rows)
-    _inherit_into_referrers(session, [row.id for row in rows])
-    voided_targets = [row.voids_id for row in rows if row.voids_id]
-    voided_targets += statement_store.voided_among(session, [row.id for row in rows])
-    statement_store.mark_voided(session, voided_targets)
     attachment_store.save(session, list(parts.values()))
-    _save_activities_and_agents(session, fresh, stored, may_define=principal.may("define"))
-    fact_store.record(
-        session,
-        [(seqs[s["id"]], fact) for s in fresh if (fact := learning_fact(s)) is not None],
+    write_statements(
+        session, fresh, stored, may_define=principal.may("define"), generated_ids=generated
     )
-    fact_store.forget(session, voided_targets)
     return ids
+
+
+def write_statements(
+    session: Session,
+    statements: Sequence[dict[str, Any]],
+    now: dt.datetime,
+    *,
+    may_define: bool,
+    generated_ids: frozenset[str] = frozenset(),
+) -> dict[str, int]:
+    """Insert enriched, not yet stored statements with everything derived from them.
+
+    The building block shared by ingest and the lossless import: index rows, StatementRef
+    inheritance, voiding, activity definitions, agents and dashboard facts. Runs inside the
+    caller's transaction; returns the seq of each id. ``generated_ids`` are ids the LRS
+    assigned in this request: no stored statement can target them, which saves lookups.
+    """
+    _check_voiding(session, statements)
+    rows = [_new_row(session, statement) for statement in statements]
+    seqs = statement_store.insert_statements(session, rows)
+    referable = [row.id for row in rows if row.id not in generated_ids]
+    _inherit_into_referrers(session, referable)
+    voided_targets = [row.voids_id for row in rows if row.voids_id]
+    voided_targets += statement_store.voided_among(session, referable)
+    statement_store.mark_voided(session, voided_targets)
+    _save_activities_and_agents(session, statements, now, may_define=may_define)
+    facts = [(s, learning_fact(s)) for s in statements]
+    fact_store.record(session, [(seqs[s["id"]], fact) for s, fact in facts if fact is not None])
+    fact_store.forget(session, voided_targets)
+    return seqs
 
 
 def _check_voiding(session: Session, statements: Sequence[dict[str, Any]]) -> None:
@@ -220,9 +244,9 @@ def _check_voiding(session: Session, statements: Sequence[dict[str, Any]]) -> No
             raise BadRequest(f"statement {target} is a voiding statement and cannot be voided")
 
 
-def _new_row(
-    session: Session, statement: dict[str, Any], principal: Principal, stored: dt.datetime
-) -> NewStatement:
+def _new_row(session: Session, statement: dict[str, Any]) -> NewStatement:
+    # `stored` and `authority` are read from the enriched statement, so that an imported
+    # statement keeps the values of the LRS that first stored it.
     target = statement["object"]
     kind = target.get("objectType", "Activity")
     if kind in {"Agent", "Group"}:
@@ -234,7 +258,7 @@ def _new_row(
     voids = object_key if statement["verb"]["id"] == VOIDED_VERB else None
     row = NewStatement(
         id=statement["id"],
-        stored=stored,
+        stored=isoparse(statement["stored"]),
         timestamp=isoparse(statement["timestamp"]),
         verb_id=statement["verb"]["id"],
         actor_key=agent_key(statement["actor"]),
@@ -243,7 +267,7 @@ def _new_row(
         registration=(statement.get("context") or {}).get("registration", "").lower() or None,
         voids_id=voids,
         version=statement["version"],
-        authority_key=principal.authority_key,
+        authority_key=agent_key(statement.get("authority") or {}),
         payload=statement,
         agents=list(agent_keys_in(statement)),
         activities=list(activity_ids_in(statement)),
@@ -301,7 +325,9 @@ def _save_activities_and_agents(
         aid: merge_definition(known.get(aid), latest[aid]) if aid in known else latest[aid]
         for aid in sorted(latest)
     }
-    activity_store.save_definitions(session, merged, now)
+    # Most statements repeat a definition the LRS holds already: write only changes.
+    changed = {aid: d for aid, d in merged.items() if aid not in known or d != known[aid]}
+    activity_store.save_definitions(session, changed, now)
     activity_store.save_agents(session, {key: agents[key] for key in sorted(agents)}, now)
 
 

@@ -8,11 +8,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, func, insert, or_, select, update
+from sqlalchemy import Select, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from lrs.store.dialects import insert_ignore
-from lrs.store.models import Statement, StatementActivity, StatementAgent, StatementRefTerm
+from lrs.store.models import (
+    Statement,
+    StatementActivity,
+    StatementAgent,
+    StatementRefTerm,
+    table,
+)
+
+STATEMENT = table(Statement)
 
 # Roles of an agent that the plain `agent` filter matches (xAPI-Communication 2.1.3);
 # `related_agents` widens it to every role.
@@ -54,6 +62,8 @@ class StatementQuery:
     since: dt.datetime | None = None
     until: dt.datetime | None = None
     authority_key: str | None = None
+    # Exports for backups include voided statements; GET /statements never does.
+    include_voided: bool = False
     ascending: bool = False
     limit: int = 100
     # Paging: continue after this seq, and never past the newest seq of the first page.
@@ -100,7 +110,8 @@ def insert_statements(session: Session, statements: Sequence[NewStatement]) -> d
         for s in statements
     ]
     result = session.execute(
-        insert(Statement).returning(Statement.id, Statement.seq, sort_by_parameter_order=True),
+        # Core inserts on the tables skip the ORM's per-row bookkeeping (hot path).
+        insert(STATEMENT).returning(STATEMENT.c.id, STATEMENT.c.seq, sort_by_parameter_order=True),
         rows,
     )
     seqs = {row.id: row.seq for row in result}
@@ -119,11 +130,11 @@ def insert_statements(session: Session, statements: Sequence[NewStatement]) -> d
             {"seq": seq, "kind": kind, "term": term} for kind, term in set(s.ref_terms)
         )
     if agent_rows:
-        session.execute(insert(StatementAgent), agent_rows)
+        session.execute(insert(table(StatementAgent)), agent_rows)
     if activity_rows:
-        session.execute(insert(StatementActivity), activity_rows)
+        session.execute(insert(table(StatementActivity)), activity_rows)
     if term_rows:
-        session.execute(insert(StatementRefTerm), term_rows)
+        session.execute(insert(table(StatementRefTerm)), term_rows)
     return seqs
 
 
@@ -164,17 +175,17 @@ def add_index_rows(session: Session, seq: int, rows: IndexRows) -> None:
     """Add inherited index rows to an already stored statement (skipping ones it has)."""
     insert_ignore(
         session,
-        StatementAgent.__table__,  # type: ignore[arg-type]
+        table(StatementAgent),
         [{"seq": seq, "agent_key": key, "role": role} for key, role in set(rows.agents)],
     )
     insert_ignore(
         session,
-        StatementActivity.__table__,  # type: ignore[arg-type]
+        table(StatementActivity),
         [{"seq": seq, "activity_id": aid, "role": role} for aid, role in set(rows.activities)],
     )
     insert_ignore(
         session,
-        StatementRefTerm.__table__,  # type: ignore[arg-type]
+        table(StatementRefTerm),
         [{"seq": seq, "kind": kind, "term": term} for kind, term in set(rows.ref_terms)],
     )
 
@@ -236,8 +247,14 @@ def find(session: Session, query: StatementQuery) -> list[tuple[int, dict[str, A
     return [(row.seq, row.payload) for row in rows]
 
 
+def matching(session: Session, query: StatementQuery) -> Select[Any]:
+    """``select(seq, payload)`` of the statements matching ``query``'s filters and seq
+    bounds, unordered and unlimited: for callers that page through it themselves."""
+    return _filtered(session, query)
+
+
 def _filtered(session: Session, query: StatementQuery) -> Select[Any]:
-    conditions: list[Any] = [Statement.voided.is_(False)]
+    conditions: list[Any] = [] if query.include_voided else [Statement.voided.is_(False)]
     if query.verb_id is not None:
         conditions.append(_own_or_inherited(session, Statement.verb_id, "verb", query.verb_id))
     if query.registration is not None:
@@ -268,7 +285,7 @@ def _filtered(session: Session, query: StatementQuery) -> Select[Any]:
         conditions.append(
             Statement.seq > query.after_seq if query.ascending else Statement.seq < query.after_seq
         )
-    return select(Statement.seq, Statement.payload).where(and_(*conditions))
+    return select(Statement.seq, Statement.payload).where(*conditions)
 
 
 def _own_or_inherited(session: Session, column: Any, kind: str, value: str) -> Any:

@@ -1,0 +1,41 @@
+"""The readable table of a benchmark report, with the targets beside the figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+TARGETS = {
+    "ingest": "≥ 3,000 statements/s (batches of 100, 4 clients)",
+    "single_post_p95": "≤ 20 ms",
+    "read_p95": "≤ 50 ms at 1,000,000 statements",
+    "dashboard_p95": "≤ 1 s at 1,000,000 statements",
+    "export": "≥ 30,000 statements/s, peak RSS ≤ 256 MB",
+}
+
+
+def table(results: dict[str, Any]) -> str:
+    lines = [
+        f"stored statements: {results['stored_statements']:,} "
+        f"(demo organisation: {results['demo_statements']:,})",
+    ]
+    for kind, figures in results["databases"].items():
+        lines += ["", f"## {kind}", "", "| ingest | clients | st/s | p50 ms | p95 ms | p99 ms |",
+                  "|---|---|---|---|---|---|"]  # fmt: skip
+        for row in figures["ingest"]:
+            latency = row["latency"]
+            lines.append(
+                f"| batch {row['batch_size']} | {row['clients']} | "
+                f"{row['statements_per_second']:,.0f} | {latency['p50_ms']} | "
+                f"{latency['p95_ms']} | {latency['p99_ms']} |"
+            )
+        lines += ["", "| read (GET /statements) | p50 ms | p95 ms |", "|---|---|---|"]
+        for name, read in figures["reads"].items():
+            if name == "more_pages":
+                for page, values in read.items():
+                    lines.append(f"| more: {page} | {values['p50_ms']} | {values['p95_ms']} |")
+            else:
+                lines.append(f"| {name} | {read['p50_ms']} | {read['p95_ms']} |")
+        for part in ("dashboards", "export"):
+            lines += ["", f"{part}: {figures[part]}"]
+    lines += ["", "targets:"] + [f"- {name}: {target}" for name, target in TARGETS.items()]
+    return "\n".join(lines)
