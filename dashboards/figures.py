@@ -64,7 +64,7 @@ def _buckets(frame: pd.DataFrame, value: str, by: str) -> tuple[pd.DataFrame, st
     span = (days.max() - days.min()).days if len(frame) else 0
     if span <= 120:
         return frame.assign(day=days), "day"
-    week = days - pd.to_timedelta(days.dt.weekday, unit="D")
+    week = days - pd.to_timedelta(days.dt.day_of_week, unit="D")
     grouped = frame.assign(day=week).groupby(["day", by], as_index=False)[value].sum()
     return grouped, "week"
 
@@ -450,7 +450,7 @@ def network(frame: pd.DataFrame, relation: str) -> go.Figure:
         *zip(frame["target"], frame["target_name"], frame["target_team"], strict=True),
     ):
         names[key] = name
-        teams[key] = team or "(no team)"
+        teams[key] = team if isinstance(team, str) and team else "(no team)"
     nodes = sorted(names, key=lambda k: (teams[k], names[k]))
     position = {
         key: (math.cos(2 * math.pi * i / len(nodes)), math.sin(2 * math.pi * i / len(nodes)))

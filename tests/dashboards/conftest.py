@@ -1,0 +1,29 @@
+"""Dashboards fixtures: the app with dashboards on, and a database holding known data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from lrs.config import Settings
+from lrs.store.engine import Database
+from tests.dashboards.data import seed
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, secret_key="test", dashboards=True)
+
+
+@pytest.fixture
+def seeded(database: Database) -> dict[str, Any]:
+    return seed(database)
+
+
+@pytest.fixture
+def session(database: Database, seeded: dict[str, Any]) -> Iterator[Session]:
+    with database.reading() as reading:
+        yield reading

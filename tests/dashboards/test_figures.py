@@ -1,0 +1,76 @@
+"""Figure builders: titles state what they cover; empty data explains what to send."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from dashboards import figures
+from dashboards.filters import Filters, to_query
+
+
+def test_statements_over_time_stacks_kinds_and_counts() -> None:
+    frame = pd.DataFrame(
+        {"day": [dt.date(2026, 3, 1), dt.date(2026, 3, 1), dt.date(2026, 3, 2)],
+         "source_kind": ["formal", "informal", "formal"], "statements": [3, 2, 5]}
+    )  # fmt: skip
+    figure = figures.statements_over_time(frame)
+    assert "10 statements" in figure.layout.title.text
+    assert [trace.name for trace in figure.data] == ["formal", "informal"]
+    assert figure.data[0].marker.color == figures.KIND_COLOURS["formal"]
+    assert figure.layout.barmode == "stack"
+
+
+def test_long_ranges_are_weekly() -> None:
+    days = pd.date_range("2026-01-01", periods=200, freq="D").date
+    frame = pd.DataFrame({"day": days, "source_kind": "formal", "statements": 1})
+    figure = figures.statements_over_time(frame)
+    assert "per week" in figure.layout.title.text
+    assert sum(figure.data[0].y) == 200
+
+
+def test_ranking_says_top_n_of_total() -> None:
+    frame = pd.DataFrame({"name": ["a", "b"], "statements": [5, 3], "source_kind": ["formal"] * 2})
+    frame.attrs["total"] = 12
+    figure = figures.ranking(frame, "name", "statements", "activities", "hint")
+    assert figure.layout.title.text == "Top 2 of 12 activities"
+    assert list(figure.data[0].x) == [3, 5]  # largest at the top
+
+
+def test_empty_figures_say_what_to_send() -> None:
+    empty = pd.DataFrame(columns=["day", "concept", "statements"])
+    figure = figures.contributions_over_time(empty)
+    assert "no statements" in figure.layout.title.text
+    assert "commented" in figure.layout.annotations[0].text
+    funnel = figures.course_funnel(pd.DataFrame(columns=["name"]))
+    assert "registered, launched, completed and passed" in funnel.layout.annotations[0].text
+
+
+def test_scatter_reports_people_and_rho() -> None:
+    frame = pd.DataFrame({"name": list("abcd"), "team": ["x", "x", "y", "y"],
+                          "contributions": [0, 1, 2, 3], "mean_score": [0.1, 0.2, 0.3, 0.4]})  # fmt: skip
+    figure = figures.contribution_scatter(frame)
+    assert "4 people" in figure.layout.title.text
+    assert "rho = 1.00" in figure.layout.title.text
+
+
+def test_network_draws_people_and_links() -> None:
+    frame = pd.DataFrame({"source": ["a", "b"], "target": ["b", "c"], "weight": [2, 1],
+                          "source_name": ["A", "B"], "target_name": ["B", "C"],
+                          "source_team": ["t", "t"], "target_team": ["t", None]})  # fmt: skip
+    frame.attrs["total"] = 5
+    figure = figures.network(frame, "contribute")
+    assert "2 of 5 links" in figure.layout.title.text
+    assert len(figure.layout.annotations) == 2
+    assert sorted(name for trace in figure.data for name in trace.text) == ["A", "B", "C"]
+
+
+def test_filters_round_trip_the_url() -> None:
+    query = to_query({"range": "all", "from": "2026-03-01", "team": "Alpha", "kind": ""})
+    assert query == "?from=2026-03-01&team=Alpha"
+    filters = Filters.from_query(query)
+    assert (filters.start, filters.team, filters.kind) == (dt.date(2026, 3, 1), "Alpha", None)
+    recent = Filters.from_query("?range=7d", today=dt.date(2026, 3, 10))
+    assert (recent.start, recent.end) == (dt.date(2026, 3, 4), dt.date(2026, 3, 10))
+    assert Filters.from_query("?kind=bogus").kind is None
