@@ -7,6 +7,7 @@ import os
 
 from flask import Flask
 
+from lrs.api import bp as api_blueprint
 from lrs.config import Settings
 from lrs.errors import register_error_handlers
 from lrs.security import init_security
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["lrs.database"] = database
     register_error_handlers(app)
     app.register_blueprint(xapi_blueprint)
+    app.register_blueprint(api_blueprint)
     init_cors(app, settings)
     if settings.dashboards:
         from dashboards import init_dashboards

@@ -1,0 +1,320 @@
+"""Streaming exports of statements (NDJSON and CSV) and the lossless NDJSON import.
+
+``export`` checks the caller's scope up front and returns an iterator of byte chunks that
+pages through the store by ``statement.seq`` (``store.exports.export_page``), one page
+at a time inside one read transaction, so that an export of any size runs in constant
+memory and sees one consistent snapshot.
+
+The NDJSON format is lossless: each line is a statement exactly as stored (``stored``
+and ``authority`` included). With ``include_voided`` a voided statement is written as
+``{"voided": true, "statement": {...}}`` so that its state survives the round trip.
+``import_statements`` reads such a file back into another LRS of ours: same ids, same
+content, same voided state, with index rows, facts and outbox rows rebuilt through the
+same ``write_statements`` the ingest uses.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import orjson
+
+from lrs.errors import BadRequest, Forbidden
+from lrs.services.principal import Principal
+from lrs.services.statements import write_statements
+from lrs.store import exports as export_store
+from lrs.store import facts as fact_store
+from lrs.store import statements as statement_store
+from lrs.store.engine import Database
+from lrs.store.exports import ExportRow
+from lrs.store.statements import StatementQuery
+from statements import StatementError, agent_key, validate
+
+ExportFormat = Literal["ndjson", "csv"]
+FORMATS: tuple[ExportFormat, ...] = ("ndjson", "csv")
+SOURCE_KINDS = ("formal", "informal", "other")
+# Rows fetched per round trip: large enough to amortise the query, small enough that a
+# page (about 1 KB a statement) stays a few megabytes.
+PAGE_SIZE = 2000
+IMPORT_BATCH_SIZE = 1000
+
+CSV_HEADER = (
+    "timestamp",
+    "stored",
+    "statement_id",
+    "actor_name",
+    "actor_id",
+    "verb_id",
+    "verb",
+    "object_id",
+    "object_name",
+    "object_type",
+    "activity_type",
+    "score_scaled",
+    "score_raw",
+    "success",
+    "completion",
+    "duration",
+    "registration",
+    "course",
+    "source_kind",
+    "voided",
+)
+# Spreadsheet programs run cells starting with these as formulas (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    """What to export: the xAPI filters, the source kind and the format."""
+
+    query: StatementQuery = field(default_factory=lambda: StatementQuery(ascending=True))
+    source_kind: str | None = None
+    fmt: ExportFormat = "ndjson"
+
+
+@dataclass
+class ImportResult:
+    """What a lossless import did."""
+
+    imported: int = 0
+    skipped: int = 0
+    voided: int = 0
+
+
+def _scoped(principal: Principal | None, spec: ExportSpec) -> StatementQuery:
+    """The query the caller may run; ``None`` is the operator at the command line."""
+    if spec.source_kind is not None and spec.source_kind not in SOURCE_KINDS:
+        raise BadRequest("source_kind must be formal, informal or other", "source_kind")
+    if principal is None:
+        return spec.query
+    if not principal.may("statements/read", "statements/read/mine", "all/read"):
+        raise Forbidden("this credential may not read statements (scope statements/read)")
+    if principal.reads_only_own:
+        return replace(spec.query, authority_key=principal.authority_key)
+    return spec.query
+
+
+def export(
+    db: Database, principal: Principal | None, spec: ExportSpec, *, page_size: int = PAGE_SIZE
+) -> Iterator[bytes]:
+    """The export as byte chunks, one per page; permission is checked before it starts."""
+    query = _scoped(principal, spec)
+    return _pages(db, query, spec, page_size)
+
+
+def count(db: Database, principal: Principal | None, spec: ExportSpec) -> int:
+    """How many statements ``export`` would write."""
+    query = _scoped(principal, spec)
+    with db.reading() as session:
+        return export_store.count(session, query, source_kind=spec.source_kind)
+
+
+def _pages(db: Database, query: StatementQuery, spec: ExportSpec, size: int) -> Iterator[bytes]:
+    write: Callable[[list[ExportRow]], bytes] = _ndjson if spec.fmt == "ndjson" else _csv
+    if spec.fmt == "csv":
+        yield _csv_line(CSV_HEADER)
+    with db.reading() as session:
+        if query.max_seq is None:
+            query = replace(query, max_seq=statement_store.newest_seq(session))
+        after: int | None = None
+        while True:
+            rows = export_store.export_page(
+                session, query, source_kind=spec.source_kind, after_seq=after, size=size
+            )
+            if not rows:
+                return
+            yield write(rows)
+            if len(rows) < size:
+                return
+            after = rows[-1].seq
+
+
+def _ndjson(rows: list[ExportRow]) -> bytes:
+    return b"".join(
+        orjson.dumps({"voided": True, "statement": row.payload} if row.voided else row.payload)
+        + b"\n"
+        for row in rows
+    )
+
+
+def _csv(rows: list[ExportRow]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerows(csv_record(row) for row in rows)
+    return buffer.getvalue().encode()
+
+
+def _csv_line(values: Iterable[str]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(values)
+    return buffer.getvalue().encode()
+
+
+def csv_record(row: ExportRow) -> list[str]:
+    """One CSV row in ``CSV_HEADER`` order; empty strings for what a statement lacks."""
+    statement = row.payload
+    actor = statement.get("actor") or {}
+    target = statement.get("object") or {}
+    definition = target.get("definition") or {}
+    result = statement.get("result") or {}
+    score = result.get("score") or {}
+    verb = statement.get("verb") or {}
+    return [
+        statement.get("timestamp", ""),
+        statement.get("stored", ""),
+        statement.get("id", ""),
+        _text(actor.get("name")),
+        _text(_identity(actor)),
+        _text(verb.get("id")),
+        _text(_label(verb.get("display"))),
+        _text(target.get("id")),
+        _text(_label(definition.get("name")) or target.get("name")),
+        target.get("objectType", "Activity"),
+        _text(definition.get("type")),
+        _number(score.get("scaled")),
+        _number(score.get("raw")),
+        _flag(result.get("success")),
+        _flag(result.get("completion")),
+        _text(result.get("duration")),
+        _text((statement.get("context") or {}).get("registration")),
+        _text(row.course),
+        row.source_kind or "",
+        _flag(row.voided),
+    ]
+
+
+def _identity(actor: Mapping[str, Any]) -> str | None:
+    # The IFI without our key's kind prefix: mailto:..., an openid, a sha1 or homePage|name.
+    key = agent_key(actor)
+    return key.split(":", 1)[1] if key else None
+
+
+def _label(language_map: Mapping[str, str] | None) -> str | None:
+    if not language_map:
+        return None
+    for language in ("en-US", "en", "en-GB", "und"):
+        if language in language_map:
+            return language_map[language]
+    return next(iter(language_map.values()))
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _number(value: Any) -> str:
+    return "" if value is None else repr(value)
+
+
+def _flag(value: Any) -> str:
+    return "" if value is None else ("true" if value else "false")
+
+
+# --- lossless import -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Line:
+    number: int
+    statement: dict[str, Any]
+    voided: bool
+
+
+def import_statements(
+    db: Database,
+    lines: Iterable[bytes | str],
+    *,
+    batch_size: int = IMPORT_BATCH_SIZE,
+    progress: Callable[[int], object] | None = None,
+) -> ImportResult:
+    """Store the statements of an NDJSON export exactly as exported, in batches.
+
+    Each batch is one transaction; ids already present are skipped, so an interrupted
+    import can simply be run again. A line that is not a valid statement stops the
+    import with a 400 naming the line (earlier batches stay stored).
+    """
+    result = ImportResult()
+    batch: list[_Line] = []
+    for line in _parse(lines):
+        batch.append(line)
+        if len(batch) >= batch_size:
+            _import_batch(db, batch, result)
+            if progress is not None:
+                progress(len(batch))
+            batch = []
+    if batch:
+        _import_batch(db, batch, result)
+        if progress is not None:
+            progress(len(batch))
+    return result
+
+
+def is_export_line(line: Mapping[str, Any]) -> bool:
+    """True when a parsed NDJSON line looks like our export: a stored statement or a
+    voided-statement envelope (every exported statement carries ``stored``)."""
+    if set(line) == {"voided", "statement"}:
+        return True
+    return "stored" in line and "authority" in line and "id" in line
+
+
+def is_export(data: bytes) -> bool:
+    """True when NDJSON ``data`` starts with a line of an export (see ``is_export_line``)."""
+    for raw in io.BytesIO(data):
+        if raw.strip():
+            try:
+                line = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                return False
+            return isinstance(line, dict) and is_export_line(line)
+    return False
+
+
+def _parse(lines: Iterable[bytes | str]) -> Iterator[_Line]:
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as error:
+            raise BadRequest(f"line {number} is not valid JSON: {error}") from None
+        if not isinstance(data, dict) or not is_export_line(data):
+            raise BadRequest(f"line {number} is not a statement of an NDJSON export")
+        voided = set(data) == {"voided", "statement"}
+        statement = data["statement"] if voided else data
+        if not isinstance(statement, dict):
+            raise BadRequest(f"line {number}: `statement` must be an object")
+        version = "2.0.0" if str(statement.get("version", "")).startswith("2.") else "1.0.3"
+        try:
+            validate(statement, version)
+        except StatementError as error:
+            raise BadRequest(f"line {number}: {error.message}", error.path) from None
+        yield _Line(number, statement, voided and bool(data["voided"]))
+
+
+def _import_batch(db: Database, batch: list[_Line], result: ImportResult) -> None:
+    now = dt.datetime.now(dt.UTC)
+    with db.writing() as session:
+        present = statement_store.existing(session, [line.statement["id"] for line in batch])
+        fresh: list[_Line] = []
+        for line in batch:
+            if line.statement["id"] not in present:
+                present[line.statement["id"]] = line.statement  # a repeated line is skipped
+                fresh.append(line)
+        if fresh:
+            write_statements(session, [line.statement for line in fresh], now, may_define=True)
+        # Voided in the source, whether or not its voiding statement came along.
+        voided = [line.statement["id"] for line in fresh if line.voided]
+        statement_store.mark_voided(session, voided)
+        fact_store.forget(session, voided)
+    result.imported += len(fresh)
+    result.skipped += len(batch) - len(fresh)
+    result.voided += len(voided)

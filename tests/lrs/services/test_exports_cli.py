@@ -1,0 +1,79 @@
+"""`lrs export` and `lrs import statements` on an export: a lossless round trip."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import orjson
+from click.testing import CliRunner
+
+from lrs.cli import main
+from lrs.services import credentials
+from lrs.services.exports import CSV_HEADER
+from lrs.services.statements import store_statements
+from lrs.store.engine import Database
+from tests.conftest import TEST_KEY, TEST_SECRET
+from tests.lrs.api.data import PASSED, known_statements
+
+
+def test_export_then_import_statements(
+    database: Database, database_url: str, _sqlite_template: Path, tmp_path: Path
+) -> None:
+    principal = credentials.authenticate(database, TEST_KEY, TEST_SECRET)
+    assert principal is not None
+    for statement in known_statements().values():
+        store_statements(database, [statement], version="2.0.0", principal=principal)
+    runner = CliRunner()
+    dump = tmp_path / "backup.ndjson"
+    result = runner.invoke(
+        main,
+        ["export", "--include-voided", "-o", str(dump)],
+        env={"LRS_DATABASE_URL": database_url},
+    )
+    assert result.exit_code == 0, result.output
+    lines = [orjson.loads(line) for line in dump.read_bytes().splitlines()]
+    assert len(lines) == 5
+
+    target = tmp_path / "copy.db"
+    shutil.copyfile(_sqlite_template, target)
+    target_url = f"sqlite:///{target}"
+    result = runner.invoke(
+        main, ["import", "statements", str(dump)], env={"LRS_DATABASE_URL": target_url}
+    )
+    assert result.exit_code == 0, result.output
+    assert "stored 5" in result.output
+    copy = tmp_path / "copy.ndjson"
+    result = runner.invoke(
+        main,
+        ["export", "--include-voided", "-o", str(copy)],
+        env={"LRS_DATABASE_URL": target_url},
+    )
+    assert result.exit_code == 0, result.output
+    assert copy.read_bytes() == dump.read_bytes()
+
+
+def test_export_csv_to_stdout_with_a_filter(database: Database, database_url: str) -> None:
+    principal = credentials.authenticate(database, TEST_KEY, TEST_SECRET)
+    assert principal is not None
+    for statement in known_statements().values():
+        store_statements(database, [statement], version="2.0.0", principal=principal)
+    result = CliRunner().invoke(
+        main,
+        ["export", "--format", "csv", "--verb", PASSED],
+        env={"LRS_DATABASE_URL": database_url},
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(result.stdout.splitlines()))
+    assert tuple(rows[0]) == CSV_HEADER
+    assert len(rows) == 2
+    assert rows[1][CSV_HEADER.index("verb_id")] == PASSED
+
+
+def test_export_reports_bad_filters(database_url: str) -> None:
+    result = CliRunner().invoke(
+        main, ["export", "--since", "yesterday"], env={"LRS_DATABASE_URL": database_url}
+    )
+    assert result.exit_code == 1
+    assert "since" in result.output
