@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lrs.errors import BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed
@@ -114,7 +116,7 @@ def put_document(
 ) -> None:
     """Store ``upload`` at ``key``, replacing what is there (subject to preconditions)."""
     _require(principal, key.kind, reading=False)
-    with db.writing() as session:
+    with _writing(db) as session:
         existing = store.get(session, key, for_update=True)
         _check(existing, preconditions)
         if not preconditions.given:
@@ -135,7 +137,7 @@ def post_document(
     _require(principal, key.kind, reading=False)
     is_json = upload.media_type == JSON_TYPE
     posted = _json_object(upload.content, "the posted document") if is_json else None
-    with db.writing() as session:
+    with _writing(db) as session:
         existing = store.get(session, key, for_update=True)
         _check(existing, preconditions)
         if existing is None:
@@ -177,6 +179,23 @@ def etag_of(content: bytes) -> str:
 
 
 # --- rules -------------------------------------------------------------------------------
+
+
+@contextmanager
+def _writing(db: Database) -> Iterator[Session]:
+    """A write transaction in which losing a race to create the same document is a 409.
+
+    The row lock of ``store.get(for_update=True)`` serialises changes to an existing
+    document; two requests creating the same absent one meet at the unique key instead.
+    """
+    try:
+        with db.writing() as session:
+            yield session
+    except IntegrityError:
+        raise Conflict(
+            "another request created this document at the same time; GET it and retry "
+            "with If-Match set to its ETag"
+        ) from None
 
 
 def _require(principal: Principal, kind: Kind, *, reading: bool) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 
@@ -10,6 +12,7 @@ from lrs.errors import BadRequest, Conflict, Forbidden, NotFound, PreconditionFa
 from lrs.services import documents as service
 from lrs.services.documents import Preconditions, Upload
 from lrs.services.principal import Principal
+from lrs.store import documents as store
 from lrs.store.documents import DocumentKey
 from lrs.store.engine import Database
 
@@ -100,3 +103,30 @@ def test_scopes(database: Database) -> None:
         service.list_documents(database, principal("statements/read"), KEY, None)
     service.post_document(database, principal("state"), KEY, upload, Preconditions())
     assert service.get_document(database, principal("all/read"), KEY).content == b"{}"
+
+
+def test_losing_a_race_to_create_the_same_document_is_a_conflict(database: Database) -> None:
+    """Another transaction creates the document while this PUT runs: 409, never a 500
+    (PostgreSQL meets at the unique key, SQLite waits for the writer and then sees it)."""
+    created = threading.Event()
+
+    def create_elsewhere() -> None:
+        with database.writing() as session:
+            store.save(
+                session, KEY, None, content=b"{}", content_type=JSON,
+                etag=service.etag_of(b"{}"), updated=NOW,
+            )  # fmt: skip
+            created.set()
+            time.sleep(0.5)
+
+    other = threading.Thread(target=create_elsewhere)
+    other.start()
+    assert created.wait(10)
+    try:
+        with pytest.raises(Conflict):
+            service.put_document(
+                database, ALL, KEY, Upload(b"x", None), Preconditions(), version="2.0.0"
+            )
+    finally:
+        other.join()
+    assert service.get_document(database, ALL, KEY).content == b"{}"
