@@ -3,6 +3,7 @@ parameters, the precondition headers, the uploaded body, and the shape of respon
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import orjson
@@ -44,7 +45,7 @@ def registration(args: Args) -> str:
     return uuid_value(args.get("registration"), "registration") or ""
 
 
-def since(args: Args) -> Any:
+def since(args: Args) -> dt.datetime | None:
     return timestamp(args.get("since"), "since")
 
 
