@@ -42,7 +42,7 @@ def parse_json(raw: bytes | str, what: str, max_depth: int | None = None) -> Any
     try:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
-        if "recursion" in str(error).lower():
+        if "depth limit" in str(error) or "recursion" in str(error):
             # orjson stops at 1024 levels on its own.
             raise _too_deep(what, max_depth) from None
         raise BadRequest(f"{what} is not valid JSON: {error}") from None
@@ -210,8 +210,8 @@ def init_body_limit(app: Flask, max_body_bytes: int) -> None:
     bodies a view reads (413 through ``lrs.errors``), and the alternate request syntax
     middleware checks it before it reads a form body itself."""
     app.config["MAX_CONTENT_LENGTH"] = max_body_bytes
-    app.wsgi_app = AlternateRequestSyntax(  # type: ignore[method-assign]
-        app.wsgi_app, max_body_bytes=max_body_bytes
+    app.wsgi_app = BodyLimit(  # type: ignore[method-assign]
+        AlternateRequestSyntax(app.wsgi_app, max_body_bytes=max_body_bytes), max_body_bytes
     )
 
     @app.before_request
@@ -220,6 +220,41 @@ def init_body_limit(app: Flask, max_body_bytes: int) -> None:
             raise PayloadTooLarge(
                 f"the request body is larger than LRS_MAX_BODY_BYTES ({max_body_bytes} bytes)"
             )
+
+
+class BodyLimit:
+    """WSGI middleware for bodies without Content-Length (chunked transfer encoding).
+
+    Werkzeug stops reading such a body at the limit without an error, so an oversized
+    document would be stored cut short. Here the body is read up to one byte past the
+    limit: over it, the app answers 413 without reading further; within it, the body is
+    handed on with its Content-Length, like any other request.
+    """
+
+    def __init__(self, app: Any, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("CONTENT_LENGTH") in (None, "") and environ.get("wsgi.input_terminated"):
+            body = self._read(environ["wsgi.input"])
+            if len(body) > self.max_body_bytes:
+                environ[TOO_LARGE] = True
+                body = b""
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+        return self.app(environ, start_response)
+
+    def _read(self, stream: Any) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        while size <= self.max_body_bytes:
+            chunk = stream.read(min(65536, self.max_body_bytes + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
 
 
 class AlternateRequestSyntax:
