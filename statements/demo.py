@@ -535,7 +535,7 @@ class _Generator:
 
     def _share(self, person: Person, course: str, subject: str, completed: dt.datetime) -> None:
         shared = self.clock.after(completed, 2.5)
-        if shared is None or (shared - completed).days > 10:
+        if shared is None or shared - completed > dt.timedelta(days=10):
             return
         if self.rng.random() < 0.55:
             blogs = [b for b in BLOGS if subject in b.subjects] or list(BLOGS)

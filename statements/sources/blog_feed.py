@@ -60,8 +60,12 @@ def _parse(data: bytes) -> Any:
     if isinstance(problem, xml.sax.SAXParseException):
         where = f"line {problem.getLineNumber()}, column {problem.getColumnNumber()}"
         raise SourceError(where, f"the feed is not well-formed XML: {problem.getMessage()}")
-    if isinstance(problem, feedparser.CharacterEncodingUnknown):
-        raise SourceError("line 1", f"the feed's character encoding is unknown ({problem})")
+    if isinstance(
+        problem, (feedparser.CharacterEncodingUnknown, feedparser.CharacterEncodingOverride)
+    ):
+        # The declared encoding is unknown or does not decode the bytes: a guess could
+        # silently garble every name, so the feed is refused.
+        raise SourceError("line 1", f"the feed's character encoding is wrong: {problem}")
     if not parsed.get("version"):
         raise SourceError("line 1", "this is not an Atom or RSS feed")
     return parsed

@@ -32,8 +32,17 @@ DEFAULT_BASE_URL = "http://lms.localhost/"
 
 # canonical column -> accepted header spellings (compared case-insensitively, _ = space)
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "learner": ("learner", "user", "username", "learner id", "user id", "email", "learner email"),
-    "learner_name": ("learner name", "full name", "user name full", "name"),
+    "learner": (
+        "learner",
+        "user",
+        "username",
+        "user name",
+        "learner id",
+        "user id",
+        "email",
+        "learner email",
+    ),
+    "learner_name": ("learner name", "full name", "name"),
     "course": ("course", "course id", "course name", "course title"),
     "module": ("module", "module name", "activity", "lesson", "unit"),
     "module_type": ("module type", "activity type"),
@@ -142,7 +151,7 @@ def read_courses(data: bytes, options: ReadOptions) -> Iterator[Item]:
     text = _decode(data, options.encoding)
     header = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=header.count)
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     columns = _header_map(list(reader.fieldnames or []))
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
@@ -153,6 +162,7 @@ def read_courses(data: bytes, options: ReadOptions) -> Iterator[Item]:
         )
     base = (options.base_url or DEFAULT_BASE_URL).rstrip("/") + "/"
     after = int(options.after) if options.after and options.after.isdigit() else 0
+    line = 1
     try:
         for row in reader:
             line = reader.line_num
@@ -169,7 +179,8 @@ def read_courses(data: bytes, options: ReadOptions) -> Iterator[Item]:
                 continue
             yield Item(where, str(line), statement)
     except csv.Error as error:
-        raise SourceError(f"line {reader.line_num}", f"not valid CSV: {error}") from None
+        # The broken record starts on the line after the last good one.
+        raise SourceError(f"line {line + 1}", f"not valid CSV: {error}") from None
 
 
 def _activity(base: str, kind: str, name: str, activity_type: str, language: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ def read_ndjson(data: bytes, options: ReadOptions) -> Iterator[Item]:
     """Items of an NDJSON file, in file order."""
     encoding = options.encoding or "utf-8-sig"
     try:
-        decoder = codecs.getincrementaldecoder(encoding)()
+        codecs.lookup(encoding)
     except LookupError:
         raise SourceError("file", f"unknown encoding {encoding!r}") from None
     after = int(options.after) if options.after and options.after.isdigit() else 0
@@ -28,14 +28,13 @@ def read_ndjson(data: bytes, options: ReadOptions) -> Iterator[Item]:
             continue
         where = f"line {number}"
         try:
-            line = decoder.decode(raw + b"\n")
+            line = raw.decode(encoding)
         except UnicodeDecodeError as error:
             yield Item(
                 where,
                 str(number),
                 problem=f"not {encoding.removesuffix('-sig').upper()} ({error.reason})",
             )
-            decoder.reset()
             continue
         if not line.strip():
             continue

@@ -131,6 +131,8 @@ def _read_export(data: bytes, options: ReadOptions) -> tuple[Wiki, list[Revision
         raise SourceError(
             f"line {line}, column {column}", f"the wiki export is not well-formed XML: {reason}"
         ) from None
+    except LookupError as error:
+        raise SourceError("line 1", f"the wiki export declares an {error}") from None
     except DefusedXmlException as error:
         raise SourceError("document", f"the wiki export uses forbidden XML ({error})") from None
     if wiki is None:
