@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,12 +115,15 @@ def put_document(
 ) -> None:
     """Store ``upload`` at ``key``, replacing what is there (subject to preconditions)."""
     _require(principal, key.kind, reading=False)
-    with _writing(db) as session:
+
+    def write(session: Session) -> None:
         existing = store.get(session, key, for_update=True)
         _check(existing, preconditions)
         if not preconditions.given:
             _check_unconditional_put(key.kind, existing, version)
         _save(session, key, existing, upload.content, upload.content_type or DEFAULT_TYPE, now)
+
+    _write_racing(db, write)
 
 
 def post_document(
@@ -137,7 +139,8 @@ def post_document(
     _require(principal, key.kind, reading=False)
     is_json = upload.media_type == JSON_TYPE
     posted = _json_object(upload.content, "the posted document") if is_json else None
-    with _writing(db) as session:
+
+    def write(session: Session) -> None:
         existing = store.get(session, key, for_update=True)
         _check(existing, preconditions)
         if existing is None:
@@ -152,6 +155,8 @@ def post_document(
         stored = _json_object(existing.content, "the stored document")
         merged = orjson.dumps({**stored, **posted})
         _save(session, key, existing, merged, existing.content_type, now)
+
+    _write_racing(db, write)
 
 
 def delete_document(
@@ -181,21 +186,26 @@ def etag_of(content: bytes) -> str:
 # --- rules -------------------------------------------------------------------------------
 
 
-@contextmanager
-def _writing(db: Database) -> Iterator[Session]:
-    """A write transaction in which losing a race to create the same document is a 409.
+def _write_racing(db: Database, write: Callable[[Session], None]) -> None:
+    """Run ``write`` in a write transaction; when it loses a race to create the same
+    document, run it once more, so that the rules meet the document the winner created.
 
     The row lock of ``store.get(for_update=True)`` serialises changes to an existing
     document; two requests creating the same absent one meet at the unique key instead.
+    On the second run the loser sees that document: ``If-None-Match: *`` fails (412), a
+    POST merges into it, a PUT follows the rules for an existing document.
     """
-    try:
-        with db.writing() as session:
-            yield session
-    except IntegrityError:
-        raise Conflict(
-            "another request created this document at the same time; GET it and retry "
-            "with If-Match set to its ETag"
-        ) from None
+    for attempt in range(2):
+        try:
+            with db.writing() as session:
+                write(session)
+            return
+        except IntegrityError:
+            if attempt:
+                raise Conflict(
+                    "another request changed this document at the same time; GET it and "
+                    "retry with If-Match set to its ETag"
+                ) from None
 
 
 def _require(principal: Principal, kind: Kind, *, reading: bool) -> None:

@@ -99,11 +99,19 @@ def store_statements(
             # this transaction rolled back whole. Run it again in a new transaction: it
             # now sees the other writer's statements, so an identical one is simply not
             # stored twice (no error, XAPI-00011) and a different one is a 409.
+            if not _stored_meanwhile(db, validated):
+                raise  # no concurrent writer: a fault of its own (500, nothing stored)
             if attempt == CONCURRENT_RETRIES:
                 raise Conflict(
                     "a statement with one of these ids was stored concurrently"
                 ) from error
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _stored_meanwhile(db: Database, statements: Sequence[dict[str, Any]]) -> bool:
+    ids = [s["id"] for s in statements if "id" in s]
+    with db.reading() as session:
+        return bool(ids) and bool(statement_store.existing(session, ids))
 
 
 def _validate_all(
