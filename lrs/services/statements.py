@@ -74,25 +74,26 @@ def store_statements(
         raise Forbidden("this credential may not write statements (scope statements/write)")
     if not raw_statements:
         raise BadRequest("no statements to store")
-    stored = now or dt.datetime.now(dt.UTC)
-    # Statements carry `stored` to the millisecond; the column must hold the same instant
-    # so that `since`/`until` agree with what clients read.
-    stored = stored.replace(microsecond=stored.microsecond // 1000 * 1000)
     validated = _validate_all(raw_statements, version, statement_id)
     _check_attachments(validated, attachments, multipart=attachments is not None)
-    enriched: list[dict[str, Any]] = [
-        enrich(  # type: ignore[misc]
-            statement,
-            statement_id=statement.get("id"),
-            stored=stored,
-            authority=principal.authority,
-            version=version,
-        )
-        for statement in validated
-    ]
     for attempt in range(1, CONCURRENT_RETRIES + 1):
         try:
             with db.writing() as session:
+                # `stored` is stamped once the write transaction holds its connection (and
+                # on SQLite the write lock), right before the insert takes the seq: so
+                # stored follows seq order (see store.statements.STORED_ORDER_MARGIN).
+                session.connection()
+                stored = _to_millisecond(now or dt.datetime.now(dt.UTC))
+                enriched: list[dict[str, Any]] = [
+                    enrich(  # type: ignore[misc]
+                        statement,
+                        statement_id=statement.get("id"),
+                        stored=stored,
+                        authority=principal.authority,
+                        version=version,
+                    )
+                    for statement in validated
+                ]
                 return _store(session, validated, enriched, attachments or {}, principal, stored)
         except IntegrityError as error:
             # Another writer stored one of these ids between our check and our insert, and
@@ -106,6 +107,12 @@ def store_statements(
                     "a statement with one of these ids was stored concurrently"
                 ) from error
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _to_millisecond(moment: dt.datetime) -> dt.datetime:
+    # Statements carry `stored` to the millisecond; the column must hold the same instant
+    # so that `since`/`until` agree with what clients read.
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 def _stored_meanwhile(db: Database, statements: Sequence[dict[str, Any]]) -> bool:
@@ -226,6 +233,11 @@ def write_statements(
     """
     _check_voiding(session, statements)
     rows = [_new_row(session, statement) for statement in statements]
+    # Statements stamped in the past (imports, back-dated loads) break the agreement of
+    # stored and seq order that fast since/until queries rely on: say so once.
+    clock = dt.datetime.now(dt.UTC)
+    if any(row.stored < clock - statement_store.STORED_ORDER_MARGIN for row in rows):
+        statement_store.note_out_of_order(session, clock)
     seqs = statement_store.insert_statements(session, rows)
     referable = [row.id for row in rows if row.id not in generated_ids]
     _inherit_into_referrers(session, referable)

@@ -27,6 +27,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.dialects.postgresql import BYTEA, JSONB
 from sqlalchemy.engine import Dialect
@@ -108,12 +109,29 @@ class Statement(Base):
     payload: Mapped[dict[str, Any]]
 
     __table_args__ = (
-        Index("ix_statement_voided_seq", "voided", "seq"),
         Index("ix_statement_verb_seq", "verb_id", "seq"),
-        Index("ix_statement_registration_seq", "registration", "seq"),
-        Index("ix_statement_stored", "stored"),
-        Index("ix_statement_voids_id", "voids_id"),
-        Index("ix_statement_object_key", "object_kind", "object_key"),
+        # Partial indexes: only the few rows a lookup can want are indexed.
+        Index(
+            "ix_statement_registration_seq",
+            "registration",
+            "seq",
+            sqlite_where=text("registration IS NOT NULL"),
+            postgresql_where=text("registration IS NOT NULL"),
+        ),
+        Index("ix_statement_stored", "stored", "seq"),
+        Index(
+            "ix_statement_voids_id",
+            "voids_id",
+            sqlite_where=text("voids_id IS NOT NULL"),
+            postgresql_where=text("voids_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_statement_object_key",
+            "object_kind",
+            "object_key",
+            sqlite_where=text("object_kind = 'StatementRef'"),
+            postgresql_where=text("object_kind = 'StatementRef'"),
+        ),
         Index("ix_statement_authority_seq", "authority_key", "seq"),
     )
 
@@ -129,7 +147,9 @@ class StatementAgent(Base):
     agent_key: Mapped[str] = mapped_column(primary_key=True)
     role: Mapped[str] = mapped_column(String(24), primary_key=True)
 
-    __table_args__ = (Index("ix_statement_agent_key_seq", "agent_key", "seq"),)
+    # (key, seq, role): a filter reads matches in seq order and checks the role without
+    # touching the table.
+    __table_args__ = (Index("ix_statement_agent_key_seq", "agent_key", "seq", "role"),)
 
 
 class StatementActivity(Base):
@@ -143,7 +163,7 @@ class StatementActivity(Base):
     activity_id: Mapped[str] = mapped_column(primary_key=True)
     role: Mapped[str] = mapped_column(String(24), primary_key=True)
 
-    __table_args__ = (Index("ix_statement_activity_id_seq", "activity_id", "seq"),)
+    __table_args__ = (Index("ix_statement_activity_id_seq", "activity_id", "seq", "role"),)
 
 
 class StatementRefTerm(Base):
@@ -256,6 +276,16 @@ class DashboardUser(Base):
     password_hash: Mapped[str]
     role: Mapped[str] = mapped_column(String(16))
     created: Mapped[dt.datetime]
+
+
+class StoreFlag(Base):
+    """A named fact about the whole store, present or absent (e.g. that statements were
+    imported with `stored` times older than statements stored before them)."""
+
+    __tablename__ = "store_flag"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    raised: Mapped[dt.datetime]
 
 
 class ImportCursor(Base):

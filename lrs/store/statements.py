@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, func, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from lrs.store.dialects import insert_ignore
 from lrs.store.models import (
@@ -17,6 +17,7 @@ from lrs.store.models import (
     StatementActivity,
     StatementAgent,
     StatementRefTerm,
+    StoreFlag,
     table,
 )
 
@@ -241,51 +242,150 @@ def newest_seq(session: Session) -> int:
 
 def find(session: Session, query: StatementQuery) -> list[tuple[int, dict[str, Any]]]:
     """Up to ``query.limit + 1`` matching statements as (seq, payload), in query order."""
-    statement = _filtered(session, query)
-    order = Statement.seq.asc() if query.ascending else Statement.seq.desc()
-    rows = session.execute(statement.order_by(order).limit(query.limit + 1))
-    return [(row.seq, row.payload) for row in rows]
+    statement, seq, joined = _filtered(session, query)
+    order = seq.asc() if query.ascending else seq.desc()
+    wanted = query.limit + 1
+    # An agent may match one statement in several roles: rows come in seq order straight
+    # from the index, and repeats of a statement are dropped here rather than by a
+    # GROUP BY, which would have to read every match before returning the first page.
+    found: dict[int, dict[str, Any]] = {}
+    after = query.after_seq
+    while True:
+        page = statement if after is None else statement.where(_beyond(seq, after, query))
+        rows = session.execute(page.order_by(order).limit(wanted)).all()
+        for row in rows:
+            found.setdefault(row.seq, row.payload)
+        if len(found) >= wanted or len(rows) < wanted or not joined:
+            return list(found.items())[:wanted]
+        after = rows[-1].seq
+
+
+def _beyond(seq: Any, after: int, query: StatementQuery) -> Any:
+    return seq > after if query.ascending else seq < after
 
 
 def matching(session: Session, query: StatementQuery) -> Select[Any]:
     """``select(seq, payload)`` of the statements matching ``query``'s filters and seq
-    bounds, unordered and unlimited: for callers that page through it themselves."""
-    return _filtered(session, query)
+    bounds, each once, unordered and unlimited: for callers that page through it."""
+    statement, seq, joined = _filtered(session, query)
+    if query.after_seq is not None:
+        statement = statement.where(_beyond(seq, query.after_seq, query))
+    return statement.group_by(Statement.seq, seq) if joined else statement
 
 
-def _filtered(session: Session, query: StatementQuery) -> Select[Any]:
+def _filtered(session: Session, query: StatementQuery) -> tuple[Select[Any], Any, bool]:
+    """The select of matching (seq, payload), the seq column that orders it, and whether
+    an index table is joined (then a statement can come more than once).
+
+    An agent or activity filter drives the query from its index table, whose
+    (key, seq, role) index yields rows already in seq order: the first page of a rare
+    agent costs as little as that of a common one. The seq bounds of paging apply to the
+    driving column so that page N starts where page N-1 ended, without a scan.
+    """
+    statement = select(Statement.seq, Statement.payload)
+    seq: Any = Statement.seq
     conditions: list[Any] = [] if query.include_voided else [Statement.voided.is_(False)]
+    joined = False
+    if query.agent_key is not None:
+        agents = aliased(StatementAgent)
+        statement = statement.join(agents, agents.seq == Statement.seq)
+        conditions.append(agents.agent_key == query.agent_key)
+        if not query.related_agents:
+            conditions.append(agents.role.in_(DIRECT_AGENT_ROLES))
+        seq, joined = agents.seq, True
+    if query.activity_id is not None:
+        activities = aliased(StatementActivity)
+        statement = statement.join(activities, activities.seq == Statement.seq)
+        conditions.append(activities.activity_id == query.activity_id)
+        if not query.related_activities:
+            conditions.append(activities.role.in_(DIRECT_ACTIVITY_ROLES))
+        if not joined:
+            seq = activities.seq
+        joined = True
     if query.verb_id is not None:
         conditions.append(_own_or_inherited(session, Statement.verb_id, "verb", query.verb_id))
     if query.registration is not None:
         conditions.append(
             _own_or_inherited(session, Statement.registration, "registration", query.registration)
         )
-    if query.agent_key is not None:
-        agent_match = select(StatementAgent.seq).where(StatementAgent.agent_key == query.agent_key)
-        if not query.related_agents:
-            agent_match = agent_match.where(StatementAgent.role.in_(DIRECT_AGENT_ROLES))
-        conditions.append(Statement.seq.in_(agent_match))
-    if query.activity_id is not None:
-        activity_match = select(StatementActivity.seq).where(
-            StatementActivity.activity_id == query.activity_id
-        )
-        if not query.related_activities:
-            activity_match = activity_match.where(StatementActivity.role.in_(DIRECT_ACTIVITY_ROLES))
-        conditions.append(Statement.seq.in_(activity_match))
+    if query.authority_key is not None:
+        conditions.append(Statement.authority_key == query.authority_key)
+    conditions += _stored_bounds(session, query, seq)
+    if query.max_seq is not None:
+        conditions.append(seq <= query.max_seq)
+    return statement.where(*conditions), seq, joined
+
+
+# How far `stored` may run behind `seq` order in ordinary ingest: `stored` is stamped in
+# the write transaction just before the insert that takes the seq, so concurrent writers
+# interleave by at most that gap. Statements imported with older `stored` times raise
+# the OUT_OF_ORDER flag, after which since/until bounds are computed exactly.
+STORED_ORDER_MARGIN = dt.timedelta(seconds=2)
+OUT_OF_ORDER = "stored_out_of_order"
+
+
+def _stored_bounds(session: Session, query: StatementQuery, seq: Any) -> list[Any]:
+    """`stored` conditions of since/until, plus seq bounds that let the database scan
+    only the part of the table that can match."""
+    conditions: list[Any] = []
     if query.since is not None:
         conditions.append(Statement.stored > query.since)
     if query.until is not None:
         conditions.append(Statement.stored <= query.until)
-    if query.authority_key is not None:
-        conditions.append(Statement.authority_key == query.authority_key)
-    if query.max_seq is not None:
-        conditions.append(Statement.seq <= query.max_seq)
-    if query.after_seq is not None:
-        conditions.append(
-            Statement.seq > query.after_seq if query.ascending else Statement.seq < query.after_seq
-        )
-    return select(Statement.seq, Statement.payload).where(*conditions)
+    if not conditions:
+        return conditions
+    if session.get(StoreFlag, OUT_OF_ORDER) is None:
+        low, high = _bounds_in_order(session, query)
+    else:
+        low, high = _bounds_exact(session, query)
+    if low is not None:
+        conditions.append(seq > low)
+    if high is not None:
+        conditions.append(seq < high)
+    return conditions
+
+
+def _bounds_in_order(session: Session, query: StatementQuery) -> tuple[int | None, int | None]:
+    # While seq and stored agree up to the margin: every match comes after the newest
+    # statement stored a margin before `since`, and before the oldest one stored a margin
+    # after `until`. Two probes of the (stored, seq) index.
+    low = high = None
+    if query.since is not None:
+        low = session.execute(
+            select(Statement.seq)
+            .where(Statement.stored <= query.since - STORED_ORDER_MARGIN)
+            .order_by(Statement.stored.desc(), Statement.seq.desc())
+            .limit(1)
+        ).scalar()
+    if query.until is not None:
+        high = session.execute(
+            select(Statement.seq)
+            .where(Statement.stored > query.until + STORED_ORDER_MARGIN)
+            .order_by(Statement.stored.asc(), Statement.seq.asc())
+            .limit(1)
+        ).scalar()
+    return low, high
+
+
+def _bounds_exact(session: Session, query: StatementQuery) -> tuple[int | None, int | None]:
+    # `+ 0` keeps the aggregate on the (stored, seq) index instead of a table scan.
+    low = high = None
+    if query.since is not None:
+        first = session.execute(
+            select(func.min(Statement.seq + 0)).where(Statement.stored > query.since)
+        ).scalar()
+        low = first - 1 if first is not None else 2**62
+    if query.until is not None:
+        last = session.execute(
+            select(func.max(Statement.seq + 0)).where(Statement.stored <= query.until)
+        ).scalar()
+        high = last + 1 if last is not None else 0
+    return low, high
+
+
+def note_out_of_order(session: Session, now: dt.datetime) -> None:
+    """Record that statements were stored with `stored` times from the past (imports)."""
+    insert_ignore(session, table(StoreFlag), [{"name": OUT_OF_ORDER, "raised": now}])
 
 
 def _own_or_inherited(session: Session, column: Any, kind: str, value: str) -> Any:

@@ -129,6 +129,12 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "store_flag",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("raised", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_store_flag")),
+    )
+    op.create_table(
         "import_cursor",
         sa.Column("source", sa.Text(), nullable=False),
         sa.Column("position", sa.Text(), nullable=False),
@@ -166,15 +172,28 @@ def upgrade() -> None:
     with op.batch_alter_table("statement", schema=None) as batch_op:
         batch_op.create_index("ix_statement_authority_seq", ["authority_key", "seq"], unique=False)
         batch_op.create_index(
-            "ix_statement_object_key", ["object_kind", "object_key"], unique=False
+            "ix_statement_object_key",
+            ["object_kind", "object_key"],
+            unique=False,
+            sqlite_where=sa.text("object_kind = 'StatementRef'"),
+            postgresql_where=sa.text("object_kind = 'StatementRef'"),
         )
         batch_op.create_index(
-            "ix_statement_registration_seq", ["registration", "seq"], unique=False
+            "ix_statement_registration_seq",
+            ["registration", "seq"],
+            unique=False,
+            sqlite_where=sa.text("registration IS NOT NULL"),
+            postgresql_where=sa.text("registration IS NOT NULL"),
         )
-        batch_op.create_index("ix_statement_stored", ["stored"], unique=False)
+        batch_op.create_index("ix_statement_stored", ["stored", "seq"], unique=False)
         batch_op.create_index("ix_statement_verb_seq", ["verb_id", "seq"], unique=False)
-        batch_op.create_index("ix_statement_voided_seq", ["voided", "seq"], unique=False)
-        batch_op.create_index("ix_statement_voids_id", ["voids_id"], unique=False)
+        batch_op.create_index(
+            "ix_statement_voids_id",
+            ["voids_id"],
+            unique=False,
+            sqlite_where=sa.text("voids_id IS NOT NULL"),
+            postgresql_where=sa.text("voids_id IS NOT NULL"),
+        )
 
     op.create_table(
         "learning_fact",
@@ -230,7 +249,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("seq", "activity_id", "role", name=op.f("pk_statement_activity")),
     )
     with op.batch_alter_table("statement_activity", schema=None) as batch_op:
-        batch_op.create_index("ix_statement_activity_id_seq", ["activity_id", "seq"], unique=False)
+        batch_op.create_index(
+            "ix_statement_activity_id_seq", ["activity_id", "seq", "role"], unique=False
+        )
 
     op.create_table(
         "statement_agent",
@@ -246,7 +267,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("seq", "agent_key", "role", name=op.f("pk_statement_agent")),
     )
     with op.batch_alter_table("statement_agent", schema=None) as batch_op:
-        batch_op.create_index("ix_statement_agent_key_seq", ["agent_key", "seq"], unique=False)
+        batch_op.create_index(
+            "ix_statement_agent_key_seq", ["agent_key", "seq", "role"], unique=False
+        )
 
     op.create_table(
         "statement_ref_term",
@@ -289,7 +312,6 @@ def downgrade() -> None:
     op.drop_table("learning_fact")
     with op.batch_alter_table("statement", schema=None) as batch_op:
         batch_op.drop_index("ix_statement_voids_id")
-        batch_op.drop_index("ix_statement_voided_seq")
         batch_op.drop_index("ix_statement_verb_seq")
         batch_op.drop_index("ix_statement_stored")
         batch_op.drop_index("ix_statement_registration_seq")
@@ -297,6 +319,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_statement_authority_seq")
 
     op.drop_table("statement")
+    op.drop_table("store_flag")
     op.drop_table("import_cursor")
     with op.batch_alter_table("document", schema=None) as batch_op:
         batch_op.drop_index("uq_document_key")
