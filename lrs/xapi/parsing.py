@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 import uuid
 from collections.abc import Callable, Iterable
 from email import policy
@@ -51,7 +52,29 @@ def parse_json(raw: bytes | str, what: str, max_depth: int | None = None) -> Any
     data = raw if isinstance(raw, bytes) else raw.encode()
     if data.count(b"[") + data.count(b"{") > max_depth and json_depth(value, max_depth) > max_depth:
         raise _too_deep(what, max_depth)
+    if isinstance(value, dict | list) and _may_repeat_a_key(data, value):
+        _reject_repeated_keys(data, what)
     return value
+
+
+def _may_repeat_a_key(data: bytes, value: Any) -> bool:
+    # XAPI-00021: an object with a repeated key is invalid, but JSON parsers keep the last
+    # value silently. Each member adds one ":" outside strings; if the parsed value, written
+    # back, has fewer colons than the body, a key was dropped (or a colon was escaped
+    # as \u003a): only then is the body parsed again, slowly, to find out.
+    return data.count(b":") > orjson.dumps(value).count(b":")
+
+
+def _reject_repeated_keys(data: bytes, what: str) -> None:
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise BadRequest(f"{what} repeats the key {key!r} in one object", key)
+            seen.add(key)
+        return dict(pairs)
+
+    json.loads(data, object_pairs_hook=pairs_hook)
 
 
 def json_depth(value: Any, limit: int) -> int:

@@ -395,3 +395,18 @@ def test_cors_preflight_is_answered(xapi: XapiClient) -> None:
     )
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "http://course.example"
+
+
+def test_a_repeated_key_is_rejected(xapi: XapiClient) -> None:
+    """XAPI-00021: every property at most once."""
+    body = (
+        b'{"actor": {"mbox": "mailto:a@example.com"}, '
+        b'"verb": {"id": "http://example.com/v"}, "verb": {"id": "http://example.com/w"}, '
+        b'"object": {"id": "http://example.com/o"}}'
+    )
+    assert_error(xapi.post("statements", data=body, content_type="application/json"), 400, "verb")
+    escaped = b'{"actor": {"mbox": "mailto:a@example.com", "name": "a\\u003ab"}, ' + (
+        b'"verb": {"id": "http://example.com/v"}, "object": {"id": "http://example.com/o"}}'
+    )
+    ok = xapi.post("statements", data=escaped, content_type="application/json")
+    assert ok.status_code == 200, ok.get_data(as_text=True)
