@@ -11,6 +11,7 @@ from lrs.api import bp as api_blueprint
 from lrs.config import Settings
 from lrs.errors import register_error_handlers
 from lrs.security import init_security
+from lrs.services import forwarding
 from lrs.store.engine import Database
 from lrs.xapi import bp as xapi_blueprint
 from lrs.xapi.cors import init_cors
@@ -36,6 +37,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_error_handlers(app)
     app.register_blueprint(xapi_blueprint)
     app.register_blueprint(api_blueprint)
+    if settings.forwarding_worker:
+        forwarding.start_worker(
+            database,
+            poll_seconds=settings.forwarding_poll_seconds,
+            timeout=settings.forwarding_timeout_seconds,
+            max_attempts=settings.forwarding_max_attempts,
+        )
     init_cors(app, settings)
     if settings.dashboards:
         from dashboards import init_dashboards

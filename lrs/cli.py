@@ -464,5 +464,115 @@ def export_command(fmt: str, output: str | None, related_activities: bool,
         database.dispose()
 
 
+# --- forwarding ------------------------------------------------------------------------------
+
+
+@main.group("forwarding")
+def forwarding_group() -> None:
+    """Forward matching statements to another xAPI LRS or a signed webhook."""
+
+
+def _forwarding_call(call: Any) -> Any:
+    from lrs.errors import LRSError
+
+    database = Database(_settings().database_url)
+    try:
+        return call(database)
+    except LRSError as error:
+        raise click.ClickException(error.message) from error
+    finally:
+        database.dispose()
+
+
+@forwarding_group.command("add")
+@click.option("--name", required=True, help="A unique name for the rule.")
+@click.option("--kind", type=click.Choice(["xapi", "webhook"]), required=True)
+@click.option("--url", required=True, help="xAPI endpoint (…/xapi/) or webhook URL.")
+@click.option("--username", default=None, help="xAPI target: Basic auth user (key).")
+@click.option("--password-env", default=None, help="xAPI target: variable holding the password.")
+@click.option("--secret-env", default=None, help="Webhook: variable holding the HMAC secret.")
+@click.option("--xapi-version", type=click.Choice(["1.0.3", "2.0.0"]), default="2.0.0")
+@click.option("--verb", "verbs", multiple=True, help="Only this verb IRI (repeatable).")
+@click.option("--activity-type", "activity_types", multiple=True, help="Only this type.")
+@click.option(
+    "--source-kind", "source_kinds", multiple=True,
+    type=click.Choice(["formal", "informal", "other"]), help="Only this source kind.",
+)  # fmt: skip
+def forwarding_add(password_env: str | None, secret_env: str | None, **values: Any) -> None:
+    """Add a forwarding rule (secrets are read from environment variables, not argv)."""
+    from lrs.services import forwarding
+
+    values = {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+    values["password"] = os.environ.get(password_env) if password_env else None
+    values["secret"] = os.environ.get(secret_env) if secret_env else None
+    rule = _forwarding_call(lambda db: forwarding.create_rule(db, None, values))
+    click.echo(f"added rule {rule['id']} {rule['name']!r} -> {rule['url']}")
+
+
+@forwarding_group.command("list")
+def forwarding_list() -> None:
+    """List forwarding rules and their delivery counts."""
+    from lrs.services import forwarding
+
+    for rule in _forwarding_call(lambda db: forwarding.list_rules(db, None)):
+        state = "active" if rule["active"] else "inactive"
+        filters = ",".join(rule["verbs"] + rule["activity_types"] + rule["source_kinds"])
+        click.echo(f"{rule['id']}\t{rule['name']}\t{rule['kind']}\t{rule['url']}\t{state}"
+                   f"\t{filters or '(all statements)'}")  # fmt: skip
+
+
+@forwarding_group.command("remove")
+@click.argument("rule_id", type=int)
+def forwarding_remove(rule_id: int) -> None:
+    """Remove a rule and its deliveries."""
+    from lrs.services import forwarding
+
+    _forwarding_call(lambda db: forwarding.remove_rule(db, None, rule_id))
+    click.echo(f"removed rule {rule_id}")
+
+
+@forwarding_group.command("failed")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10_000))
+def forwarding_failed(limit: int) -> None:
+    """List failed deliveries, newest first."""
+    from lrs.services import forwarding
+
+    found = _forwarding_call(
+        lambda db: forwarding.list_deliveries(db, None, status="failed", limit=limit)
+    )
+    for d in found:
+        click.echo(f"{d['id']}\trule {d['rule_id']}\t{d['statement_id']}\t"
+                   f"{d['attempts']} attempts\t{d['last_error']}")  # fmt: skip
+
+
+@forwarding_group.command("replay")
+@click.argument("delivery_id", type=int, required=False)
+@click.option("--all", "replay_all", is_flag=True, help="Replay every failed delivery.")
+def forwarding_replay(delivery_id: int | None, replay_all: bool) -> None:
+    """Queue a failed delivery (or --all of them) again."""
+    from lrs.services import forwarding
+
+    if (delivery_id is None) == (not replay_all):
+        raise click.UsageError("give a DELIVERY_ID or --all")
+    count = _forwarding_call(lambda db: forwarding.replay(db, None, delivery_id))
+    click.echo(f"replayed {count} deliveries")
+
+
+@forwarding_group.command("deliver")
+def forwarding_deliver() -> None:
+    """Deliver what is due now, once (the server's worker does this continuously)."""
+    from lrs.services import forwarding
+
+    settings = _settings()
+    report = _forwarding_call(
+        lambda db: forwarding.deliver_due(
+            db,
+            timeout=settings.forwarding_timeout_seconds,
+            max_attempts=settings.forwarding_max_attempts,
+        )
+    )
+    click.echo(f"delivered {report.delivered}, retrying {report.retried}, failed {report.failed}")
+
+
 if __name__ == "__main__":
     main()

@@ -60,6 +60,21 @@ class Settings:
     )
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
 
+    forwarding_worker: bool = _setting(
+        True,
+        "Run the statement forwarding worker thread in each server process; false when "
+        "delivery is driven otherwise (tests, `lrs forwarding deliver`).",
+    )
+    forwarding_poll_seconds: int = _setting(
+        2, "How often the forwarding worker looks for due deliveries, in seconds."
+    )
+    forwarding_timeout_seconds: int = _setting(
+        10, "Timeout of one forwarding HTTP request, in seconds."
+    )
+    forwarding_max_attempts: int = _setting(
+        8, "Attempts (with exponential backoff from 2 s) before a delivery is failed."
+    )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
         """Build settings from ``LRS_*`` variables; unknown variables are ignored."""

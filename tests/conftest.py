@@ -99,7 +99,10 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, secret_key="test", dashboards=False)
+    # Tests that forward statements drive delivery themselves (forwarding.deliver_due).
+    return Settings(
+        database_url=database_url, secret_key="test", dashboards=False, forwarding_worker=False
+    )
 
 
 @pytest.fixture

@@ -136,11 +136,10 @@ def _pages(db: Database, query: StatementQuery, spec: ExportSpec, size: int) -> 
 
 
 def _ndjson(rows: list[ExportRow]) -> bytes:
-    return b"".join(
-        orjson.dumps({"voided": True, "statement": row.payload} if row.voided else row.payload)
-        + b"\n"
+    return "".join(
+        f'{{"voided":true,"statement":{row.payload}}}\n' if row.voided else row.payload + "\n"
         for row in rows
-    )
+    ).encode()
 
 
 def _csv(rows: list[ExportRow]) -> bytes:
@@ -158,7 +157,7 @@ def _csv_line(values: Iterable[str]) -> bytes:
 
 def csv_record(row: ExportRow) -> list[str]:
     """One CSV row in ``CSV_HEADER`` order; empty strings for what a statement lacks."""
-    statement = row.payload
+    statement = orjson.loads(row.payload)
     actor = statement.get("actor") or {}
     target = statement.get("object") or {}
     definition = target.get("definition") or {}

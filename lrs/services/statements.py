@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lrs.errors import BadRequest, Conflict, Forbidden, NotFound
+from lrs.services import forwarding
 from lrs.services.principal import Principal
 from lrs.store import activities as activity_store
 from lrs.store import attachments as attachment_store
@@ -227,9 +228,10 @@ def write_statements(
     """Insert enriched, not yet stored statements with everything derived from them.
 
     The building block shared by ingest and the lossless import: index rows, StatementRef
-    inheritance, voiding, activity definitions, agents and dashboard facts. Runs inside the
-    caller's transaction; returns the seq of each id. ``generated_ids`` are ids the LRS
-    assigned in this request: no stored statement can target them, which saves lookups.
+    inheritance, voiding, activity definitions, agents, dashboard facts and forwarding
+    outbox rows. Runs inside the caller's transaction; returns the seq of each id.
+    ``generated_ids`` are ids the LRS assigned in this request: no stored statement can
+    target them, which saves lookups.
     """
     _check_voiding(session, statements)
     rows = [_new_row(session, statement) for statement in statements]
@@ -248,6 +250,7 @@ def write_statements(
     facts = [(s, learning_fact(s)) for s in statements]
     fact_store.record(session, [(seqs[s["id"]], fact) for s, fact in facts if fact is not None])
     fact_store.forget(session, voided_targets)
+    forwarding.enqueue(session, [(seqs[s["id"]], s, fact) for s, fact in facts], now)
     return seqs
 
 

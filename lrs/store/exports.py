@@ -3,7 +3,7 @@
 An export of millions of statements must run in constant memory, so it never asks for
 everything at once: ``export_page`` returns at most ``size`` rows after a given ``seq``,
 and the caller asks again from the last ``seq`` it saw. Each row carries what the NDJSON
-and CSV writers need: the stored payload, its voided state and, from the statement's
+and CSV writers need: the stored payload as JSON text, its voided state and, from the statement's
 dashboard fact, its source kind and course.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from lrs.store import statements as statement_store
@@ -23,21 +23,31 @@ from lrs.store.statements import StatementQuery
 @dataclass(frozen=True)
 class ExportRow:
     seq: int
-    payload: dict[str, Any]
+    # The stored statement as JSON text: NDJSON writes it without a decode/encode round.
+    payload: str
     voided: bool
     source_kind: str | None
     course: str | None
 
 
 def _query(session: Session, query: StatementQuery, source_kind: str | None) -> Any:
-    statement = (
-        statement_store.matching(session, query)
-        .add_columns(Statement.voided, LearningFact.source_kind, LearningFact.space_id)
-        .outerjoin(LearningFact, LearningFact.seq == Statement.seq)
+    # The fact's columns come from correlated look-ups by primary key rather than a join,
+    # so that they fit whatever grouping the filtered select uses.
+    kind = _fact_column(LearningFact.source_kind)
+    statement = statement_store.matching(session, query).with_only_columns(
+        Statement.seq,
+        cast(Statement.payload, Text).label("payload"),
+        Statement.voided,
+        kind.label("source_kind"),
+        _fact_column(LearningFact.space_id).label("space_id"),
     )
     if source_kind is not None:
-        statement = statement.where(LearningFact.source_kind == source_kind)
+        statement = statement.where(kind == source_kind)
     return statement
+
+
+def _fact_column(column: Any) -> Any:
+    return select(column).where(LearningFact.seq == Statement.seq).scalar_subquery()
 
 
 def export_page(

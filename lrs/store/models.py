@@ -373,3 +373,60 @@ class DailyActivity(Base):
     platform: Mapped[str] = mapped_column(primary_key=True)
     concept: Mapped[str] = mapped_column(String(32))
     statements: Mapped[int] = mapped_column(BigInteger)
+
+
+class ForwardingRule(Base):
+    """Where matching statements are forwarded: another xAPI LRS or a signed webhook.
+
+    Empty filter lists match everything. ``password`` (Basic auth of an LRS target) and
+    ``secret`` (HMAC key of a webhook) are needed in clear to call the target; the API
+    never returns them.
+    """
+
+    __tablename__ = "forwarding_rule"
+
+    id: Mapped[int] = mapped_column(SerialKey, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    url: Mapped[str]
+    username: Mapped[str | None]
+    password: Mapped[str | None]
+    secret: Mapped[str | None]
+    xapi_version: Mapped[str] = mapped_column(String(16))
+    verbs: Mapped[list[Any]]
+    activity_types: Mapped[list[Any]]
+    source_kinds: Mapped[list[Any]]
+    active: Mapped[bool]
+    created: Mapped[dt.datetime]
+
+
+class ForwardingDelivery(Base):
+    """The outbox: one statement to deliver under one rule, written in the ingest
+    transaction and worked off by the forwarding worker (pending → delivering →
+    delivered, or failed after its attempts, until replayed)."""
+
+    __tablename__ = "forwarding_delivery"
+
+    id: Mapped[int] = mapped_column(SerialKey, primary_key=True, autoincrement=True)
+    # No foreign key: a worker whose cached rule set is a few seconds old may still write
+    # rows for a rule just removed; those are never claimed (claims join active rules).
+    rule_id: Mapped[int] = mapped_column(SerialKey)
+    statement_seq: Mapped[int] = mapped_column(
+        SerialKey, ForeignKey("statement.seq", ondelete="CASCADE")
+    )
+    statement_id: Mapped[str] = mapped_column(String(36))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt: Mapped[dt.datetime]
+    claimed_until: Mapped[dt.datetime | None]
+    claim: Mapped[str | None] = mapped_column(String(36))
+    last_error: Mapped[str | None]
+    created: Mapped[dt.datetime]
+    delivered: Mapped[dt.datetime | None]
+
+    __table_args__ = (
+        Index("ix_forwarding_delivery_status_next", "status", "next_attempt"),
+        Index("ix_forwarding_delivery_rule_status", "rule_id", "status"),
+        Index("ix_forwarding_delivery_claim", "claim"),
+        Index("ix_forwarding_delivery_statement_seq", "statement_seq"),
+    )

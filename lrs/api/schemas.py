@@ -1,0 +1,112 @@
+"""Marshmallow schemas of the /api/ requests and responses: they check request bodies
+here and describe both in the OpenAPI document (``lrs.api.openapi``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from lrs.errors import BadRequest
+
+
+class ErrorDetail(Schema):
+    code = fields.String(required=True, metadata={"example": "bad_request"})
+    message = fields.String(required=True)
+    path = fields.String(required=True, metadata={"description": "JSON path or parameter"})
+
+
+class Error(Schema):
+    error = fields.Nested(ErrorDetail, required=True)
+
+
+class RuleInput(Schema):
+    """A forwarding rule as sent: empty filter lists match every statement."""
+
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    kind = fields.String(required=True, validate=validate.OneOf(["xapi", "webhook"]))
+    url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False)
+    username = fields.String(allow_none=True, metadata={"description": "xAPI target: Basic user"})
+    password = fields.String(allow_none=True, load_only=True)
+    secret = fields.String(
+        allow_none=True, load_only=True, metadata={"description": "webhook: HMAC-SHA256 key"}
+    )
+    xapi_version = fields.String(validate=validate.OneOf(["1.0.3", "2.0.0"]))
+    verbs = fields.List(fields.String())
+    activity_types = fields.List(fields.String())
+    source_kinds = fields.List(
+        fields.String(validate=validate.OneOf(["formal", "informal", "other"]))
+    )
+    active = fields.Boolean()
+
+
+class Rule(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(["xapi", "webhook"]))
+    url = fields.String(required=True)
+    username = fields.String(allow_none=True)
+    xapi_version = fields.String(required=True)
+    verbs = fields.List(fields.String(), required=True)
+    activity_types = fields.List(fields.String(), required=True)
+    source_kinds = fields.List(fields.String(), required=True)
+    active = fields.Boolean(required=True)
+    has_password = fields.Boolean(required=True)
+    has_secret = fields.Boolean(required=True)
+    created = fields.DateTime(required=True)
+
+
+class Delivery(Schema):
+    id = fields.Integer(required=True)
+    rule_id = fields.Integer(required=True)
+    statement_id = fields.String(required=True)
+    status = fields.String(
+        required=True, validate=validate.OneOf(["pending", "delivering", "delivered", "failed"])
+    )
+    attempts = fields.Integer(required=True)
+    next_attempt = fields.DateTime(required=True)
+    last_error = fields.String(allow_none=True)
+    created = fields.DateTime(required=True)
+    delivered = fields.DateTime(allow_none=True)
+
+
+class Replayed(Schema):
+    replayed = fields.Integer(required=True)
+
+
+class AggregateResult(Schema):
+    name = fields.String(required=True)
+    filters = fields.Dict(required=True)
+    columns = fields.List(fields.String(), required=True)
+    records = fields.List(fields.Dict(), required=True)
+
+
+class AggregateName(Schema):
+    name = fields.String(required=True)
+    description = fields.String(required=True)
+
+
+def load(schema: Schema, data: Any, *, partial: bool = False) -> dict[str, Any]:
+    """``schema.load`` with our error shape: the first problem as a 400 with its path."""
+    if not isinstance(data, Mapping):
+        raise BadRequest("the body must be a JSON object")
+    try:
+        loaded: dict[str, Any] = schema.load(data, partial=partial)
+    except ValidationError as error:
+        path, message = _first(error.messages)
+        raise BadRequest(f"{path}: {message}" if path else message, path) from None
+    return loaded
+
+
+def _first(messages: Any, prefix: str = "") -> tuple[str, str]:
+    if isinstance(messages, Mapping):
+        key, value = next(iter(messages.items()))
+        name = str(key) if key != "_schema" else ""
+        return _first(value, f"{prefix}.{name}" if prefix and name else prefix or name)
+    if isinstance(messages, list) and messages:
+        return _first(messages[0], prefix)
+    return prefix, str(messages)
