@@ -138,7 +138,7 @@ def world(database: Database, xapi: XapiClient) -> dict[str, Any]:
                 "activityId": "http://example.com/a/1",
                 "agent": agent,
                 "stateId": "bookmark",
-            },  # fmt: skip
+            },
             json={"page": 3},
         )
         assert response.status_code == 204, response.get_data(as_text=True)
