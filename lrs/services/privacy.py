@@ -82,6 +82,7 @@ _TABLES = (
     "attachment",
     "document",
     "agent",
+    "forwarding_delivery",
 )
 
 

@@ -19,6 +19,7 @@ from lrs.store.models import (
     Agent,
     Attachment,
     Document,
+    ForwardingDelivery,
     LearningFact,
     LearningFactTag,
     Statement,
@@ -120,11 +121,18 @@ def count_facts(session: Session, seqs: Sequence[int]) -> dict[str, int]:
 def delete_statements(session: Session, seqs: Sequence[int]) -> dict[str, int]:
     """Delete statements with their index rows and any facts left; counts per table."""
     counts = dict.fromkeys(
-        ("statement_agent", "statement_activity", "statement_ref_term", "statement"), 0
-    )
+        ("statement_agent", "statement_activity", "statement_ref_term", "statement",
+         "forwarding_delivery"), 0
+    )  # fmt: skip
     for chunk in _chunks(sorted(set(seqs))):
         session.execute(delete(LearningFactTag).where(LearningFactTag.seq.in_(chunk)))
         session.execute(delete(LearningFact).where(LearningFact.seq.in_(chunk)))
+        # Deliveries not yet forwarded must not carry the removed statements out.
+        counts["forwarding_delivery"] += _rowcount(
+            session.execute(
+                delete(ForwardingDelivery).where(ForwardingDelivery.statement_seq.in_(chunk))
+            )
+        )
         for name, model in (
             ("statement_agent", StatementAgent),
             ("statement_activity", StatementActivity),
