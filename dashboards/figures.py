@@ -29,13 +29,21 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def _layout(figure: go.Figure, title: str, height: int = 340) -> go.Figure:
+    # "Main title — what it covers": the coverage goes in a subtitle line so that long
+    # titles stay readable beside the mode bar.
+    main, _, covered = title.partition(" — ")
     figure.update_layout(
-        title={"text": title, "x": 0.01, "font": {"size": 15}},
+        title={
+            "text": main,
+            "x": 0.01,
+            "font": {"size": 15},
+            "subtitle": {"text": covered, "font": {"size": 12, "color": "#555"}},
+        },
         template="plotly_white",
-        height=height,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        height=height + 20,
+        margin={"l": 10, "r": 10, "t": 70, "b": 10},
         colorway=list(OKABE_ITO),
-        legend={"orientation": "h", "y": -0.15},
+        legend={"orientation": "h", "y": -0.3, "yanchor": "top"},
         font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12},
     )
     return figure
@@ -485,9 +493,8 @@ def person_timeline(frame: pd.DataFrame, name: str) -> go.Figure:
     title = f"{name}: learning and contribution over time"
     if frame.empty:
         return empty_figure(title, "No statements by this person in the range.")
-    return statements_over_time(frame).update_layout(
-        title_text=f"{title} — {n(frame['statements'].sum())} statements"
-    )
+    figure = statements_over_time(frame)
+    return _layout(figure, f"{title} — {n(frame['statements'].sum())} statements")
 
 
 def _short(text: str, width: int = 38) -> str:

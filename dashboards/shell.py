@@ -24,6 +24,9 @@ PAGES = (
 FILTER_KEYS = ("range", "from", "to", "team", "kind", "platform", "verb", "activity")
 RANGE_LABELS = {"all": "All time", "7d": "Last 7 days", "30d": "Last 30 days",
                 "90d": "Last 90 days", "1y": "Last 12 months"}  # fmt: skip
+# The URL is Dash's own pages location (inside dash.page_container): a second
+# dcc.Location would drift out of step with the page router.
+LOCATION = "_pages_location"
 CSRF_KEY = "csrf_token"  # the login blueprint's session key for its CSRF token
 
 
@@ -33,8 +36,8 @@ def _select(key: str, label: str, options: list[dict[str, str]] | None = None) -
             dbc.Label(label, html_for=f"filter-{key}", className="small mb-0"),
             dbc.Select(
                 id=f"filter-{key}",
-                options=[{"label": "All", "value": ""}, *(options or [])],
-                value="",
+                options=[{"label": "All", "value": "all"}, *(options or [])],
+                value="all",
                 size="sm",
             ),
         ],
@@ -129,7 +132,6 @@ def layout() -> html.Div:
     )
     return html.Div(
         [
-            dcc.Location(id="url", refresh="callback-nav"),
             navbar,
             dbc.Container(
                 [
@@ -149,14 +151,14 @@ def register_callbacks(app: Dash) -> None:
         Output(f"filter-{key}", "options") for key in ("team", "platform", "verb", "activity")
     ]
 
-    @app.callback(*outputs, *options, Input("url", "pathname"), State("url", "search"))
+    @app.callback(*outputs, *options, Input(LOCATION, "pathname"), State(LOCATION, "search"))
     def fill_filter_bar(_pathname: str, search: str) -> list[Any]:
         values = query_values(search)
         with current_app.extensions["lrs.database"].reading() as db_session:
             choices = filter_options(db_session)
-        every = [{"label": "All", "value": ""}]
+        every = [{"label": "All", "value": "all"}]
         return [
-            *[values.get(key, "all" if key == "range" else "") for key in FILTER_KEYS],
+            *[values.get(key, "" if key in ("from", "to") else "all") for key in FILTER_KEYS],
             *[
                 every + [{"label": label, "value": value} for value, label in choices[key]]
                 for key in ("team", "platform", "verb", "activity")
@@ -164,9 +166,9 @@ def register_callbacks(app: Dash) -> None:
         ]
 
     @app.callback(
-        Output("url", "search"),
+        Output(LOCATION, "search"),
         *[Input(f"filter-{key}", "value") for key in FILTER_KEYS],
-        State("url", "search"),
+        State(LOCATION, "search"),
         prevent_initial_call=True,
     )
     def filters_to_url(*values: Any) -> Any:
@@ -180,8 +182,8 @@ def register_callbacks(app: Dash) -> None:
         *[Output(f"nav-{key}", "href") for key, _, _ in PAGES],
         *[Output(f"nav-{key}", "active") for key, _, _ in PAGES],
         Output("filter-note", "children"),
-        Input("url", "search"),
-        Input("url", "pathname"),
+        Input(LOCATION, "search"),
+        Input(LOCATION, "pathname"),
     )
     def carry_filters(search: str, pathname: str) -> list[Any]:
         values = {k: v for k, v in query_values(search).items() if k in FILTER_KEYS}

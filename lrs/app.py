@@ -49,8 +49,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         from dashboards import init_dashboards
         from lrs.web.login import init_login
 
-        init_login(app)
+        # Dash first: its first-request wiring (page router, clientside scripts) then
+        # runs on every first request, signed in or not; the login guard follows it.
         init_dashboards(app)
+        init_login(app)
     init_body_limit(app, settings.max_body_bytes)
     init_security(app)
     return app

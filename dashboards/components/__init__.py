@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import dash_table, dcc, html
+from dash import dcc, html
 
 GRAPH_CONFIG: Any = {"displaylogo": False, "responsive": True}
 
@@ -42,15 +44,22 @@ def kpi(value: str, label: str, kpi_id: str) -> dbc.Col:
     )
 
 
-def table(table_id: str, **kwargs: Any) -> Any:
-    return dash_table.DataTable(  # type: ignore[attr-defined]
-        id=table_id,
-        style_table={"overflowX": "auto"},
-        style_cell={"fontFamily": "inherit", "fontSize": 13, "textAlign": "left",
-                    "maxWidth": 320, "overflow": "hidden", "textOverflow": "ellipsis"},
-        style_header={"fontWeight": "600", "backgroundColor": "#f1f3f5"},
-        **kwargs,
-    )  # fmt: skip
+def table(records: Sequence[Mapping[str, Any]], columns: Sequence[str], **kwargs: Any) -> Any:
+    """A plain Bootstrap table of ``records`` (server-rendered; pages are small)."""
+    header = html.Thead(html.Tr([html.Th(column.replace("_", " ")) for column in columns]))
+    body = html.Tbody(
+        [html.Tr([html.Td(_cell(row.get(column))) for column in columns]) for row in records]
+    )
+    return dbc.Table([header, body], size="sm", hover=True, responsive=True,
+                     className="small bg-white", **kwargs)  # fmt: skip
+
+
+def _cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
 
 
 def page_header(title: str, description: str, page: str, query: str) -> html.Div:

@@ -57,7 +57,7 @@ def layout(**query: Any) -> html.Div:
                             className="d-flex align-items-center mb-2",
                         ),
                         html.Div(id=f"{PAGE}-stalled-note", className="small text-muted mb-1"),
-                        table(f"{PAGE}-stalled", page_size=15),
+                        html.Div(id=f"{PAGE}-stalled"),
                     ]
                 ),
                 className="mb-3 shadow-sm",
@@ -91,8 +91,7 @@ def register_callbacks(app: Dash) -> None:
         return [figures.score_histogram(scores), figures.time_spent(spent)]
 
     @app.callback(
-        Output(f"{PAGE}-stalled", "data"),
-        Output(f"{PAGE}-stalled", "columns"),
+        Output(f"{PAGE}-stalled", "children"),
         Output(f"{PAGE}-stalled-note", "children"),
         Input(f"{PAGE}-query", "data"),
         Input(f"{PAGE}-days", "value"),
@@ -108,8 +107,4 @@ def register_callbacks(app: Dash) -> None:
             else "No one is stalled: every started course has a completion or recent activity."
         )
         frame = frame.assign(last_day=frame["last_day"].astype(str))
-        return [
-            frame[list(STALLED_COLUMNS)].to_dict("records"),
-            figures.columns_of(frame, STALLED_COLUMNS),
-            note,
-        ]
+        return [table(frame.to_dict("records"), STALLED_COLUMNS) if total else None, note]

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, html
+from dash import Dash, Input, Output, State, ctx, dcc, html
 from flask import current_app
 
 from dashboards import figures, queries
@@ -57,13 +57,17 @@ def layout(**query: Any) -> html.Div:
                 ],
                 className="d-flex align-items-center mb-2",
             ),
-            table(
-                f"{PAGE}-table",
-                columns=[{"name": c.replace("_", " "), "id": c} for c in COLUMNS],
-                page_current=0,
-                page_size=PAGE_SIZE,
-                page_action="custom",
-                page_count=1,
+            html.Div(id=f"{PAGE}-table"),
+            html.Div(
+                [
+                    dbc.Button(
+                        "Newer", id=f"{PAGE}-newer", size="sm", color="light", className="me-2"
+                    ),
+                    html.Span(id=f"{PAGE}-page-note", className="small me-2"),
+                    dbc.Button("Older", id=f"{PAGE}-older", size="sm", color="light"),
+                    dcc.Store(id=f"{PAGE}-page", data=0),
+                ],
+                className="d-flex align-items-center mb-3",
             ),
         ]
     )
@@ -71,22 +75,41 @@ def layout(**query: Any) -> html.Div:
 
 def register_callbacks(app: Dash) -> None:
     @app.callback(
-        Output(f"{PAGE}-table", "data"),
-        Output(f"{PAGE}-table", "page_count"),
+        Output(f"{PAGE}-page", "data"),
+        Input(f"{PAGE}-newer", "n_clicks"),
+        Input(f"{PAGE}-older", "n_clicks"),
+        State(f"{PAGE}-page", "data"),
+        prevent_initial_call=True,
+    )
+    def turn(_newer: int | None, _older: int | None, current: int | None) -> int:
+        step = 1 if ctx.triggered_id == f"{PAGE}-older" else -1
+        return max(0, int(current or 0) + step)
+
+    @app.callback(
+        Output(f"{PAGE}-table", "children"),
         Output(f"{PAGE}-count", "children"),
+        Output(f"{PAGE}-page-note", "children"),
+        Output(f"{PAGE}-newer", "disabled"),
+        Output(f"{PAGE}-older", "disabled"),
         Input(f"{PAGE}-query", "data"),
-        Input(f"{PAGE}-table", "page_current"),
+        Input(f"{PAGE}-page", "data"),
     )
     def page(query: str, current: int | None) -> list[Any]:
         filters = Filters.from_query(query)
         with current_app.extensions["lrs.database"].reading() as session:
             total = queries.count_facts(session, filters)
-            rows = queries.fact_page(session, filters, int(current or 0), PAGE_SIZE)
+            pages = max(1, -(-total // PAGE_SIZE))
+            number = min(int(current or 0), pages - 1)
+            rows = queries.fact_page(session, filters, number, PAGE_SIZE)
+        if not total:
+            note = "No statements match: widen the filters or send statements to /xapi/statements."
+            return [None, note, "", True, True]
         rows = rows.assign(timestamp=rows["timestamp"].astype(str))
-        pages = max(1, -(-total // PAGE_SIZE))
-        note = (
-            f"{figures.n(total)} statements"
-            if total
-            else "No statements match: widen the filters or send statements to /xapi/statements."
-        )
-        return [rows[list(COLUMNS)].to_dict("records"), pages, note]
+        first = number * PAGE_SIZE + 1
+        return [
+            table(rows.to_dict("records"), COLUMNS),
+            f"{figures.n(total)} statements",
+            f"{figures.n(first)}-{figures.n(first + len(rows) - 1)} of {figures.n(total)}",
+            number == 0,
+            number >= pages - 1,
+        ]

@@ -13,6 +13,7 @@ from flask import current_app
 from dashboards import figures, queries
 from dashboards.components import kpi, page_header, table
 from dashboards.filters import Filters, query_values, to_query
+from dashboards.shell import LOCATION
 
 dash.register_page(__name__, path="/people", name="People", title="People", order=4)
 
@@ -65,9 +66,9 @@ def register_callbacks(app: Dash) -> None:
         return options
 
     @app.callback(
-        Output("url", "search", allow_duplicate=True),
+        Output(LOCATION, "search", allow_duplicate=True),
         Input(f"{PAGE}-person", "value"),
-        State("url", "search"),
+        State(LOCATION, "search"),
         prevent_initial_call=True,
     )
     def choose(person: str | None, search: str) -> Any:
@@ -110,8 +111,7 @@ def register_callbacks(app: Dash) -> None:
                 dbc.Card(dbc.CardBody(graph, className="p-1"), className="mb-3 shadow-sm"),
                 html.H4(f"Latest {len(recent)} of {figures.n(row['statements'])} statements",
                         className="h6"),
-                table(f"{PAGE}-recent", data=recent[list(RECENT_COLUMNS)].to_dict("records"),
-                      columns=figures.columns_of(recent, RECENT_COLUMNS)),
+                table(recent.to_dict("records"), RECENT_COLUMNS, id=f"{PAGE}-recent"),
             ]
         )  # fmt: skip
 

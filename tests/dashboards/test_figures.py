@@ -10,13 +10,19 @@ from dashboards import figures
 from dashboards.filters import Filters, to_query
 
 
+def title(figure: object) -> str:
+    """Title and subtitle, as the reader sees them."""
+    layout = figure.layout.title  # type: ignore[attr-defined]
+    return f"{layout.text} — {layout.subtitle.text}" if layout.subtitle.text else layout.text
+
+
 def test_statements_over_time_stacks_kinds_and_counts() -> None:
     frame = pd.DataFrame(
         {"day": [dt.date(2026, 3, 1), dt.date(2026, 3, 1), dt.date(2026, 3, 2)],
          "source_kind": ["formal", "informal", "formal"], "statements": [3, 2, 5]}
     )  # fmt: skip
     figure = figures.statements_over_time(frame)
-    assert "10 statements" in figure.layout.title.text
+    assert "10 statements" in title(figure)
     assert [trace.name for trace in figure.data] == ["formal", "informal"]
     assert figure.data[0].marker.color == figures.KIND_COLOURS["formal"]
     assert figure.layout.barmode == "stack"
@@ -26,7 +32,7 @@ def test_long_ranges_are_weekly() -> None:
     days = pd.date_range("2026-01-01", periods=200, freq="D").date
     frame = pd.DataFrame({"day": days, "source_kind": "formal", "statements": 1})
     figure = figures.statements_over_time(frame)
-    assert "per week" in figure.layout.title.text
+    assert "per week" in title(figure)
     assert sum(figure.data[0].y) == 200
 
 
@@ -34,25 +40,27 @@ def test_ranking_says_top_n_of_total() -> None:
     frame = pd.DataFrame({"name": ["a", "b"], "statements": [5, 3], "source_kind": ["formal"] * 2})
     frame.attrs["total"] = 12
     figure = figures.ranking(frame, "name", "statements", "activities", "hint")
-    assert figure.layout.title.text == "Top 2 of 12 activities"
+    assert title(figure) == "Top 2 of 12 activities"
     assert list(figure.data[0].x) == [3, 5]  # largest at the top
 
 
 def test_empty_figures_say_what_to_send() -> None:
     empty = pd.DataFrame(columns=["day", "concept", "statements"])
     figure = figures.contributions_over_time(empty)
-    assert "no statements" in figure.layout.title.text
+    assert "no statements" in title(figure)
     assert "commented" in figure.layout.annotations[0].text
     funnel = figures.course_funnel(pd.DataFrame(columns=["name"]))
     assert "registered, launched, completed and passed" in funnel.layout.annotations[0].text
 
 
 def test_scatter_reports_people_and_rho() -> None:
-    frame = pd.DataFrame({"name": list("abcd"), "team": ["x", "x", "y", "y"],
-                          "contributions": [0, 1, 2, 3], "mean_score": [0.1, 0.2, 0.3, 0.4]})  # fmt: skip
+    frame = pd.DataFrame(
+        {"name": list("abcd"), "team": ["x", "x", "y", "y"],
+         "contributions": [0, 1, 2, 3], "mean_score": [0.1, 0.2, 0.3, 0.4]}
+    )  # fmt: skip
     figure = figures.contribution_scatter(frame)
-    assert "4 people" in figure.layout.title.text
-    assert "rho = 1.00" in figure.layout.title.text
+    assert "4 people" in title(figure)
+    assert "rho = 1.00" in title(figure)
 
 
 def test_network_draws_people_and_links() -> None:
@@ -61,7 +69,7 @@ def test_network_draws_people_and_links() -> None:
                           "source_team": ["t", "t"], "target_team": ["t", None]})  # fmt: skip
     frame.attrs["total"] = 5
     figure = figures.network(frame, "contribute")
-    assert "2 of 5 links" in figure.layout.title.text
+    assert "2 of 5 links" in title(figure)
     assert len(figure.layout.annotations) == 2
     assert sorted(name for trace in figure.data for name in trace.text) == ["A", "B", "C"]
 
