@@ -130,6 +130,8 @@ def internal_principal(db: Database, *, name: str, scopes: list[str], home_page:
                 authority=_authority(name, key, home_page),
                 now=dt.datetime.now(dt.UTC),
             )
+        elif sorted(credential.scopes) != sorted(scopes):
+            credential.scopes = scopes  # a newer release may grant internal writers more
         return _principal(credential)
 
 

@@ -115,9 +115,10 @@ def load_identities(location: str | None) -> Identities:
 
 
 def importer_principal(db: Database, home_page: str) -> Principal:
-    """The dedicated credential every import stores with (scope statements/write)."""
+    """The dedicated credential every import stores with: it writes statements and, as
+    the sources are the authority on their own activities and people, defines them."""
     return credentials.internal_principal(
-        db, name=IMPORTER_NAME, scopes=["statements/write"], home_page=home_page
+        db, name=IMPORTER_NAME, scopes=["statements/write", "define"], home_page=home_page
     )
 
 
