@@ -21,6 +21,6 @@ def _require_credentials() -> None:
 
 
 # The endpoint modules register their routes on ``bp`` when imported.
-from lrs.api import admin, aggregates, export, forwarding  # noqa: E402
+from lrs.api import admin, aggregates, export, forwarding, openapi  # noqa: E402
 
-__all__ = ["admin", "aggregates", "bp", "export", "forwarding"]
+__all__ = ["admin", "aggregates", "bp", "export", "forwarding", "openapi"]
