@@ -1,0 +1,308 @@
+"""Dashboard benchmark: each page's queries and figures at N facts, on SQLite and PostgreSQL.
+
+    python -m benchmarks.dashboards --facts 1000000 --databases sqlite,postgresql
+
+Loads N synthetic statements' worth of rows straight into ``statement`` (a minimal row,
+needed by the foreign key) and ``learning_fact`` (plus tags), rebuilds the daily rollup,
+then times the work each page's callbacks do (the same query functions and figure
+builders) under a few filter sets, and prints p50/p95 per page. A JSON report is written
+with ``--report``. The data is random but seeded: 2,000 people in 20 teams, 200 courses,
+3,000 pages and posts, one year of days.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from dashboards import figures, queries
+from dashboards.filters import Filters
+from lrs.store import facts, migrate
+from lrs.store.engine import Database
+from lrs.store.models import LearningFact, LearningFactTag
+from statements.vocabulary import ACTION_OF_CONCEPT, CONCEPT_OF_VERB
+
+POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+END = dt.date(2026, 11, 24)
+VERB_OF = {concept: verb for verb, concept in reversed(list(CONCEPT_OF_VERB.items()))}
+FORMAL = [
+    ("registered", 6),
+    ("launched", 20),
+    ("initialized", 10),
+    ("progressed", 20),
+    ("terminated", 15),
+    ("completed", 8),
+    ("passed", 6),
+    ("failed", 3),
+    ("answered", 12),
+]
+INFORMAL = [("viewed", 60), ("liked", 10), ("commented", 10), ("edited", 8), ("authored", 4),
+            ("created", 3), ("replied", 3), ("asked", 2)]  # fmt: skip
+COURSE_TYPE = "http://adlnet.gov/expapi/activities/course"
+PAGE_TYPE = "http://activitystrea.ms/schema/1.0/page"
+
+
+def _weighted(pairs: list[tuple[str, int]]) -> tuple[list[str], list[int]]:
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def fact_rows(n: int, seed: int = 7) -> Iterator[tuple[dict[str, Any], list[str]]]:
+    """(fact row, tags) for seq 1..n."""
+    rng = random.Random(seed)
+    formal = _weighted(FORMAL)
+    informal = _weighted(INFORMAL)
+    people = [f"mbox:mailto:person{i}@example.com" for i in range(2000)]
+    teams = [f"Team {i:02d}" for i in range(20)]
+    tags = [f"topic-{i}" for i in range(50)]
+    start = END - dt.timedelta(days=364)
+    for seq in range(1, n + 1):
+        person = rng.randrange(2000)
+        day = start + dt.timedelta(days=int(rng.triangular(0, 364, 300)))
+        hour = min(23, max(0, int(rng.gauss(13, 3))))
+        when = dt.datetime(day.year, day.month, day.day, hour, rng.randrange(60), tzinfo=dt.UTC)
+        kind = "formal" if rng.random() < 0.45 else "informal"
+        if kind == "formal":
+            concept = rng.choices(*formal)[0]
+            course = rng.randrange(200)
+            activity = f"http://lms.example.com/courses/{course}"
+            row_type, name, space, content = COURSE_TYPE, f"Course {course}", activity, activity
+            platform = "LMS"
+        else:
+            concept = rng.choices(*informal)[0]
+            page = int(rng.paretovariate(1.2)) % 3000
+            activity = f"http://wiki.example.com/pages/{page}"
+            row_type, name, space, content = PAGE_TYPE, f"Page {page}", None, activity
+            platform = "wiki" if page % 2 else "blog"
+        scored = concept in ("passed", "failed", "answered")
+        row = {
+            "seq": seq,
+            "day": day,
+            "hour": hour,
+            "weekday": day.isoweekday(),
+            "timestamp": when,
+            "actor_key": people[person],
+            "actor_name": f"Person {person}",
+            "verb_id": VERB_OF[concept],
+            "concept": concept,
+            "activity_id": activity,
+            "activity_type": row_type,
+            "activity_name": name,
+            "content_id": content,
+            "source_kind": kind,
+            "space_id": space,
+            "platform": platform,
+            "team": teams[person % 20],
+            "registration": None,
+            "score_scaled": round(rng.betavariate(5, 2), 3) if scored else None,
+            "success": (concept == "passed") if scored else None,
+            "completion": True if concept == "completed" else None,
+            "duration_seconds": float(rng.randrange(60, 3600)) if concept == "terminated" else None,
+        }
+        chosen = (
+            [tags[(person + seq) % 50]]
+            if ACTION_OF_CONCEPT[concept] != "consume" and seq % 3 == 0
+            else []
+        )
+        yield row, chosen
+
+
+def load(database: Database, n: int, chunk: int = 20_000) -> float:
+    """Fill the store with n facts; returns seconds taken."""
+    began = time.perf_counter()
+    with database.engine.begin() as connection:
+        if database.dialect == "postgresql":
+            connection.exec_driver_sql(
+                "INSERT INTO statement (seq, id, stored, timestamp, verb_id, actor_key, "
+                "object_kind, voided, version, payload) SELECT n, "
+                "lpad(to_hex(n), 8, '0') || '-0000-4000-8000-000000000000', now(), now(), "
+                "'v', 'a', 'Activity', false, '1.0.3', '{}'::jsonb "
+                f"FROM generate_series(1, {n}) AS n"
+            )
+        else:
+            connection.exec_driver_sql(
+                "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s "
+                f"WHERE n < {n}) INSERT INTO statement (seq, id, stored, timestamp, verb_id, "
+                "actor_key, object_kind, voided, version, payload) SELECT n, "
+                "printf('%08x-0000-4000-8000-000000000000', n), '2026-11-24 00:00:00', "
+                "'2026-11-24 00:00:00', 'v', 'a', 'Activity', 0, '1.0.3', '{}' FROM s"
+            )
+    rows: list[dict[str, Any]] = []
+    tags: list[dict[str, Any]] = []
+    for row, chosen in fact_rows(n):
+        rows.append(row)
+        tags += [{"seq": row["seq"], "tag": tag} for tag in chosen]
+        if len(rows) >= chunk:
+            _insert(database, rows, tags)
+            rows, tags = [], []
+            print(f"  {row['seq']:>9,} facts", end="\r", file=sys.stderr)
+    _insert(database, rows, tags)
+    with database.writing() as session:
+        facts.rebuild_rollup(session)
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")
+    return time.perf_counter() - began
+
+
+def _insert(database: Database, rows: list[dict[str, Any]], tags: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    with database.writing() as session:
+        session.execute(sa.insert(LearningFact), rows)
+        if tags:
+            session.execute(sa.insert(LearningFactTag), tags)
+
+
+def _overview(session: Session, f: Filters) -> None:
+    summary = queries.summary(session, f)
+    figures.kind_mix(summary)
+    figures.statements_over_time(queries.statements_over_time(session, f))
+    figures.active_people(queries.active_people_over_time(session, f))
+    figures.rhythm(queries.rhythm(session, f))
+    figures.stacked_people(queries.top_people(session, f))
+    figures.ranking(queries.top_activities(session, f), "name", "statements", "a", "")
+    figures.ranking(queries.top_verbs(session, f), "concept", "statements", "v", "")
+
+
+def _courses(session: Session, f: Filters) -> None:
+    funnel = queries.course_funnel(session, f)
+    figures.course_funnel(funnel)
+    figures.course_rates(funnel)
+    figures.score_histogram(queries.score_distribution(session, f))
+    figures.time_spent(queries.time_spent(session, f))
+    queries.stalled(session, f, days=14, today=END)
+
+
+def _knowledge(session: Session, f: Filters) -> None:
+    figures.contributions_over_time(queries.contributions_over_time(session, f))
+    figures.participation(
+        queries.participation(session, f), queries.contribution_shares(session, f)
+    )
+    for metric in ("read", "edited", "reused", "discussed"):
+        frame = queries.top_content(session, f, metric)
+        figures.ranking(frame, "name", "count", metric, "")
+    figures.response_histogram(queries.response_times(session, f))
+    figures.topics(queries.emerging_topics(session, f))
+
+
+def _convergence(session: Session, f: Filters) -> None:
+    figures.team_mix(queries.team_mix(session, f))
+    figures.contribution_scatter(queries.contribution_vs_results(session, f))
+    figures.completion_to_contribution(queries.completion_to_contribution(session, f))
+    figures.network(queries.knowledge_flow(session, f, "contribute"), "contribute")
+
+
+def _people(session: Session, f: Filters) -> None:
+    person = "mbox:mailto:person42@example.com"
+    queries.person_summary(session, f, person)
+    figures.person_timeline(queries.person_timeline(session, f, person), "Person 42")
+    queries.fact_page(session, f.replace(person=person), 0, 20)
+
+
+def _explorer(session: Session, f: Filters) -> None:
+    queries.count_facts(session, f)
+    queries.fact_page(session, f, 0, 25)
+    queries.fact_page(session, f, 40, 25)
+
+
+def _filter_bar(session: Session, f: Filters) -> None:
+    queries.filter_options(session)
+
+
+PAGES: dict[str, Callable[[Session, Filters], None]] = {
+    "filter bar": _filter_bar,
+    "overview": _overview,
+    "courses": _courses,
+    "knowledge": _knowledge,
+    "convergence": _convergence,
+    "people": _people,
+    "explorer": _explorer,
+}
+FILTER_SETS = {
+    "all time": Filters(),
+    "last 90 days": Filters(start=END - dt.timedelta(days=89), end=END),
+    "90 days, one team": Filters(start=END - dt.timedelta(days=89), end=END, team="Team 07"),
+}
+
+
+def measure(database: Database, repeat: int) -> dict[str, dict[str, float]]:
+    results: dict[str, dict[str, float]] = {}
+    for page, work in PAGES.items():
+        for label, filters in FILTER_SETS.items():
+            times = []
+            for _ in range(repeat):
+                began = time.perf_counter()
+                with database.reading() as session:
+                    work(session, filters)
+                times.append(time.perf_counter() - began)
+            times.sort()
+            p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+            results[f"{page} / {label}"] = {"p50": statistics.median(times), "p95": p95}
+            print(f"  {page:<12} {label:<18} p50 {statistics.median(times):6.3f} s"
+                  f"   p95 {p95:6.3f} s", file=sys.stderr)  # fmt: skip
+    return results
+
+
+def _database(kind: str, workdir: Path) -> tuple[Database, Callable[[], None]]:
+    if kind == "sqlite":
+        path = workdir / "dashboards-bench.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return Database(f"sqlite:///{path}"), lambda: None
+    name = f"lrs_bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.make_url(POSTGRES_ADMIN).set(database=name).render_as_string(hide_password=False)
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+    return Database(url), drop
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--facts", type=int, default=1_000_000)
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--workdir", type=Path, default=Path("."))
+    parser.add_argument("--report", type=Path, default=None)
+    parser.add_argument("--keep", action="store_true", help="Keep the PostgreSQL database.")
+    args = parser.parse_args(argv)
+    report: dict[str, Any] = {"facts": args.facts, "repeat": args.repeat, "databases": {}}
+    for kind in [d.strip() for d in args.databases.split(",") if d.strip()]:
+        print(f"{kind}: loading {args.facts:,} facts", file=sys.stderr)
+        database, drop = _database(kind, args.workdir)
+        try:
+            migrate.upgrade(database.engine)
+            seconds = load(database, args.facts)
+            print(f"{kind}: loaded in {seconds:.0f} s", file=sys.stderr)
+            report["databases"][kind] = {"load_seconds": seconds,
+                                         "pages": measure(database, args.repeat)}  # fmt: skip
+        finally:
+            database.dispose()
+            if not args.keep:
+                drop()
+    text = json.dumps(report, indent=2)
+    if args.report:
+        args.report.write_text(text + "\n")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
