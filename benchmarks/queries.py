@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import time
 from collections import Counter
@@ -35,7 +36,6 @@ def sample_queries(
         for role in ("parent", "grouping")
         for a in (c.get("contextActivities") or {}).get(role, [])
     ]
-    stamps = sorted(s["timestamp"] for s in statements if "timestamp" in s)
 
     def pick(values: Sequence[Any]) -> list[Any]:
         return [rng.choice(values) for _ in range(per_kind)] if values else []
@@ -49,12 +49,6 @@ def sample_queries(
             f"activity={quote(a)}&related_activities=true" for a in pick(parents)
         ],
         "related_agents": [f"agent={_agent_param(a)}&related_agents=true" for a in pick(actors)],
-        "since_until": [
-            f"since={quote(stamps[i])}&until={quote(stamps[min(i + 500, len(stamps) - 1)])}"
-            for i in pick(range(len(stamps)))
-        ]
-        if stamps
-        else [],
     }
 
 
@@ -67,7 +61,9 @@ def run_queries(
     results: dict[str, Any] = {}
     try:
         client.request("GET", "/xapi/statements?limit=1")  # warm the connection pools
-        for kind, queries in sample_queries(statements, rng, per_kind).items():
+        queries_by_kind = sample_queries(statements, rng, per_kind)
+        queries_by_kind["since_until"] = _stored_windows(client, rng, per_kind)
+        for kind, queries in queries_by_kind.items():
             latencies = []
             for query in queries:
                 reply = client.request("GET", f"/xapi/statements?{query}&limit=100")
@@ -79,6 +75,23 @@ def run_queries(
     finally:
         client.close()
     return results
+
+
+def _stored_windows(client: Any, rng: random.Random, count: int) -> list[str]:
+    """One-minute since/until windows at random between the oldest and newest `stored`."""
+    newest = client.request("GET", "/xapi/statements?limit=1").json()["statements"]
+    oldest = client.request("GET", "/xapi/statements?limit=1&ascending=true").json()
+    if not newest:
+        return []
+    first = dt.datetime.fromisoformat(oldest["statements"][0]["stored"])
+    last = dt.datetime.fromisoformat(newest[0]["stored"])
+    span = max(0.0, (last - first).total_seconds() - 60)
+    windows = []
+    for _ in range(count):
+        since = first + dt.timedelta(seconds=rng.uniform(0, span))
+        until = since + dt.timedelta(seconds=60)
+        windows.append(f"since={quote(since.isoformat())}&until={quote(until.isoformat())}")
+    return windows
 
 
 def _paging(client: Any, repeats: int) -> dict[str, Any]:
