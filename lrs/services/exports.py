@@ -42,6 +42,9 @@ SOURCE_KINDS = ("formal", "informal", "other")
 # page (about 1 KB a statement) stays a few megabytes.
 PAGE_SIZE = 2000
 IMPORT_BATCH_SIZE = 1000
+# Seq windows an export walks through, in pages: see ``store.exports.export_page``.
+WINDOW_PAGES = 4
+MAX_WINDOW_PAGES = 64
 
 CSV_HEADER = (
     "timestamp",
@@ -120,19 +123,35 @@ def _pages(db: Database, query: StatementQuery, spec: ExportSpec, size: int) -> 
     if spec.fmt == "csv":
         yield _csv_line(CSV_HEADER)
     with db.reading() as session:
-        if query.max_seq is None:
-            query = replace(query, max_seq=statement_store.newest_seq(session))
-        after: int | None = None
-        while True:
-            rows = export_store.export_page(
-                session, query, source_kind=spec.source_kind, after_seq=after, size=size
-            )
-            if not rows:
-                return
-            yield write(rows)
-            if len(rows) < size:
-                return
-            after = rows[-1].seq
+        low, high = export_store.seq_range(session)
+        if query.max_seq is not None:
+            high = min(high, query.max_seq)
+        # Walk (low, high] in seq windows: a few pages wide where statements match
+        # densely, doubling while they are sparse (a narrow filter on a big store).
+        width = size * WINDOW_PAGES
+        position = low if query.ascending else high
+        while position < high if query.ascending else position > low:
+            if query.ascending:
+                window = (position, min(high, position + width))
+                position = window[1]
+            else:
+                window = (max(low, position - width), position)
+                position = window[0]
+            found = 0
+            after: int | None = None
+            while True:
+                rows = export_store.export_page(
+                    session, query, source_kind=spec.source_kind, after_seq=after,
+                    size=size, window=window,
+                )  # fmt: skip
+                found += len(rows)
+                if rows:
+                    yield write(rows)
+                if len(rows) < size:
+                    break
+                after = rows[-1].seq
+            sparse = found < size
+            width = min(width * 2, size * MAX_WINDOW_PAGES) if sparse else size * WINDOW_PAGES
 
 
 def _ndjson(rows: list[ExportRow]) -> bytes:

@@ -57,11 +57,21 @@ def export_page(
     source_kind: str | None,
     after_seq: int | None,
     size: int,
+    window: tuple[int, int],
 ) -> list[ExportRow]:
-    """Up to ``size`` matching statements after ``after_seq``, in ``query``'s order."""
+    """Up to ``size`` matching statements after ``after_seq``, in ``query``'s order, with
+    ``window[0] < seq <= window[1]``.
+
+    The window bounds what one query may touch whatever plan the database picks (a
+    planner with stale statistics may otherwise read and sort the rest of the table for
+    every page).
+    """
     paged = replace(query, after_seq=after_seq)
     order = Statement.seq.asc() if query.ascending else Statement.seq.desc()
-    rows = session.execute(_query(session, paged, source_kind).order_by(order).limit(size))
+    statement = _query(session, paged, source_kind).where(
+        Statement.seq > window[0], Statement.seq <= window[1]
+    )
+    rows = session.execute(statement.order_by(order).limit(size))
     return [
         ExportRow(
             seq=row.seq,
@@ -72,6 +82,12 @@ def export_page(
         )
         for row in rows
     ]
+
+
+def seq_range(session: Session) -> tuple[int, int]:
+    """(oldest seq - 1, newest seq) of the store: the span an export walks through."""
+    low, high = session.execute(select(func.min(Statement.seq), func.max(Statement.seq))).one()
+    return (int(low) - 1, int(high)) if low is not None else (0, 0)
 
 
 def count(session: Session, query: StatementQuery, *, source_kind: str | None) -> int:
