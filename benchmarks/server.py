@@ -59,8 +59,8 @@ def fresh_database(kind: str) -> Iterator[str]:
     with admin.connect() as connection:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
     try:
-        yield sa.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(
-            hide_password=False
+        yield (
+            sa.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
         )
     finally:
         with admin.connect() as connection:

@@ -70,9 +70,7 @@ def test_an_agent_in_several_roles_is_returned_once_and_pages_stay_full(
     for _ in range(5):
         # alice is actor, object and instructor of the same statement
         statement = make_statement(actor=alice, object=alice, context={"instructor": alice})
-        ids += service.store_statements(
-            database, [statement], version="1.0.3", principal=principal
-        )
+        ids += service.store_statements(database, [statement], version="1.0.3", principal=principal)
     query = StatementQuery(agent_key="mbox:mailto:alice@example.com", related_agents=True, limit=2)
     first_page = _ids(database, query)
     assert first_page == [ids[4], ids[3], ids[2]]  # limit + 1: one more tells "more"
