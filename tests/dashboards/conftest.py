@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,8 +15,8 @@ from tests.dashboards.data import seed
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, secret_key="test", dashboards=True)
+def settings(settings: Settings) -> Settings:
+    return dataclasses.replace(settings, dashboards=True)
 
 
 @pytest.fixture
