@@ -20,6 +20,13 @@ def _settings() -> Settings:
     return Settings.from_env(os.environ)
 
 
+def _database(settings: Settings | None = None) -> Database:
+    """The store of ``settings``; its connections are closed when the command ends."""
+    database = Database((settings or _settings()).database_url)
+    click.get_current_context().call_on_close(database.dispose)
+    return database
+
+
 def _home_page(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> str:
     return settings.public_url or f"http://{host}:{port}"
 
@@ -37,7 +44,7 @@ def main() -> None:
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Upgrade the database, make sure a credential exists, and serve LRS + dashboards."""
     settings = _settings().with_secret_key()
-    database = Database(settings.database_url)
+    database = _database(settings)
     migrate.upgrade(database.engine)
     home_page = _home_page(settings, host, port)
     if settings.api_key and settings.api_secret:
@@ -87,7 +94,7 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration."""
-    database = Database(_settings().database_url)
+    database = _database()
     migrate.upgrade(database.engine)
     click.echo("database is up to date")
 
@@ -95,7 +102,7 @@ def db_upgrade() -> None:
 @db.command("check")
 def db_check() -> None:
     """Fail when the models and the migrated schema differ."""
-    database = Database(_settings().database_url)
+    database = _database()
     changes = migrate.pending_changes(database.engine)
     if changes:
         click.echo(f"schema differs from the models: {changes}", err=True)
@@ -123,7 +130,7 @@ def credentials_group() -> None:
 def credentials_create(name: str, scopes: tuple[str, ...], key: str | None) -> None:
     """Create a credential and print its key and secret (the secret is shown once)."""
     settings = _settings()
-    database = Database(settings.database_url)
+    database = _database(settings)
     migrate.upgrade(database.engine)
     created = credentials.create(
         database, name=name, scopes=list(scopes), home_page=_home_page(settings), key=key
@@ -134,7 +141,7 @@ def credentials_create(name: str, scopes: tuple[str, ...], key: str | None) -> N
 @credentials_group.command("list")
 def credentials_list() -> None:
     """List credentials (never their secrets)."""
-    database = Database(_settings().database_url)
+    database = _database()
     for principal, created, revoked in credentials.listing(database):
         state = f"revoked {revoked:%Y-%m-%d}" if revoked else "active"
         scopes = ",".join(sorted(principal.scopes))
@@ -145,7 +152,7 @@ def credentials_list() -> None:
 @click.argument("key")
 def credentials_revoke(key: str) -> None:
     """Revoke the credential with KEY."""
-    database = Database(_settings().database_url)
+    database = _database()
     credentials.revoke(database, key)
     click.echo(f"revoked {key}")
 
@@ -176,7 +183,7 @@ def users_create(username: str, role: str, password_stdin: bool) -> None:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    database = Database(_settings().database_url)
+    database = _database()
     migrate.upgrade(database.engine)
     try:
         user = users.create(database, username=username, password=password, role=role)
@@ -192,7 +199,7 @@ def users_list() -> None:
     """List dashboard users and their roles."""
     from lrs.services import users
 
-    database = Database(_settings().database_url)
+    database = _database()
     for user in users.listing(database):
         click.echo(f"{user.username}\t{user.role}")
     database.dispose()
@@ -219,7 +226,7 @@ def forget(agent_json: str, dry_run: bool) -> None:
     from lrs.errors import LRSError
     from lrs.services import privacy
 
-    database = Database(_settings().database_url)
+    database = _database()
     try:
         agent = orjson.loads(agent_json)
         receipt = privacy.forget(database, None, agent, dry_run=dry_run)
@@ -254,7 +261,7 @@ def retention(older_than: str, dry_run: bool, batch_size: int) -> None:
     from lrs.errors import LRSError
     from lrs.services import privacy
 
-    database = Database(_settings().database_url)
+    database = _database()
     try:
         receipt = privacy.retention(
             database,
@@ -323,7 +330,7 @@ def _import_command(kind: str, summary_help: str) -> None:
         from lrs.errors import LRSError
 
         settings = _settings()
-        database = Database(settings.database_url)
+        database = _database(settings)
         migrate.upgrade(database.engine)
         try:
             with tqdm(unit=" records", desc=kind, disable=None, file=sys.stderr) as bar:
@@ -379,7 +386,7 @@ def demo(ctx: click.Context, host: str, port: int, people: int, days: int, seed:
     from lrs.services import imports
 
     settings = _settings()
-    database = Database(settings.database_url)
+    database = _database(settings)
     migrate.upgrade(database.engine)
     home_page = _home_page(settings, host, port)
     with tqdm(unit=" statements", desc="demo", disable=None, file=sys.stderr) as bar:
@@ -400,8 +407,7 @@ def demo(ctx: click.Context, host: str, port: int, people: int, days: int, seed:
     key_secret = imports.demo_credential(database, home_page=home_page, create=result.filled)
     login = imports.demo_login(database)
     database.dispose()
-    if login is not None:
-        click.echo(f"dashboards login: {login[0]} / {login[1]}")
+    click.echo(f"dashboards login: {login[0]} / {login[1]}")
     if key_secret is not None:
         click.echo(f"xAPI credential: key {key_secret[0]} / secret {key_secret[1]}")
     if and_serve:
@@ -443,7 +449,7 @@ def export_command(fmt: str, output: str | None, related_activities: bool,
              "include_voided": include_voided}  # fmt: skip
     params.update({name: "true" for name, on in flags.items() if on})
     params.update(format=fmt, ascending="false" if descending else "true")
-    database = Database(_settings().database_url)
+    database = _database()
     try:
         spec = parse_export(params)
         total = exports.count(database, None, spec)
@@ -475,7 +481,7 @@ def forwarding_group() -> None:
 def _forwarding_call(call: Any) -> Any:
     from lrs.errors import LRSError
 
-    database = Database(_settings().database_url)
+    database = _database()
     try:
         return call(database)
     except LRSError as error:
