@@ -13,10 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import report
+from benchmarks.dashboards import measure as measure_pages
 from benchmarks.dataset import demo_statements, scaled
+from benchmarks.export import measure_export
 from benchmarks.ingest import bulk_load, run_ingest
 from benchmarks.queries import run_queries
 from benchmarks.server import fresh_database, serve
+from lrs.store.engine import Database
 
 BATCH_SIZES = (1, 10, 100, 1000)
 CLIENT_COUNTS = (1, 4)
@@ -80,18 +83,18 @@ def _one_database(kind: str, dataset: list[dict[str, Any]], seconds: float, args
         out["reads"] = run_queries(server, dataset, per_kind=10 if args.quick else 40)
         for name, figures in out["reads"].items():
             print(f"   read {name}: {figures}", flush=True)
-        out["dashboards"] = _optional("benchmarks.dashboards", "measure_pages", url, args.quick)
-        out["export"] = _optional("benchmarks.export", "measure_export", url, args.quick)
+        out["dashboards"] = _dashboards(url, repeat=1 if args.quick else 3)
+        out["export"] = measure_export(url, quick=args.quick)
     return out
 
 
-def _optional(module: str, function: str, url: str, quick: bool) -> Any:
-    """Run a part whose module may be absent; report why it did not run."""
+def _dashboards(url: str, *, repeat: int) -> dict[str, Any]:
+    """Every dashboard page's queries and figures on the loaded store, p50/p95 seconds."""
+    database = Database(url)
     try:
-        measured = getattr(__import__(module, fromlist=[function]), function)
-    except (ImportError, AttributeError) as error:
-        return {"skipped": str(error)}
-    return measured(url, quick=quick)
+        return measure_pages(database, repeat)
+    finally:
+        database.dispose()
 
 
 if __name__ == "__main__":

@@ -35,7 +35,15 @@ def table(results: dict[str, Any]) -> str:
                     lines.append(f"| more: {page} | {values['p50_ms']} | {values['p95_ms']} |")
             else:
                 lines.append(f"| {name} | {read['p50_ms']} | {read['p95_ms']} |")
-        for part in ("dashboards", "export"):
-            lines += ["", f"{part}: {figures[part]}"]
+        lines += ["", "| dashboard page / filters | p50 s | p95 s |", "|---|---|---|"]
+        for page, values in figures["dashboards"].items():
+            lines.append(f"| {page} | {values['p50']:.3f} | {values['p95']:.3f} |")
+        export = figures["export"]
+        lines += ["", f"| export ({export['statements']:,} statements) | st/s | peak RSS MB |",
+                  "|---|---|---|"]  # fmt: skip
+        for fmt in ("ndjson", "csv"):
+            if fmt in export:
+                row = export[fmt]
+                lines.append(f"| {fmt} | {row['statements_per_second']:,} | {row['peak_rss_mb']} |")
     lines += ["", "targets:"] + [f"- {name}: {target}" for name, target in TARGETS.items()]
     return "\n".join(lines)
