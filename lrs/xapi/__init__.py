@@ -10,9 +10,8 @@ bp = Blueprint("xapi", __name__, url_prefix="/xapi")
 from lrs.xapi import (  # noqa: E402
     about,
     activities,
-    activity_profile,
-    agent_profile,
     agents,
+    profiles,
     state,
     statements,
     versioning,
@@ -21,10 +20,9 @@ from lrs.xapi import (  # noqa: E402
 __all__ = [
     "about",
     "activities",
-    "activity_profile",
-    "agent_profile",
     "agents",
     "bp",
+    "profiles",
     "state",
     "statements",
     "versioning",
