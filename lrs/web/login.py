@@ -86,7 +86,7 @@ def _database() -> Database:
 @bp.route(LOGIN_PATH, methods=["GET", "POST"])
 def login() -> Response | str | tuple[str, int]:
     next_url = _safe_next(request.values.get("next"))
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return render(PAGE, action=LOGIN_PATH, csrf=csrf_token(), next=next_url, error=None)
     if not _csrf_ok():
         return render(
@@ -127,7 +127,7 @@ def _guard() -> Response | None:
         g.dashboard_user = user
         return None
     session.pop(USER_KEY, None)
-    if request.method != "GET" or "/_dash-" in path or path.startswith(PREFIX + "export"):
+    if request.method not in ("GET", "HEAD") or "/_dash-" in path or path.startswith(PREFIX + "export"):
         response = error_response(401, "unauthorized", "sign in at /dashboards/login first")
         response.headers.pop("WWW-Authenticate", None)  # no browser Basic-auth prompt
         return response

@@ -134,3 +134,8 @@ def test_app_factory_can_build_dashboards_twice(app: Flask, settings: object) ->
     second = create_app(app.config["LRS_SETTINGS"])
     assert "lrs.dashboards" in second.extensions
     second.extensions["lrs.database"].dispose()
+
+
+def test_head_requests_are_answered_like_get(client: FlaskClient) -> None:
+    assert client.head("/dashboards/login").status_code == 200
+    assert client.head("/dashboards/").status_code == 303
