@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: install demo serve test lint typecheck
+.PHONY: install demo serve test lint typecheck benchmark benchmark-quick
 
 $(BIN)/lrs: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,3 +29,9 @@ typecheck: install
 
 test: lint typecheck  ## every check CI runs: lint, types, import contracts, tests on SQLite and PostgreSQL
 	$(BIN)/python -m pytest
+
+benchmark: install  ## the full benchmark: 1,000,000 statements on SQLite and PostgreSQL
+	$(BIN)/python -m benchmarks
+
+benchmark-quick: install  ## a small run that checks the benchmark works (CI)
+	$(BIN)/python -m benchmarks --quick
