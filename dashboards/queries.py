@@ -28,16 +28,24 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Executable
 
 from dashboards.filters import Filters
-from lrs.store.models import DailyActivity, LearningFact, LearningFactTag
+from lrs.store.facts import AUTHORING
+from lrs.store.models import (
+    ActorDay,
+    ContentAuthor,
+    DailyActivity,
+    FilterValue,
+    LearningFact,
+    LearningFactTag,
+)
 from statements.vocabulary import ACTION_OF_CONCEPT
 
 F = LearningFact
 R = DailyActivity
+A = ActorDay
 
 CONTRIBUTE = tuple(c for c, a in ACTION_OF_CONCEPT.items() if a == "contribute")
 REACT = tuple(c for c, a in ACTION_OF_CONCEPT.items() if a == "react")
 CONSUME = tuple(c for c, a in ACTION_OF_CONCEPT.items() if a == "consume")
-AUTHORING = ("authored", "created", "asked")
 RESPONDING = ("commented", "replied")
 ENROLLED = ("registered",)
 STARTED = ("launched", "initialized", "attempted", "progressed", "resumed", "terminated")
@@ -54,6 +62,28 @@ KNOWLEDGE_CONCEPTS = ("authored", "created", "edited", "commented", "replied", "
 def uses_rollup(filters: Filters) -> bool:
     """True when ``daily_activity`` can answer counts under these filters."""
     return filters.activity is None and filters.person is None
+
+
+def uses_people_rollup(filters: Filters) -> bool:
+    """True when ``actor_day`` can answer per-person counts (day range and team only)."""
+    return (
+        filters.activity is None
+        and filters.person is None
+        and filters.kind is None
+        and filters.platform is None
+        and filters.verb is None
+    )
+
+
+def _people_conditions(filters: Filters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.start is not None:
+        conditions.append(A.day >= filters.start)
+    if filters.end is not None:
+        conditions.append(A.day <= filters.end)
+    if filters.team is not None:
+        conditions.append(A.team == filters.team)
+    return conditions
 
 
 def fact_conditions(filters: Filters) -> list[ColumnElement[bool]]:
@@ -113,25 +143,20 @@ def _scalar(session: Session, query: Executable) -> int:
 
 def filter_options(session: Session, limit: int = 500) -> dict[str, list[tuple[str, str]]]:
     """(value, label) choices of the filter bar: teams, systems, verbs, activities."""
-    teams = session.execute(
-        select(R.team).where(R.team != "").group_by(R.team).order_by(R.team)
-    ).scalars()
-    platforms = session.execute(
-        select(R.platform).where(R.platform != "").group_by(R.platform).order_by(R.platform)
-    ).scalars()
-    verbs = session.execute(
-        select(R.verb_id, func.min(R.concept)).group_by(R.verb_id).order_by(func.min(R.concept))
-    ).all()
+    V = FilterValue
+
+    def values(dimension: str) -> Select[str, str | None]:
+        return select(V.value, V.label).where(V.dimension == dimension, V.statements > 0)
+
+    teams = session.execute(values("team").order_by(V.value)).all()
+    platforms = session.execute(values("platform").order_by(V.value)).all()
+    verbs = session.execute(values("verb").order_by(V.label, V.value)).all()
     activities = session.execute(
-        select(F.activity_id, func.max(F.activity_name))
-        .where(F.activity_id.is_not(None))
-        .group_by(F.activity_id)
-        .order_by(func.count().desc())
-        .limit(limit)
+        values("activity").order_by(V.statements.desc(), V.value).limit(limit)
     ).all()
     return {
-        "team": [(team, team) for team in teams],
-        "platform": [(platform, platform) for platform in platforms],
+        "team": [(team, team) for team, _ in teams],
+        "platform": [(platform, platform) for platform, _ in platforms],
         "verb": [(verb, f"{concept} ({_tail(verb)})") for verb, concept in verbs],
         "activity": [(str(activity), str(name or activity)) for activity, name in activities],
     }
@@ -171,11 +196,10 @@ def summary(session: Session, filters: Filters) -> pd.DataFrame:
             .group_by(F.source_kind)
         ).all()
     by_kind = {kind: int(n) for kind, n in kinds}
-    people, activities = session.execute(
-        select(func.count(distinct(F.actor_key)), func.count(distinct(F.activity_id))).where(
-            *fact_conditions(filters)
-        )
-    ).one()
+    people = _distinct_people(session, filters)
+    activities = _scalar(
+        session, select(func.count(distinct(F.activity_id))).where(*fact_conditions(filters))
+    )
     return pd.DataFrame(
         [
             {
@@ -188,6 +212,14 @@ def summary(session: Session, filters: Filters) -> pd.DataFrame:
             }
         ]
     )
+
+
+def _distinct_people(session: Session, filters: Filters) -> int:
+    if uses_people_rollup(filters):
+        query = select(func.count(distinct(A.actor_key))).where(*_people_conditions(filters))
+    else:
+        query = select(func.count(distinct(F.actor_key))).where(*fact_conditions(filters))
+    return _scalar(session, query)
 
 
 def statements_over_time(session: Session, filters: Filters) -> pd.DataFrame:
@@ -213,6 +245,14 @@ def statements_over_time(session: Session, filters: Filters) -> pd.DataFrame:
 
 def active_people_over_time(session: Session, filters: Filters) -> pd.DataFrame:
     """Distinct people with at least one statement, per day (columns day, people)."""
+    if uses_people_rollup(filters):
+        rollup = (
+            select(A.day, func.count(distinct(A.actor_key)))
+            .where(*_people_conditions(filters))
+            .group_by(A.day)
+            .order_by(A.day)
+        )
+        return _frame(session, rollup, ["day", "people"])
     query = (
         select(F.day, func.count(distinct(F.actor_key)))
         .where(*fact_conditions(filters))
@@ -224,6 +264,20 @@ def active_people_over_time(session: Session, filters: Filters) -> pd.DataFrame:
 
 def top_people(session: Session, filters: Filters, limit: int = 10) -> pd.DataFrame:
     """Most active people: statements in total, formal and informal; attrs total = people."""
+    if uses_people_rollup(filters):
+        n = func.sum(A.statements)
+        rollup = (
+            select(A.actor_key, func.max(A.actor_name), n, func.sum(A.formal), func.sum(A.informal))
+            .where(*_people_conditions(filters))
+            .group_by(A.actor_key)
+            .order_by(n.desc(), A.actor_key)
+            .limit(limit)
+        )
+        frame = _frame(session, rollup, ["actor_key", "name", "statements", "formal", "informal"])
+        for column in ("statements", "formal", "informal"):
+            frame[column] = frame[column].astype("int64")
+        frame["name"] = frame["name"].fillna(frame["actor_key"])
+        return _with_total(frame, _distinct_people(session, filters))
     formal = func.sum(case((F.source_kind == "formal", 1), else_=0))
     informal = func.sum(case((F.source_kind == "informal", 1), else_=0))
     query = (
@@ -470,14 +524,27 @@ def participation(session: Session, filters: Filters) -> pd.DataFrame:
     """The participation pyramid on informal activity: contributors (≥ 1 post, edit,
     comment...), reactors (likes only) and readers (only viewed), with people and
     contributions per group."""
-    contributions = func.sum(case((F.concept.in_(CONTRIBUTE), 1), else_=0))
-    reactions = func.sum(case((F.concept.in_(REACT), 1), else_=0))
-    per_person = (
-        select(F.actor_key, contributions.label("c"), reactions.label("r"), func.count().label("n"))
-        .where(*fact_conditions(filters), F.source_kind == "informal")
-        .group_by(F.actor_key)
-        .subquery()
-    )
+    per_person: Any
+    if uses_people_rollup(filters):
+        per_person = (
+            select(
+                A.actor_key,
+                func.sum(A.contributions).label("c"),
+                func.sum(A.reactions).label("r"),
+            )
+            .where(*_people_conditions(filters), A.informal > 0)
+            .group_by(A.actor_key)
+            .subquery()
+        )
+    else:
+        contributions = func.sum(case((F.concept.in_(CONTRIBUTE), 1), else_=0))
+        reactions = func.sum(case((F.concept.in_(REACT), 1), else_=0))
+        per_person = (
+            select(F.actor_key, contributions.label("c"), reactions.label("r"))
+            .where(*fact_conditions(filters), F.source_kind == "informal")
+            .group_by(F.actor_key)
+            .subquery()
+        )
     role = case(
         (per_person.c.c > 0, "contributors"),
         (per_person.c.r > 0, "reactors"),
@@ -498,6 +565,17 @@ def participation(session: Session, filters: Filters) -> pd.DataFrame:
 
 def contribution_shares(session: Session, filters: Filters) -> pd.DataFrame:
     """Contributions per contributor, most first (for the 1 % / 9 % / 90 % split)."""
+    if uses_people_rollup(filters):
+        made = func.sum(A.contributions)
+        rollup = (
+            select(A.actor_key, made)
+            .where(*_people_conditions(filters), A.contributions > 0)
+            .group_by(A.actor_key)
+            .order_by(made.desc(), A.actor_key)
+        )
+        frame = _frame(session, rollup, ["actor_key", "contributions"])
+        frame["contributions"] = frame["contributions"].astype("int64")
+        return frame
     query = (
         select(F.actor_key, func.count())
         .where(*fact_conditions(filters), F.source_kind == "informal", F.concept.in_(CONTRIBUTE))
@@ -546,17 +624,11 @@ def top_content(
     return _with_total(frame, total)
 
 
-def _authors() -> Select[Any]:
-    """content_id -> author: the actor of the first authored/created statement on it."""
-    first = (
-        select(F.activity_id.label("content_id"), func.min(F.seq).label("seq"))
-        .where(F.concept.in_(AUTHORING), F.activity_id.is_not(None))
-        .group_by(F.activity_id)
-        .subquery()
-    )
-    return select(
-        first.c.content_id, F.actor_key.label("author_key"), F.timestamp.label("at")
-    ).join(first, F.seq == first.c.seq)
+def _authors() -> Select[str, str, dt.datetime]:
+    """content_id -> author: the actor of the first authored/created statement on it
+    (the ``content_author`` rollup)."""
+    C = ContentAuthor
+    return select(C.content_id, C.author_key, C.at)
 
 
 def response_times(session: Session, filters: Filters) -> pd.DataFrame:

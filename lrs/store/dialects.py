@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Insert
@@ -48,14 +48,19 @@ def increment(
     table: Table,
     rows: Sequence[dict[str, Any]],
     key: Sequence[str],
-    column: str,
+    column: str | Sequence[str],
+    greatest: Sequence[str] = (),
 ) -> None:
-    """Insert rows, or add their ``column`` to the row with the same ``key`` (counters)."""
+    """Insert rows, or add their ``column`` (one or several) to the row with the same
+    ``key`` (counters); ``greatest`` columns keep the larger non-null value."""
     if not rows:
         return
     statement = _insert(session, table)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(key),
-        set_={column: table.c[column] + statement.excluded[column]},
-    )
+    columns = [column] if isinstance(column, str) else list(column)
+    larger = func.greatest if session.get_bind().dialect.name == "postgresql" else func.max
+    set_: dict[str, Any] = {name: table.c[name] + statement.excluded[name] for name in columns}
+    for name in greatest:
+        old, new = table.c[name], statement.excluded[name]
+        set_[name] = larger(func.coalesce(old, new), func.coalesce(new, old))
+    statement = statement.on_conflict_do_update(index_elements=list(key), set_=set_)
     session.execute(statement, list(rows))

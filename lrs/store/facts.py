@@ -1,9 +1,13 @@
-"""Dashboard facts and their daily rollup, written in the ingest transaction.
+"""Dashboard facts and their rollups, written in the ingest transaction.
 
 ``record`` adds one ``learning_fact`` row per stored statement (plus its tags) and
-increments ``daily_activity``; ``forget`` removes the facts of voided statements and
-decrements the rollup by exactly what it removes, so dashboards never count a voided
-statement (xAPI-Data 2.3.2).
+counts it in the rollups: ``daily_activity`` (per day and filter dimension),
+``actor_day`` (per day, person and team), ``filter_value`` (the filter bar's choices)
+and ``content_author`` (who created each piece of content). Each rollup is written with
+one statement per batch, keys sorted so that concurrent writers lock rows in the same
+order. ``forget`` (voiding) and ``forget_seqs`` (privacy erasure, retention) remove
+facts and take them out of every rollup exactly, so dashboards never count a voided
+or erased statement (xAPI-Data 2.3.2). ``rebuild_rollups`` recomputes them all.
 """
 
 from __future__ import annotations
@@ -12,17 +16,33 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Table, case, delete, func, insert, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from lrs.store import dialects
-from lrs.store.models import DailyActivity, LearningFact, LearningFactTag, Statement
+from lrs.store.models import (
+    ActorDay,
+    ContentAuthor,
+    DailyActivity,
+    FilterValue,
+    LearningFact,
+    LearningFactTag,
+    Statement,
+)
+from statements.vocabulary import ACTION_OF_CONCEPT
 
+F = LearningFact
 RollupKey = tuple[Any, str, str, str, str, str]
+ActorKey = tuple[Any, str, str]
+AUTHORING = ("authored", "created", "asked")
+CONTRIBUTE = tuple(c for c, a in ACTION_OF_CONCEPT.items() if a == "contribute")
+REACT = tuple(c for c, a in ACTION_OF_CONCEPT.items() if a == "react")
+ACTOR_COUNTS = ("statements", "formal", "informal", "contributions", "reactions", "scores")
+_CHUNK = 500
 
 
 def record(session: Session, facts: Sequence[tuple[int, dict[str, Any]]]) -> None:
-    """Store one fact per (seq, fact) pair, its tags, and count it in the daily rollup."""
+    """Store one fact per (seq, fact) pair, its tags, and count it in the rollups."""
     if not facts:
         return
     rows: list[dict[str, Any]] = []
@@ -35,65 +55,101 @@ def record(session: Session, facts: Sequence[tuple[int, dict[str, Any]]]) -> Non
     if tags:
         session.execute(insert(LearningFactTag), tags)
     _add_to_rollup(session, Counter(_rollup_key(row) for row in rows))
+    _add_to_actor_day(session, rows)
+    _add_filter_values(session, rows)
+    # New facts have higher seqs than any stored one: a stored author stays the first.
+    authors: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if row["concept"] in AUTHORING and row.get("activity_id") is not None:
+            authors.setdefault(
+                row["activity_id"],
+                {"content_id": row["activity_id"], "seq": row["seq"],
+                 "author_key": row["actor_key"], "at": row["timestamp"]},
+            )  # fmt: skip
+    dialects.insert_ignore(session, _table(ContentAuthor), [authors[k] for k in sorted(authors)])
 
 
 def forget(session: Session, voided_ids: Iterable[str]) -> None:
-    """Drop the facts of voided statements and take them out of the rollup."""
+    """Drop the facts of voided statements and take them out of the rollups."""
     wanted = list(set(voided_ids))
     if not wanted:
         return
-    seqs = select(Statement.seq).where(Statement.id.in_(wanted)).scalar_subquery()
-    removed = session.execute(
-        select(
-            LearningFact.day,
-            LearningFact.source_kind,
-            LearningFact.verb_id,
-            LearningFact.team,
-            LearningFact.platform,
-            LearningFact.concept,
-            func.count(),
-        )
-        .where(LearningFact.seq.in_(seqs))
-        .group_by(
-            LearningFact.day,
-            LearningFact.source_kind,
-            LearningFact.verb_id,
-            LearningFact.team,
-            LearningFact.platform,
-            LearningFact.concept,
-        )
-    ).all()
+    seqs = session.execute(select(Statement.seq).where(Statement.id.in_(wanted))).scalars()
+    forget_seqs(session, list(seqs))
+
+
+def forget_seqs(session: Session, seqs: Sequence[int]) -> None:
+    """Drop the facts (and tags) of these statements and take them out of the rollups."""
+    ordered = sorted(set(seqs))
+    for start in range(0, len(ordered), _CHUNK):
+        _forget_chunk(session, ordered[start : start + _CHUNK])
+
+
+def _forget_chunk(session: Session, seqs: list[int]) -> None:
+    if not seqs:
+        return
+    columns = list(_table(F).columns)
+    removed = [
+        dict(row._mapping) for row in session.execute(select(*columns).where(F.seq.in_(seqs)))
+    ]
     if not removed:
         return
+    session.execute(delete(LearningFactTag).where(LearningFactTag.seq.in_(seqs)))
+    session.execute(delete(F).where(F.seq.in_(seqs)))
     counts: Counter[RollupKey] = Counter()
-    for day, kind, verb, team, platform, concept, n in removed:
-        counts[(day, kind, verb, team or "", platform or "", concept)] -= n
-    session.execute(delete(LearningFact).where(LearningFact.seq.in_(seqs)))
+    for row in removed:
+        counts[_rollup_key(row)] -= 1
     _add_to_rollup(session, counts)
     session.execute(delete(DailyActivity).where(DailyActivity.statements <= 0))
+    days = sorted({_actor_key(row) for row in removed})
+    session.execute(
+        delete(ActorDay).where(tuple_(ActorDay.day, ActorDay.actor_key, ActorDay.team).in_(days))
+    )
+    _insert_actor_days(session, days)
+    _refresh_filter_values(session, removed)
+    gone = {row["seq"] for row in removed}
+    contents = sorted(
+        {row["activity_id"] for row in removed
+         if row["concept"] in AUTHORING and row.get("activity_id") is not None}
+    )  # fmt: skip
+    if contents:
+        session.execute(
+            delete(ContentAuthor).where(
+                ContentAuthor.content_id.in_(contents), ContentAuthor.seq.in_(gone)
+            )
+        )
+        _insert_authors(session, contents)
+
+
+def rebuild_rollups(session: Session) -> None:
+    """Recompute every rollup from the facts (after bulk loads or repairs)."""
+    rebuild_rollup(session)
+    session.execute(delete(ActorDay))
+    _insert_actor_days(session, None)
+    session.execute(delete(FilterValue))
+    _insert_filter_values(session, None)
+    session.execute(delete(ContentAuthor))
+    _insert_authors(session, None)
 
 
 def rebuild_rollup(session: Session) -> None:
-    """Recompute ``daily_activity`` from the facts (after bulk loads or repairs)."""
+    """Recompute ``daily_activity`` from the facts."""
     session.execute(delete(DailyActivity))
-    team = func.coalesce(LearningFact.team, "")
-    platform = func.coalesce(LearningFact.platform, "")
+    team = func.coalesce(F.team, "")
+    platform = func.coalesce(F.platform, "")
     session.execute(
         insert(DailyActivity).from_select(
             ["day", "source_kind", "verb_id", "team", "platform", "concept", "statements"],
             select(
-                LearningFact.day,
-                LearningFact.source_kind,
-                LearningFact.verb_id,
-                team,
-                platform,
-                func.min(LearningFact.concept),
-                func.count(),
-            ).group_by(
-                LearningFact.day, LearningFact.source_kind, LearningFact.verb_id, team, platform
-            ),
+                F.day, F.source_kind, F.verb_id, team, platform, func.min(F.concept), func.count()
+            ).group_by(F.day, F.source_kind, F.verb_id, team, platform),
         )
     )
+
+
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
 
 
 def _rollup_key(row: dict[str, Any]) -> RollupKey:
@@ -124,8 +180,158 @@ def _add_to_rollup(session: Session, counts: Counter[RollupKey]) -> None:
     ]
     dialects.increment(
         session,
-        DailyActivity.__table__,  # type: ignore[arg-type]
+        _table(DailyActivity),
         rows,
         key=("day", "source_kind", "verb_id", "team", "platform"),
         column="statements",
+    )
+
+
+def _actor_key(row: dict[str, Any]) -> ActorKey:
+    return (row["day"], row["actor_key"], row.get("team") or "")
+
+
+def _add_to_actor_day(session: Session, rows: Iterable[dict[str, Any]]) -> None:
+    counts: dict[ActorKey, dict[str, Any]] = {}
+    for row in rows:
+        key = _actor_key(row)
+        formal = row["source_kind"] == "formal"
+        informal = row["source_kind"] == "informal"
+        score = row.get("score_scaled") if formal else None
+        total = counts.setdefault(
+            key,
+            {"day": key[0], "actor_key": key[1], "team": key[2], "actor_name": None,
+             **dict.fromkeys(ACTOR_COUNTS, 0), "score_sum": 0.0},
+        )  # fmt: skip
+        name = row.get("actor_name")
+        if name is not None and (total["actor_name"] is None or name > total["actor_name"]):
+            total["actor_name"] = name
+        total["statements"] += 1
+        total["formal"] += formal
+        total["informal"] += informal
+        total["contributions"] += informal and row["concept"] in CONTRIBUTE
+        total["reactions"] += informal and row["concept"] in REACT
+        total["scores"] += score is not None
+        total["score_sum"] += score or 0.0
+    dialects.increment(
+        session,
+        _table(ActorDay),
+        [counts[key] for key in sorted(counts)],
+        key=("day", "actor_key", "team"),
+        column=(*ACTOR_COUNTS, "score_sum"),
+        greatest=("actor_name",),
+    )
+
+
+def _insert_actor_days(session: Session, keys: Sequence[ActorKey] | None) -> None:
+    """Insert ``actor_day`` rows counted from the facts (only ``keys`` when given)."""
+    team = func.coalesce(F.team, "")
+    formal = F.source_kind == "formal"
+    informal = F.source_kind == "informal"
+    query = select(
+        F.day,
+        F.actor_key,
+        team,
+        func.max(F.actor_name),
+        func.count(),
+        func.sum(case((formal, 1), else_=0)),
+        func.sum(case((informal, 1), else_=0)),
+        func.sum(case((informal & F.concept.in_(CONTRIBUTE), 1), else_=0)),
+        func.sum(case((informal & F.concept.in_(REACT), 1), else_=0)),
+        func.sum(case((formal & F.score_scaled.is_not(None), 1), else_=0)),
+        func.coalesce(func.sum(case((formal, F.score_scaled))), 0.0),
+    ).group_by(F.day, F.actor_key, team)
+    if keys is not None:
+        if not keys:
+            return
+        query = query.where(
+            F.actor_key.in_(sorted({key[1] for key in keys})),
+            tuple_(F.day, F.actor_key, team).in_(list(keys)),
+        )
+    columns = ["day", "actor_key", "team", "actor_name", *ACTOR_COUNTS, "score_sum"]
+    session.execute(insert(ActorDay).from_select(columns, query))
+
+
+def _dimension_values(row: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    values = [("verb", row["verb_id"], row["concept"])]
+    if row.get("team"):
+        values.append(("team", row["team"], row["team"]))
+    if row.get("platform"):
+        values.append(("platform", row["platform"], row["platform"]))
+    if row.get("activity_id") is not None:
+        values.append(("activity", row["activity_id"], row.get("activity_name")))
+    return values
+
+
+def _add_filter_values(session: Session, rows: Iterable[dict[str, Any]]) -> None:
+    counts: Counter[tuple[str, str]] = Counter()
+    labels: dict[tuple[str, str], str | None] = {}
+    for row in rows:
+        for dimension, value, label in _dimension_values(row):
+            key = (dimension, value)
+            counts[key] += 1
+            known = labels.get(key)
+            labels[key] = label if known is None or (label is not None and label > known) else known
+    values = [
+        {"dimension": d, "value": v, "label": labels[(d, v)], "statements": n}
+        for (d, v), n in sorted(counts.items())
+    ]
+    dialects.increment(
+        session,
+        _table(FilterValue),
+        values,
+        key=("dimension", "value"),
+        column="statements",
+        greatest=("label",),
+    )
+
+
+def _refresh_filter_values(session: Session, removed: Iterable[dict[str, Any]]) -> None:
+    keys = sorted({(d, v) for row in removed for d, v, _ in _dimension_values(row)})
+    session.execute(
+        delete(FilterValue).where(tuple_(FilterValue.dimension, FilterValue.value).in_(keys))
+    )
+    _insert_filter_values(session, keys)
+
+
+def _insert_filter_values(session: Session, keys: Sequence[tuple[str, str]] | None) -> None:
+    """Insert filter values counted from the facts (only ``keys`` when given)."""
+    wanted: dict[str, list[str]] = {}
+    for dimension, value in keys or ():
+        wanted.setdefault(dimension, []).append(value)
+    sources: list[tuple[str, Any, Any, Any]] = [
+        ("team", F.team, F.team, F.team != ""),
+        ("platform", F.platform, F.platform, F.platform != ""),
+        ("verb", F.verb_id, F.concept, literal(True)),
+        ("activity", F.activity_id, F.activity_name, literal(True)),
+    ]
+    columns = ["dimension", "value", "label", "statements"]
+    for dimension, value, label, condition in sources:
+        if keys is not None and dimension not in wanted:
+            continue
+        query = (
+            select(literal(dimension), value, func.max(label), func.count())
+            .where(value.is_not(None), condition)
+            .group_by(value)
+        )
+        if keys is not None:
+            query = query.where(value.in_(wanted[dimension]))
+        session.execute(insert(FilterValue).from_select(columns, query))
+
+
+def _insert_authors(session: Session, contents: Sequence[str] | None) -> None:
+    """Insert the author of each content (only ``contents`` when given) from the facts."""
+    first = select(F.activity_id.label("content_id"), func.min(F.seq).label("seq")).where(
+        F.concept.in_(AUTHORING), F.activity_id.is_not(None)
+    )
+    if contents is not None:
+        first = first.where(F.activity_id.in_(list(contents)))
+    firsts = first.group_by(F.activity_id).subquery()
+    session.execute(
+        insert(ContentAuthor).from_select(
+            ["content_id", "seq", "author_key", "at"],
+            select(firsts.c.content_id, firsts.c.seq, F.actor_key, F.timestamp).join(
+                firsts, F.seq == firsts.c.seq
+            ),
+        )
     )

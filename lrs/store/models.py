@@ -340,6 +340,7 @@ class LearningFact(Base):
         Index("ix_learning_fact_kind_day", "source_kind", "day"),
         Index("ix_learning_fact_content_concept", "content_id", "concept"),
         Index("ix_learning_fact_concept_day", "concept", "day"),
+        Index("ix_learning_fact_timestamp_seq", "timestamp", "seq"),
     )
 
 
@@ -372,6 +373,55 @@ class DailyActivity(Base):
     team: Mapped[str] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(primary_key=True)
     concept: Mapped[str] = mapped_column(String(32))
+    statements: Mapped[int] = mapped_column(BigInteger)
+
+
+class ActorDay(Base):
+    """Per (day, person, team) counts for distinct-people and per-person dashboard figures.
+
+    Kept current in the ingest transaction like ``daily_activity``; ``contributions`` and
+    ``reactions`` count informal statements of the contribute and react concepts. Absent
+    team is ``""``.
+    """
+
+    __tablename__ = "actor_day"
+
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    actor_key: Mapped[str] = mapped_column(primary_key=True)
+    team: Mapped[str] = mapped_column(primary_key=True)
+    actor_name: Mapped[str | None]
+    statements: Mapped[int] = mapped_column(BigInteger)
+    formal: Mapped[int] = mapped_column(BigInteger)
+    informal: Mapped[int] = mapped_column(BigInteger)
+    contributions: Mapped[int] = mapped_column(BigInteger)
+    reactions: Mapped[int] = mapped_column(BigInteger)
+    scores: Mapped[int] = mapped_column(BigInteger)
+    score_sum: Mapped[float]
+
+    __table_args__ = (Index("ix_actor_day_team_day", "team", "day", "actor_key"),)
+
+
+class ContentAuthor(Base):
+    """The author of a piece of content: the actor of its first authored/created/asked
+    fact (lowest ``seq``). Recomputed for the content whose authoring fact is removed."""
+
+    __tablename__ = "content_author"
+
+    content_id: Mapped[str] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    author_key: Mapped[str]
+    at: Mapped[dt.datetime]
+
+
+class FilterValue(Base):
+    """Distinct values of the filter bar (team, platform, verb, activity) with how many
+    facts carry them and a label (verb concept, activity name)."""
+
+    __tablename__ = "filter_value"
+
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(primary_key=True)
+    label: Mapped[str | None]
     statements: Mapped[int] = mapped_column(BigInteger)
 
 
