@@ -24,7 +24,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
 from dashboards.filters import Filters
@@ -714,6 +714,8 @@ def team_mix(session: Session, filters: Filters) -> pd.DataFrame:
 def contribution_vs_results(session: Session, filters: Filters) -> pd.DataFrame:
     """Per person with formal results: informal contributions (x), mean scaled score and
     completions (y), team. People without any score are left out."""
+    if uses_people_rollup(filters):
+        return _contribution_vs_results_rollup(session, filters)
     contributions = func.sum(
         case((and_(F.source_kind == "informal", F.concept.in_(CONTRIBUTE)), 1), else_=0)
     )
@@ -744,37 +746,72 @@ def contribution_vs_results(session: Session, filters: Filters) -> pd.DataFrame:
     return frame
 
 
+def _contribution_vs_results_rollup(session: Session, filters: Filters) -> pd.DataFrame:
+    scores = func.sum(A.scores)
+    query = (
+        select(
+            A.actor_key,
+            func.max(A.actor_name),
+            func.max(case((A.team != "", A.team))),
+            func.sum(A.contributions),
+            func.sum(A.score_sum) / scores,
+        )
+        .where(*_people_conditions(filters))
+        .group_by(A.actor_key)
+        .having(scores > 0)
+        .order_by(A.actor_key)
+    )
+    frame = _frame(session, query, ["actor_key", "name", "team", "contributions", "mean_score"])
+    course = _course_key()
+    done = session.execute(
+        select(F.actor_key, func.count(distinct(course)))
+        .where(*fact_conditions(filters), F.concept.in_(COMPLETED), course.is_not(None))
+        .group_by(F.actor_key)
+    ).all()
+    completions = {key: int(n) for key, n in done}
+    frame["completions"] = [completions.get(key, 0) for key in frame["actor_key"]]
+    frame["contributions"] = frame["contributions"].astype("int64")
+    frame["name"] = frame["name"].fillna(frame["actor_key"])
+    frame["team"] = frame["team"].fillna("(no team)")
+    frame["mean_score"] = frame["mean_score"].astype(float)
+    return frame
+
+
 def completion_to_contribution(session: Session, filters: Filters) -> pd.DataFrame:
     """Per (person, tag): days from the first formal completion carrying the tag to the
     person's first informal contribution with the same tag after it (NaN: none yet)."""
     T = LearningFactTag
     completion = (
-        select(F.actor_key, T.tag, func.min(F.timestamp).label("done"))
+        select(F.actor_key, T.tag, func.min(F.timestamp))
         .join(T, T.seq == F.seq)
         .where(*fact_conditions(filters), F.source_kind == "formal", F.concept.in_(COMPLETED))
         .group_by(F.actor_key, T.tag)
-        .subquery()
+        .order_by(F.actor_key, T.tag)
     )
-    later = aliased(F)
-    later_tag = aliased(T)
-    first_contribution = (
-        select(func.min(later.timestamp))
-        .join(later_tag, later_tag.seq == later.seq)
-        .where(
-            later.actor_key == completion.c.actor_key,
-            later_tag.tag == completion.c.tag,
-            later.source_kind == "informal",
-            later.concept.in_(CONTRIBUTE),
-            later.timestamp >= completion.c.done,
-        )
-        .scalar_subquery()
-    )
-    query = select(
-        completion.c.actor_key, completion.c.tag, completion.c.done, first_contribution
-    ).order_by(completion.c.actor_key, completion.c.tag)
-    frame = _frame(session, query, ["actor_key", "tag", "completed", "contributed"])
+    frame = _frame(session, completion, ["actor_key", "tag", "completed"])
     done = pd.to_datetime(frame["completed"], utc=True)
-    contributed = pd.to_datetime(frame["contributed"], utc=True)
+    contributed = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
+    if len(frame):
+        # The first informal contribution with the same tag at or after the completion
+        # (any time, whatever the filters): matched here rather than by a correlated
+        # subquery per (person, tag), which the databases ran as one scan each.
+        later = session.execute(
+            select(F.actor_key, T.tag, F.timestamp)
+            .join(T, T.seq == F.seq)
+            .where(
+                F.source_kind == "informal",
+                F.concept.in_(CONTRIBUTE),
+                F.timestamp >= frame["completed"].min(),
+            )
+        ).all()
+        made = pd.DataFrame([tuple(r) for r in later], columns=["actor_key", "tag", "at"])
+        made["at"] = pd.to_datetime(made["at"], utc=True)
+        pairs = frame[["actor_key", "tag"]].assign(done=done, row=frame.index)
+        matched = pairs.merge(made, on=["actor_key", "tag"])
+        matched = matched[matched["at"] >= matched["done"]]
+        first = matched.groupby("row")["at"].min()
+        contributed.loc[first.index] = first
+    frame["contributed"] = contributed
     frame["days"] = (contributed - done).dt.total_seconds() / 86400.0
     return frame
 
