@@ -3,7 +3,7 @@
     python -m benchmarks.dashboards --facts 1000000 --databases sqlite,postgresql
 
 Loads N synthetic statements' worth of rows straight into ``statement`` (a minimal row,
-needed by the foreign key) and ``learning_fact`` (plus tags), rebuilds the daily rollup,
+needed by the foreign key) and ``learning_fact`` (plus tags), rebuilds the rollups,
 then times the work each page's callbacks do (the same query functions and figure
 builders) under a few filter sets, and prints p50/p95 per page. A JSON report is written
 with ``--report``. The data is random but seeded: 2,000 people in 20 teams, 200 courses,
@@ -149,7 +149,7 @@ def load(database: Database, n: int, chunk: int = 20_000) -> float:
             print(f"  {row['seq']:>9,} facts", end="\r", file=sys.stderr)
     _insert(database, rows, tags)
     with database.writing() as session:
-        facts.rebuild_rollup(session)
+        facts.rebuild_rollups(session)
     with database.engine.begin() as connection:
         connection.exec_driver_sql("ANALYZE")
     return time.perf_counter() - began
@@ -254,10 +254,10 @@ def measure(database: Database, repeat: int) -> dict[str, dict[str, float]]:
     return results
 
 
-def _database(kind: str, workdir: Path) -> tuple[Database, Callable[[], None]]:
+def _database(kind: str, workdir: Path, reuse: bool = False) -> tuple[Database, Callable[[], None]]:
     if kind == "sqlite":
         path = workdir / "dashboards-bench.db"
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm") if not reuse else ():
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return Database(f"sqlite:///{path}"), lambda: None
     name = f"lrs_bench_{uuid.uuid4().hex[:8]}"
@@ -282,14 +282,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path("."))
     parser.add_argument("--report", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="Keep the PostgreSQL database.")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="SQLite: measure the database left in --workdir by an earlier run (upgraded, "
+        "rollups rebuilt) instead of loading a new one.",
+    )
     args = parser.parse_args(argv)
     report: dict[str, Any] = {"facts": args.facts, "repeat": args.repeat, "databases": {}}
     for kind in [d.strip() for d in args.databases.split(",") if d.strip()]:
         print(f"{kind}: loading {args.facts:,} facts", file=sys.stderr)
-        database, drop = _database(kind, args.workdir)
+        database, drop = _database(kind, args.workdir, args.reuse and kind == "sqlite")
         try:
             migrate.upgrade(database.engine)
-            seconds = load(database, args.facts)
+            if args.reuse and kind == "sqlite":
+                began = time.perf_counter()
+                with database.writing() as session:
+                    facts.rebuild_rollups(session)
+                seconds = time.perf_counter() - began
+            else:
+                seconds = load(database, args.facts)
             print(f"{kind}: loaded in {seconds:.0f} s", file=sys.stderr)
             report["databases"][kind] = {"load_seconds": seconds,
                                          "pages": measure(database, args.repeat)}  # fmt: skip
