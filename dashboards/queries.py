@@ -28,10 +28,19 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
 from dashboards.filters import Filters
-from lrs.store.facts import AUTHORING
+from lrs.store.facts import (
+    AUTHORING,
+    COMPLETED,
+    ENROLLED,
+    FAILED,
+    PASSED,
+    SESSION_END,
+    STARTED,
+)
 from lrs.store.models import (
     ActorDay,
     ContentAuthor,
+    CourseProgress,
     DailyActivity,
     FilterValue,
     LearningFact,
@@ -42,17 +51,12 @@ from statements.vocabulary import ACTION_OF_CONCEPT
 F = LearningFact
 R = DailyActivity
 A = ActorDay
+P = CourseProgress
 
 CONTRIBUTE = tuple(c for c, a in ACTION_OF_CONCEPT.items() if a == "contribute")
 REACT = tuple(c for c, a in ACTION_OF_CONCEPT.items() if a == "react")
 CONSUME = tuple(c for c, a in ACTION_OF_CONCEPT.items() if a == "consume")
 RESPONDING = ("commented", "replied")
-ENROLLED = ("registered",)
-STARTED = ("launched", "initialized", "attempted", "progressed", "resumed", "terminated")
-COMPLETED = ("completed", "satisfied", "passed", "mastered", "waived")
-PASSED = ("passed", "mastered")
-FAILED = ("failed",)
-SESSION_END = ("terminated", "abandoned")
 KNOWLEDGE_CONCEPTS = ("authored", "created", "edited", "commented", "replied", "asked", "liked")
 
 
@@ -75,14 +79,15 @@ def uses_people_rollup(filters: Filters) -> bool:
     )
 
 
-def _people_conditions(filters: Filters) -> list[ColumnElement[bool]]:
+def _people_conditions(filters: Filters, table: Any = A) -> list[ColumnElement[bool]]:
+    """Conditions on ``actor_day`` (or ``course_progress``) for the day range and team."""
     conditions: list[ColumnElement[bool]] = []
     if filters.start is not None:
-        conditions.append(A.day >= filters.start)
+        conditions.append(table.day >= filters.start)
     if filters.end is not None:
-        conditions.append(A.day <= filters.end)
+        conditions.append(table.day <= filters.end)
     if filters.team is not None:
-        conditions.append(A.team == filters.team)
+        conditions.append(table.team == filters.team)
     return conditions
 
 
@@ -374,27 +379,49 @@ def course_funnel(session: Session, filters: Filters, limit: int = 15) -> pd.Dat
     A course is the statement's course/space (``contextActivities`` grouping or parent)
     or the course activity itself; only formal statements count. Attrs total = courses.
     """
-    course = _course_key().label("course")
+    query: Any
+    if uses_people_rollup(filters):
 
-    def people(concepts: Sequence[str]) -> ColumnElement[Any]:
-        return func.count(distinct(case((F.concept.in_(concepts), F.actor_key))))
+        def rolled(column: Any) -> ColumnElement[Any]:
+            return func.count(distinct(case((column > 0, P.actor_key))))
 
-    conditions = [*fact_conditions(filters), F.source_kind == "formal", course.is_not(None)]
-    query = (
-        select(
-            course,
-            people(ENROLLED),
-            people(STARTED),
-            people(COMPLETED),
-            people(PASSED),
-            people(FAILED),
-            func.count(distinct(F.actor_key)),
-            func.count(),
+        query = (
+            select(
+                P.course,
+                rolled(P.enrolled),
+                rolled(P.started),
+                rolled(P.completed),
+                rolled(P.passed),
+                rolled(P.failed),
+                func.count(distinct(P.actor_key)),
+                func.sum(P.statements),
+            )
+            .where(*_people_conditions(filters, P))
+            .group_by(P.course)
+            .order_by(func.count(distinct(P.actor_key)).desc(), P.course)
         )
-        .where(*conditions)
-        .group_by(course)
-        .order_by(func.count(distinct(F.actor_key)).desc(), course)
-    )
+    else:
+        course = _course_key().label("course")
+
+        def people(concepts: Sequence[str]) -> ColumnElement[Any]:
+            return func.count(distinct(case((F.concept.in_(concepts), F.actor_key))))
+
+        conditions = [*fact_conditions(filters), F.source_kind == "formal", course.is_not(None)]
+        query = (
+            select(
+                course,
+                people(ENROLLED),
+                people(STARTED),
+                people(COMPLETED),
+                people(PASSED),
+                people(FAILED),
+                func.count(distinct(F.actor_key)),
+                func.count(),
+            )
+            .where(*conditions)
+            .group_by(course)
+            .order_by(func.count(distinct(F.actor_key)).desc(), course)
+        )
     columns = ["course", "enrolled", "started", "completed", "passed", "failed", "people"]
     frame = _frame(session, query, [*columns, "statements"])
     total = len(frame)
@@ -429,20 +456,30 @@ def time_spent(session: Session, filters: Filters, limit: int = 15) -> pd.DataFr
     Sums ``result.duration`` of session-ending statements (terminated, abandoned) only, so
     completed/passed durations are not counted twice (cmi5 9.5.4).
     """
-    course = _course_key().label("course")
-    conditions = [
-        *fact_conditions(filters),
-        F.source_kind == "formal",
-        F.concept.in_(SESSION_END),
-        F.duration_seconds.is_not(None),
-        course.is_not(None),
-    ]
-    query = (
-        select(course, func.count(distinct(F.actor_key)), func.sum(F.duration_seconds))
-        .where(*conditions)
-        .group_by(course)
-        .order_by(func.sum(F.duration_seconds).desc(), course)
-    )
+    query: Any
+    if uses_people_rollup(filters):
+        seconds = func.sum(P.seconds)
+        query = (
+            select(P.course, func.count(distinct(P.actor_key)), seconds)
+            .where(*_people_conditions(filters, P), P.timed > 0)
+            .group_by(P.course)
+            .order_by(seconds.desc(), P.course)
+        )
+    else:
+        course = _course_key().label("course")
+        conditions = [
+            *fact_conditions(filters),
+            F.source_kind == "formal",
+            F.concept.in_(SESSION_END),
+            F.duration_seconds.is_not(None),
+            course.is_not(None),
+        ]
+        query = (
+            select(course, func.count(distinct(F.actor_key)), func.sum(F.duration_seconds))
+            .where(*conditions)
+            .group_by(course)
+            .order_by(func.sum(F.duration_seconds).desc(), course)
+        )
     frame = _frame(session, query, ["course", "people", "seconds"])
     total = len(frame)
     frame = frame.head(limit).reset_index(drop=True)
@@ -463,6 +500,21 @@ def stalled(
     """People who started a course, have not completed it, and were last active on it
     more than ``days`` days before ``today``: oldest first; attrs total = such pairs."""
     today = today or dt.datetime.now(dt.UTC).date()
+    cutoff = today - dt.timedelta(days=days)
+    query: Any
+    if uses_people_rollup(filters):
+        last_day = func.max(P.day)
+        query = (
+            select(P.actor_key, func.max(P.actor_name), P.course, last_day)
+            .where(*_people_conditions(filters, P))
+            .group_by(P.course, P.actor_key)
+            .having(
+                func.sum(P.completed) == 0,
+                func.sum(P.started + P.enrolled) > 0,
+                last_day < cutoff,
+            )
+        )
+        return _stalled_frame(session, query, today, limit)
     course = _course_key().label("course")
     done = func.max(case((F.concept.in_(COMPLETED), 1), else_=0))
     started = func.max(case((F.concept.in_((*STARTED, *ENROLLED)), 1), else_=0))
@@ -473,8 +525,14 @@ def stalled(
         # Course first: grouping by the person first lets SQLite walk the person index
         # with one random read per fact instead of one sequential scan.
         .group_by(course, F.actor_key)
-        .having(and_(done == 0, started == 1, last < today - dt.timedelta(days=days)))
+        .having(and_(done == 0, started == 1, last < cutoff))
     )
+    return _stalled_frame(session, query, today, limit)
+
+
+def _stalled_frame(
+    session: Session, query: Select[Any], today: dt.date, limit: int
+) -> pd.DataFrame:
     pairs = query.subquery()
     total = _scalar(session, select(func.count()).select_from(pairs))
     rows = session.execute(

@@ -23,6 +23,7 @@ from lrs.store import dialects
 from lrs.store.models import (
     ActorDay,
     ContentAuthor,
+    CourseProgress,
     DailyActivity,
     FilterValue,
     LearningFact,
@@ -35,6 +36,20 @@ F = LearningFact
 RollupKey = tuple[Any, str, str, str, str, str]
 ActorKey = tuple[Any, str, str]
 AUTHORING = ("authored", "created", "asked")
+ENROLLED = ("registered",)
+STARTED = ("launched", "initialized", "attempted", "progressed", "resumed", "terminated")
+COMPLETED = ("completed", "satisfied", "passed", "mastered", "waived")
+PASSED = ("passed", "mastered")
+FAILED = ("failed",)
+SESSION_END = ("terminated", "abandoned")
+PROGRESS = {
+    "enrolled": ENROLLED,
+    "started": STARTED,
+    "completed": COMPLETED,
+    "passed": PASSED,
+    "failed": FAILED,
+}
+CourseKey = tuple[Any, str, str, str]
 CONTRIBUTE = tuple(c for c, a in ACTION_OF_CONCEPT.items() if a == "contribute")
 REACT = tuple(c for c, a in ACTION_OF_CONCEPT.items() if a == "react")
 ACTOR_COUNTS = ("statements", "formal", "informal", "contributions", "reactions", "scores")
@@ -56,6 +71,7 @@ def record(session: Session, facts: Sequence[tuple[int, dict[str, Any]]]) -> Non
         session.execute(insert(LearningFactTag), tags)
     _add_to_rollup(session, Counter(_rollup_key(row) for row in rows))
     _add_to_actor_day(session, rows)
+    _add_to_course_progress(session, rows)
     _add_filter_values(session, rows)
     # New facts have higher seqs than any stored one: a stored author stays the first.
     authors: dict[str, dict[str, Any]] = {}
@@ -106,6 +122,11 @@ def _forget_chunk(session: Session, seqs: list[int]) -> None:
         delete(ActorDay).where(tuple_(ActorDay.day, ActorDay.actor_key, ActorDay.team).in_(days))
     )
     _insert_actor_days(session, days)
+    courses = sorted({key for key in map(_course_key, removed) if key is not None})
+    if courses:
+        P = CourseProgress
+        session.execute(delete(P).where(tuple_(P.day, P.course, P.actor_key, P.team).in_(courses)))
+        _insert_course_progress(session, courses)
     _refresh_filter_values(session, removed)
     gone = {row["seq"] for row in removed}
     contents = sorted(
@@ -126,6 +147,8 @@ def rebuild_rollups(session: Session) -> None:
     rebuild_rollup(session)
     session.execute(delete(ActorDay))
     _insert_actor_days(session, None)
+    session.execute(delete(CourseProgress))
+    _insert_course_progress(session, None)
     session.execute(delete(FilterValue))
     _insert_filter_values(session, None)
     session.execute(delete(ContentAuthor))
@@ -250,6 +273,75 @@ def _insert_actor_days(session: Session, keys: Sequence[ActorKey] | None) -> Non
         )
     columns = ["day", "actor_key", "team", "actor_name", *ACTOR_COUNTS, "score_sum"]
     session.execute(insert(ActorDay).from_select(columns, query))
+
+
+def _course_key(row: dict[str, Any]) -> CourseKey | None:
+    course = row.get("space_id")
+    course = row.get("activity_id") if course is None else course
+    if row["source_kind"] != "formal" or course is None:
+        return None
+    return (row["day"], course, row["actor_key"], row.get("team") or "")
+
+
+def _add_to_course_progress(session: Session, rows: Iterable[dict[str, Any]]) -> None:
+    counts: dict[CourseKey, dict[str, Any]] = {}
+    for row in rows:
+        key = _course_key(row)
+        if key is None:
+            continue
+        total = counts.setdefault(
+            key,
+            {"day": key[0], "course": key[1], "actor_key": key[2], "team": key[3],
+             "actor_name": None, "statements": 0, **dict.fromkeys(PROGRESS, 0), "timed": 0,
+             "seconds": 0.0},
+        )  # fmt: skip
+        name = row.get("actor_name")
+        if name is not None and (total["actor_name"] is None or name > total["actor_name"]):
+            total["actor_name"] = name
+        total["statements"] += 1
+        for column, concepts in PROGRESS.items():
+            total[column] += row["concept"] in concepts
+        if row["concept"] in SESSION_END and row.get("duration_seconds") is not None:
+            total["timed"] += 1
+            total["seconds"] += row["duration_seconds"]
+    dialects.increment(
+        session,
+        _table(CourseProgress),
+        [counts[key] for key in sorted(counts)],
+        key=("day", "course", "actor_key", "team"),
+        column=("statements", *PROGRESS, "timed", "seconds"),
+        greatest=("actor_name",),
+    )
+
+
+def _insert_course_progress(session: Session, keys: Sequence[CourseKey] | None) -> None:
+    """Insert ``course_progress`` rows counted from the facts (only ``keys`` when given)."""
+    team = func.coalesce(F.team, "")
+    course = func.coalesce(F.space_id, F.activity_id)
+    timed = F.concept.in_(SESSION_END) & F.duration_seconds.is_not(None)
+    query = (
+        select(
+            F.day,
+            course,
+            F.actor_key,
+            team,
+            func.max(F.actor_name),
+            func.count(),
+            *[func.sum(case((F.concept.in_(c), 1), else_=0)) for c in PROGRESS.values()],
+            func.sum(case((timed, 1), else_=0)),
+            func.coalesce(func.sum(case((timed, F.duration_seconds))), 0.0),
+        )
+        .where(F.source_kind == "formal", course.is_not(None))
+        .group_by(F.day, course, F.actor_key, team)
+    )
+    if keys is not None:
+        query = query.where(
+            F.actor_key.in_(sorted({key[2] for key in keys})),
+            tuple_(F.day, course, F.actor_key, team).in_(list(keys)),
+        )
+    columns = ["day", "course", "actor_key", "team", "actor_name", "statements", *PROGRESS,
+               "timed", "seconds"]  # fmt: skip
+    session.execute(insert(CourseProgress).from_select(columns, query))
 
 
 def _dimension_values(row: dict[str, Any]) -> list[tuple[str, str, str | None]]:

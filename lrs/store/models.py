@@ -401,6 +401,29 @@ class ActorDay(Base):
     __table_args__ = (Index("ix_actor_day_team_day", "team", "day", "actor_key"),)
 
 
+class CourseProgress(Base):
+    """Per (day, course, person, team) counts of formal facts for the course pages: how
+    many enrol, start, complete, pass or fail it, and timed session ends with their
+    seconds. The course is the fact's course/space, else its activity. Removing facts
+    recomputes their rows."""
+
+    __tablename__ = "course_progress"
+
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    course: Mapped[str] = mapped_column(primary_key=True)
+    actor_key: Mapped[str] = mapped_column(primary_key=True)
+    team: Mapped[str] = mapped_column(primary_key=True)
+    actor_name: Mapped[str | None]
+    statements: Mapped[int] = mapped_column(BigInteger)
+    enrolled: Mapped[int] = mapped_column(BigInteger)
+    started: Mapped[int] = mapped_column(BigInteger)
+    completed: Mapped[int] = mapped_column(BigInteger)
+    passed: Mapped[int] = mapped_column(BigInteger)
+    failed: Mapped[int] = mapped_column(BigInteger)
+    timed: Mapped[int] = mapped_column(BigInteger)
+    seconds: Mapped[float]
+
+
 class ContentAuthor(Base):
     """The author of a piece of content: the actor of its first authored/created/asked
     fact (lowest ``seq``). Recomputed for the content whose authoring fact is removed."""

@@ -1,12 +1,13 @@
-"""dashboard rollups: people per day, content authors, filter-bar values, newest-first index
+"""dashboard rollups: people and course progress per day, content authors, filter values
 
 Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-25 19:00:00
 
-``actor_day`` counts facts per (day, person, team), ``content_author`` names the first
+``actor_day`` counts facts per (day, person, team), ``course_progress`` formal facts per
+(day, course, person, team), ``content_author`` names the first
 author of each piece of content, ``filter_value`` holds the filter bar's distinct values;
-all three are filled from the existing facts. ``ix_learning_fact_timestamp_seq`` serves
+all are filled from the existing facts. ``ix_learning_fact_timestamp_seq`` serves
 the Explorer's newest-first order.
 """
 
@@ -25,6 +26,12 @@ depends_on: str | Sequence[str] | None = None
 CONTRIBUTE = "'asked', 'authored', 'commented', 'created', 'edited', 'replied', 'shared', 'tagged'"
 REACT = "'bookmarked', 'liked'"
 AUTHORING = "'authored', 'created', 'asked'"
+ENROLLED = "'registered'"
+STARTED = "'launched', 'initialized', 'attempted', 'progressed', 'resumed', 'terminated'"
+COMPLETED = "'completed', 'satisfied', 'passed', 'mastered', 'waived'"
+PASSED = "'passed', 'mastered'"
+FAILED = "'failed'"
+SESSION_END = "'terminated', 'abandoned'"
 
 
 def upgrade() -> None:
@@ -60,6 +67,47 @@ def upgrade() -> None:
         "SUM(CASE WHEN source_kind = 'formal' AND score_scaled IS NOT NULL THEN 1 ELSE 0 END), "
         "COALESCE(SUM(CASE WHEN source_kind = 'formal' THEN score_scaled END), 0.0) "
         "FROM learning_fact GROUP BY day, actor_key, COALESCE(team, '')"
+    )
+
+    op.create_table(
+        "course_progress",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("course", sa.Text(), nullable=False),
+        sa.Column("actor_key", sa.Text(), nullable=False),
+        sa.Column("team", sa.Text(), nullable=False),
+        sa.Column("actor_name", sa.Text(), nullable=True),
+        *[
+            sa.Column(name, sa.BigInteger(), nullable=False)
+            for name in (
+                "statements",
+                "enrolled",
+                "started",
+                "completed",
+                "passed",
+                "failed",
+                "timed",
+            )
+        ],  # fmt: skip
+        sa.Column("seconds", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "day", "course", "actor_key", "team", name=op.f("pk_course_progress")
+        ),
+    )
+    op.execute(
+        "INSERT INTO course_progress (day, course, actor_key, team, actor_name, statements, "
+        "enrolled, started, completed, passed, failed, timed, seconds) "
+        "SELECT day, COALESCE(space_id, activity_id), actor_key, COALESCE(team, ''), "
+        "MAX(actor_name), COUNT(*), "
+        + ", ".join(
+            f"SUM(CASE WHEN concept IN ({concepts}) THEN 1 ELSE 0 END)"
+            for concepts in (ENROLLED, STARTED, COMPLETED, PASSED, FAILED)
+        )
+        + f", SUM(CASE WHEN concept IN ({SESSION_END}) AND duration_seconds IS NOT NULL "
+        "THEN 1 ELSE 0 END), "
+        f"COALESCE(SUM(CASE WHEN concept IN ({SESSION_END}) THEN duration_seconds END), 0.0) "
+        "FROM learning_fact WHERE source_kind = 'formal' "
+        "AND COALESCE(space_id, activity_id) IS NOT NULL "
+        "GROUP BY day, COALESCE(space_id, activity_id), actor_key, COALESCE(team, '')"
     )
 
     op.create_table(
@@ -102,6 +150,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("filter_value")
     op.drop_table("content_author")
+    op.drop_table("course_progress")
     with op.batch_alter_table("actor_day", schema=None) as batch_op:
         batch_op.drop_index("ix_actor_day_team_day")
     op.drop_table("actor_day")
