@@ -43,6 +43,7 @@ from lrs.store.models import (
     CourseProgress,
     DailyActivity,
     FilterValue,
+    HourlyActivity,
     LearningFact,
     LearningFactTag,
 )
@@ -346,6 +347,18 @@ def top_verbs(session: Session, filters: Filters, limit: int = 10) -> pd.DataFra
 
 def rhythm(session: Session, filters: Filters) -> pd.DataFrame:
     """Statements per ISO weekday (1 = Monday) and UTC hour."""
+    if uses_people_rollup(filters):
+        H = HourlyActivity
+        n = func.sum(H.statements)
+        rollup = (
+            select(H.weekday, H.hour, n)
+            .where(*_people_conditions(filters, H))
+            .group_by(H.weekday, H.hour)
+            .order_by(H.weekday, H.hour)
+        )
+        frame = _frame(session, rollup, ["weekday", "hour", "statements"])
+        frame["statements"] = frame["statements"].astype("int64")
+        return frame
     query = (
         select(F.weekday, F.hour, func.count())
         .where(*fact_conditions(filters))

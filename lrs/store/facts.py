@@ -26,6 +26,7 @@ from lrs.store.models import (
     CourseProgress,
     DailyActivity,
     FilterValue,
+    HourlyActivity,
     LearningFact,
     LearningFactTag,
     Statement,
@@ -50,6 +51,7 @@ PROGRESS = {
     "failed": FAILED,
 }
 CourseKey = tuple[Any, str, str, str]
+HourKey = tuple[Any, int, int, str]
 CONTRIBUTE = tuple(c for c, a in ACTION_OF_CONCEPT.items() if a == "contribute")
 REACT = tuple(c for c, a in ACTION_OF_CONCEPT.items() if a == "react")
 ACTOR_COUNTS = ("statements", "formal", "informal", "contributions", "reactions", "scores")
@@ -72,6 +74,7 @@ def record(session: Session, facts: Sequence[tuple[int, dict[str, Any]]]) -> Non
     _add_to_rollup(session, Counter(_rollup_key(row) for row in rows))
     _add_to_actor_day(session, rows)
     _add_to_course_progress(session, rows)
+    _add_to_hourly(session, Counter(map(_hour_key, rows)))
     _add_filter_values(session, rows)
     # New facts have higher seqs than any stored one: a stored author stays the first.
     authors: dict[str, dict[str, Any]] = {}
@@ -122,6 +125,11 @@ def _forget_chunk(session: Session, seqs: list[int]) -> None:
         delete(ActorDay).where(tuple_(ActorDay.day, ActorDay.actor_key, ActorDay.team).in_(days))
     )
     _insert_actor_days(session, days)
+    hours: Counter[HourKey] = Counter()
+    for row in removed:
+        hours[_hour_key(row)] -= 1
+    _add_to_hourly(session, hours)
+    session.execute(delete(HourlyActivity).where(HourlyActivity.statements <= 0))
     courses = sorted({key for key in map(_course_key, removed) if key is not None})
     if courses:
         P = CourseProgress
@@ -149,6 +157,16 @@ def rebuild_rollups(session: Session) -> None:
     _insert_actor_days(session, None)
     session.execute(delete(CourseProgress))
     _insert_course_progress(session, None)
+    session.execute(delete(HourlyActivity))
+    team = func.coalesce(F.team, "")
+    session.execute(
+        insert(HourlyActivity).from_select(
+            ["day", "weekday", "hour", "team", "statements"],
+            select(F.day, F.weekday, F.hour, team, func.count()).group_by(
+                F.day, F.weekday, F.hour, team
+            ),
+        )
+    )
     session.execute(delete(FilterValue))
     _insert_filter_values(session, None)
     session.execute(delete(ContentAuthor))
@@ -273,6 +291,25 @@ def _insert_actor_days(session: Session, keys: Sequence[ActorKey] | None) -> Non
         )
     columns = ["day", "actor_key", "team", "actor_name", *ACTOR_COUNTS, "score_sum"]
     session.execute(insert(ActorDay).from_select(columns, query))
+
+
+def _hour_key(row: dict[str, Any]) -> HourKey:
+    return (row["day"], row["weekday"], row["hour"], row.get("team") or "")
+
+
+def _add_to_hourly(session: Session, counts: Counter[HourKey]) -> None:
+    rows = [
+        {"day": day, "weekday": weekday, "hour": hour, "team": team, "statements": n}
+        for (day, weekday, hour, team), n in sorted(counts.items())
+        if n
+    ]
+    dialects.increment(
+        session,
+        _table(HourlyActivity),
+        rows,
+        key=("day", "weekday", "hour", "team"),
+        column="statements",
+    )
 
 
 def _course_key(row: dict[str, Any]) -> CourseKey | None:

@@ -424,6 +424,18 @@ class CourseProgress(Base):
     seconds: Mapped[float]
 
 
+class HourlyActivity(Base):
+    """Statements per (day, weekday, UTC hour, team), for the weekly rhythm chart."""
+
+    __tablename__ = "hourly_activity"
+
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    weekday: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    hour: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    team: Mapped[str] = mapped_column(primary_key=True)
+    statements: Mapped[int] = mapped_column(BigInteger)
+
+
 class ContentAuthor(Base):
     """The author of a piece of content: the actor of its first authored/created/asked
     fact (lowest ``seq``). Recomputed for the content whose authoring fact is removed."""

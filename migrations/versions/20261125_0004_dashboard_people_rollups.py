@@ -5,10 +5,10 @@ Revises: 0003
 Create Date: 2026-11-25 19:00:00
 
 ``actor_day`` counts facts per (day, person, team), ``course_progress`` formal facts per
-(day, course, person, team), ``content_author`` names the first
-author of each piece of content, ``filter_value`` holds the filter bar's distinct values;
-all are filled from the existing facts. ``ix_learning_fact_timestamp_seq`` serves
-the Explorer's newest-first order.
+(day, course, person, team), ``hourly_activity`` facts per (day, hour, team);
+``content_author`` names the first author of each piece of content and ``filter_value``
+holds the filter bar's distinct values. All are filled from the existing facts.
+``ix_learning_fact_timestamp_seq`` serves the Explorer's newest-first order.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def upgrade() -> None:
                 "failed",
                 "timed",
             )
-        ],  # fmt: skip
+        ],
         sa.Column("seconds", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint(
             "day", "course", "actor_key", "team", name=op.f("pk_course_progress")
@@ -108,6 +108,21 @@ def upgrade() -> None:
         "FROM learning_fact WHERE source_kind = 'formal' "
         "AND COALESCE(space_id, activity_id) IS NOT NULL "
         "GROUP BY day, COALESCE(space_id, activity_id), actor_key, COALESCE(team, '')"
+    )
+
+    op.create_table(
+        "hourly_activity",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("weekday", sa.SmallInteger(), nullable=False),
+        sa.Column("hour", sa.SmallInteger(), nullable=False),
+        sa.Column("team", sa.Text(), nullable=False),
+        sa.Column("statements", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("day", "weekday", "hour", "team", name=op.f("pk_hourly_activity")),
+    )
+    op.execute(
+        "INSERT INTO hourly_activity (day, weekday, hour, team, statements) "
+        "SELECT day, weekday, hour, COALESCE(team, ''), COUNT(*) FROM learning_fact "
+        "GROUP BY day, weekday, hour, COALESCE(team, '')"
     )
 
     op.create_table(
@@ -151,6 +166,7 @@ def downgrade() -> None:
     op.drop_table("filter_value")
     op.drop_table("content_author")
     op.drop_table("course_progress")
+    op.drop_table("hourly_activity")
     with op.batch_alter_table("actor_day", schema=None) as batch_op:
         batch_op.drop_index("ix_actor_day_team_day")
     op.drop_table("actor_day")

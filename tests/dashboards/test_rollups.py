@@ -17,12 +17,13 @@ from lrs.store.models import (
     CourseProgress,
     DailyActivity,
     FilterValue,
+    HourlyActivity,
     LearningFact,
 )
 from statements.vocabulary import Verbs
 from tests.dashboards.data import POST, actor_key
 
-ROLLUPS = (DailyActivity, ActorDay, CourseProgress, ContentAuthor, FilterValue)
+ROLLUPS = (DailyActivity, ActorDay, CourseProgress, HourlyActivity, ContentAuthor, FilterValue)
 
 
 def snapshot(database: Database) -> dict[str, list[tuple[Any, ...]]]:
