@@ -260,10 +260,14 @@ def _database(kind: str, workdir: Path, reuse: bool = False) -> tuple[Database, 
         for suffix in ("", "-wal", "-shm") if not reuse else ():
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return Database(f"sqlite:///{path}"), lambda: None
-    name = f"lrs_bench_{uuid.uuid4().hex[:8]}"
+    name = f"lrs_bench_{uuid.uuid4().hex[:8]}" if not reuse else "lrs_bench_dashboards"
     admin = sa.create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        exists = connection.exec_driver_sql(
+            "SELECT 1 FROM pg_database WHERE datname = %(name)s", {"name": name}
+        ).first()
+        if not exists:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
     url = sa.make_url(POSTGRES_ADMIN).set(database=name).render_as_string(hide_password=False)
 
     def drop() -> None:
@@ -285,17 +289,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--reuse",
         action="store_true",
-        help="SQLite: measure the database left in --workdir by an earlier run (upgraded, "
-        "rollups rebuilt) instead of loading a new one.",
+        help="Measure the database left by an earlier run with --reuse --keep (the SQLite "
+        "file in --workdir, PostgreSQL database lrs_bench_dashboards), upgraded and with its "
+        "rollups rebuilt, instead of loading a new one; loads it when empty.",
     )
     args = parser.parse_args(argv)
     report: dict[str, Any] = {"facts": args.facts, "repeat": args.repeat, "databases": {}}
     for kind in [d.strip() for d in args.databases.split(",") if d.strip()]:
         print(f"{kind}: loading {args.facts:,} facts", file=sys.stderr)
-        database, drop = _database(kind, args.workdir, args.reuse and kind == "sqlite")
+        database, drop = _database(kind, args.workdir, args.reuse)
         try:
             migrate.upgrade(database.engine)
-            if args.reuse and kind == "sqlite":
+            with database.reading() as session:
+                stored = session.execute(sa.select(sa.func.count()).select_from(LearningFact))
+                loaded = bool(stored.scalar())
+            if args.reuse and loaded:
                 began = time.perf_counter()
                 with database.writing() as session:
                     facts.rebuild_rollups(session)
