@@ -1020,16 +1020,29 @@ def count_facts(session: Session, filters: Filters) -> int:
 
 
 def fact_page(session: Session, filters: Filters, page: int = 0, size: int = 25) -> pd.DataFrame:
-    """One page of matching statements, newest first (``page`` counts from 0)."""
+    """One page of matching statements, newest first (``page`` counts from 0).
+
+    The day range is applied as the equivalent UTC timestamp range (``day`` is the UTC
+    date of ``timestamp``) so that the (timestamp, seq) and (team, timestamp, seq)
+    indexes give the order without sorting the range."""
     columns = [getattr(F, name) for name in FACT_COLUMNS]
+    conditions = fact_conditions(filters.replace(start=None, end=None))
+    if filters.start is not None:
+        conditions.append(F.timestamp >= _midnight(filters.start))
+    if filters.end is not None:
+        conditions.append(F.timestamp < _midnight(filters.end + dt.timedelta(days=1)))
     query = (
         select(*columns)
-        .where(*fact_conditions(filters))
+        .where(*conditions)
         .order_by(F.timestamp.desc(), F.seq.desc())
         .offset(max(page, 0) * size)
         .limit(size)
     )
     return _frame(session, query, FACT_COLUMNS)
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
 def iter_facts(session: Session, filters: Filters, batch: int = 2000) -> Iterator[tuple[Any, ...]]:

@@ -341,6 +341,7 @@ class LearningFact(Base):
         Index("ix_learning_fact_content_concept", "content_id", "concept"),
         Index("ix_learning_fact_concept_day", "concept", "day"),
         Index("ix_learning_fact_timestamp_seq", "timestamp", "seq"),
+        Index("ix_learning_fact_team_timestamp", "team", "timestamp", "seq"),
     )
 
 

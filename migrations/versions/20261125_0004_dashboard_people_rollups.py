@@ -8,7 +8,8 @@ Create Date: 2026-11-25 19:00:00
 (day, course, person, team), ``hourly_activity`` facts per (day, hour, team);
 ``content_author`` names the first author of each piece of content and ``filter_value``
 holds the filter bar's distinct values. All are filled from the existing facts.
-``ix_learning_fact_timestamp_seq`` serves the Explorer's newest-first order.
+``ix_learning_fact_timestamp_seq`` and ``ix_learning_fact_team_timestamp`` serve the
+Explorer's newest-first order.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ SESSION_END = "'terminated', 'abandoned'"
 def upgrade() -> None:
     with op.batch_alter_table("learning_fact", schema=None) as batch_op:
         batch_op.create_index("ix_learning_fact_timestamp_seq", ["timestamp", "seq"], unique=False)
+        batch_op.create_index(
+            "ix_learning_fact_team_timestamp", ["team", "timestamp", "seq"], unique=False
+        )
 
     op.create_table(
         "actor_day",
@@ -171,4 +175,5 @@ def downgrade() -> None:
         batch_op.drop_index("ix_actor_day_team_day")
     op.drop_table("actor_day")
     with op.batch_alter_table("learning_fact", schema=None) as batch_op:
+        batch_op.drop_index("ix_learning_fact_team_timestamp")
         batch_op.drop_index("ix_learning_fact_timestamp_seq")
