@@ -127,7 +127,8 @@ def _guard() -> Response | None:
         g.dashboard_user = user
         return None
     session.pop(USER_KEY, None)
-    if request.method not in ("GET", "HEAD") or "/_dash-" in path or path.startswith(PREFIX + "export"):
+    reads_a_page = request.method in ("GET", "HEAD") and "/_dash-" not in path
+    if not reads_a_page or path.startswith(PREFIX + "export"):
         response = error_response(401, "unauthorized", "sign in at /dashboards/login first")
         response.headers.pop("WWW-Authenticate", None)  # no browser Basic-auth prompt
         return response
