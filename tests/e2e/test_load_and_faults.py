@@ -9,6 +9,7 @@ minutes per database.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -55,7 +56,9 @@ class Outcome:
             self.statuses[status] = self.statuses.get(status, 0) + 1
 
 
-def _client(server_xapi: str, index: int, outcome: Outcome, deadline: float) -> None:
+def _client(
+    server_xapi: str, index: int, outcome: Outcome, deadline: float, kills_done: threading.Event
+) -> None:
     rng = random.Random(index)
     session = requests.Session()
     session.auth = (KEY, SECRET)
@@ -64,8 +67,10 @@ def _client(server_xapi: str, index: int, outcome: Outcome, deadline: float) -> 
     agent_param = json.dumps(actor)
     mine: list[str] = []
     outcome.merged_keys[agent_param] = set()
-    for step in range(OPERATIONS_PER_CLIENT):
-        if time.monotonic() > deadline:
+    # At least OPERATIONS_PER_CLIENT operations, and on until every kill has happened: a
+    # fast machine must not finish its load before the faults it is meant to survive.
+    for step in itertools.count():
+        if time.monotonic() > deadline or (step >= OPERATIONS_PER_CLIENT and kills_done.is_set()):
             return
         kind = rng.random()
         try:
@@ -113,8 +118,17 @@ def _client(server_xapi: str, index: int, outcome: Outcome, deadline: float) -> 
                 outcome.unacknowledged.append(batch if kind >= 0.2 else [])
 
 
-def _killer(server: Any, kills: list[int], stop: threading.Event) -> None:
+def _killer(
+    server: Any, kills: list[int], stop: threading.Event, kills_done: threading.Event
+) -> None:
     rng = random.Random(7)
+    try:
+        _kill_workers(server, kills, stop, rng)
+    finally:
+        kills_done.set()
+
+
+def _kill_workers(server: Any, kills: list[int], stop: threading.Event, rng: random.Random) -> None:
     while len(kills) < KILLS and not stop.wait(1.5):
         workers = server.workers()
         if not workers:
@@ -146,10 +160,11 @@ def test_acknowledged_statements_survive_killed_workers_and_nothing_is_half_stor
     started = time.monotonic()
     with serve(database_url, tmp_path / "serve.log", workers=3, threads=4) as server:
         stop = threading.Event()
-        killer = threading.Thread(target=_killer, args=(server, kills, stop))
+        kills_done = threading.Event()
+        killer = threading.Thread(target=_killer, args=(server, kills, stop, kills_done))
         deadline = time.monotonic() + TIME_LIMIT
         clients = [
-            threading.Thread(target=_client, args=(server.xapi, i, outcome, deadline))
+            threading.Thread(target=_client, args=(server.xapi, i, outcome, deadline, kills_done))
             for i in range(CLIENTS)
         ]
         killer.start()
