@@ -502,23 +502,28 @@ _VERSION_1 = r"1\.0(?:\.\d+)?"
 _VERSION_2 = r"(?:1\.0|2\.0)(?:\.\d+)?"
 
 
+def _statement_object(sub_statement: Callable[[], type[Schema]]) -> Polymorphic:
+    """A statement's object; the versions differ only in their SubStatement schema."""
+    return Polymorphic(
+        lambda: {
+            "Activity": ActivitySchema,
+            "Agent": AgentSchema,
+            "Group": GroupSchema,
+            "StatementRef": StatementRefSchema,
+            "SubStatement": sub_statement(),
+        },
+        default="Activity",
+        required=True,
+    )
+
+
 class StatementSchema(_Base):
     """An xAPI 1.0.x Statement."""
 
     id = UuidString()
     actor = Polymorphic(_actor_choices, default="Agent", required=True)
     verb = Checked(VerbSchema, required=True)
-    object = Polymorphic(
-        lambda: {
-            "Activity": ActivitySchema,
-            "Agent": AgentSchema,
-            "Group": GroupSchema,
-            "StatementRef": StatementRefSchema,
-            "SubStatement": SubStatementSchema,
-        },
-        default="Activity",
-        required=True,
-    )
+    object = _statement_object(lambda: SubStatementSchema)
     result = fields.Nested(ResultSchema)
     context = fields.Nested(ContextSchema)
     timestamp = Timestamp()
@@ -556,17 +561,7 @@ class StatementSchema(_Base):
 class StatementSchemaV2(StatementSchema):
     """An xAPI 2.0 (IEEE 9274.1.1) Statement."""
 
-    object = Polymorphic(
-        lambda: {
-            "Activity": ActivitySchema,
-            "Agent": AgentSchema,
-            "Group": GroupSchema,
-            "StatementRef": StatementRefSchema,
-            "SubStatement": SubStatementSchemaV2,
-        },
-        default="Activity",
-        required=True,
-    )
+    object = _statement_object(lambda: SubStatementSchemaV2)
     context = fields.Nested(ContextSchemaV2)
     version = Version(_VERSION_2, allowed='"1.0.x" or "2.0.x"')
 
