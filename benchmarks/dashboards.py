@@ -150,9 +150,19 @@ def load(database: Database, n: int, chunk: int = 20_000) -> float:
     _insert(database, rows, tags)
     with database.writing() as session:
         facts.rebuild_rollups(session)
-    with database.engine.begin() as connection:
-        connection.exec_driver_sql("ANALYZE")
+    _analyze(database)
     return time.perf_counter() - began
+
+
+def _analyze(database: Database) -> None:
+    """Fresh planner statistics; on PostgreSQL also the visibility map that index-only
+    scans need, as autovacuum would have set it on a store that grew over months."""
+    if database.dialect == "postgresql":
+        with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.exec_driver_sql("VACUUM ANALYZE")
+    else:
+        with database.engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE")
 
 
 def _insert(database: Database, rows: list[dict[str, Any]], tags: list[dict[str, Any]]) -> None:
@@ -307,6 +317,7 @@ def main(argv: list[str] | None = None) -> int:
                 began = time.perf_counter()
                 with database.writing() as session:
                     facts.rebuild_rollups(session)
+                _analyze(database)
                 seconds = time.perf_counter() - began
             else:
                 seconds = load(database, args.facts)

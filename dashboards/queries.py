@@ -303,24 +303,40 @@ def top_people(session: Session, filters: Filters, limit: int = 10) -> pd.DataFr
 
 def top_activities(session: Session, filters: Filters, limit: int = 10) -> pd.DataFrame:
     """Most used activities; attrs total = distinct activities."""
-    conditions = [*fact_conditions(filters), F.activity_id.is_not(None)]
+    statements = func.count()
     query = (
         select(
             F.activity_id,
-            func.max(F.activity_name),
             func.min(F.source_kind),
-            func.count(),
+            statements,
             func.count(distinct(F.actor_key)),
+            _groups(),
         )
-        .where(*conditions)
+        .where(*fact_conditions(filters), F.activity_id.is_not(None))
         .group_by(F.activity_id)
-        .order_by(func.count().desc(), F.activity_id)
+        .order_by(statements.desc(), F.activity_id)
         .limit(limit)
     )
-    frame = _frame(session, query, ["activity_id", "name", "source_kind", "statements", "people"])
-    frame["name"] = frame["name"].fillna(frame["activity_id"])
-    total = _scalar(session, select(func.count(distinct(F.activity_id))).where(*conditions))
+    columns = ["activity_id", "source_kind", "statements", "people"]
+    frame, total = _ranked_frame(session, query, columns)
+    names = _names(session, frame["activity_id"].tolist())
+    frame.insert(1, "name", [names.get(a, a) for a in frame["activity_id"]])
     return _with_total(frame, total)
+
+
+def _groups() -> Any:
+    """The number of groups of a grouped query, on each of its rows (its last column)."""
+    return func.count().over()
+
+
+def _ranked_frame(
+    session: Session, query: Executable, columns: Sequence[str]
+) -> tuple[pd.DataFrame, int]:
+    """A limited grouped query whose last column is ``_groups()``: the frame and the
+    number of groups before the limit, in one pass over the facts."""
+    frame = _frame(session, query, [*columns, "_groups"])
+    total = int(frame["_groups"].iloc[0]) if len(frame) else 0
+    return frame.drop(columns=["_groups"]), total
 
 
 def top_verbs(session: Session, filters: Filters, limit: int = 10) -> pd.DataFrame:
@@ -376,12 +392,14 @@ def _course_key() -> ColumnElement[Any]:
 
 
 def _names(session: Session, ids: Sequence[str]) -> dict[str, str]:
+    """Activity display names from the filter bar's rollup (the greatest name seen, as
+    ``max(activity_name)`` over the facts would give) without reading every fact of a
+    popular activity."""
     if not ids:
         return {}
+    V = FilterValue
     rows = session.execute(
-        select(F.activity_id, func.max(F.activity_name))
-        .where(F.activity_id.in_(list(ids)))
-        .group_by(F.activity_id)
+        select(V.value, V.label).where(V.dimension == "activity", V.value.in_(list(ids)))
     ).all()
     return {str(activity): str(name) for activity, name in rows if name}
 
@@ -394,24 +412,29 @@ def course_funnel(session: Session, filters: Filters, limit: int = 15) -> pd.Dat
     """
     query: Any
     if uses_people_rollup(filters):
-
-        def rolled(column: Any) -> ColumnElement[Any]:
-            return func.count(distinct(case((column > 0, P.actor_key))))
-
-        query = (
+        # Two steps: one row per (course, person) with a flag per stage, streamed in the
+        # order of ix_course_progress_course_actor, then flags summed per course.
+        stages = ("enrolled", "started", "completed", "passed", "failed")
+        pairs = (
             select(
                 P.course,
-                rolled(P.enrolled),
-                rolled(P.started),
-                rolled(P.completed),
-                rolled(P.passed),
-                rolled(P.failed),
-                func.count(distinct(P.actor_key)),
-                func.sum(P.statements),
+                *[func.max(case((getattr(P, stage) > 0, 1), else_=0)).label(stage)
+                  for stage in stages],
+                func.sum(P.statements).label("statements"),
             )
             .where(*_people_conditions(filters, P))
-            .group_by(P.course)
-            .order_by(func.count(distinct(P.actor_key)).desc(), P.course)
+            .group_by(P.course, P.actor_key)
+            .subquery()
+        )  # fmt: skip
+        query = (
+            select(
+                pairs.c.course,
+                *[func.sum(pairs.c[stage]) for stage in stages],
+                func.count(),
+                func.sum(pairs.c.statements),
+            )
+            .group_by(pairs.c.course)
+            .order_by(func.count().desc(), pairs.c.course)
         )
     else:
         course = _course_key().label("course")
@@ -520,6 +543,7 @@ def stalled(
         query = (
             select(P.actor_key, func.max(P.actor_name), P.course, last_day)
             .where(*_people_conditions(filters, P))
+            # (course, person): the order of ix_course_progress_course_actor, no sort.
             .group_by(P.course, P.actor_key)
             .having(
                 func.sum(P.completed) == 0,
@@ -547,13 +571,8 @@ def _stalled_frame(
     session: Session, query: Select[Any], today: dt.date, limit: int
 ) -> pd.DataFrame:
     pairs = query.subquery()
-    total = _scalar(session, select(func.count()).select_from(pairs))
-    rows = session.execute(
-        select(pairs).order_by(pairs.c[3], pairs.c[0], pairs.c[2]).limit(limit)
-    ).all()
-    frame = pd.DataFrame(
-        [tuple(r) for r in rows], columns=["actor_key", "name", "course", "last_day"]
-    )
+    ranked = select(pairs, _groups()).order_by(pairs.c[3], pairs.c[0], pairs.c[2]).limit(limit)
+    frame, total = _ranked_frame(session, ranked, ["actor_key", "name", "course", "last_day"])
     names = _names(session, frame["course"].tolist())
     frame["course_name"] = [names.get(c, c) for c in frame["course"]]
     frame["name"] = frame["name"].fillna(frame["actor_key"])
@@ -679,7 +698,7 @@ def top_content(
         authors = _authors().subquery()
         measure = func.count(distinct(F.actor_key))
         base = (
-            select(F.content_id, measure)
+            select(F.content_id, measure, _groups())
             .outerjoin(
                 authors,
                 and_(authors.c.content_id == F.content_id, authors.c.author_key == F.actor_key),
@@ -688,10 +707,9 @@ def top_content(
         )
     else:
         measure = func.count()
-        base = select(F.content_id, measure).where(*conditions)
+        base = select(F.content_id, measure, _groups()).where(*conditions)
     query = base.group_by(F.content_id).order_by(measure.desc(), F.content_id).limit(limit)
-    frame = _frame(session, query, ["content_id", "count"])
-    total = _scalar(session, select(func.count(distinct(F.content_id))).where(*conditions))
+    frame, total = _ranked_frame(session, query, ["content_id", "count"])
     names = _names(session, frame["content_id"].tolist())
     frame.insert(1, "name", [names.get(c, c) for c in frame["content_id"]])
     return _with_total(frame, total)
@@ -921,11 +939,8 @@ def knowledge_flow(
         .group_by(F.actor_key, authors.c.author_key)
     )
     edges = query.subquery()
-    total = _scalar(session, select(func.count()).select_from(edges))
-    rows = session.execute(
-        select(edges).order_by(edges.c[2].desc(), edges.c[0], edges.c[1]).limit(limit)
-    ).all()
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=["source", "target", "weight"])
+    ranked = select(edges, _groups()).order_by(edges.c[2].desc(), edges.c[0], edges.c[1])
+    frame, total = _ranked_frame(session, ranked.limit(limit), ["source", "target", "weight"])
     names = person_names(session, sorted(set(frame["source"]) | set(frame["target"])))
     frame["source_name"] = [names.get(k, (k, None))[0] for k in frame["source"]]
     frame["target_name"] = [names.get(k, (k, None))[0] for k in frame["target"]]
@@ -935,13 +950,13 @@ def knowledge_flow(
 
 
 def person_names(session: Session, keys: Sequence[str]) -> dict[str, tuple[str, str | None]]:
-    """actor_key -> (display name, team) from the facts."""
+    """actor_key -> (display name, team), from ``actor_day`` in person order (index only)."""
     if not keys:
         return {}
     rows = session.execute(
-        select(F.actor_key, func.max(F.actor_name), func.max(F.team))
-        .where(F.actor_key.in_(list(keys)))
-        .group_by(F.actor_key)
+        select(A.actor_key, func.max(A.actor_name), func.max(case((A.team != "", A.team))))
+        .where(A.actor_key.in_(list(keys)))
+        .group_by(A.actor_key)
     ).all()
     return {key: (name or key, team) for key, name, team in rows}
 

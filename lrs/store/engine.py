@@ -49,6 +49,9 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.execute("PRAGMA cache_size=-65536")
+    # Reads map the file instead of copying each page through a read() call: the
+    # dashboards' scans of a large store spend most of their time there otherwise.
+    cursor.execute("PRAGMA mmap_size=4294967296")
     cursor.close()
 
 

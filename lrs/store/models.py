@@ -333,12 +333,20 @@ class LearningFact(Base):
     duration_seconds: Mapped[float | None]
 
     __table_args__ = (
-        Index("ix_learning_fact_day", "day"),
+        # Covering indexes: the dashboards' grouped scans read these narrow entries and
+        # never the wide rows (names, timestamps), which cost one random read each.
+        Index(
+            "ix_learning_fact_scan",
+            *("day", "team", "source_kind", "concept", "activity_id", "content_id", "actor_key"),
+        ),
         Index("ix_learning_fact_actor_day", "actor_key", "day"),
-        Index("ix_learning_fact_activity", "activity_id"),
+        Index("ix_learning_fact_activity", "activity_id", "source_kind", "actor_key"),
         Index("ix_learning_fact_space_concept", "space_id", "concept"),
         Index("ix_learning_fact_kind_day", "source_kind", "day"),
-        Index("ix_learning_fact_content_concept", "content_id", "concept"),
+        Index(
+            "ix_learning_fact_content_concept",
+            *("content_id", "concept", "source_kind", "actor_key", "day", "team"),
+        ),
         Index("ix_learning_fact_concept_day", "concept", "day"),
         Index("ix_learning_fact_timestamp_seq", "timestamp", "seq"),
         Index("ix_learning_fact_team_timestamp", "team", "timestamp", "seq"),
@@ -377,6 +385,13 @@ class DailyActivity(Base):
     statements: Mapped[int] = mapped_column(BigInteger)
 
 
+ACTOR_DAY_COLUMNS = ("actor_key", "day", "team", "statements", "formal", "informal",
+                     "contributions", "reactions", "scores", "score_sum", "actor_name")  # fmt: skip
+COURSE_PROGRESS_COLUMNS = ("course", "actor_key", "day", "team", "enrolled", "started",
+                           "completed", "passed", "failed", "statements", "timed", "seconds",
+                           "actor_name")  # fmt: skip
+
+
 class ActorDay(Base):
     """Per (day, person, team) counts for distinct-people and per-person dashboard figures.
 
@@ -399,7 +414,12 @@ class ActorDay(Base):
     scores: Mapped[int] = mapped_column(BigInteger)
     score_sum: Mapped[float]
 
-    __table_args__ = (Index("ix_actor_day_team_day", "team", "day", "actor_key"),)
+    __table_args__ = (
+        Index("ix_actor_day_team_day", "team", "day", "actor_key"),
+        # Per-person sums (top people, participation, scores) read this in person order
+        # without touching the table.
+        Index("ix_actor_day_actor", *ACTOR_DAY_COLUMNS),
+    )
 
 
 class CourseProgress(Base):
@@ -423,6 +443,11 @@ class CourseProgress(Base):
     failed: Mapped[int] = mapped_column(BigInteger)
     timed: Mapped[int] = mapped_column(BigInteger)
     seconds: Mapped[float]
+
+    __table_args__ = (
+        # Per (course, person) stages (funnel, stalled) stream in this order, index only.
+        Index("ix_course_progress_course_actor", *COURSE_PROGRESS_COLUMNS),
+    )
 
 
 class HourlyActivity(Base):
