@@ -35,9 +35,14 @@ def table(results: dict[str, Any]) -> str:
                     lines.append(f"| more: {page} | {values['p50_ms']} | {values['p95_ms']} |")
             else:
                 lines.append(f"| {name} | {read['p50_ms']} | {read['p95_ms']} |")
-        lines += ["", "| dashboard page / filters | p50 s | p95 s |", "|---|---|---|"]
+        lines += ["", "| dashboard page / filters | page p50 s | page p95 s | in sequence p95 s "
+                  "| slowest callback p95 s |", "|---|---|---|---|---|"]  # fmt: skip
         for page, values in figures["dashboards"].items():
-            lines.append(f"| {page} | {values['p50']:.3f} | {values['p95']:.3f} |")
+            lines.append(
+                f"| {page} | {values['p50']:.3f} | {values['p95']:.3f} | "
+                f"{values['sequential_p95']:.3f} | {values['slowest_callback']} "
+                f"{values['slowest_callback_p95']:.3f} |"
+            )
         export = figures["export"]
         lines += ["", f"| export ({export['statements']:,} statements) | st/s | peak RSS MB |",
                   "|---|---|---|"]  # fmt: skip

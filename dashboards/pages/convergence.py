@@ -9,11 +9,10 @@ from urllib.parse import urlencode
 import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, html
-from flask import current_app
 
-from dashboards import figures, queries
+from dashboards import panels
+from dashboards.callbacks import connect
 from dashboards.components import chart, page_header
-from dashboards.filters import Filters
 
 dash.register_page(__name__, path="/convergence", name="Convergence", title="Convergence", order=3)
 
@@ -58,32 +57,16 @@ def layout(**query: Any) -> html.Div:
 
 
 def register_callbacks(app: Dash) -> None:
-    @app.callback(
-        Output(f"{PAGE}-mix", "figure"),
-        Output(f"{PAGE}-scatter", "figure"),
-        Output(f"{PAGE}-course-to-contribution", "figure"),
-        Input(f"{PAGE}-query", "data"),
-    )
-    def joined(query: str) -> list[Any]:
-        filters = Filters.from_query(query)
-        with current_app.extensions["lrs.database"].reading() as session:
-            mix = queries.team_mix(session, filters)
-            scatter = queries.contribution_vs_results(session, filters)
-            after = queries.completion_to_contribution(session, filters)
-        return [
-            figures.team_mix(mix),
-            figures.contribution_scatter(scatter),
-            figures.completion_to_contribution(after),
-        ]
-
-    @app.callback(
-        Output(f"{PAGE}-network", "figure"),
-        Input(f"{PAGE}-query", "data"),
+    for chart_id, panel in (
+        ("mix", panels.convergence_mix),
+        ("scatter", panels.convergence_scatter),
+        ("course-to-contribution", panels.convergence_course_to_contribution),
+    ):
+        connect(app, PAGE, [Output(f"{PAGE}-{chart_id}", "figure")], panel)
+    connect(
+        app,
+        PAGE,
+        [Output(f"{PAGE}-network", "figure")],
+        panels.convergence_network,
         Input(f"{PAGE}-relation", "value"),
     )
-    def network(query: str, relation: str) -> Any:
-        filters = Filters.from_query(query)
-        relation = relation if relation in ("contribute", "learn") else "contribute"
-        with current_app.extensions["lrs.database"].reading() as session:
-            edges = queries.knowledge_flow(session, filters, relation)
-        return figures.network(edges, relation)

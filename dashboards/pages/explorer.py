@@ -8,19 +8,14 @@ from urllib.parse import urlencode
 import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, ctx, dcc, html
-from flask import current_app
 
-from dashboards import figures, queries
-from dashboards.components import page_header, table
-from dashboards.filters import Filters
+from dashboards import panels
+from dashboards.callbacks import connect
+from dashboards.components import page_header
 
 dash.register_page(__name__, path="/explorer", name="Explorer", title="Explorer", order=5)
 
 PAGE = "explorer"
-PAGE_SIZE = 25
-COLUMNS = ("timestamp", "actor_name", "concept", "activity_name", "source_kind", "platform",
-           "team", "score_scaled", "success", "completion", "duration_seconds", "verb_id",
-           "activity_id")  # fmt: skip
 
 
 def layout(**query: Any) -> html.Div:
@@ -85,31 +80,16 @@ def register_callbacks(app: Dash) -> None:
         step = 1 if ctx.triggered_id == f"{PAGE}-older" else -1
         return max(0, int(current or 0) + step)
 
-    @app.callback(
-        Output(f"{PAGE}-table", "children"),
-        Output(f"{PAGE}-count", "children"),
-        Output(f"{PAGE}-page-note", "children"),
-        Output(f"{PAGE}-newer", "disabled"),
-        Output(f"{PAGE}-older", "disabled"),
-        Input(f"{PAGE}-query", "data"),
+    connect(
+        app,
+        PAGE,
+        [
+            Output(f"{PAGE}-table", "children"),
+            Output(f"{PAGE}-count", "children"),
+            Output(f"{PAGE}-page-note", "children"),
+            Output(f"{PAGE}-newer", "disabled"),
+            Output(f"{PAGE}-older", "disabled"),
+        ],
+        panels.explorer,
         Input(f"{PAGE}-page", "data"),
     )
-    def page(query: str, current: int | None) -> list[Any]:
-        filters = Filters.from_query(query)
-        with current_app.extensions["lrs.database"].reading() as session:
-            total = queries.count_facts(session, filters)
-            pages = max(1, -(-total // PAGE_SIZE))
-            number = min(int(current or 0), pages - 1)
-            rows = queries.fact_page(session, filters, number, PAGE_SIZE)
-        if not total:
-            note = "No statements match: widen the filters or send statements to /xapi/statements."
-            return [None, note, "", True, True]
-        rows = rows.assign(timestamp=rows["timestamp"].astype(str))
-        first = number * PAGE_SIZE + 1
-        return [
-            table(rows.to_dict("records"), COLUMNS),
-            f"{figures.n(total)} statements",
-            f"{figures.n(first)}-{figures.n(first + len(rows) - 1)} of {figures.n(total)}",
-            number == 0,
-            number >= pages - 1,
-        ]

@@ -1,0 +1,293 @@
+"""The work of every dashboard callback: ``(Session, Filters) -> its outputs``.
+
+A page's callbacks are thin wrappers that open a read session, parse the filters and call
+one panel; the benchmark calls the same panels, so what it times is what a browser waits
+for. One panel per chart where charts share no query, so that the browser's parallel
+requests spread a page over the server's threads instead of queueing behind one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from sqlalchemy.orm import Session
+
+from dashboards import figures, queries
+from dashboards.components import kpi, table
+from dashboards.filters import Filters, query_values, to_query
+
+Panel = Callable[[Session, Filters], list[Any]]
+
+OVERVIEW_KPIS = (("statements", "statements"), ("formal", "formal"), ("informal", "informal"),
+                 ("people", "active people"), ("activities", "activities"))  # fmt: skip
+CONTENT_RANKINGS = (("read", "most read pages and posts", "views"),
+                    ("edited", "most edited pages", "edits"),
+                    ("reused", "most reused (readers other than authors)", "readers"),
+                    ("discussed", "most discussed", "comments and replies"))  # fmt: skip
+STALLED_COLUMNS = ("name", "course_name", "last_day", "days_idle")
+PERSON_CARDS = (
+    ("formal", "formal statements"),
+    ("informal", "informal statements"),
+    ("courses_completed", "courses completed"),
+    ("courses_passed", "courses passed"),
+    ("contributions", "contributions"),
+    ("hours_learning", "hours in courses"),
+)
+RECENT_COLUMNS = ("timestamp", "concept", "activity_name", "source_kind", "score_scaled")
+EXPLORER_PAGE_SIZE = 25
+EXPLORER_COLUMNS = ("timestamp", "actor_name", "concept", "activity_name", "source_kind",
+                    "platform", "team", "score_scaled", "success", "completion",
+                    "duration_seconds", "verb_id", "activity_id")  # fmt: skip
+CONTENT_HINT = "Send viewed, edited and commented statements on pages and posts."
+
+
+# -- overview ------------------------------------------------------------------------
+
+
+def overview_summary(session: Session, filters: Filters) -> list[Any]:
+    """The counters and the formal/informal mix."""
+    summary = queries.summary(session, filters)
+    row = summary.iloc[0]
+    return [*[figures.n(row[key]) for key, _ in OVERVIEW_KPIS], figures.kind_mix(summary)]
+
+
+def overview_over_time(session: Session, filters: Filters) -> list[Any]:
+    return [figures.statements_over_time(queries.statements_over_time(session, filters))]
+
+
+def overview_people_over_time(session: Session, filters: Filters) -> list[Any]:
+    return [figures.active_people(queries.active_people_over_time(session, filters))]
+
+
+def overview_rhythm(session: Session, filters: Filters) -> list[Any]:
+    return [figures.rhythm(queries.rhythm(session, filters))]
+
+
+def overview_top_people(session: Session, filters: Filters) -> list[Any]:
+    return [figures.stacked_people(queries.top_people(session, filters))]
+
+
+def overview_top_activities(session: Session, filters: Filters) -> list[Any]:
+    frame = queries.top_activities(session, filters)
+    hint = "Send statements about activities."
+    return [figures.ranking(frame, "name", "statements", "activities", hint, "source_kind")]
+
+
+def overview_top_verbs(session: Session, filters: Filters) -> list[Any]:
+    frame = queries.top_verbs(session, filters)
+    hint = "Send statements with any verb."
+    return [figures.ranking(frame, "concept", "statements", "verbs", hint, colour_by=None)]
+
+
+# -- courses -------------------------------------------------------------------------
+
+
+def courses_funnel(session: Session, filters: Filters) -> list[Any]:
+    """The funnel and the completion and pass rates (one query)."""
+    courses = queries.course_funnel(session, filters)
+    return [figures.course_funnel(courses), figures.course_rates(courses)]
+
+
+def courses_scores(session: Session, filters: Filters) -> list[Any]:
+    return [figures.score_histogram(queries.score_distribution(session, filters))]
+
+
+def courses_time(session: Session, filters: Filters) -> list[Any]:
+    return [figures.time_spent(queries.time_spent(session, filters))]
+
+
+def courses_stalled(session: Session, filters: Filters, days: int | None = 14) -> list[Any]:
+    """The stalled learners' table and the note above it (idle for ``days``, default 14)."""
+    frame = queries.stalled(session, filters, days=max(int(days or 14), 1))
+    total = int(frame.attrs["total"])
+    note = (
+        f"{len(frame)} of {figures.n(total)} stalled (person, course) pairs, longest idle first"
+        if total
+        else "No one is stalled: every started course has a completion or recent activity."
+    )
+    frame = frame.assign(last_day=frame["last_day"].astype(str))
+    return [table(frame.to_dict("records"), STALLED_COLUMNS) if total else None, note]
+
+
+# -- knowledge -----------------------------------------------------------------------
+
+
+def knowledge_contributions(session: Session, filters: Filters) -> list[Any]:
+    return [figures.contributions_over_time(queries.contributions_over_time(session, filters))]
+
+
+def knowledge_participation(session: Session, filters: Filters) -> list[Any]:
+    pyramid = queries.participation(session, filters)
+    return [figures.participation(pyramid, queries.contribution_shares(session, filters))]
+
+
+def knowledge_ranking(session: Session, filters: Filters, metric: str) -> list[Any]:
+    """One content ranking of ``CONTENT_RANKINGS``."""
+    noun, measure = next((n, m) for key, n, m in CONTENT_RANKINGS if key == metric)
+    frame = queries.top_content(session, filters, metric).rename(columns={"count": measure})
+    return [figures.ranking(frame, "name", measure, noun, CONTENT_HINT)]
+
+
+def knowledge_response(session: Session, filters: Filters) -> list[Any]:
+    return [figures.response_histogram(queries.response_times(session, filters))]
+
+
+def knowledge_topics(session: Session, filters: Filters) -> list[Any]:
+    return [figures.topics(queries.emerging_topics(session, filters))]
+
+
+# -- convergence ---------------------------------------------------------------------
+
+
+def convergence_mix(session: Session, filters: Filters) -> list[Any]:
+    return [figures.team_mix(queries.team_mix(session, filters))]
+
+
+def convergence_scatter(session: Session, filters: Filters) -> list[Any]:
+    return [figures.contribution_scatter(queries.contribution_vs_results(session, filters))]
+
+
+def convergence_course_to_contribution(session: Session, filters: Filters) -> list[Any]:
+    frame = queries.completion_to_contribution(session, filters)
+    return [figures.completion_to_contribution(frame)]
+
+
+def convergence_network(
+    session: Session, filters: Filters, relation: str | None = "contribute"
+) -> list[Any]:
+    chosen = relation if relation in ("contribute", "learn") else "contribute"
+    return [figures.network(queries.knowledge_flow(session, filters, chosen), chosen)]
+
+
+# -- people --------------------------------------------------------------------------
+
+
+def person(session: Session, filters: Filters, query: str = "") -> list[Any]:
+    """The chosen person's cards, timeline and latest statements; without a person, the
+    directory of the most active people, linked with the page's ``query`` kept."""
+    chosen = filters.person
+    if not chosen:
+        return [_directory(queries.top_people(session, filters, limit=20), query)]
+    summary = queries.person_summary(session, filters, chosen)
+    timeline = queries.person_timeline(session, filters, chosen)
+    recent = queries.fact_page(session, filters.replace(person=chosen), 0, 20)
+    row = summary.iloc[0]
+    cards = [
+        kpi(f"{row[key]:.1f}" if key == "hours_learning" else figures.n(row[key]),
+            label, f"people-kpi-{key}")
+        for key, label in PERSON_CARDS
+    ]  # fmt: skip
+    score = "—" if row["mean_score"] is None else f"{row['mean_score']:.0%}"
+    graph = dcc.Graph(
+        id="people-timeline",
+        figure=figures.person_timeline(timeline, str(row["name"])),
+        config={"displaylogo": False},
+    )
+    recent = recent.assign(timestamp=recent["timestamp"].astype(str))
+    return [
+        html.Div(
+            [
+                html.H3(f"{row['name']}", className="h5"),
+                html.P(f"{figures.n(row['statements'])} statements · mean score {score}",
+                       className="text-muted"),
+                dbc.Row(cards),
+                dbc.Card(dbc.CardBody(graph, className="p-1"), className="mb-3 shadow-sm"),
+                html.H4(f"Latest {len(recent)} of {figures.n(row['statements'])} statements",
+                        className="h6"),
+                table(recent.to_dict("records"), RECENT_COLUMNS, id="people-recent"),
+            ]
+        )
+    ]  # fmt: skip
+
+
+def _directory(top: Any, query: str) -> Any:
+    if top.empty:
+        return dbc.Alert("No people yet: send statements with an actor.", color="secondary")
+    base = dash.get_relative_path("/people")
+    values = query_values(query)
+    items = [
+        html.Li(
+            dcc.Link(
+                f"{name} — {figures.n(count)} statements",
+                href=base + to_query({**values, "person": key}),
+            )
+        )
+        for key, name, count in top[["actor_key", "name", "statements"]].itertuples(index=False)
+    ]
+    return html.Div(
+        [
+            html.P(
+                f"Most active {len(top)} of {figures.n(top.attrs['total'])} people; "
+                "pick one or search above.",
+                className="text-muted",
+            ),
+            html.Ul(items, id="people-directory"),
+        ]
+    )
+
+
+# -- explorer ------------------------------------------------------------------------
+
+
+def explorer(session: Session, filters: Filters, page: int | None = 0) -> list[Any]:
+    """The table of one page of statements, the count, the page note and whether the
+    newer and older buttons are disabled."""
+    total = queries.count_facts(session, filters)
+    pages = max(1, -(-total // EXPLORER_PAGE_SIZE))
+    number = min(max(int(page or 0), 0), pages - 1)
+    rows = queries.fact_page(session, filters, number, EXPLORER_PAGE_SIZE)
+    if not total:
+        note = "No statements match: widen the filters or send statements to /xapi/statements."
+        return [None, note, "", True, True]
+    rows = rows.assign(timestamp=rows["timestamp"].astype(str))
+    first = number * EXPLORER_PAGE_SIZE + 1
+    return [
+        table(rows.to_dict("records"), EXPLORER_COLUMNS),
+        f"{figures.n(total)} statements",
+        f"{figures.n(first)}-{figures.n(first + len(rows) - 1)} of {figures.n(total)}",
+        number == 0,
+        number >= pages - 1,
+    ]
+
+
+PANELS: dict[str, dict[str, Panel]] = {
+    "overview": {
+        "summary": overview_summary,
+        "over time": overview_over_time,
+        "people over time": overview_people_over_time,
+        "rhythm": overview_rhythm,
+        "top people": overview_top_people,
+        "top activities": overview_top_activities,
+        "top verbs": overview_top_verbs,
+    },
+    "courses": {
+        "funnel": courses_funnel,
+        "scores": courses_scores,
+        "time": courses_time,
+        "stalled": courses_stalled,
+    },
+    "knowledge": {
+        "contributions": knowledge_contributions,
+        "participation": knowledge_participation,
+        **{
+            f"top {metric}": partial(knowledge_ranking, metric=metric)
+            for metric, _, _ in CONTENT_RANKINGS
+        },
+        "response": knowledge_response,
+        "topics": knowledge_topics,
+    },
+    "convergence": {
+        "mix": convergence_mix,
+        "scatter": convergence_scatter,
+        "course to contribution": convergence_course_to_contribution,
+        "network": convergence_network,
+    },
+    "people": {"person": person},
+    "explorer": {"statements": explorer},
+}
+"""Every page's panels by name: what the benchmark times."""
