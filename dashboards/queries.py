@@ -221,9 +221,16 @@ def summary(session: Session, filters: Filters) -> pd.DataFrame:
         ).all()
     by_kind = {kind: int(n) for kind, n in kinds}
     people = _distinct_people(session, filters)
-    activities = _scalar(
-        session, select(func.count(distinct(F.activity_id))).where(*fact_conditions(filters))
-    )
+    if filters == Filters():
+        # Every activity of the store is a filter bar choice: no fact to read.
+        activities = _scalar(
+            session,
+            select(func.count()).where(
+                FilterValue.dimension == "activity", FilterValue.statements > 0
+            ),
+        )
+    else:
+        activities = _count_distinct(session, F.activity_id, fact_conditions(filters))
     return pd.DataFrame(
         [
             {
@@ -240,10 +247,18 @@ def summary(session: Session, filters: Filters) -> pd.DataFrame:
 
 def _distinct_people(session: Session, filters: Filters) -> int:
     if uses_people_rollup(filters):
-        query = select(func.count(distinct(A.actor_key))).where(*_people_conditions(filters))
-    else:
-        query = select(func.count(distinct(F.actor_key))).where(*fact_conditions(filters))
-    return _scalar(session, query)
+        return _count_distinct(session, A.actor_key, _people_conditions(filters))
+    return _count_distinct(session, F.actor_key, fact_conditions(filters))
+
+
+def _count_distinct(
+    session: Session, column: Any, conditions: Sequence[ColumnElement[bool]]
+) -> int:
+    """``count(DISTINCT column)`` as a count of ``SELECT DISTINCT`` rows: PostgreSQL sorts
+    for count(DISTINCT) but hashes a DISTINCT, and SQLite can skip through an index led
+    by the column."""
+    values = select(column).where(*conditions, column.is_not(None)).distinct().subquery()
+    return _scalar(session, select(func.count()).select_from(values))
 
 
 def statements_over_time(session: Session, filters: Filters) -> pd.DataFrame:
@@ -288,33 +303,38 @@ def active_people_over_time(session: Session, filters: Filters) -> pd.DataFrame:
 
 def top_people(session: Session, filters: Filters, limit: int = 10) -> pd.DataFrame:
     """Most active people: statements in total, formal and informal; attrs total = people."""
+    columns = ["actor_key", "name", "statements", "formal", "informal"]
     if uses_people_rollup(filters):
         n = func.sum(A.statements)
         rollup = (
-            select(A.actor_key, func.max(A.actor_name), n, func.sum(A.formal), func.sum(A.informal))
+            select(
+                A.actor_key,
+                func.max(A.actor_name),
+                n,
+                func.sum(A.formal),
+                func.sum(A.informal),
+                _groups(),
+            )
             .where(*_people_conditions(filters))
             .group_by(A.actor_key)
             .order_by(n.desc(), A.actor_key)
             .limit(limit)
         )
-        frame = _frame(session, rollup, ["actor_key", "name", "statements", "formal", "informal"])
+        frame, total = _ranked_frame(session, rollup, columns)
         for column in ("statements", "formal", "informal"):
             frame[column] = frame[column].astype("int64")
         frame["name"] = frame["name"].fillna(frame["actor_key"])
-        return _with_total(frame, _distinct_people(session, filters))
+        return _with_total(frame, total)
     formal = func.sum(case((F.source_kind == "formal", 1), else_=0))
     informal = func.sum(case((F.source_kind == "informal", 1), else_=0))
     query = (
-        select(F.actor_key, func.max(F.actor_name), func.count(), formal, informal)
+        select(F.actor_key, func.max(F.actor_name), func.count(), formal, informal, _groups())
         .where(*fact_conditions(filters))
         .group_by(F.actor_key)
         .order_by(func.count().desc(), F.actor_key)
         .limit(limit)
     )
-    frame = _frame(session, query, ["actor_key", "name", "statements", "formal", "informal"])
-    total = _scalar(
-        session, select(func.count(distinct(F.actor_key))).where(*fact_conditions(filters))
-    )
+    frame, total = _ranked_frame(session, query, columns)
     frame["name"] = frame["name"].fillna(frame["actor_key"])
     return _with_total(frame, total)
 
