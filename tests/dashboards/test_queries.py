@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterator
 from typing import Any
 
+import pandas as pd
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,7 +17,8 @@ from dashboards.filters import Filters
 from lrs.services.statements import store_statements
 from lrs.store.engine import Database
 from lrs.store.models import DailyActivity, LearningFact
-from statements.vocabulary import Verbs
+from statements.vocabulary import ActivityTypes, Verbs
+from tests.dashboards import more_data
 from tests.dashboards.data import (
     COMMENT,
     POST,
@@ -25,6 +28,17 @@ from tests.dashboards.data import (
     TODAY,
     WIKI_PAGE,
     actor_key,
+    statement,
+)
+from tests.dashboards.more_data import (
+    DRILL,
+    ETHICS,
+    FAQ,
+    FAQ_COMMENT,
+    GUIDE,
+    GUIDE_COMMENT,
+    NOTE,
+    PRIVACY,
 )
 
 ALL = Filters()
@@ -272,3 +286,351 @@ def test_rebuilt_rollup_equals_incremental(database: Database, seeded: dict[str,
     with database.writing() as session:
         facts.rebuild_rollup(session)
     assert rows() == before
+
+
+# -- a second organisation (more_data): exact results the first one leaves open -------
+
+TODAY_MORE = dt.date(2026, 6, 1)
+
+
+@pytest.fixture
+def more(database: Database) -> Iterator[Session]:
+    """A reading session on the organisation of ``more_data`` alone."""
+    more_data.seed(database)
+    with database.reading() as reading:
+        yield reading
+
+
+def plain(frame: Any) -> list[dict[str, Any]]:
+    """The rows of a frame with NaN and NaT as None, so that they compare equal."""
+    return [
+        {key: None if pd.isna(value) else value for key, value in row.items()}
+        for row in frame.to_dict("records")
+    ]
+
+
+def at(timestamp: str) -> pd.Timestamp:
+    return pd.Timestamp(timestamp)
+
+
+def test_completion_to_contribution_takes_the_first_contribution_at_or_after(
+    more: Session,
+) -> None:
+    """fay/ethics: her authoring with the tag before the completion does not count, the
+    edit at 22:00 UTC (written +01:00) does, the later comment is not the first.
+    fay/privacy: a post at the very instant of the completion counts (0 days).
+    gus/ethics: only fay's contributions, gus's edit with another tag and gus's like
+    follow: none counts. hal/ethics: from his first completion, not from his later pass."""
+    frame = queries.completion_to_contribution(more, ALL)
+    assert plain(frame) == [
+        {"actor_key": actor_key("fay"), "tag": "ethics", "completed": at("2026-05-04T10:00Z"),
+         "contributed": at("2026-05-06T22:00Z"), "days": 2.5},
+        {"actor_key": actor_key("fay"), "tag": "privacy",
+         "completed": at("2026-05-05T08:00:00.250Z"),
+         "contributed": at("2026-05-05T08:00:00.250Z"), "days": 0.0},
+        {"actor_key": actor_key("gus"), "tag": "ethics", "completed": at("2026-05-04T12:00Z"),
+         "contributed": None, "days": None},
+        {"actor_key": actor_key("hal"), "tag": "ethics", "completed": at("2026-05-02T00:00Z"),
+         "contributed": at("2026-05-03T06:00Z"), "days": 1.25},
+    ]  # fmt: skip
+    assert math.isnan(frame.iloc[2]["days"])
+    assert frame.iloc[2]["contributed"] is pd.NaT
+
+
+def test_completion_to_contribution_filters_the_completions_only(more: Session) -> None:
+    """Filters pick the completions; contributions count whatever the filters."""
+    fay = queries.completion_to_contribution(more, Filters(person=actor_key("fay")))
+    assert list(zip(fay["tag"], fay["days"], strict=True)) == [("ethics", 2.5), ("privacy", 0.0)]
+    delta = queries.completion_to_contribution(more, Filters(team="Delta", platform="LMS"))
+    assert list(zip(delta["actor_key"], delta["days"], strict=True)) == [(actor_key("hal"), 1.25)]
+    none = queries.completion_to_contribution(more, Filters(team="Nobody"))
+    assert (len(none), list(none.columns)) == (
+        0, ["actor_key", "tag", "completed", "contributed", "days"],
+    )  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="MergeError when no informal contribution is at or after the earliest completion: "
+    "the empty contributions frame has object (not str) key columns and a datetime64[s] (not "
+    "[us]) time column, which merge_asof refuses",
+)
+def test_completion_to_contribution_when_no_contribution_follows(more: Session) -> None:
+    """From 8 May only hal's pass completes ethics, and nothing is contributed after it."""
+    frame = queries.completion_to_contribution(more, Filters(start=dt.date(2026, 5, 8)))
+    assert plain(frame) == [
+        {"actor_key": actor_key("hal"), "tag": "ethics", "completed": at("2026-05-08T00:00Z"),
+         "contributed": None, "days": None},
+    ]  # fmt: skip
+
+
+MORE_NAMES = {
+    ETHICS: "Ethics in practice",  # first batch; "Ethics" in the second
+    GUIDE: "Style guide v2",  # first batch; "Style guide" and no name in the second
+    FAQ: "Frequently asked questions",  # after "FAQ" in the same batch
+    PRIVACY: "Privacy",  # and one statement without a name
+    DRILL: DRILL,  # never named
+    NOTE: NOTE,  # never named
+    FAQ_COMMENT: "Re: FAQ",
+    GUIDE_COMMENT: "Re: Style guide",
+}
+
+
+def test_top_activities_names_are_the_greatest_stored_name_or_the_id(more: Session) -> None:
+    frame = queries.top_activities(more, ALL, limit=20)
+    assert list(zip(frame["activity_id"], frame["name"], frame["statements"], strict=True)) == [
+        (ETHICS, "Ethics in practice", 9), (GUIDE, "Style guide v2", 8), (DRILL, DRILL, 3),
+        (NOTE, NOTE, 2), (PRIVACY, "Privacy", 2), (FAQ, "Frequently asked questions", 2),
+        (FAQ_COMMENT, "Re: FAQ", 1), (GUIDE_COMMENT, "Re: Style guide", 1),
+    ]  # fmt: skip
+    assert frame.attrs["total"] == 8
+    # The greatest name is the one SQL max over the facts gives.
+    rows = more.execute(
+        select(LearningFact.activity_id, func.max(LearningFact.activity_name)).group_by(
+            LearningFact.activity_id
+        )
+    ).all()
+    assert {activity: name or activity for activity, name in rows} == MORE_NAMES
+
+
+@pytest.mark.parametrize(
+    ("metric", "expected"),
+    [
+        ("read", [(GUIDE, "Style guide v2", 4), (NOTE, NOTE, 1),
+                  (FAQ, "Frequently asked questions", 1)]),
+        ("edited", [(GUIDE, "Style guide v2", 2)]),
+        ("discussed", [(FAQ, "Frequently asked questions", 1), (GUIDE, "Style guide v2", 1)]),
+        # ivy alone reads her FAQ: not reused.
+        ("reused", [(GUIDE, "Style guide v2", 2), (NOTE, NOTE, 1)]),
+    ],
+)  # fmt: skip
+def test_top_content_names_counts_and_total(
+    more: Session, metric: str, expected: list[tuple[str, str, int]]
+) -> None:
+    frame = queries.top_content(more, ALL, metric)
+    assert list(zip(frame["content_id"], frame["name"], frame["count"], strict=True)) == expected
+    assert frame.attrs["total"] == len(expected)
+
+
+@pytest.mark.parametrize("filters", [ALL, Filters(kind="formal")], ids=["rollup", "facts"])
+def test_course_names_in_funnel_time_and_stalled(more: Session, filters: Filters) -> None:
+    funnel = queries.course_funnel(more, filters)
+    assert list(zip(funnel["course"], funnel["name"], strict=True)) == [
+        (ETHICS, "Ethics in practice"), (DRILL, DRILL), (PRIVACY, "Privacy"),
+    ]  # fmt: skip
+    spent = queries.time_spent(more, filters)
+    assert list(zip(spent["course"], spent["name"], spent["hours"], strict=True)) == [
+        (ETHICS, "Ethics in practice", 1.0), (DRILL, DRILL, 0.5),
+    ]  # fmt: skip
+    assert spent.attrs["total"] == 2
+    frame = queries.stalled(more, filters, days=14, today=TODAY_MORE)
+    assert list(zip(frame["name"], frame["course"], frame["course_name"], frame["days_idle"],
+                    strict=True)) == [
+        ("Hal", DRILL, DRILL, 31), ("Ivy", DRILL, DRILL, 29),
+        (actor_key("kim"), PRIVACY, "Privacy", 26),  # no name: the key
+    ]  # fmt: skip
+    assert frame.attrs["total"] == 3
+
+
+def test_names_follow_later_batches_and_voiding(database: Database, seeded: dict[str, Any]) -> None:
+    """A greater name stored later wins, a lesser one does not; voiding the statement
+    that carried the greatest name brings the previous one back."""
+
+    def names() -> tuple[str, str]:
+        with database.reading() as session:
+            activities = by(queries.top_activities(session, ALL), "activity_id")
+            courses = by(queries.course_funnel(session, ALL), "course")
+        return activities[SAFETY]["name"], courses[SAFETY]["name"]
+
+    def store(name: str) -> str:
+        made = statement("ben", Verbs.LAUNCHED, SAFETY, ActivityTypes.COURSE, name,
+                         "10T09:00", platform="LMS")  # fmt: skip
+        return store_statements(database, [made], version="1.0.3", principal=seeded["principal"])[0]
+
+    renamed = store("Safety basics (2026)")
+    assert names() == ("Safety basics (2026)", "Safety basics (2026)")
+    store("Safety")
+    assert names() == ("Safety basics (2026)", "Safety basics (2026)")
+    voiding = {
+        "actor": {"objectType": "Agent", "mbox": "mailto:admin@example.com"},
+        "verb": {"id": Verbs.VOIDED, "display": {"en": "voided"}},
+        "object": {"objectType": "StatementRef", "id": renamed},
+    }
+    store_statements(database, [voiding], version="1.0.3", principal=seeded["principal"])
+    assert names() == ("Safety basics", "Safety basics")
+
+
+def test_top_activities_total_when_the_limit_cuts(more: Session) -> None:
+    frame = queries.top_activities(more, ALL, limit=1)
+    assert frame.to_dict("records") == [
+        {"activity_id": ETHICS, "name": "Ethics in practice", "source_kind": "formal",
+         "statements": 9, "people": 3},
+    ]  # fmt: skip
+    assert frame.attrs["total"] == 8
+    informal = queries.top_activities(more, Filters(kind="informal"), limit=1)
+    assert (list(informal["activity_id"]), informal.attrs["total"]) == ([GUIDE], 5)
+
+
+@pytest.mark.parametrize(
+    ("metric", "first", "total"),
+    [
+        ("read", (GUIDE, "Style guide v2", 4), 3),
+        ("edited", (GUIDE, "Style guide v2", 2), 1),
+        ("discussed", (FAQ, "Frequently asked questions", 1), 2),
+        ("reused", (GUIDE, "Style guide v2", 2), 2),  # the FAQ has no reader but its author
+    ],
+)
+def test_top_content_total_when_the_limit_cuts(
+    more: Session, metric: str, first: tuple[str, str, int], total: int
+) -> None:
+    frame = queries.top_content(more, ALL, metric, limit=1)
+    assert list(zip(frame["content_id"], frame["name"], frame["count"], strict=True)) == [first]
+    assert frame.attrs["total"] == total
+
+
+@pytest.mark.parametrize("filters", [ALL, Filters(kind="formal")], ids=["rollup", "facts"])
+def test_stalled_total_when_the_limit_cuts(more: Session, filters: Filters) -> None:
+    frame = queries.stalled(more, filters, days=14, today=TODAY_MORE, limit=1)
+    assert frame.to_dict("records") == [
+        {"actor_key": actor_key("hal"), "name": "Hal", "course": DRILL,
+         "last_day": dt.date(2026, 5, 1), "course_name": DRILL, "days_idle": 31},
+    ]  # fmt: skip
+    assert frame.attrs["total"] == 3
+    # Idle more than 28 days: hal (31) and ivy (29), not kim (26); more than 29: hal alone.
+    for days, total in ((28, 2), (29, 1)):
+        later = queries.stalled(more, filters, days=days, today=TODAY_MORE, limit=1)
+        assert (list(later["actor_key"]), later.attrs["total"]) == ([actor_key("hal")], total)
+
+
+@pytest.mark.parametrize(("relation", "total"), [("contribute", 3), ("learn", 3)])
+def test_knowledge_flow_total_when_the_limit_cuts(more: Session, relation: str, total: int) -> None:
+    """Contribute: gus edited and liked fay's guide (2), hal commented on it, fay
+    commented on ivy's FAQ. Learn: gus read fay's guide twice, hal once, kim read fay's
+    note; fay reading her own guide and ivy her own FAQ are no edges."""
+    frame = queries.knowledge_flow(more, ALL, relation, limit=1)
+    assert frame.to_dict("records") == [
+        {"source": actor_key("gus"), "target": actor_key("fay"), "weight": 2,
+         "source_name": "Gus", "target_name": "Fay", "source_team": "Gamma",
+         "target_team": "Gamma"},
+    ]  # fmt: skip
+    assert frame.attrs["total"] == total
+    full = queries.knowledge_flow(more, ALL, relation)
+    assert len(full) == total
+
+
+EMPTY_COLUMNS = {
+    "top_activities": ["activity_id", "name", "source_kind", "statements", "people"],
+    "top_content": ["content_id", "name", "count"],
+    "stalled": ["actor_key", "name", "course", "last_day", "course_name", "days_idle"],
+    "knowledge_flow": ["source", "target", "weight", "source_name", "target_name",
+                       "source_team", "target_team"],
+    "course_funnel": ["course", "name", "enrolled", "started", "completed", "passed", "failed",
+                      "people", "statements", "completion_rate", "pass_rate"],
+    "time_spent": ["course", "name", "people", "seconds", "hours", "minutes_per_person"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [Filters(team="Nobody"), Filters(person="mbox:mailto:nobody@example.com")],
+    ids=["team", "person"],
+)
+def test_totals_are_zero_when_nothing_matches(session: Session, filters: Filters) -> None:
+    frames = {
+        "top_activities": queries.top_activities(session, filters, limit=1),
+        "stalled": queries.stalled(session, filters, days=1, today=TODAY, limit=1),
+        "course_funnel": queries.course_funnel(session, filters, limit=1),
+        "time_spent": queries.time_spent(session, filters, limit=1),
+    }
+    for metric in ("read", "edited", "discussed", "reused"):
+        frames[f"top_content {metric}"] = queries.top_content(session, filters, metric, limit=1)
+    for relation in ("contribute", "learn"):
+        frames[f"knowledge_flow {relation}"] = queries.knowledge_flow(
+            session, filters, relation, limit=1
+        )
+    found = {name: (frame.attrs["total"], len(frame), list(frame.columns))
+             for name, frame in frames.items()}  # fmt: skip
+    assert found == {name: (0, 0, EMPTY_COLUMNS[name.split()[0]]) for name in frames}
+
+
+def funnel_rows(frame: Any) -> list[tuple[Any, ...]]:
+    stages = ("enrolled", "started", "completed", "passed", "failed", "people", "statements")
+    return [tuple(row) for row in frame[["course", "name", *stages]].itertuples(index=False)]
+
+
+def test_course_funnel_under_a_day_range_and_a_team_reads_the_rollup(session: Session) -> None:
+    days = Filters(start=dt.date(2026, 3, 3), end=dt.date(2026, 3, 5))
+    alpha = Filters(team="Alpha")
+    assert queries.uses_people_rollup(days) and queries.uses_people_rollup(alpha)
+    # course, name, enrolled, started, completed, passed, failed, people, statements
+    expected = {
+        days: [(PYTHON, "Python 101", 1, 1, 0, 0, 0, 2, 2),
+               (SAFETY, "Safety basics", 0, 0, 1, 1, 1, 2, 3)],
+        alpha: [(SAFETY, "Safety basics", 2, 2, 1, 1, 1, 2, 8)],
+    }  # fmt: skip
+    for filters, rows in expected.items():
+        rolled = queries.course_funnel(session, filters)
+        # kind=formal changes nothing (the funnel counts formal facts) but reads the facts.
+        counted = queries.course_funnel(session, filters.replace(kind="formal"))
+        assert funnel_rows(rolled) == funnel_rows(counted) == rows
+        assert plain(rolled) == plain(counted)
+        assert rolled.attrs["total"] == counted.attrs["total"] == len(rows)
+
+
+def test_course_funnel_under_a_verb_or_a_person_reads_the_facts(session: Session) -> None:
+    registered = Filters(verb=Verbs.REGISTERED)
+    ann = Filters(person=actor_key("ann"))
+    assert not queries.uses_people_rollup(registered)
+    assert not queries.uses_people_rollup(ann)
+    frame = queries.course_funnel(session, registered)
+    assert funnel_rows(frame) == [
+        (SAFETY, "Safety basics", 2, 0, 0, 0, 0, 2, 2), (PYTHON, "Python 101", 1, 0, 0, 0, 0, 1, 1),
+    ]  # fmt: skip
+    assert (list(frame["completion_rate"]), list(frame["pass_rate"])) == ([0.0, 0.0], [0.0, 0.0])
+    frame = queries.course_funnel(session, ann)
+    assert funnel_rows(frame) == [(SAFETY, "Safety basics", 1, 1, 1, 1, 0, 1, 5)]
+    assert (frame.iloc[0]["completion_rate"], frame.iloc[0]["pass_rate"]) == (1.0, 1.0)
+    assert frame.attrs["total"] == 1
+
+
+def test_course_funnel_of_a_one_person_team_equals_that_person(more: Session) -> None:
+    """Delta is hal alone: the team (rollup) and the person (facts) give one funnel."""
+    team = queries.course_funnel(more, Filters(team="Delta"))
+    person = queries.course_funnel(more, Filters(person=actor_key("hal")))
+    assert funnel_rows(team) == funnel_rows(person) == [
+        (ETHICS, "Ethics in practice", 0, 0, 1, 1, 0, 1, 2), (DRILL, DRILL, 0, 1, 0, 0, 0, 1, 2),
+    ]  # fmt: skip
+    assert plain(team) == plain(person)
+    days = Filters(start=dt.date(2026, 5, 2), end=dt.date(2026, 5, 4))
+    rolled = queries.course_funnel(more, days)
+    counted = queries.course_funnel(more, days.replace(platform="LMS"))
+    assert funnel_rows(rolled) == funnel_rows(counted) == [
+        (ETHICS, "Ethics in practice", 1, 1, 3, 0, 0, 3, 5), (DRILL, DRILL, 1, 0, 0, 0, 0, 1, 1),
+    ]  # fmt: skip
+    completed = queries.course_funnel(more, Filters(verb=Verbs.COMPLETED))
+    assert funnel_rows(completed) == [
+        (ETHICS, "Ethics in practice", 0, 0, 3, 0, 0, 3, 3),
+        (PRIVACY, "Privacy", 0, 0, 1, 0, 0, 1, 1),
+    ]  # fmt: skip
+
+
+def test_person_names_with_and_without_a_team(session: Session) -> None:
+    keys = [actor_key("ann"), actor_key("eve"), actor_key("cat"), "mbox:mailto:nobody@x.org"]
+    assert queries.person_names(session, keys) == {
+        actor_key("ann"): ("Ann", "Alpha"),
+        actor_key("cat"): ("Cat", "Beta"),
+        actor_key("eve"): ("Eve", None),
+    }
+    assert queries.person_names(session, []) == {}
+
+
+def test_person_names_without_a_name_or_with_a_teamless_statement(more: Session) -> None:
+    """kim has no name (the key stands in); gus read the guide once outside his team."""
+    keys = [actor_key(handle) for handle in ("fay", "gus", "hal", "ivy", "kim")]
+    assert queries.person_names(more, keys) == {
+        actor_key("fay"): ("Fay", "Gamma"),
+        actor_key("gus"): ("Gus", "Gamma"),
+        actor_key("hal"): ("Hal", "Delta"),
+        actor_key("ivy"): ("Ivy", None),
+        actor_key("kim"): (actor_key("kim"), None),
+    }
