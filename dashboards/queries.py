@@ -26,7 +26,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Executable
 
 from dashboards.filters import Filters
@@ -450,30 +450,23 @@ def course_funnel(session: Session, filters: Filters, limit: int = 15) -> pd.Dat
     """
     query: Any
     if uses_people_rollup(filters):
-        # Two steps: one row per (course, person) with a flag per stage, streamed in the
-        # order of ix_course_progress_course_actor, then flags summed per course.
+        # Grouped by course alone, in the order of ix_course_progress_course_actor: the
+        # distinct people of one course are few, while a (course, person) grouping has
+        # as many groups as rows, which PostgreSQL sorts on disk.
         stages = ("enrolled", "started", "completed", "passed", "failed")
-        pairs = (
-            select(
-                P.course,
-                *[func.max(case((getattr(P, stage) > 0, 1), else_=0)).label(stage)
-                  for stage in stages],
-                func.sum(P.statements).label("statements"),
-            )
-            .where(*_people_conditions(filters, P))
-            .group_by(P.course, P.actor_key)
-            .subquery()
-        )  # fmt: skip
+        learners = func.count(distinct(P.actor_key))
         query = (
             select(
-                pairs.c.course,
-                *[func.sum(pairs.c[stage]) for stage in stages],
-                func.count(),
-                func.sum(pairs.c.statements),
+                P.course,
+                *[func.count(distinct(case((getattr(P, stage) > 0, P.actor_key))))
+                  for stage in stages],
+                learners,
+                func.sum(P.statements),
             )
-            .group_by(pairs.c.course)
-            .order_by(func.count().desc(), pairs.c.course)
-        )
+            .where(*_people_conditions(filters, P))
+            .group_by(P.course)
+            .order_by(learners.desc(), P.course)
+        )  # fmt: skip
     else:
         course = _course_key().label("course")
 
@@ -575,42 +568,85 @@ def stalled(
     more than ``days`` days before ``today``: oldest first; attrs total = such pairs."""
     today = today or dt.datetime.now(dt.UTC).date()
     cutoff = today - dt.timedelta(days=days)
-    query: Any
+    columns = ["actor_key", "name", "course", "last_day"]
     if uses_people_rollup(filters):
-        last_day = func.max(P.day)
-        query = (
-            select(P.actor_key, func.max(P.actor_name), P.course, last_day)
-            .where(*_people_conditions(filters, P))
-            # (course, person): the order of ix_course_progress_course_actor, no sort.
-            .group_by(P.course, P.actor_key)
-            .having(
-                func.sum(P.completed) == 0,
-                func.sum(P.started + P.enrolled) > 0,
-                last_day < cutoff,
-            )
-        )
-        return _stalled_frame(session, query, today, limit)
+        total = _stalled_pairs(session, filters, cutoff)
+        # At most ``total`` rows: the scan ends at the last stalled pair, or never starts.
+        frame = _frame(session, _oldest_stalled(filters, cutoff, min(limit, total)), columns)
+        return _stalled_frame(session, frame, total, today)
     course = _course_key().label("course")
     done = func.max(case((F.concept.in_(COMPLETED), 1), else_=0))
     started = func.max(case((F.concept.in_((*STARTED, *ENROLLED)), 1), else_=0))
     last = func.max(F.day)
-    query = (
+    pairs = (
         select(F.actor_key, func.max(F.actor_name), course, last)
         .where(*fact_conditions(filters), F.source_kind == "formal", course.is_not(None))
         # Course first: grouping by the person first lets SQLite walk the person index
         # with one random read per fact instead of one sequential scan.
         .group_by(course, F.actor_key)
         .having(and_(done == 0, started == 1, last < cutoff))
+        .subquery()
     )
-    return _stalled_frame(session, query, today, limit)
+    ranked = select(pairs, _groups()).order_by(pairs.c[3], pairs.c[0], pairs.c[2]).limit(limit)
+    frame, total = _ranked_frame(session, ranked, columns)
+    return _stalled_frame(session, frame, total, today)
+
+
+def _stalled_pairs(session: Session, filters: Filters, cutoff: dt.date) -> int:
+    """How many (course, person) pairs are stalled, counted per course as the people who
+    started or were ruled out (completed, or active since the cutoff) less those ruled
+    out: distinct people of one course, where grouping by pair would make a group of
+    nearly every row."""
+    ruled_out = or_(P.completed > 0, P.day >= cutoff)
+    started = or_(P.started > 0, P.enrolled > 0, ruled_out)
+    per_course = (
+        select(
+            (
+                func.count(distinct(case((started, P.actor_key))))
+                - func.count(distinct(case((ruled_out, P.actor_key))))
+            ).label("stalled")
+        )
+        .where(*_people_conditions(filters, P))
+        .group_by(P.course)
+        .subquery()
+    )
+    return _scalar(session, select(func.sum(per_course.c.stalled)))
+
+
+def _oldest_stalled(filters: Filters, cutoff: dt.date, limit: int) -> Select[Any]:
+    """The ``limit`` stalled pairs of the oldest last day: each pair's last row (the one
+    of the lowest team on that day), read in day order and checked against the pair's
+    other rows through ix_course_progress_course_actor, so the scan stops at the
+    ``limit``-th pair instead of grouping every row."""
+    other = aliased(P)
+    pair = [
+        other.course == P.course,
+        other.actor_key == P.actor_key,
+        *_people_conditions(filters, other),
+    ]
+    later_or_done = or_(
+        other.day > P.day,
+        other.completed > 0,
+        and_(other.day == P.day, other.team < P.team),
+    )
+    name = select(func.max(other.actor_name)).where(*pair).scalar_subquery()
+    return (
+        select(P.actor_key, name, P.course, P.day)
+        .where(
+            *_people_conditions(filters, P),
+            P.day < cutoff,
+            P.completed == 0,
+            ~select(other.day).where(*pair, later_or_done).exists(),
+            select(other.day).where(*pair, or_(other.started > 0, other.enrolled > 0)).exists(),
+        )
+        .order_by(P.day, P.actor_key, P.course)
+        .limit(limit)
+    )
 
 
 def _stalled_frame(
-    session: Session, query: Select[Any], today: dt.date, limit: int
+    session: Session, frame: pd.DataFrame, total: int, today: dt.date
 ) -> pd.DataFrame:
-    pairs = query.subquery()
-    ranked = select(pairs, _groups()).order_by(pairs.c[3], pairs.c[0], pairs.c[2]).limit(limit)
-    frame, total = _ranked_frame(session, ranked, ["actor_key", "name", "course", "last_day"])
     names = _names(session, frame["course"].tolist())
     frame["course_name"] = [names.get(c, c) for c in frame["course"]]
     frame["name"] = frame["name"].fillna(frame["actor_key"])
