@@ -801,7 +801,7 @@ def response_times(session: Session, filters: Filters) -> pd.DataFrame:
     by someone else (NaN when unanswered). Columns content_id, kind, created, hours."""
     authors = _authors().subquery()
     created = (
-        select(F.activity_id, F.concept, F.timestamp, F.actor_key)
+        select(F.activity_id, F.concept, _raw_time(F.timestamp), F.actor_key)
         .where(
             *fact_conditions(filters),
             F.concept.in_(AUTHORING),
@@ -809,21 +809,36 @@ def response_times(session: Session, filters: Filters) -> pd.DataFrame:
         )
         .subquery()
     )
+    answers = [
+        authors.c.content_id == F.content_id,
+        F.concept.in_(RESPONDING),
+        F.actor_key != authors.c.author_key,
+    ]
+    # The first answer's day from ix_learning_fact_content_concept alone, then the
+    # timestamps of that day's answers only: the day is the UTC date of the timestamp,
+    # and reading every answer's timestamp costs one random read per answer.
+    first_day = (
+        select(F.content_id, func.min(F.day).label("day"))
+        .join(authors, and_(*answers))
+        .group_by(F.content_id)
+        .subquery()
+    )
     first_answer = (
         select(F.content_id, func.min(F.timestamp).label("first"))
-        .join(authors, authors.c.content_id == F.content_id)
-        .where(F.concept.in_(RESPONDING), F.actor_key != authors.c.author_key)
+        .join(first_day, and_(first_day.c.content_id == F.content_id, first_day.c.day == F.day))
+        .join(authors, and_(*answers))
         .group_by(F.content_id)
         .subquery()
     )
     query = select(
-        created.c.activity_id, created.c.concept, created.c.timestamp, first_answer.c.first
+        created.c.activity_id, created.c.concept, created.c[2], _raw_time(first_answer.c.first)
     ).outerjoin(first_answer, first_answer.c.content_id == created.c.activity_id)
     frame = _frame(session, query, ["content_id", "kind", "created", "first"])
-    created_at = pd.to_datetime(frame["created"], utc=True)
-    first_at = pd.to_datetime(frame["first"], utc=True)
-    frame["hours"] = (first_at - created_at).dt.total_seconds() / 3600.0
-    return frame.drop(columns=["first"])
+    created = _utc(frame["created"])
+    frame["hours"] = (_utc(frame.pop("first")) - created).dt.total_seconds() / 3600.0
+    if len(frame):  # an empty frame keeps the untyped column it has always had
+        frame["created"] = created
+    return frame
 
 
 def emerging_topics(
