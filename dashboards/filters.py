@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
+from lrs.store.facts import bounded_key
+
 KINDS = ("formal", "informal", "other")
 RANGES = {"7d": 7, "30d": 30, "90d": 90, "1y": 365, "all": 0}
 
@@ -44,15 +46,16 @@ class Filters:
         if start is None and end is None and days:
             start, end = today - dt.timedelta(days=days - 1), today
         kind = params.get("kind")
+        # Facts keep very long identifiers under a bounded key: compare with that key.
         return cls(
             start=start,
             end=end,
-            team=params.get("team"),
+            team=bounded_key(params.get("team")),
             kind=kind if kind in KINDS else None,
-            platform=params.get("platform"),
-            verb=params.get("verb"),
-            activity=params.get("activity"),
-            person=params.get("person"),
+            platform=bounded_key(params.get("platform")),
+            verb=bounded_key(params.get("verb")),
+            activity=bounded_key(params.get("activity")),
+            person=bounded_key(params.get("person")),
         )
 
     def replace(self, **changes: object) -> Filters:

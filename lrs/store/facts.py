@@ -12,6 +12,7 @@ or erased statement (xAPI-Data 2.3.2). ``rebuild_rollups`` recomputes them all.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -56,6 +57,24 @@ CONTRIBUTE = tuple(c for c, a in ACTION_OF_CONCEPT.items() if a == "contribute")
 REACT = tuple(c for c, a in ACTION_OF_CONCEPT.items() if a == "react")
 ACTOR_COUNTS = ("statements", "formal", "informal", "contributions", "reactions", "scores")
 _CHUNK = 500
+KEY_BYTES = 512
+"""Longest identifier a fact keeps as it is: a fact's covering index entries hold three
+of them and must stay under PostgreSQL's B-tree limit (a third of an 8 KiB page)."""
+_KEY_COLUMNS = ("actor_key", "verb_id", "activity_id", "content_id", "space_id", "team",
+                "platform")  # fmt: skip
+
+
+def bounded_key(value: str | None) -> str | None:
+    """``value`` if it fits in ``KEY_BYTES`` UTF-8 bytes; else its start and a SHA-256 of
+    the whole, so that long identifiers stay distinct, stable and recognisable."""
+    if value is None:
+        return None
+    encoded = value.encode()
+    if len(encoded) <= KEY_BYTES:
+        return value
+    digest = hashlib.sha256(encoded).hexdigest()
+    start = encoded[: KEY_BYTES - len(digest) - 8].decode(errors="ignore")
+    return f"{start}#sha256:{digest}"
 
 
 def record(session: Session, facts: Sequence[tuple[int, dict[str, Any]]]) -> None:
@@ -66,6 +85,8 @@ def record(session: Session, facts: Sequence[tuple[int, dict[str, Any]]]) -> Non
     tags: list[dict[str, Any]] = []
     for seq, fact in facts:
         row = {"seq": seq, **fact}
+        for column in _KEY_COLUMNS:
+            row[column] = bounded_key(row.get(column))
         tags += [{"seq": seq, "tag": tag} for tag in row.pop("tags", None) or ()]
         rows.append(row)
     session.execute(insert(LearningFact), rows)

@@ -3,10 +3,14 @@ voiding (XAPI-00103: voided statements are not counted) and after a privacy eras
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import select
 
+from dashboards import queries
+from dashboards.filters import Filters
 from lrs.services import privacy
 from lrs.services.statements import store_statements
 from lrs.store import facts
@@ -80,3 +84,41 @@ def test_rollups_equal_the_facts_after_privacy_forget(
     rows = assert_consistent(database)
     assert actor_key("ann") not in {row[1] for row in rows["actor_day"]}
     assert "Alpha" in {row[1] for row in rows["filter_value"] if row[0] == "team"}
+
+
+def test_a_very_long_activity_iri_is_stored_and_counted_under_a_bounded_key(
+    database: Database, seeded: dict[str, Any]
+) -> None:
+    """A 2,000-character IRI: the statement is stored whole, and its fact and rollups use
+    a key of at most ``facts.KEY_BYTES`` bytes (start of the IRI plus its SHA-256), so that
+    the facts' covering index entries fit PostgreSQL's B-tree limit."""
+    tail = "".join(hashlib.sha256(str(n).encode()).hexdigest() for n in range(32))
+    iri = f"http://wiki.example.com/pages/{tail}"[:2000]
+    statement = {
+        "actor": {"mbox": "mailto:long@example.com", "name": "Long"},
+        "verb": {"id": "http://id.tincanapi.com/verb/viewed", "display": {"en": "viewed"}},
+        "object": {"id": iri, "definition": {"name": {"en": "A page with a long address"}}},
+    }
+    store_statements(database, [statement], version="1.0.3", principal=seeded["principal"])
+    key = facts.bounded_key(iri)
+    assert key is not None and len(key.encode()) == facts.KEY_BYTES
+    assert key.startswith("http://wiki.example.com/pages/")
+    assert key.endswith("#sha256:" + hashlib.sha256(iri.encode()).hexdigest())
+    with database.reading() as session:
+        stored = session.execute(
+            select(LearningFact.activity_id, LearningFact.content_id).where(
+                LearningFact.actor_key == "mbox:mailto:long@example.com"
+            )
+        ).one()
+        label = session.execute(
+            select(FilterValue.label).where(FilterValue.value == key)
+        ).scalar_one()
+        # A filter on the IRI as given (in a shared URL) finds the fact under its key.
+        chosen = Filters.from_query(urlencode({"activity": iri}))
+        top = queries.top_activities(session, chosen)
+    assert tuple(stored) == (key, key)
+    assert label == "A page with a long address"
+    assert top[["activity_id", "name", "statements"]].values.tolist() == [
+        [key, "A page with a long address", 1]
+    ]
+    assert_consistent(database)
