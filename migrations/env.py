@@ -27,6 +27,7 @@ def _run(connection: Connection) -> None:
         render_as_batch=True,
         compare_type=True,
         render_item=_render_item,
+        transaction_per_migration=True,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -23,7 +23,9 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema up to ``revision`` (the newest by default)."""
     config = alembic_config(engine)
-    with engine.begin() as connection:
+    # Alembic opens the transactions, one per revision, so that a revision can commit
+    # a data step before building indexes over it (see 0005).
+    with engine.connect() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
-from lrs.store import migrate
+from lrs.store import facts, migrate
 from lrs.store.engine import Database
+from tests.conftest import POSTGRES_ADMIN_URL
 
 
 def test_migrated_schema_matches_the_models(database: Database) -> None:
@@ -20,3 +29,70 @@ def test_history_is_linear(database: Database) -> None:
 def test_upgrade_is_idempotent(database: Database) -> None:
     migrate.upgrade(database.engine)
     assert migrate.pending_changes(database.engine) == []
+
+
+@pytest.fixture
+def empty_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables at all, to be migrated step by step."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = f"lrs_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield sa.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def test_upgrade_puts_long_identifiers_of_stored_facts_under_bounded_keys(empty_url: str) -> None:
+    """Facts stored before 0005 may hold identifiers too long for its covering indexes on
+    PostgreSQL: the upgrade rewrites them (facts and rollups alike) to the bounded key that
+    ingest writes now, and then builds the indexes."""
+    tail = "".join(hashlib.sha256(str(n).encode()).hexdigest() for n in range(40))
+    iri = f"http://wiki.example.com/pages/{tail}"[:2400]
+    database = Database(empty_url)
+    try:
+        migrate.upgrade(database.engine, "0004")
+        with database.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO statement (seq, id, stored, timestamp, verb_id, actor_key, "
+                    "object_kind, voided, version, payload) VALUES (1, "
+                    "'00000001-0000-4000-8000-000000000000', :at, :at, 'v', 'a', 'Activity', "
+                    "false, '1.0.3', '{}')"
+                ),
+                {"at": dt.datetime(2026, 11, 1, tzinfo=dt.UTC)},
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO learning_fact (seq, day, hour, weekday, timestamp, actor_key, "
+                    "verb_id, concept, activity_id, content_id, source_kind) VALUES (1, "
+                    ":day, 9, 7, :at, 'mbox:mailto:ann@example.com', 'v', 'viewed', :iri, "
+                    ":iri, 'informal')"
+                ),
+                {"day": dt.date(2026, 11, 1), "at": dt.datetime(2026, 11, 1, 9), "iri": iri},
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO filter_value (dimension, value, label, statements) "
+                    "VALUES ('activity', :iri, 'Long', 1), ('team', 'Alpha', 'Alpha', 1)"
+                ),
+                {"iri": iri},
+            )
+        migrate.upgrade(database.engine)
+        with database.engine.connect() as connection:
+            fact = connection.execute(
+                sa.text("SELECT activity_id, content_id, actor_key FROM learning_fact")
+            ).one()
+            values = connection.execute(
+                sa.text("SELECT value FROM filter_value ORDER BY dimension")
+            ).scalars()
+            bounded = facts.bounded_key(iri)
+            assert tuple(fact) == (bounded, bounded, "mbox:mailto:ann@example.com")
+            assert list(values) == [bounded, "Alpha"]
+        assert migrate.pending_changes(database.engine) == []
+    finally:
+        database.dispose()
