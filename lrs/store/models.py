@@ -342,12 +342,16 @@ class LearningFact(Base):
         Index("ix_learning_fact_actor_day", "actor_key", "day"),
         Index("ix_learning_fact_activity", "activity_id", "source_kind", "actor_key"),
         Index("ix_learning_fact_space_concept", "space_id", "concept"),
-        Index("ix_learning_fact_kind_day", "source_kind", "day"),
+        Index("ix_learning_fact_kind_day", "source_kind", "day", "team", "score_scaled"),
         Index(
             "ix_learning_fact_content_concept",
             *("content_id", "concept", "source_kind", "actor_key", "day", "team"),
         ),
-        Index("ix_learning_fact_concept_day", "concept", "day"),
+        # Completions and contributions with their time and the seq that joins the tags.
+        Index(
+            "ix_learning_fact_concept_day",
+            *("concept", "day", "source_kind", "team", "actor_key", "timestamp", "seq"),
+        ),
         Index("ix_learning_fact_timestamp_seq", "timestamp", "seq"),
         Index("ix_learning_fact_team_timestamp", "team", "timestamp", "seq"),
     )
@@ -362,8 +366,6 @@ class LearningFactTag(Base):
         SerialKey, ForeignKey("learning_fact.seq", ondelete="CASCADE"), primary_key=True
     )
     tag: Mapped[str] = mapped_column(primary_key=True)
-
-    __table_args__ = (Index("ix_learning_fact_tag_tag", "tag"),)
 
 
 class DailyActivity(Base):
