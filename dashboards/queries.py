@@ -969,11 +969,15 @@ def completion_to_contribution(session: Session, filters: Filters) -> pd.DataFra
     """Per (person, tag): days from the first formal completion carrying the tag to the
     person's first informal contribution with the same tag after it (NaN: none yet)."""
     T = LearningFactTag
+    # The facts lead (``seq + 0`` keeps SQLite from reaching them by seq from every tag)
+    # and are read from ix_learning_fact_concept_day alone.
+    tagged = T.seq == F.seq + 0
     completion = (
         select(F.actor_key, T.tag, _raw_time(func.min(F.timestamp)))
-        .join(T, T.seq == F.seq)
+        .join(T, tagged)
         .where(*fact_conditions(filters), F.source_kind == "formal", F.concept.in_(COMPLETED))
-        .group_by(F.actor_key, T.tag)
+        # Tag first: grouping by the person first lets SQLite walk the person index.
+        .group_by(T.tag, F.actor_key)
         .order_by(F.actor_key, T.tag)
     )
     frame = _frame(session, completion, ["actor_key", "tag", "completed"])
@@ -987,10 +991,12 @@ def completion_to_contribution(session: Session, filters: Filters) -> pd.DataFra
         made = _frame(
             session,
             select(F.actor_key, T.tag, _raw_time(F.timestamp))
-            .join(T, T.seq == F.seq)
+            .join(T, tagged)
             .where(
                 F.source_kind == "informal",
                 F.concept.in_(CONTRIBUTE),
+                # The day bound is implied by the timestamp's and ranges the index.
+                F.day >= done.min().date(),
                 F.timestamp >= done.min().to_pydatetime(),
             ),
             ["actor_key", "tag", "at"],
