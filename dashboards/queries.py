@@ -61,6 +61,7 @@ REACT = tuple(c for c, a in ACTION_OF_CONCEPT.items() if a == "react")
 CONSUME = tuple(c for c, a in ACTION_OF_CONCEPT.items() if a == "consume")
 RESPONDING = ("commented", "replied")
 KNOWLEDGE_CONCEPTS = ("authored", "created", "edited", "commented", "replied", "asked", "liked")
+_BATCH = 500
 
 
 # -- filters -------------------------------------------------------------------------
@@ -132,14 +133,19 @@ def _rollup_conditions(filters: Filters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _rows(session: Session, query: Executable) -> Sequence[Any]:
-    # Core execution on the session's connection: the ORM's result wrapping costs more
-    # than the query itself on the larger frames.
-    return session.connection().execute(query).all()
-
-
 def _frame(session: Session, query: Executable, columns: Sequence[str]) -> pd.DataFrame:
-    return pd.DataFrame([tuple(row) for row in _rows(session, query)], columns=list(columns))
+    # Core execution on the session's connection: the ORM's result wrapping costs more
+    # than the query itself on the larger frames. The rows are read in batches smaller
+    # than the garbage collector's threshold (700 new objects) and kept as columns of
+    # plain values: holding every row at once set off collections of the whole heap
+    # that cost as much as the query.
+    values: list[list[Any]] = [[] for _ in columns]
+    for batch in session.connection().execute(query).partitions(_BATCH):
+        for column, batch_values in zip(values, zip(*batch, strict=True), strict=True):
+            column.extend(batch_values)
+    if not values[0]:
+        return pd.DataFrame(columns=list(columns))
+    return pd.DataFrame(dict(zip(columns, values, strict=True)), columns=list(columns))
 
 
 def _utc(values: Any) -> pd.Series:
