@@ -95,24 +95,27 @@ def _people_conditions(filters: Filters, table: Any = A) -> list[ColumnElement[b
     return conditions
 
 
-def fact_conditions(filters: Filters) -> list[ColumnElement[bool]]:
+def fact_conditions(filters: Filters, table: Any = F) -> list[ColumnElement[bool]]:
+    """Conditions on ``learning_fact`` (or an alias of it) for every filter."""
     conditions: list[ColumnElement[bool]] = []
     if filters.start is not None:
-        conditions.append(F.day >= filters.start)
+        conditions.append(table.day >= filters.start)
     if filters.end is not None:
-        conditions.append(F.day <= filters.end)
+        conditions.append(table.day <= filters.end)
     if filters.team is not None:
-        conditions.append(F.team == filters.team)
+        conditions.append(table.team == filters.team)
     if filters.kind is not None:
-        conditions.append(F.source_kind == filters.kind)
+        conditions.append(table.source_kind == filters.kind)
     if filters.platform is not None:
-        conditions.append(F.platform == filters.platform)
+        conditions.append(table.platform == filters.platform)
     if filters.verb is not None:
-        conditions.append(F.verb_id == filters.verb)
+        conditions.append(table.verb_id == filters.verb)
     if filters.activity is not None:
-        conditions.append(or_(F.activity_id == filters.activity, F.space_id == filters.activity))
+        conditions.append(
+            or_(table.activity_id == filters.activity, table.space_id == filters.activity)
+        )
     if filters.person is not None:
-        conditions.append(F.actor_key == filters.person)
+        conditions.append(table.actor_key == filters.person)
     return conditions
 
 
@@ -768,26 +771,32 @@ def top_content(
         "edited": ("edited",),
         "discussed": RESPONDING,
     }[metric]
-    conditions = [
-        *fact_conditions(filters),
-        F.source_kind == "informal",
-        F.concept.in_(concepts),
-        F.content_id.is_not(None),
-    ]
+
+    def conditions(table: Any) -> list[ColumnElement[bool]]:
+        return [
+            *fact_conditions(filters, table),
+            table.source_kind == "informal",
+            table.concept.in_(concepts),
+            table.content_id.is_not(None),
+        ]
+
     if metric == "reused":
-        authors = _authors().subquery()
-        measure = func.count(distinct(F.actor_key))
-        base = (
-            select(F.content_id, measure, _groups())
-            .outerjoin(
-                authors,
-                and_(authors.c.content_id == F.content_id, authors.c.author_key == F.actor_key),
-            )
-            .where(*conditions, authors.c.author_key.is_(None))
+        # Every distinct reader, less one where the author is among them (one probe per
+        # piece of content): leaving the author's reads out by a join on (content,
+        # person) had PostgreSQL sort every read instead of reading the content index.
+        C = ContentAuthor
+        reader = aliased(F)
+        author_read = (
+            select(reader.seq)
+            .join(C, and_(C.content_id == reader.content_id, C.author_key == reader.actor_key))
+            .where(reader.content_id == F.content_id, *conditions(reader))
+            .exists()
         )
+        measure = func.count(distinct(F.actor_key)) - case((author_read, 1), else_=0)
+        base = select(F.content_id, measure, _groups()).where(*conditions(F)).having(measure > 0)
     else:
         measure = func.count()
-        base = select(F.content_id, measure, _groups()).where(*conditions)
+        base = select(F.content_id, measure, _groups()).where(*conditions(F))
     query = base.group_by(F.content_id).order_by(measure.desc(), F.content_id).limit(limit)
     frame, total = _ranked_frame(session, query, ["content_id", "count"])
     names = _names(session, frame["content_id"].tolist())
