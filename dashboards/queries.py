@@ -958,20 +958,17 @@ def _contribution_vs_results_rollup(session: Session, filters: Filters) -> pd.Da
     )
     frame = _frame(session, query, ["actor_key", "name", "team", "contributions", "mean_score"])
     course = _course_key()
-    # Plain rows, counted here: with GROUP BY, SQLite walks the whole person index
-    # instead of the few completion facts found through (concept, day).
-    done = pd.DataFrame(
-        [
-            tuple(row)
-            for row in session.execute(
-                select(F.actor_key, course).where(
-                    *fact_conditions(filters), F.concept.in_(COMPLETED), course.is_not(None)
-                )
-            )
-        ],
-        columns=["actor_key", "course"],
+    # Distinct (course, person) first: with the person first, SQLite walks the whole
+    # person index instead of the few completion facts found through (concept, day).
+    done = (
+        select(course.label("course"), F.actor_key)
+        .where(*fact_conditions(filters), F.concept.in_(COMPLETED), course.is_not(None))
+        .distinct()
+        .subquery()
     )
-    completions = done.drop_duplicates().groupby("actor_key").size().to_dict()
+    completions: dict[str, int] = dict(
+        session.execute(select(done.c.actor_key, func.count()).group_by(done.c.actor_key)).all()
+    )
     frame["completions"] = [completions.get(key, 0) for key in frame["actor_key"]]
     frame["contributions"] = frame["contributions"].astype("int64")
     frame["name"] = frame["name"].fillna(frame["actor_key"])
