@@ -342,7 +342,8 @@ class LearningFact(Base):
         Index("ix_learning_fact_actor_day", "actor_key", "day"),
         Index("ix_learning_fact_activity", "activity_id", "source_kind", "actor_key"),
         Index("ix_learning_fact_space_concept", "space_id", "concept"),
-        Index("ix_learning_fact_kind_day", "source_kind", "day", "team", "score_scaled"),
+        # Scores, and the seq that joins the tags of informal facts.
+        Index("ix_learning_fact_kind_day", "source_kind", "day", "team", "score_scaled", "seq"),
         Index(
             "ix_learning_fact_content_concept",
             *("content_id", "concept", "source_kind", "actor_key", "day", "team"),

@@ -7,8 +7,8 @@ Create Date: 2026-11-25 22:00:00
 ``ix_learning_fact_concept_day`` gains the columns that the completion and contribution
 reads of completion-to-contribution use (source kind, team, person, timestamp and the
 ``seq`` that joins the tags), so that they read index entries instead of one fact row
-each; ``ix_learning_fact_kind_day`` gains the team and the score, for the score
-distribution and the team filter of emerging topics. ``ix_learning_fact_tag_tag`` goes:
+each; ``ix_learning_fact_kind_day`` gains the team, the score and the ``seq``, for the
+score distribution and the tags of emerging topics. ``ix_learning_fact_tag_tag`` goes:
 no query looks tags up by name, and SQLite walked it to group topics, reading the facts
 in tag order instead of in ``seq`` order.
 """
@@ -25,7 +25,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 CONCEPT = ["concept", "day", "source_kind", "team", "actor_key", "timestamp", "seq"]
-KIND = ["source_kind", "day", "team", "score_scaled"]
+KIND = ["source_kind", "day", "team", "score_scaled", "seq"]
 
 
 def upgrade() -> None:
