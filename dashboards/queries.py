@@ -61,7 +61,7 @@ REACT = tuple(c for c, a in ACTION_OF_CONCEPT.items() if a == "react")
 CONSUME = tuple(c for c, a in ACTION_OF_CONCEPT.items() if a == "consume")
 RESPONDING = ("commented", "replied")
 KNOWLEDGE_CONCEPTS = ("authored", "created", "edited", "commented", "replied", "asked", "liked")
-_BATCH = 500
+_ROWS_PER_BATCH = 500
 
 
 # -- filters -------------------------------------------------------------------------
@@ -143,7 +143,7 @@ def _frame(session: Session, query: Executable, columns: Sequence[str]) -> pd.Da
     # plain values: holding every row at once set off collections of the whole heap
     # that cost as much as the query.
     values: list[list[Any]] = [[] for _ in columns]
-    for batch in session.connection().execute(query).partitions(_BATCH):
+    for batch in session.connection().execute(query).partitions(_ROWS_PER_BATCH):
         for column, batch_values in zip(values, zip(*batch, strict=True), strict=True):
             column.extend(batch_values)
     if not values[0]:
@@ -602,10 +602,9 @@ def stalled(
 
 
 def _stalled_pairs(session: Session, filters: Filters, cutoff: dt.date) -> int:
-    """How many (course, person) pairs are stalled, counted per course as the people who
-    started or were ruled out (completed, or active since the cutoff) less those ruled
-    out: distinct people of one course, where grouping by pair would make a group of
-    nearly every row."""
+    """How many (course, person) pairs are stalled. Per course: the people who started or
+    are ruled out (by a completion, or by activity since the cutoff), less those ruled
+    out; distinct people per course, as a grouping by pair has nearly a group per row."""
     ruled_out = or_(P.completed > 0, P.day >= cutoff)
     started = or_(P.started > 0, P.enrolled > 0, ruled_out)
     per_course = (
@@ -816,7 +815,7 @@ def response_times(session: Session, filters: Filters) -> pd.DataFrame:
     by someone else (NaN when unanswered). Columns content_id, kind, created, hours."""
     authors = _authors().subquery()
     created = (
-        select(F.activity_id, F.concept, _raw_time(F.timestamp), F.actor_key)
+        select(F.activity_id, F.concept, _raw_time(F.timestamp))
         .where(
             *fact_conditions(filters),
             F.concept.in_(AUTHORING),
@@ -849,10 +848,10 @@ def response_times(session: Session, filters: Filters) -> pd.DataFrame:
         created.c.activity_id, created.c.concept, created.c[2], _raw_time(first_answer.c.first)
     ).outerjoin(first_answer, first_answer.c.content_id == created.c.activity_id)
     frame = _frame(session, query, ["content_id", "kind", "created", "first"])
-    created = _utc(frame["created"])
-    frame["hours"] = (_utc(frame.pop("first")) - created).dt.total_seconds() / 3600.0
+    created_at = _utc(frame["created"])
+    frame["hours"] = (_utc(frame.pop("first")) - created_at).dt.total_seconds() / 3600.0
     if len(frame):  # an empty frame keeps the untyped column it has always had
-        frame["created"] = created
+        frame["created"] = created_at
     return frame
 
 
