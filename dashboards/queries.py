@@ -152,8 +152,11 @@ def _frame(session: Session, query: Executable, columns: Sequence[str]) -> pd.Da
 
 
 def _utc(values: Any) -> pd.Series:
-    """Timestamps read raw (``_raw_time``) as a UTC datetime series."""
-    return pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
+    """Timestamps read raw (``_raw_time``) as a UTC datetime series, in nanoseconds
+    whatever the text's precision (or none, when empty), so that series compare and
+    merge with one another."""
+    parsed = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
+    return parsed.dt.as_unit("ns")
 
 
 def _raw_time(column: Any) -> Any:
@@ -500,6 +503,8 @@ def course_funnel(session: Session, filters: Filters, limit: int = 15) -> pd.Dat
         )
     columns = ["course", "enrolled", "started", "completed", "passed", "failed", "people"]
     frame = _frame(session, query, [*columns, "statements"])
+    # PostgreSQL sums bigints as numeric: the same integers on both databases.
+    frame["statements"] = frame["statements"].astype("int64")
     total = len(frame)
     frame = frame.head(limit).reset_index(drop=True)
     names = _names(session, frame["course"].tolist())
@@ -995,6 +1000,7 @@ def completion_to_contribution(session: Session, filters: Filters) -> pd.DataFra
     done = _utc(frame["completed"])
     frame["completed"] = done
     contributed = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
+    made = pd.DataFrame(columns=["actor_key", "tag", "at"])
     if len(frame):
         # The first informal contribution with the same tag at or after the completion
         # (any time, whatever the filters): matched here rather than by a correlated
@@ -1013,6 +1019,7 @@ def completion_to_contribution(session: Session, filters: Filters) -> pd.DataFra
             ["actor_key", "tag", "at"],
         )
         made["at"] = _utc(made["at"])
+    if len(made):
         pairs = frame[["actor_key", "tag"]].assign(done=done, row=frame.index)
         first = pd.merge_asof(
             pairs.sort_values("done"),
