@@ -39,6 +39,31 @@ def actor_key(handle: str) -> str:
     return key
 
 
+def context(
+    platform: str, team: str | None, parent: str | None, tags: tuple[str, ...]
+) -> dict[str, Any]:
+    """A statement's context: platform, team group, parent activity and tag categories."""
+    built: dict[str, Any] = {"platform": platform}
+    if team:
+        built["team"] = {
+            "objectType": "Group",
+            "name": team,
+            "account": {"homePage": "http://example.com", "name": team.lower()},
+        }
+    activities: dict[str, Any] = {}
+    if parent:
+        activities["parent"] = [{"id": parent}]
+    if tags:
+        activities["category"] = [
+            {"id": f"http://example.com/tags/{tag}",
+             "definition": {"type": TAG, "name": {"en": tag}}}
+            for tag in tags
+        ]  # fmt: skip
+    if activities:
+        built["contextActivities"] = activities
+    return built
+
+
 def statement(
     who: str,
     verb: str,
@@ -52,24 +77,6 @@ def statement(
     tags: tuple[str, ...] = (),
     result: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    context: dict[str, Any] = {"platform": platform}
-    if who in TEAMS:
-        context["team"] = {
-            "objectType": "Group",
-            "name": TEAMS[who],
-            "account": {"homePage": "http://example.com", "name": TEAMS[who].lower()},
-        }
-    activities: dict[str, Any] = {}
-    if parent:
-        activities["parent"] = [{"id": parent}]
-    if tags:
-        activities["category"] = [
-            {"id": f"http://example.com/tags/{tag}",
-             "definition": {"type": TAG, "name": {"en": tag}}}
-            for tag in tags
-        ]  # fmt: skip
-    if activities:
-        context["contextActivities"] = activities
     built: dict[str, Any] = {
         "id": str(uuid.uuid4()),
         "actor": {"objectType": "Agent", "name": who.title(), "mbox": f"mailto:{who}@example.com"},
@@ -80,7 +87,7 @@ def statement(
             "definition": {"type": object_type, "name": {"en": name}},
         },
         "timestamp": f"2026-03-{when}:00Z",
-        "context": context,
+        "context": context(platform, TEAMS.get(who), parent, tags),
     }
     if result:
         built["result"] = result

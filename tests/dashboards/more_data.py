@@ -18,7 +18,7 @@ from lrs.services import credentials
 from lrs.services.statements import store_statements
 from lrs.store.engine import Database
 from statements.vocabulary import ActivityTypes, Verbs
-from tests.dashboards.data import TAG
+from tests.dashboards.data import context
 
 LMS = "http://lms.example.com/courses/"
 ETHICS = LMS + "ethics"
@@ -49,24 +49,6 @@ def statement(
     teamless: bool = False,
 ) -> dict[str, Any]:
     """A statement at an exact ``timestamp``; ``name=None`` leaves the object unnamed."""
-    context: dict[str, Any] = {"platform": platform}
-    if who in TEAMS and not teamless:
-        context["team"] = {
-            "objectType": "Group",
-            "name": TEAMS[who],
-            "account": {"homePage": "http://example.com", "name": TEAMS[who].lower()},
-        }
-    activities: dict[str, Any] = {}
-    if parent:
-        activities["parent"] = [{"id": parent}]
-    if tags:
-        activities["category"] = [
-            {"id": f"http://example.com/tags/{tag}",
-             "definition": {"type": TAG, "name": {"en": tag}}}
-            for tag in tags
-        ]  # fmt: skip
-    if activities:
-        context["contextActivities"] = activities
     actor: dict[str, Any] = {"objectType": "Agent", "mbox": f"mailto:{who}@example.com"}
     if who not in NAMELESS:
         actor["name"] = who.title()
@@ -79,7 +61,7 @@ def statement(
         "verb": {"id": verb, "display": {"en": verb.rsplit("/", 1)[-1]}},
         "object": {"objectType": "Activity", "id": object_id, "definition": definition},
         "timestamp": timestamp,
-        "context": context,
+        "context": context(platform, None if teamless else TEAMS.get(who), parent, tags),
     }
     if result:
         built["result"] = result
