@@ -97,19 +97,7 @@ def _people_conditions(filters: Filters, table: Any = A) -> list[ColumnElement[b
 
 def fact_conditions(filters: Filters, table: Any = F) -> list[ColumnElement[bool]]:
     """Conditions on ``learning_fact`` (or an alias of it) for every filter."""
-    conditions: list[ColumnElement[bool]] = []
-    if filters.start is not None:
-        conditions.append(table.day >= filters.start)
-    if filters.end is not None:
-        conditions.append(table.day <= filters.end)
-    if filters.team is not None:
-        conditions.append(table.team == filters.team)
-    if filters.kind is not None:
-        conditions.append(table.source_kind == filters.kind)
-    if filters.platform is not None:
-        conditions.append(table.platform == filters.platform)
-    if filters.verb is not None:
-        conditions.append(table.verb_id == filters.verb)
+    conditions = _rollup_conditions(filters, table)
     if filters.activity is not None:
         conditions.append(
             or_(table.activity_id == filters.activity, table.space_id == filters.activity)
@@ -119,20 +107,15 @@ def fact_conditions(filters: Filters, table: Any = F) -> list[ColumnElement[bool
     return conditions
 
 
-def _rollup_conditions(filters: Filters) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if filters.start is not None:
-        conditions.append(R.day >= filters.start)
-    if filters.end is not None:
-        conditions.append(R.day <= filters.end)
-    if filters.team is not None:
-        conditions.append(R.team == filters.team)
+def _rollup_conditions(filters: Filters, table: Any = R) -> list[ColumnElement[bool]]:
+    """Conditions on ``daily_activity`` (or the facts) for all but activity and person."""
+    conditions = _people_conditions(filters, table)
     if filters.kind is not None:
-        conditions.append(R.source_kind == filters.kind)
+        conditions.append(table.source_kind == filters.kind)
     if filters.platform is not None:
-        conditions.append(R.platform == filters.platform)
+        conditions.append(table.platform == filters.platform)
     if filters.verb is not None:
-        conditions.append(R.verb_id == filters.verb)
+        conditions.append(table.verb_id == filters.verb)
     return conditions
 
 

@@ -67,8 +67,9 @@ _KEY_COLUMNS = ("actor_key", "verb_id", "activity_id", "content_id", "space_id",
 def bounded_key(value: str | None) -> str | None:
     """``value`` if it fits in ``KEY_BYTES`` UTF-8 bytes; else its start and a SHA-256 of
     the whole, so that long identifiers stay distinct, stable and recognisable."""
-    if value is None:
-        return None
+    # A character takes at most 4 bytes: most identifiers pass without being encoded.
+    if value is None or len(value) <= KEY_BYTES // 4:
+        return value
     encoded = value.encode()
     if len(encoded) <= KEY_BYTES:
         return value
