@@ -9,8 +9,7 @@ from typing import Any
 
 import orjson
 
-from statements import demo
-from statements.sources import SOURCES, ReadOptions
+from statements.sources import SOURCES, ReadOptions, demo
 
 REPLICA_NAMESPACE = uuid.UUID("6f1d2f9e-7a55-4d38-9a9e-0d2b8e5a1c10")
 

@@ -28,8 +28,17 @@ from lrs.services.statements import store_statements
 from lrs.store import imports as import_store
 from lrs.store import statements as statement_store
 from lrs.store.engine import Database
-from statements import StatementError, demo, same_statement
-from statements.sources import NDJSON, SOURCES, Identities, Item, ReadOptions, Source, SourceError
+from statements import StatementError, same_statement
+from statements.sources import (
+    NDJSON,
+    SOURCES,
+    Identities,
+    Item,
+    ReadOptions,
+    Source,
+    SourceError,
+    demo,
+)
 
 IMPORTER_NAME = "importer"
 FETCH_TIMEOUT_SECONDS = 30.0

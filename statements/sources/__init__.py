@@ -6,7 +6,8 @@ comment feeds), ``wiki`` (MediaWiki XML exports and recent-changes JSON) and ``c
 (or a path or binary file) and yields :class:`Item` objects — statements with derived,
 stable ids, or rejections naming their line or element — each with the position to resume
 after it. Pure Python: fetching URLs is the service layer's job. The vocabulary is
-``statements.vocabulary``; docs/sources.md lists every IRI.
+``statements.vocabulary``; docs/sources.md lists every IRI. ``demo`` writes a deterministic
+demo organisation in these sources' formats, which then goes through the same importers.
 """
 
 from __future__ import annotations

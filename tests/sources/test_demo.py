@@ -13,8 +13,8 @@ from lrs.services.imports import load_demo
 from lrs.store import imports as import_store
 from lrs.store.engine import Database
 from statements import validate
-from statements.demo import DemoOrganisation, generate
 from statements.sources import SOURCES, ReadOptions
+from statements.sources.demo import DemoOrganisation, generate
 
 END = dt.date(2025, 3, 31)
 

@@ -30,8 +30,7 @@ from typing import Any
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
-from statements.sources import Identities, derived_id
-from statements.sources._common import team_group, timestamp
+from statements.sources._common import Identities, derived_id, team_group, timestamp
 from statements.vocabulary import ActivityTypes, Verbs
 
 __all__ = ["DemoOrganisation", "Person", "Share", "generate"]
