@@ -52,6 +52,13 @@ class Settings:
     cors_origins: str = _setting(
         "*", "Origins allowed by CORS on /xapi/, comma separated, or * for any."
     )
+    profile_put_needs_precondition: bool = _setting(
+        False,
+        "Refuse (400) an Activity or Agent Profile PUT with neither If-Match nor "
+        "If-None-Match when the document does not exist yet, as the ADL 1.0.3 test suite "
+        "expects; by default it is created (xAPI Communication 3.1 asks for 409 only when "
+        "the document exists).",
+    )
     dashboards: bool = _setting(True, "Mount the Dash dashboards at /dashboards/.")
     public_url: str = _setting(
         "",

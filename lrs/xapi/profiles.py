@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Response, g, request
+from flask import Response, current_app, g, request
 from werkzeug.datastructures import MultiDict
 
 from lrs.auth import current_principal, database
@@ -54,9 +54,11 @@ def _register(
         return params.ids_response(service.list_documents(database(), principal, key(""), since))
 
     def put_profile() -> Response:
+        settings = current_app.config["LRS_SETTINGS"]
         service.put_document(
             database(), current_principal(), single_key(), params.upload(),
             params.preconditions(), version=g.xapi_version,
+            require_precondition=settings.profile_put_needs_precondition,
         )  # fmt: skip
         return params.no_content()
 

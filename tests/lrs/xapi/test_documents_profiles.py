@@ -6,6 +6,7 @@ Each test runs for both resources, xAPI 1.0.3 and 2.0.0, SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -17,7 +18,10 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.http import parse_date
 
+from lrs.app import create_app
+from lrs.config import Settings
 from lrs.store.engine import Database
+from tests.conftest import TEST_KEY, TEST_SECRET
 from tests.factories import make_agent
 from tests.helpers import XapiClient, assert_error, scoped_client
 
@@ -78,20 +82,37 @@ def test_put_with_if_none_match_then_get(xapi: XapiClient, resource: Resource) -
 
 
 def test_put_without_precondition(xapi: XapiClient, resource: Resource) -> None:
-    """XAPI-00322 (Communication 3.1): without either header a PUT onto an existing profile
-    is a 409 with an explanation and changes nothing. For an absent profile 1.0.3 requires
-    the header (suite 2.6/2.7 "fails without ETag header": 400); 2.0 creates it."""
+    """XAPI-00322, xAPI 1.0.3 Communication 3.1: "If a PUT request is received without
+    either header for a resource that already exists, the LRS: MUST return HTTP status
+    `409 Conflict`" (IEEE 9274.1.1 4.1.4 says the same). The 409 is for a document that
+    already exists; a PUT without either header to an absent profile creates it, in both
+    versions (clients such as TinCanPython send no header when they create a profile)."""
     fresh = put(xapi, resource, {"v": 1}, headers={})
-    if xapi.version == "1.0.3":
-        assert_error(fresh, 400)
-        assert get(xapi, resource).status_code == 404
-        assert put(xapi, resource, {"v": 1}).status_code == 204
-    else:
-        assert fresh.status_code == 204
+    assert fresh.status_code == 204, fresh.get_data(as_text=True)
+    assert get(xapi, resource).get_json() == {"v": 1}
     conflict = put(xapi, resource, {"v": 2}, headers={})
     assert_error(conflict, 409)
     assert "If-Match" in conflict.get_json()["error"]["message"]
     assert get(xapi, resource).get_json() == {"v": 1}
+
+
+@pytest.mark.parametrize("version", ["1.0.3", "2.0.0"])
+def test_put_without_precondition_when_required(
+    settings: Settings, resource: Resource, version: str
+) -> None:
+    """LRS_PROFILE_PUT_NEEDS_PRECONDITION: the ADL 1.0.3 test suite's reading of "A Client
+    making a PUT request to either the Agent Profile Resource or Activity Profile Resource
+    MUST include the If-Match header or the If-None-Match header" (Communication 3.1) as an
+    LRS check: such a PUT to an absent profile is a 400 and stores nothing."""
+    strict = create_app(dataclasses.replace(settings, profile_put_needs_precondition=True))
+    xapi = XapiClient(strict.test_client(), TEST_KEY, TEST_SECRET, version)
+    try:
+        assert_error(put(xapi, resource, {"v": 1}, headers={}), 400, "If-None-Match")
+        assert_error(get(xapi, resource), 404)
+        assert put(xapi, resource, {"v": 1}).status_code == 204
+        assert_error(put(xapi, resource, {"v": 2}, headers={}), 409)
+    finally:
+        strict.extensions["lrs.database"].dispose()
 
 
 def test_if_match_and_if_none_match(xapi: XapiClient, resource: Resource) -> None:
