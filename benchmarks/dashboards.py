@@ -30,7 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from dashboards import panels
-from dashboards.filters import Filters
+from lrs.insight.filters import Filters
 from lrs.store import facts, migrate
 from lrs.store.engine import Database
 from lrs.store.models import LearningFact, LearningFactTag

@@ -9,7 +9,7 @@ from typing import Any
 from dash import Dash, Input, Output
 from flask import current_app
 
-from dashboards.filters import Filters
+from lrs.insight.filters import Filters
 
 
 def connect(

@@ -15,8 +15,8 @@ from typing import Any
 import orjson
 from flask import Flask, Response, current_app, request, stream_with_context
 
-from dashboards.filters import Filters
-from dashboards.queries import FACT_COLUMNS, iter_facts
+from lrs.insight.activity import FACT_COLUMNS, iter_facts
+from lrs.insight.filters import Filters
 
 
 def _csv_lines(rows: Iterator[tuple[Any, ...]]) -> Iterator[bytes]:

@@ -17,9 +17,10 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from sqlalchemy.orm import Session
 
-from dashboards import figures, queries
+from dashboards import figures
 from dashboards.components import kpi, table
-from dashboards.filters import Filters, query_values, to_query
+from lrs.insight import activity, convergence, courses, knowledge, people
+from lrs.insight.filters import Filters, query_values, to_query
 
 Panel = Callable[[Session, Filters], list[Any]]
 
@@ -51,35 +52,35 @@ CONTENT_HINT = "Send viewed, edited and commented statements on pages and posts.
 
 def overview_summary(session: Session, filters: Filters) -> list[Any]:
     """The counters and the formal/informal mix."""
-    summary = queries.summary(session, filters)
+    summary = activity.summary(session, filters)
     row = summary.iloc[0]
     return [*[figures.n(row[key]) for key, _ in OVERVIEW_KPIS], figures.kind_mix(summary)]
 
 
 def overview_over_time(session: Session, filters: Filters) -> list[Any]:
-    return [figures.statements_over_time(queries.statements_over_time(session, filters))]
+    return [figures.statements_over_time(activity.statements_over_time(session, filters))]
 
 
 def overview_people_over_time(session: Session, filters: Filters) -> list[Any]:
-    return [figures.active_people(queries.active_people_over_time(session, filters))]
+    return [figures.active_people(activity.active_people_over_time(session, filters))]
 
 
 def overview_rhythm(session: Session, filters: Filters) -> list[Any]:
-    return [figures.rhythm(queries.rhythm(session, filters))]
+    return [figures.rhythm(activity.rhythm(session, filters))]
 
 
 def overview_top_people(session: Session, filters: Filters) -> list[Any]:
-    return [figures.stacked_people(queries.top_people(session, filters))]
+    return [figures.stacked_people(people.top_people(session, filters))]
 
 
 def overview_top_activities(session: Session, filters: Filters) -> list[Any]:
-    frame = queries.top_activities(session, filters)
+    frame = activity.top_activities(session, filters)
     hint = "Send statements about activities."
     return [figures.ranking(frame, "name", "statements", "activities", hint, "source_kind")]
 
 
 def overview_top_verbs(session: Session, filters: Filters) -> list[Any]:
-    frame = queries.top_verbs(session, filters)
+    frame = activity.top_verbs(session, filters)
     hint = "Send statements with any verb."
     return [figures.ranking(frame, "concept", "statements", "verbs", hint, colour_by=None)]
 
@@ -89,21 +90,21 @@ def overview_top_verbs(session: Session, filters: Filters) -> list[Any]:
 
 def courses_funnel(session: Session, filters: Filters) -> list[Any]:
     """The funnel and the completion and pass rates (one query)."""
-    courses = queries.course_funnel(session, filters)
-    return [figures.course_funnel(courses), figures.course_rates(courses)]
+    funnel = courses.course_funnel(session, filters)
+    return [figures.course_funnel(funnel), figures.course_rates(funnel)]
 
 
 def courses_scores(session: Session, filters: Filters) -> list[Any]:
-    return [figures.score_histogram(queries.score_distribution(session, filters))]
+    return [figures.score_histogram(courses.score_distribution(session, filters))]
 
 
 def courses_time(session: Session, filters: Filters) -> list[Any]:
-    return [figures.time_spent(queries.time_spent(session, filters))]
+    return [figures.time_spent(courses.time_spent(session, filters))]
 
 
 def courses_stalled(session: Session, filters: Filters, days: int | None = 14) -> list[Any]:
     """The stalled learners' table and the note above it (idle for ``days``, default 14)."""
-    frame = queries.stalled(session, filters, days=max(int(days or 14), 1))
+    frame = courses.stalled(session, filters, days=max(int(days or 14), 1))
     total = int(frame.attrs["total"])
     note = (
         f"{len(frame)} of {figures.n(total)} stalled (person, course) pairs, longest idle first"
@@ -118,42 +119,42 @@ def courses_stalled(session: Session, filters: Filters, days: int | None = 14) -
 
 
 def knowledge_contributions(session: Session, filters: Filters) -> list[Any]:
-    return [figures.contributions_over_time(queries.contributions_over_time(session, filters))]
+    return [figures.contributions_over_time(knowledge.contributions_over_time(session, filters))]
 
 
 def knowledge_participation(session: Session, filters: Filters) -> list[Any]:
-    pyramid = queries.participation(session, filters)
-    return [figures.participation(pyramid, queries.contribution_shares(session, filters))]
+    pyramid = knowledge.participation(session, filters)
+    return [figures.participation(pyramid, knowledge.contribution_shares(session, filters))]
 
 
 def knowledge_ranking(session: Session, filters: Filters, metric: str) -> list[Any]:
     """One content ranking of ``CONTENT_RANKINGS``."""
     noun, measure = next((n, m) for key, n, m in CONTENT_RANKINGS if key == metric)
-    frame = queries.top_content(session, filters, metric).rename(columns={"count": measure})
+    frame = knowledge.top_content(session, filters, metric).rename(columns={"count": measure})
     return [figures.ranking(frame, "name", measure, noun, CONTENT_HINT)]
 
 
 def knowledge_response(session: Session, filters: Filters) -> list[Any]:
-    return [figures.response_histogram(queries.response_times(session, filters))]
+    return [figures.response_histogram(knowledge.response_times(session, filters))]
 
 
 def knowledge_topics(session: Session, filters: Filters) -> list[Any]:
-    return [figures.topics(queries.emerging_topics(session, filters))]
+    return [figures.topics(knowledge.emerging_topics(session, filters))]
 
 
 # -- convergence ---------------------------------------------------------------------
 
 
 def convergence_mix(session: Session, filters: Filters) -> list[Any]:
-    return [figures.team_mix(queries.team_mix(session, filters))]
+    return [figures.team_mix(convergence.team_mix(session, filters))]
 
 
 def convergence_scatter(session: Session, filters: Filters) -> list[Any]:
-    return [figures.contribution_scatter(queries.contribution_vs_results(session, filters))]
+    return [figures.contribution_scatter(convergence.contribution_vs_results(session, filters))]
 
 
 def convergence_course_to_contribution(session: Session, filters: Filters) -> list[Any]:
-    frame = queries.completion_to_contribution(session, filters)
+    frame = convergence.completion_to_contribution(session, filters)
     return [figures.completion_to_contribution(frame)]
 
 
@@ -161,7 +162,7 @@ def convergence_network(
     session: Session, filters: Filters, relation: str | None = "contribute"
 ) -> list[Any]:
     chosen = relation if relation in ("contribute", "learn") else "contribute"
-    return [figures.network(queries.knowledge_flow(session, filters, chosen), chosen)]
+    return [figures.network(convergence.knowledge_flow(session, filters, chosen), chosen)]
 
 
 # -- people --------------------------------------------------------------------------
@@ -172,10 +173,10 @@ def person(session: Session, filters: Filters, query: str = "") -> list[Any]:
     directory of the most active people, linked with the page's ``query`` kept."""
     chosen = filters.person
     if not chosen:
-        return [_directory(queries.top_people(session, filters, limit=20), query)]
-    summary = queries.person_summary(session, filters, chosen)
-    timeline = queries.person_timeline(session, filters, chosen)
-    recent = queries.fact_page(session, filters.replace(person=chosen), 0, 20)
+        return [_directory(people.top_people(session, filters, limit=20), query)]
+    summary = people.person_summary(session, filters)
+    timeline = activity.statements_over_time(session, filters)
+    recent = activity.fact_page(session, filters.replace(person=chosen), 0, 20)
     row = summary.iloc[0]
     cards = [
         kpi(f"{row[key]:.1f}" if key == "hours_learning" else figures.n(row[key]),
@@ -237,10 +238,10 @@ def _directory(top: Any, query: str) -> Any:
 def explorer(session: Session, filters: Filters, page: int | None = 0) -> list[Any]:
     """The table of one page of statements, the count, the page note and whether the
     newer and older buttons are disabled."""
-    total = queries.count_facts(session, filters)
+    total = activity.count_facts(session, filters)
     pages = max(1, -(-total // EXPLORER_PAGE_SIZE))
     number = min(max(int(page or 0), 0), pages - 1)
-    rows = queries.fact_page(session, filters, number, EXPLORER_PAGE_SIZE)
+    rows = activity.fact_page(session, filters, number, EXPLORER_PAGE_SIZE)
     if not total:
         note = "No statements match: widen the filters or send statements to /xapi/statements."
         return [None, note, "", True, True]

@@ -10,8 +10,8 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html
 from flask import current_app, g, session
 
-from dashboards.filters import RANGES, Filters, query_values, to_query
-from dashboards.queries import filter_options
+from lrs.insight.activity import filter_options
+from lrs.insight.filters import RANGES, Filters, query_values, to_query
 
 PAGES = (
     ("overview", "Overview", "/"),

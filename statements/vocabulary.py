@@ -164,6 +164,44 @@ ACTION_OF_CONCEPT: Final[dict[str, str]] = {
     concept: action for concept, (action, _) in _CONCEPTS.items()
 }
 
+
+def _acting(action: str) -> tuple[str, ...]:
+    return tuple(concept for concept, (act, _) in _CONCEPTS.items() if act == action)
+
+
+# Concept groups, each defined here once: the ingest rollups count with them and the
+# read side (lrs.insight.concepts) asks its questions with them.
+CONTRIBUTE: Final = _acting("contribute")
+"""Informal work that adds knowledge: posts, edits, comments, replies, questions..."""
+REACT: Final = _acting("react")
+"""Reactions to someone's content without adding to it (likes...)."""
+CONSUME: Final = _acting("consume")
+"""Reading, watching, searching, attending."""
+AUTHORING: Final = ("authored", "created", "asked")
+"""Statements that create a piece of content: their actor is its author."""
+ENROLLED: Final = ("registered",)
+STARTED: Final = ("launched", "initialized", "attempted", "progressed", "resumed", "terminated")
+COMPLETED: Final = ("completed", "satisfied", "passed", "mastered", "waived")
+PASSED: Final = ("passed", "mastered")
+FAILED: Final = ("failed",)
+SESSION_END: Final = ("terminated", "abandoned")
+"""Statements that end a session: their ``result.duration`` is the session's time."""
+PROGRESS: Final[dict[str, tuple[str, ...]]] = {
+    "enrolled": ENROLLED,
+    "started": STARTED,
+    "completed": COMPLETED,
+    "passed": PASSED,
+    "failed": FAILED,
+}
+"""The stages of a course funnel and the concepts that reach each."""
+
+
+def course_of(space_id: str | None, activity_id: str | None) -> str | None:
+    """The course a fact counts towards: the container it belongs to (its space, from
+    grouping or parent), else its activity itself."""
+    return activity_id if space_id is None else space_id
+
+
 FORMAL_TYPES: Final = frozenset(
     {
         ADL_TYPE + name

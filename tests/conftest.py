@@ -14,6 +14,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -135,3 +136,12 @@ def client(app: Flask) -> FlaskClient:
 def xapi(request: pytest.FixtureRequest, client: FlaskClient) -> XapiClient:
     """An xAPI client speaking each version in turn, with valid credentials."""
     return XapiClient(client, TEST_KEY, TEST_SECRET, request.param)
+
+
+@pytest.fixture
+def seeded(database: Database) -> dict[str, Any]:
+    """The read side's small organisation with known numbers (``tests.lrs.insight.data``),
+    stored through the real ingest service."""
+    from tests.lrs.insight.data import seed
+
+    return seed(database)

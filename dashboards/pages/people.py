@@ -9,10 +9,11 @@ import dash
 from dash import Dash, Input, Output, State, dcc, html
 from flask import current_app
 
-from dashboards import panels, queries
+from dashboards import panels
 from dashboards.components import page_header
-from dashboards.filters import Filters, query_values, to_query
 from dashboards.shell import LOCATION
+from lrs.insight import people as people_queries
+from lrs.insight.filters import Filters, query_values, to_query
 
 dash.register_page(__name__, path="/people", name="People", title="People", order=4)
 
@@ -50,8 +51,8 @@ def register_callbacks(app: Dash) -> None:
     )
     def search(text: str | None, chosen: str | None) -> list[dict[str, str]]:
         with current_app.extensions["lrs.database"].reading() as session:
-            frame = queries.people_options(session, text or "")
-            names = queries.person_names(session, [chosen]) if chosen else {}
+            frame = people_queries.people_options(session, text or "")
+            names = people_queries.person_names(session, [chosen]) if chosen else {}
         options = [
             {"label": f"{name or key} ({count} statements)", "value": key}
             for key, name, count in frame.itertuples(index=False)

@@ -1,6 +1,6 @@
 """GET /api/aggregates and /api/aggregates/<name>: the dashboards' numbers as JSON.
 
-The registry maps a name to a pure query of ``dashboards.queries``; the filters are
+The registry maps a name to a pure query of ``lrs.insight``; the filters are
 the dashboards' own URL filters (``from``, ``to``, ``range``, ``team``, ``kind``,
 ``platform``, ``verb``, ``activity``, ``person``), read by ``Filters.from_query``.
 """
@@ -35,11 +35,12 @@ def registry() -> dict[str, Query]:
     """name -> query; only the queries that need nothing but (session, filters).
 
     Built on first use, so that the command line does not load pandas to export."""
-    from dashboards import queries
+    from lrs.insight import activity, convergence, courses, knowledge, people
 
+    modules = (activity, convergence, courses, knowledge, people)
     found: dict[str, Query] = {}
     for name in NAMES:
-        function = getattr(queries, name, None)
+        function = next((getattr(m, name) for m in modules if hasattr(m, name)), None)
         if function is None:
             continue
         required = [
@@ -59,7 +60,7 @@ def list_aggregates() -> Response:
 
 @bp.get("/aggregates/<name>")
 def aggregate(name: str) -> Response:
-    from dashboards.filters import Filters
+    from lrs.insight.filters import Filters
 
     query = registry().get(name)
     if query is None:

@@ -1,6 +1,6 @@
 """Aggregates for API consumers: the numbers behind the dashboard charts as JSON records.
 
-The query functions themselves are the dashboards' (``dashboards.queries``: pure
+The query functions themselves are the read side's (``lrs.insight``: pure
 ``(Session, Filters) -> DataFrame``); the HTTP layer hands one of them in, and this use
 case runs it in a read transaction and turns its frame into JSON-ready records, so that
 a BI tool gets exactly what the dashboards show.

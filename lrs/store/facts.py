@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, case, delete, func, insert, literal, select, tuple_
+from sqlalchemy import ColumnElement, Table, case, delete, func, insert, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from lrs.store import dialects
@@ -32,29 +32,20 @@ from lrs.store.models import (
     LearningFactTag,
     Statement,
 )
-from statements.vocabulary import ACTION_OF_CONCEPT
+from statements.vocabulary import (
+    AUTHORING,
+    CONTRIBUTE,
+    PROGRESS,
+    REACT,
+    SESSION_END,
+    course_of,
+)
 
 F = LearningFact
 RollupKey = tuple[Any, str, str, str, str, str]
 ActorKey = tuple[Any, str, str]
-AUTHORING = ("authored", "created", "asked")
-ENROLLED = ("registered",)
-STARTED = ("launched", "initialized", "attempted", "progressed", "resumed", "terminated")
-COMPLETED = ("completed", "satisfied", "passed", "mastered", "waived")
-PASSED = ("passed", "mastered")
-FAILED = ("failed",)
-SESSION_END = ("terminated", "abandoned")
-PROGRESS = {
-    "enrolled": ENROLLED,
-    "started": STARTED,
-    "completed": COMPLETED,
-    "passed": PASSED,
-    "failed": FAILED,
-}
 CourseKey = tuple[Any, str, str, str]
 HourKey = tuple[Any, int, int, str]
-CONTRIBUTE = tuple(c for c, a in ACTION_OF_CONCEPT.items() if a == "contribute")
-REACT = tuple(c for c, a in ACTION_OF_CONCEPT.items() if a == "react")
 ACTOR_COUNTS = ("statements", "formal", "informal", "contributions", "reactions", "scores")
 _CHUNK = 500
 KEY_BYTES = 512
@@ -76,6 +67,11 @@ def bounded_key(value: str | None) -> str | None:
     digest = hashlib.sha256(encoded).hexdigest()
     start = encoded[: KEY_BYTES - len(digest) - 8].decode(errors="ignore")
     return f"{start}#sha256:{digest}"
+
+
+def course_key(table: Any = F) -> ColumnElement[Any]:
+    """``statements.vocabulary.course_of`` in SQL, over the facts (or an alias of them)."""
+    return func.coalesce(table.space_id, table.activity_id)
 
 
 def record(session: Session, facts: Sequence[tuple[int, dict[str, Any]]]) -> None:
@@ -335,8 +331,7 @@ def _add_to_hourly(session: Session, counts: Counter[HourKey]) -> None:
 
 
 def _course_key(row: dict[str, Any]) -> CourseKey | None:
-    course = row.get("space_id")
-    course = row.get("activity_id") if course is None else course
+    course = course_of(row.get("space_id"), row.get("activity_id"))
     if row["source_kind"] != "formal" or course is None:
         return None
     return (row["day"], course, row["actor_key"], row.get("team") or "")
@@ -376,7 +371,7 @@ def _add_to_course_progress(session: Session, rows: Iterable[dict[str, Any]]) ->
 def _insert_course_progress(session: Session, keys: Sequence[CourseKey] | None) -> None:
     """Insert ``course_progress`` rows counted from the facts (only ``keys`` when given)."""
     team = func.coalesce(F.team, "")
-    course = func.coalesce(F.space_id, F.activity_id)
+    course = course_key()
     timed = F.concept.in_(SESSION_END) & F.duration_seconds.is_not(None)
     query = (
         select(

@@ -23,7 +23,7 @@ from lrs.config import Settings
 from lrs.services import users
 from lrs.store import migrate
 from lrs.store.engine import Database
-from tests.dashboards.data import seed
+from tests.lrs.insight.data import seed
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"

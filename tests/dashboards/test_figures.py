@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from dashboards import figures
-from dashboards.filters import Filters, to_query
+from lrs.insight.filters import Filters, to_query
 
 
 def title(figure: object) -> str:

@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 
 from sqlalchemy import select
 
-from dashboards import queries
-from dashboards.filters import Filters
+from lrs.insight import activity
+from lrs.insight.filters import Filters
 from lrs.services import privacy
 from lrs.services.statements import store_statements
 from lrs.store import facts
@@ -25,7 +25,7 @@ from lrs.store.models import (
     LearningFact,
 )
 from statements.vocabulary import Verbs
-from tests.dashboards.data import POST, actor_key
+from tests.lrs.insight.data import POST, actor_key
 
 ROLLUPS = (DailyActivity, ActorDay, CourseProgress, HourlyActivity, ContentAuthor, FilterValue)
 
@@ -115,7 +115,7 @@ def test_a_very_long_activity_iri_is_stored_and_counted_under_a_bounded_key(
         ).scalar_one()
         # A filter on the IRI as given (in a shared URL) finds the fact under its key.
         chosen = Filters.from_query(urlencode({"activity": iri}))
-        top = queries.top_activities(session, chosen)
+        top = activity.top_activities(session, chosen)
     assert tuple(stored) == (key, key)
     assert label == "A page with a long address"
     assert top[["activity_id", "name", "statements"]].values.tolist() == [

@@ -18,7 +18,7 @@ from lrs.services import credentials
 from lrs.services.statements import store_statements
 from lrs.store.engine import Database
 from statements.vocabulary import ActivityTypes, Verbs
-from tests.dashboards.data import context
+from tests.lrs.insight.data import context
 
 LMS = "http://lms.example.com/courses/"
 ETHICS = LMS + "ethics"

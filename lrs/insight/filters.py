@@ -1,4 +1,4 @@
-"""The filter bar's state: one frozen value shared by every page, round-tripped via the URL.
+"""What to count: one frozen value shared by every question, round-tripped via the URL.
 
 ``Filters.from_query`` reads a URL query string (``?from=2026-01-01&kind=formal``) and
 ``to_query`` writes one, so a view can be bookmarked and shared. No Dash imports here.

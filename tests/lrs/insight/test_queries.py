@@ -12,14 +12,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dashboards import queries
-from dashboards.filters import Filters
+from lrs.insight import _sql, activity, convergence, courses, knowledge, people
+from lrs.insight.filters import Filters
 from lrs.services.statements import store_statements
 from lrs.store.engine import Database
 from lrs.store.models import DailyActivity, LearningFact
 from statements.vocabulary import ActivityTypes, Verbs
-from tests.dashboards import more_data
-from tests.dashboards.data import (
+from tests.lrs.insight import more_data
+from tests.lrs.insight.data import (
     COMMENT,
     POST,
     PYTHON,
@@ -30,7 +30,7 @@ from tests.dashboards.data import (
     actor_key,
     statement,
 )
-from tests.dashboards.more_data import (
+from tests.lrs.insight.more_data import (
     DRILL,
     ETHICS,
     FAQ,
@@ -49,41 +49,41 @@ def by(frame: Any, key: str) -> dict[Any, dict[str, Any]]:
 
 
 def test_summary_counts_every_non_voided_statement(session: Session) -> None:
-    row = queries.summary(session, ALL).iloc[0].to_dict()
+    row = activity.summary(session, ALL).iloc[0].to_dict()
     assert row == {"statements": 20, "formal": 10, "informal": 10, "other": 0,
                    "people": 5, "activities": 7}  # fmt: skip
 
 
 def test_summary_from_facts_matches_rollup_under_person_filter(session: Session) -> None:
-    row = queries.summary(session, Filters(person=actor_key("ann"))).iloc[0]
+    row = activity.summary(session, Filters(person=actor_key("ann"))).iloc[0]
     assert (row["statements"], row["formal"], row["informal"], row["people"]) == (8, 5, 3, 1)
 
 
 def test_filters_narrow_every_dimension(session: Session) -> None:
-    assert queries.count_facts(session, Filters(kind="formal")) == 10
-    assert queries.count_facts(session, Filters(team="Beta")) == 7
-    assert queries.count_facts(session, Filters(platform="wiki")) == 3
-    assert queries.count_facts(session, Filters(verb=Verbs.VIEWED)) == 3
-    assert queries.count_facts(session, Filters(activity=POST)) == 5  # incl. the comment
+    assert activity.count_facts(session, Filters(kind="formal")) == 10
+    assert activity.count_facts(session, Filters(team="Beta")) == 7
+    assert activity.count_facts(session, Filters(platform="wiki")) == 3
+    assert activity.count_facts(session, Filters(verb=Verbs.VIEWED)) == 3
+    assert activity.count_facts(session, Filters(activity=POST)) == 5  # incl. the comment
     days = Filters(start=dt.date(2026, 3, 6), end=dt.date(2026, 3, 7))
-    assert queries.count_facts(session, days) == 5
-    assert queries.count_facts(session, Filters.from_query("?kind=informal&team=Alpha")) == 4
+    assert activity.count_facts(session, days) == 5
+    assert activity.count_facts(session, Filters.from_query("?kind=informal&team=Alpha")) == 4
 
 
 def test_statements_over_time_by_day_and_kind(session: Session) -> None:
-    frame = queries.statements_over_time(session, ALL)
+    frame = activity.statements_over_time(session, ALL)
     assert int(frame["statements"].sum()) == 20
     cells = {(str(r.day), r.source_kind): r.statements for r in frame.itertuples()}
     assert cells[("2026-03-02", "formal")] == 5
     assert cells[("2026-03-09", "informal")] == 3  # the voided view is not counted
-    same = queries.statements_over_time(session, Filters(activity=SAFETY))
+    same = activity.statements_over_time(session, Filters(activity=SAFETY))
     assert int(same["statements"].sum()) == 8
 
 
 def test_active_people_and_rhythm(session: Session) -> None:
-    people = queries.active_people_over_time(session, ALL)
-    assert {str(r.day): r.people for r in people.itertuples()}["2026-03-07"] == 3
-    week = queries.rhythm(session, ALL)
+    active = activity.active_people_over_time(session, ALL)
+    assert {str(r.day): r.people for r in active.itertuples()}["2026-03-07"] == 3
+    week = activity.rhythm(session, ALL)
     assert int(week["statements"].sum()) == 20
     # Mondays 2026-03-02 and 03-09: 09:00-09:35 (3 + 1), 10:00, 11:00-11:05, 12:00.
     monday = week[week["weekday"] == 1]
@@ -96,7 +96,7 @@ def test_active_people_and_rhythm(session: Session) -> None:
 
 
 def test_top_people_states_the_total(session: Session) -> None:
-    frame = queries.top_people(session, ALL, limit=3)
+    frame = people.top_people(session, ALL, limit=3)
     assert frame.attrs["total"] == 5
     assert list(frame["name"]) == ["Ann", "Ben", "Dan"]
     assert list(frame["statements"]) == [8, 4, 4]
@@ -104,21 +104,21 @@ def test_top_people_states_the_total(session: Session) -> None:
 
 
 def test_top_activities_and_verbs(session: Session) -> None:
-    activities = queries.top_activities(session, ALL, limit=2)
+    activities = activity.top_activities(session, ALL, limit=2)
     assert activities.attrs["total"] == 7
     assert list(activities["activity_id"]) == [SAFETY, POST]
     assert list(activities["statements"]) == [8, 4]
-    verbs = queries.top_verbs(session, ALL, limit=2)
+    verbs = activity.top_verbs(session, ALL, limit=2)
     assert verbs.attrs["total"] == 14
     assert list(verbs["verb_id"]) == [Verbs.LAUNCHED, Verbs.REGISTERED]
     assert list(verbs["statements"]) == [3, 3]
 
 
 def test_course_funnel_and_rates(session: Session) -> None:
-    frame = queries.course_funnel(session, ALL)
+    frame = courses.course_funnel(session, ALL)
     assert frame.attrs["total"] == 2
-    courses = by(frame, "course")
-    safety, python = courses[SAFETY], courses[PYTHON]
+    by_course = by(frame, "course")
+    safety, python = by_course[SAFETY], by_course[PYTHON]
     assert safety["name"] == "Safety basics"
     assert [safety[k] for k in ("enrolled", "started", "completed", "passed", "failed")] == [
         2, 2, 1, 1, 1,
@@ -131,9 +131,9 @@ def test_course_funnel_and_rates(session: Session) -> None:
 
 
 def test_scores_and_time_spent(session: Session) -> None:
-    scores = queries.score_distribution(session, ALL)
+    scores = courses.score_distribution(session, ALL)
     assert dict(zip(scores["bucket"], scores["results"], strict=True)) == {0.4: 1, 0.9: 1}
-    spent = queries.time_spent(session, ALL)
+    spent = courses.time_spent(session, ALL)
     assert spent.attrs["total"] == 1
     row = spent.iloc[0]
     assert (row["course"], row["people"], row["hours"], row["minutes_per_person"]) == (
@@ -142,23 +142,23 @@ def test_scores_and_time_spent(session: Session) -> None:
 
 
 def test_stalled_learners(session: Session) -> None:
-    frame = queries.stalled(session, ALL, days=14, today=TODAY)
+    frame = courses.stalled(session, ALL, days=14, today=TODAY)
     assert frame.attrs["total"] == 3
     assert list(frame["name"]) == ["Ben", "Cat", "Dan"]
     assert list(frame["days_idle"]) == [28, 27, 27]
-    assert queries.stalled(session, ALL, days=60, today=TODAY).attrs["total"] == 0
+    assert courses.stalled(session, ALL, days=60, today=TODAY).attrs["total"] == 0
 
 
 def test_contributions_and_participation(session: Session) -> None:
-    frame = queries.contributions_over_time(session, ALL)
+    frame = knowledge.contributions_over_time(session, ALL)
     totals = frame.groupby("concept")["statements"].sum().to_dict()
     assert totals == {"asked": 1, "authored": 1, "commented": 1, "created": 1, "edited": 1,
                       "liked": 1, "replied": 1}  # fmt: skip
-    pyramid = by(queries.participation(session, ALL), "role")
+    pyramid = by(knowledge.participation(session, ALL), "role")
     assert {k: (v["people"], v["contributions"]) for k, v in pyramid.items()} == {
         "contributors": (3, 6), "reactors": (1, 0), "readers": (1, 0),
     }  # fmt: skip
-    shares = queries.contribution_shares(session, ALL)
+    shares = knowledge.contribution_shares(session, ALL)
     assert list(shares["contributions"]) == [3, 2, 1]
 
 
@@ -172,13 +172,13 @@ def test_contributions_and_participation(session: Session) -> None:
     ],
 )
 def test_top_content(session: Session, metric: str, expected: dict[str, int]) -> None:
-    frame = queries.top_content(session, ALL, metric)
+    frame = knowledge.top_content(session, ALL, metric)
     assert dict(zip(frame["content_id"], frame["count"], strict=True)) == expected
     assert frame.attrs["total"] == len(expected)
 
 
 def test_response_times(session: Session) -> None:
-    frame = queries.response_times(session, ALL)
+    frame = knowledge.response_times(session, ALL)
     hours = dict(zip(frame["content_id"], frame["hours"], strict=True))
     assert hours[POST] == 3.0
     assert hours[QUESTION] == 2.0
@@ -186,23 +186,23 @@ def test_response_times(session: Session) -> None:
 
 
 def test_emerging_topics(session: Session) -> None:
-    frame = queries.emerging_topics(session, ALL)
+    frame = knowledge.emerging_topics(session, ALL)
     assert frame.attrs["total"] == 2
     assert list(frame["tag"]) == ["python", "safety"]
     assert list(frame["recent"]) == [2, 1]
 
 
 def test_team_mix(session: Session) -> None:
-    frame = queries.team_mix(session, ALL)
+    frame = convergence.team_mix(session, ALL)
     cells = {(r.team, r.source_kind): r.statements for r in frame.itertuples()}
     assert cells == {("(no team)", "informal"): 1, ("Alpha", "formal"): 8,
                      ("Alpha", "informal"): 4, ("Beta", "formal"): 2,
                      ("Beta", "informal"): 5}  # fmt: skip
-    assert queries.team_mix(session, Filters(activity=POST))["statements"].sum() == 5
+    assert convergence.team_mix(session, Filters(activity=POST))["statements"].sum() == 5
 
 
 def test_contribution_vs_results(session: Session) -> None:
-    frame = by(queries.contribution_vs_results(session, ALL), "name")
+    frame = by(convergence.contribution_vs_results(session, ALL), "name")
     assert set(frame) == {"Ann", "Ben"}
     assert (frame["Ann"]["contributions"], frame["Ann"]["mean_score"]) == (3, 0.9)
     assert frame["Ann"]["completions"] == 1
@@ -211,7 +211,7 @@ def test_contribution_vs_results(session: Session) -> None:
 
 
 def test_completion_to_contribution(session: Session) -> None:
-    frame = queries.completion_to_contribution(session, ALL)
+    frame = convergence.completion_to_contribution(session, ALL)
     assert len(frame) == 1
     row = frame.iloc[0]
     assert (row["actor_key"], row["tag"], row["days"]) == (actor_key("ann"), "safety", 3.0)
@@ -219,42 +219,43 @@ def test_completion_to_contribution(session: Session) -> None:
 
 def test_knowledge_flow(session: Session) -> None:
     names = {actor_key(h): h for h in ("ann", "ben", "cat", "dan", "eve")}
-    contribute = queries.knowledge_flow(session, ALL, "contribute")
+    contribute = convergence.knowledge_flow(session, ALL, "contribute")
     edges = {(names[s], names[t]): w for s, t, w in
              contribute[["source", "target", "weight"]].itertuples(index=False)}  # fmt: skip
     assert edges == {("cat", "ann"): 1, ("ben", "ann"): 1, ("ann", "cat"): 1, ("ann", "dan"): 1}
     assert contribute.attrs["total"] == 4
-    learn = queries.knowledge_flow(session, ALL, "learn")
+    learn = convergence.knowledge_flow(session, ALL, "learn")
     edges = {(names[s], names[t]) for s, t in learn[["source", "target"]].itertuples(index=False)}
     assert edges == {("dan", "ann"), ("eve", "ann"), ("dan", "cat")}
 
 
 def test_person_summary_and_timeline(session: Session) -> None:
-    row = queries.person_summary(session, ALL, actor_key("ann")).iloc[0].to_dict()
+    ann = Filters(person=actor_key("ann"))
+    row = people.person_summary(session, ann).iloc[0].to_dict()
     assert row["name"] == "Ann"
     assert [row[k] for k in ("statements", "formal", "informal", "courses_completed",
                               "courses_passed", "contributions")] == [8, 5, 3, 1, 1, 3]  # fmt: skip
     assert (row["mean_score"], row["hours_learning"]) == (0.9, 0.5)
-    timeline = queries.person_timeline(session, ALL, actor_key("ann"))
+    timeline = activity.statements_over_time(session, ann)
     assert int(timeline["statements"].sum()) == 8
 
 
 def test_explorer_pages_and_stream(session: Session) -> None:
-    first = queries.fact_page(session, ALL, page=0, size=7)
-    second = queries.fact_page(session, ALL, page=2, size=7)
+    first = activity.fact_page(session, ALL, page=0, size=7)
+    second = activity.fact_page(session, ALL, page=2, size=7)
     assert len(first) == 7 and len(second) == 6
     assert first.iloc[0]["concept"] == "replied"  # newest first
-    rows = list(queries.iter_facts(session, Filters(kind="informal"), batch=3))
+    rows = list(activity.iter_facts(session, Filters(kind="informal"), batch=3))
     assert len(rows) == 10
-    assert {row[queries.FACT_COLUMNS.index("activity_id")] for row in rows} >= {POST, COMMENT}
+    assert {row[activity.FACT_COLUMNS.index("activity_id")] for row in rows} >= {POST, COMMENT}
 
 
 def test_filter_options_and_people_search(session: Session) -> None:
-    options = queries.filter_options(session)
+    options = activity.filter_options(session)
     assert [value for value, _ in options["team"]] == ["Alpha", "Beta"]
     assert [value for value, _ in options["platform"]] == ["LMS", "blog", "forum", "wiki"]
     assert len(options["activity"]) == 7
-    found = queries.people_options(session, "an")
+    found = people.people_options(session, "an")
     assert set(found["name"]) == {"Ann", "Dan"}
 
 
@@ -324,7 +325,7 @@ def test_completion_to_contribution_takes_the_first_contribution_at_or_after(
     fay/privacy: a post at the very instant of the completion counts (0 days).
     gus/ethics: only fay's contributions, gus's edit with another tag and gus's like
     follow: none counts. hal/ethics: from his first completion, not from his later pass."""
-    frame = queries.completion_to_contribution(more, ALL)
+    frame = convergence.completion_to_contribution(more, ALL)
     assert plain(frame) == [
         {"actor_key": actor_key("fay"), "tag": "ethics", "completed": at("2026-05-04T10:00Z"),
          "contributed": at("2026-05-06T22:00Z"), "days": 2.5},
@@ -342,11 +343,11 @@ def test_completion_to_contribution_takes_the_first_contribution_at_or_after(
 
 def test_completion_to_contribution_filters_the_completions_only(more: Session) -> None:
     """Filters pick the completions; contributions count whatever the filters."""
-    fay = queries.completion_to_contribution(more, Filters(person=actor_key("fay")))
+    fay = convergence.completion_to_contribution(more, Filters(person=actor_key("fay")))
     assert list(zip(fay["tag"], fay["days"], strict=True)) == [("ethics", 2.5), ("privacy", 0.0)]
-    delta = queries.completion_to_contribution(more, Filters(team="Delta", platform="LMS"))
+    delta = convergence.completion_to_contribution(more, Filters(team="Delta", platform="LMS"))
     assert list(zip(delta["actor_key"], delta["days"], strict=True)) == [(actor_key("hal"), 1.25)]
-    none = queries.completion_to_contribution(more, Filters(team="Nobody"))
+    none = convergence.completion_to_contribution(more, Filters(team="Nobody"))
     assert (len(none), list(none.columns)) == (
         0, ["actor_key", "tag", "completed", "contributed", "days"],
     )  # fmt: skip
@@ -354,7 +355,7 @@ def test_completion_to_contribution_filters_the_completions_only(more: Session) 
 
 def test_completion_to_contribution_when_no_contribution_follows(more: Session) -> None:
     """From 8 May only hal's pass completes ethics, and nothing is contributed after it."""
-    frame = queries.completion_to_contribution(more, Filters(start=dt.date(2026, 5, 8)))
+    frame = convergence.completion_to_contribution(more, Filters(start=dt.date(2026, 5, 8)))
     assert plain(frame) == [
         {"actor_key": actor_key("hal"), "tag": "ethics", "completed": at("2026-05-08T00:00Z"),
          "contributed": None, "days": None},
@@ -374,7 +375,7 @@ MORE_NAMES = {
 
 
 def test_top_activities_names_are_the_greatest_stored_name_or_the_id(more: Session) -> None:
-    frame = queries.top_activities(more, ALL, limit=20)
+    frame = activity.top_activities(more, ALL, limit=20)
     assert list(zip(frame["activity_id"], frame["name"], frame["statements"], strict=True)) == [
         (ETHICS, "Ethics in practice", 9), (GUIDE, "Style guide v2", 8), (DRILL, DRILL, 3),
         (NOTE, NOTE, 2), (PRIVACY, "Privacy", 2), (FAQ, "Frequently asked questions", 2),
@@ -404,23 +405,23 @@ def test_top_activities_names_are_the_greatest_stored_name_or_the_id(more: Sessi
 def test_top_content_names_counts_and_total(
     more: Session, metric: str, expected: list[tuple[str, str, int]]
 ) -> None:
-    frame = queries.top_content(more, ALL, metric)
+    frame = knowledge.top_content(more, ALL, metric)
     assert list(zip(frame["content_id"], frame["name"], frame["count"], strict=True)) == expected
     assert frame.attrs["total"] == len(expected)
 
 
 @pytest.mark.parametrize("filters", [ALL, Filters(kind="formal")], ids=["rollup", "facts"])
 def test_course_names_in_funnel_time_and_stalled(more: Session, filters: Filters) -> None:
-    funnel = queries.course_funnel(more, filters)
+    funnel = courses.course_funnel(more, filters)
     assert list(zip(funnel["course"], funnel["name"], strict=True)) == [
         (ETHICS, "Ethics in practice"), (DRILL, DRILL), (PRIVACY, "Privacy"),
     ]  # fmt: skip
-    spent = queries.time_spent(more, filters)
+    spent = courses.time_spent(more, filters)
     assert list(zip(spent["course"], spent["name"], spent["hours"], strict=True)) == [
         (ETHICS, "Ethics in practice", 1.0), (DRILL, DRILL, 0.5),
     ]  # fmt: skip
     assert spent.attrs["total"] == 2
-    frame = queries.stalled(more, filters, days=14, today=TODAY_MORE)
+    frame = courses.stalled(more, filters, days=14, today=TODAY_MORE)
     assert list(zip(frame["name"], frame["course"], frame["course_name"], frame["days_idle"],
                     strict=True)) == [
         ("Hal", DRILL, DRILL, 31), ("Ivy", DRILL, DRILL, 29),
@@ -435,9 +436,9 @@ def test_names_follow_later_batches_and_voiding(database: Database, seeded: dict
 
     def names() -> tuple[str, str]:
         with database.reading() as session:
-            activities = by(queries.top_activities(session, ALL), "activity_id")
-            courses = by(queries.course_funnel(session, ALL), "course")
-        return activities[SAFETY]["name"], courses[SAFETY]["name"]
+            activities = by(activity.top_activities(session, ALL), "activity_id")
+            funnel = by(courses.course_funnel(session, ALL), "course")
+        return activities[SAFETY]["name"], funnel[SAFETY]["name"]
 
     def store(name: str) -> str:
         made = statement("ben", Verbs.LAUNCHED, SAFETY, ActivityTypes.COURSE, name,
@@ -458,13 +459,13 @@ def test_names_follow_later_batches_and_voiding(database: Database, seeded: dict
 
 
 def test_top_activities_total_when_the_limit_cuts(more: Session) -> None:
-    frame = queries.top_activities(more, ALL, limit=1)
+    frame = activity.top_activities(more, ALL, limit=1)
     assert frame.to_dict("records") == [
         {"activity_id": ETHICS, "name": "Ethics in practice", "source_kind": "formal",
          "statements": 9, "people": 3},
     ]  # fmt: skip
     assert frame.attrs["total"] == 8
-    informal = queries.top_activities(more, Filters(kind="informal"), limit=1)
+    informal = activity.top_activities(more, Filters(kind="informal"), limit=1)
     assert (list(informal["activity_id"]), informal.attrs["total"]) == ([GUIDE], 5)
 
 
@@ -480,14 +481,14 @@ def test_top_activities_total_when_the_limit_cuts(more: Session) -> None:
 def test_top_content_total_when_the_limit_cuts(
     more: Session, metric: str, first: tuple[str, str, int], total: int
 ) -> None:
-    frame = queries.top_content(more, ALL, metric, limit=1)
+    frame = knowledge.top_content(more, ALL, metric, limit=1)
     assert list(zip(frame["content_id"], frame["name"], frame["count"], strict=True)) == [first]
     assert frame.attrs["total"] == total
 
 
 @pytest.mark.parametrize("filters", [ALL, Filters(kind="formal")], ids=["rollup", "facts"])
 def test_stalled_total_when_the_limit_cuts(more: Session, filters: Filters) -> None:
-    frame = queries.stalled(more, filters, days=14, today=TODAY_MORE, limit=1)
+    frame = courses.stalled(more, filters, days=14, today=TODAY_MORE, limit=1)
     assert frame.to_dict("records") == [
         {"actor_key": actor_key("hal"), "name": "Hal", "course": DRILL,
          "last_day": dt.date(2026, 5, 1), "course_name": DRILL, "days_idle": 31},
@@ -495,7 +496,7 @@ def test_stalled_total_when_the_limit_cuts(more: Session, filters: Filters) -> N
     assert frame.attrs["total"] == 3
     # Idle more than 28 days: hal (31) and ivy (29), not kim (26); more than 29: hal alone.
     for days, total in ((28, 2), (29, 1)):
-        later = queries.stalled(more, filters, days=days, today=TODAY_MORE, limit=1)
+        later = courses.stalled(more, filters, days=days, today=TODAY_MORE, limit=1)
         assert (list(later["actor_key"]), later.attrs["total"]) == ([actor_key("hal")], total)
 
 
@@ -504,14 +505,14 @@ def test_knowledge_flow_total_when_the_limit_cuts(more: Session, relation: str, 
     """Contribute: gus edited and liked fay's guide (2), hal commented on it, fay
     commented on ivy's FAQ. Learn: gus read fay's guide twice, hal once, kim read fay's
     note; fay reading her own guide and ivy her own FAQ are no edges."""
-    frame = queries.knowledge_flow(more, ALL, relation, limit=1)
+    frame = convergence.knowledge_flow(more, ALL, relation, limit=1)
     assert frame.to_dict("records") == [
         {"source": actor_key("gus"), "target": actor_key("fay"), "weight": 2,
          "source_name": "Gus", "target_name": "Fay", "source_team": "Gamma",
          "target_team": "Gamma"},
     ]  # fmt: skip
     assert frame.attrs["total"] == total
-    full = queries.knowledge_flow(more, ALL, relation)
+    full = convergence.knowledge_flow(more, ALL, relation)
     assert len(full) == total
 
 
@@ -534,15 +535,15 @@ EMPTY_COLUMNS = {
 )
 def test_totals_are_zero_when_nothing_matches(session: Session, filters: Filters) -> None:
     frames = {
-        "top_activities": queries.top_activities(session, filters, limit=1),
-        "stalled": queries.stalled(session, filters, days=1, today=TODAY, limit=1),
-        "course_funnel": queries.course_funnel(session, filters, limit=1),
-        "time_spent": queries.time_spent(session, filters, limit=1),
+        "top_activities": activity.top_activities(session, filters, limit=1),
+        "stalled": courses.stalled(session, filters, days=1, today=TODAY, limit=1),
+        "course_funnel": courses.course_funnel(session, filters, limit=1),
+        "time_spent": courses.time_spent(session, filters, limit=1),
     }
     for metric in ("read", "edited", "discussed", "reused"):
-        frames[f"top_content {metric}"] = queries.top_content(session, filters, metric, limit=1)
+        frames[f"top_content {metric}"] = knowledge.top_content(session, filters, metric, limit=1)
     for relation in ("contribute", "learn"):
-        frames[f"knowledge_flow {relation}"] = queries.knowledge_flow(
+        frames[f"knowledge_flow {relation}"] = convergence.knowledge_flow(
             session, filters, relation, limit=1
         )
     found = {name: (frame.attrs["total"], len(frame), list(frame.columns))
@@ -558,7 +559,7 @@ def funnel_rows(frame: Any) -> list[tuple[Any, ...]]:
 def test_course_funnel_under_a_day_range_and_a_team_reads_the_rollup(session: Session) -> None:
     days = Filters(start=dt.date(2026, 3, 3), end=dt.date(2026, 3, 5))
     alpha = Filters(team="Alpha")
-    assert queries.uses_people_rollup(days) and queries.uses_people_rollup(alpha)
+    assert _sql.uses_people_rollup(days) and _sql.uses_people_rollup(alpha)
     # course, name, enrolled, started, completed, passed, failed, people, statements
     expected = {
         days: [(PYTHON, "Python 101", 1, 1, 0, 0, 0, 2, 2),
@@ -566,9 +567,9 @@ def test_course_funnel_under_a_day_range_and_a_team_reads_the_rollup(session: Se
         alpha: [(SAFETY, "Safety basics", 2, 2, 1, 1, 1, 2, 8)],
     }  # fmt: skip
     for filters, rows in expected.items():
-        rolled = queries.course_funnel(session, filters)
+        rolled = courses.course_funnel(session, filters)
         # kind=formal changes nothing (the funnel counts formal facts) but reads the facts.
-        counted = queries.course_funnel(session, filters.replace(kind="formal"))
+        counted = courses.course_funnel(session, filters.replace(kind="formal"))
         assert funnel_rows(rolled) == funnel_rows(counted) == rows
         assert plain(rolled) == plain(counted)
         assert rolled.attrs["total"] == counted.attrs["total"] == len(rows)
@@ -577,14 +578,14 @@ def test_course_funnel_under_a_day_range_and_a_team_reads_the_rollup(session: Se
 def test_course_funnel_under_a_verb_or_a_person_reads_the_facts(session: Session) -> None:
     registered = Filters(verb=Verbs.REGISTERED)
     ann = Filters(person=actor_key("ann"))
-    assert not queries.uses_people_rollup(registered)
-    assert not queries.uses_people_rollup(ann)
-    frame = queries.course_funnel(session, registered)
+    assert not _sql.uses_people_rollup(registered)
+    assert not _sql.uses_people_rollup(ann)
+    frame = courses.course_funnel(session, registered)
     assert funnel_rows(frame) == [
         (SAFETY, "Safety basics", 2, 0, 0, 0, 0, 2, 2), (PYTHON, "Python 101", 1, 0, 0, 0, 0, 1, 1),
     ]  # fmt: skip
     assert (list(frame["completion_rate"]), list(frame["pass_rate"])) == ([0.0, 0.0], [0.0, 0.0])
-    frame = queries.course_funnel(session, ann)
+    frame = courses.course_funnel(session, ann)
     assert funnel_rows(frame) == [(SAFETY, "Safety basics", 1, 1, 1, 1, 0, 1, 5)]
     assert (frame.iloc[0]["completion_rate"], frame.iloc[0]["pass_rate"]) == (1.0, 1.0)
     assert frame.attrs["total"] == 1
@@ -592,19 +593,19 @@ def test_course_funnel_under_a_verb_or_a_person_reads_the_facts(session: Session
 
 def test_course_funnel_of_a_one_person_team_equals_that_person(more: Session) -> None:
     """Delta is hal alone: the team (rollup) and the person (facts) give one funnel."""
-    team = queries.course_funnel(more, Filters(team="Delta"))
-    person = queries.course_funnel(more, Filters(person=actor_key("hal")))
+    team = courses.course_funnel(more, Filters(team="Delta"))
+    person = courses.course_funnel(more, Filters(person=actor_key("hal")))
     assert funnel_rows(team) == funnel_rows(person) == [
         (ETHICS, "Ethics in practice", 0, 0, 1, 1, 0, 1, 2), (DRILL, DRILL, 0, 1, 0, 0, 0, 1, 2),
     ]  # fmt: skip
     assert plain(team) == plain(person)
     days = Filters(start=dt.date(2026, 5, 2), end=dt.date(2026, 5, 4))
-    rolled = queries.course_funnel(more, days)
-    counted = queries.course_funnel(more, days.replace(platform="LMS"))
+    rolled = courses.course_funnel(more, days)
+    counted = courses.course_funnel(more, days.replace(platform="LMS"))
     assert funnel_rows(rolled) == funnel_rows(counted) == [
         (ETHICS, "Ethics in practice", 1, 1, 3, 0, 0, 3, 5), (DRILL, DRILL, 1, 0, 0, 0, 0, 1, 1),
     ]  # fmt: skip
-    completed = queries.course_funnel(more, Filters(verb=Verbs.COMPLETED))
+    completed = courses.course_funnel(more, Filters(verb=Verbs.COMPLETED))
     assert funnel_rows(completed) == [
         (ETHICS, "Ethics in practice", 0, 0, 3, 0, 0, 3, 3),
         (PRIVACY, "Privacy", 0, 0, 1, 0, 0, 1, 1),
@@ -613,18 +614,18 @@ def test_course_funnel_of_a_one_person_team_equals_that_person(more: Session) ->
 
 def test_person_names_with_and_without_a_team(session: Session) -> None:
     keys = [actor_key("ann"), actor_key("eve"), actor_key("cat"), "mbox:mailto:nobody@x.org"]
-    assert queries.person_names(session, keys) == {
+    assert people.person_names(session, keys) == {
         actor_key("ann"): ("Ann", "Alpha"),
         actor_key("cat"): ("Cat", "Beta"),
         actor_key("eve"): ("Eve", None),
     }
-    assert queries.person_names(session, []) == {}
+    assert people.person_names(session, []) == {}
 
 
 def test_person_names_without_a_name_or_with_a_teamless_statement(more: Session) -> None:
     """kim has no name (the key stands in); gus read the guide once outside his team."""
     keys = [actor_key(handle) for handle in ("fay", "gus", "hal", "ivy", "kim")]
-    assert queries.person_names(more, keys) == {
+    assert people.person_names(more, keys) == {
         actor_key("fay"): ("Fay", "Gamma"),
         actor_key("gus"): ("Gus", "Gamma"),
         actor_key("hal"): ("Hal", "Delta"),

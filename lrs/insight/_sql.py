@@ -1,0 +1,177 @@
+"""Shared SQL and frame helpers of the read side's queries (private to ``lrs.insight``).
+
+Every number is a SQL aggregate over ``learning_fact`` (one narrow row per stored,
+non-voided statement), its tags, or a rollup (``daily_activity`` per day and filter
+dimension, ``actor_day`` per person, ``course_progress``, ``hourly_activity``) — never
+over statement payloads. These helpers turn ``Filters`` into conditions on each table,
+say which rollup can answer, and read results into DataFrames. Lists are limited in SQL
+and carry the size of the whole set in ``frame.attrs["total"]`` ("top 10 of N").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    cast,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
+
+from lrs.insight.filters import Filters
+from lrs.store.models import (
+    ActorDay,
+    ContentAuthor,
+    CourseProgress,
+    DailyActivity,
+    FilterValue,
+    LearningFact,
+)
+
+F = LearningFact
+R = DailyActivity
+A = ActorDay
+P = CourseProgress
+_ROWS_PER_BATCH = 500
+
+
+def uses_rollup(filters: Filters) -> bool:
+    """True when ``daily_activity`` can answer counts under these filters."""
+    return filters.activity is None and filters.person is None
+
+
+def uses_people_rollup(filters: Filters) -> bool:
+    """True when ``actor_day`` can answer per-person counts (day range and team only)."""
+    return (
+        filters.activity is None
+        and filters.person is None
+        and filters.kind is None
+        and filters.platform is None
+        and filters.verb is None
+    )
+
+
+def people_conditions(filters: Filters, table: Any = A) -> list[ColumnElement[bool]]:
+    """Conditions on ``actor_day`` (or ``course_progress``) for the day range and team."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.start is not None:
+        conditions.append(table.day >= filters.start)
+    if filters.end is not None:
+        conditions.append(table.day <= filters.end)
+    if filters.team is not None:
+        conditions.append(table.team == filters.team)
+    return conditions
+
+
+def fact_conditions(filters: Filters, table: Any = F) -> list[ColumnElement[bool]]:
+    """Conditions on ``learning_fact`` (or an alias of it) for every filter."""
+    conditions = rollup_conditions(filters, table)
+    if filters.activity is not None:
+        conditions.append(
+            or_(table.activity_id == filters.activity, table.space_id == filters.activity)
+        )
+    if filters.person is not None:
+        conditions.append(table.actor_key == filters.person)
+    return conditions
+
+
+def rollup_conditions(filters: Filters, table: Any = R) -> list[ColumnElement[bool]]:
+    """Conditions on ``daily_activity`` (or the facts) for all but activity and person."""
+    conditions = people_conditions(filters, table)
+    if filters.kind is not None:
+        conditions.append(table.source_kind == filters.kind)
+    if filters.platform is not None:
+        conditions.append(table.platform == filters.platform)
+    if filters.verb is not None:
+        conditions.append(table.verb_id == filters.verb)
+    return conditions
+
+
+def read_frame(session: Session, query: Executable, columns: Sequence[str]) -> pd.DataFrame:
+    # Core execution on the session's connection: the ORM's result wrapping costs more
+    # than the query itself on the larger frames. The rows are read in batches smaller
+    # than the garbage collector's threshold (700 new objects) and kept as columns of
+    # plain values: holding every row at once set off collections of the whole heap
+    # that cost as much as the query.
+    values: list[list[Any]] = [[] for _ in columns]
+    for batch in session.connection().execute(query).partitions(_ROWS_PER_BATCH):
+        for column, batch_values in zip(values, zip(*batch, strict=True), strict=True):
+            column.extend(batch_values)
+    if not values[0]:
+        return pd.DataFrame(columns=list(columns))
+    return pd.DataFrame(dict(zip(columns, values, strict=True)), columns=list(columns))
+
+
+def utc(values: Any) -> pd.Series:
+    """Timestamps read raw (``raw_time``) as a UTC datetime series, in nanoseconds
+    whatever the text's precision (or none, when empty), so that series compare and
+    merge with one another."""
+    parsed = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
+    return parsed.dt.as_unit("ns")
+
+
+def raw_time(column: Any) -> Any:
+    """A timestamp read as ISO 8601 text, for ``utc`` to parse in one vectorised step:
+    converting row by row costs more than the query on the larger frames."""
+    return cast(column, String)
+
+
+def with_total(frame: pd.DataFrame, total: int) -> pd.DataFrame:
+    frame.attrs["total"] = int(total)
+    return frame
+
+
+def scalar(session: Session, query: Executable) -> int:
+    return int(session.connection().execute(query).scalar() or 0)
+
+
+def count_distinct(session: Session, column: Any, conditions: Sequence[ColumnElement[bool]]) -> int:
+    """``count(DISTINCT column)`` as a count of ``SELECT DISTINCT`` rows: PostgreSQL sorts
+    for count(DISTINCT) but hashes a DISTINCT, and SQLite can skip through an index led
+    by the column."""
+    values = select(column).where(*conditions, column.is_not(None)).distinct().subquery()
+    return scalar(session, select(func.count()).select_from(values))
+
+
+def group_count() -> Any:
+    """The number of groups of a grouped query, on each of its rows (its last column)."""
+    return func.count().over()
+
+
+def ranked_frame(
+    session: Session, query: Executable, columns: Sequence[str]
+) -> tuple[pd.DataFrame, int]:
+    """A limited grouped query whose last column is ``group_count()``: the frame and the
+    number of groups before the limit, in one pass over the facts."""
+    frame = read_frame(session, query, [*columns, "group_count"])
+    total = int(frame["group_count"].iloc[0]) if len(frame) else 0
+    return frame.drop(columns=["group_count"]), total
+
+
+def activity_names(session: Session, ids: Sequence[str]) -> dict[str, str]:
+    """Activity display names from the filter bar's rollup (the greatest name seen, as
+    ``max(activity_name)`` over the facts would give) without reading every fact of a
+    popular activity."""
+    if not ids:
+        return {}
+    V = FilterValue
+    rows = session.execute(
+        select(V.value, V.label).where(V.dimension == "activity", V.value.in_(list(ids)))
+    ).all()
+    return {str(activity): str(name) for activity, name in rows if name}
+
+
+def content_authors() -> Select[str, str, dt.datetime]:
+    """content_id -> author: the actor of the first authored/created statement on it
+    (the ``content_author`` rollup)."""
+    C = ContentAuthor
+    return select(C.content_id, C.author_key, C.at)

@@ -1,0 +1,289 @@
+"""Overview and explorer: how much happens, when, by whom, on what — and the statements
+behind any view (a page of facts, their count, all of them streamed for a download),
+plus the filter bar's choices.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import (
+    Select,
+    distinct,
+    func,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from lrs.insight._sql import (
+    A,
+    F,
+    R,
+    activity_names,
+    count_distinct,
+    fact_conditions,
+    group_count,
+    people_conditions,
+    ranked_frame,
+    read_frame,
+    rollup_conditions,
+    scalar,
+    uses_people_rollup,
+    uses_rollup,
+    with_total,
+)
+from lrs.insight.filters import Filters
+from lrs.store.models import (
+    FilterValue,
+    HourlyActivity,
+)
+
+# -- filter bar ----------------------------------------------------------------------
+
+
+def filter_options(session: Session, limit: int = 500) -> dict[str, list[tuple[str, str]]]:
+    """(value, label) choices of the filter bar: teams, systems, verbs, activities."""
+    V = FilterValue
+
+    def values(dimension: str) -> Select[str, str | None]:
+        return select(V.value, V.label).where(V.dimension == dimension, V.statements > 0)
+
+    teams = session.execute(values("team").order_by(V.value)).all()
+    platforms = session.execute(values("platform").order_by(V.value)).all()
+    verbs = session.execute(values("verb").order_by(V.label, V.value)).all()
+    activities = session.execute(
+        values("activity").order_by(V.statements.desc(), V.value).limit(limit)
+    ).all()
+    return {
+        "team": [(team, team) for team, _ in teams],
+        "platform": [(platform, platform) for platform, _ in platforms],
+        "verb": [(verb, f"{concept} ({_tail(verb)})") for verb, concept in verbs],
+        "activity": [(str(activity), str(name or activity)) for activity, name in activities],
+    }
+
+
+def _tail(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+# -- overview ------------------------------------------------------------------------
+
+
+def summary(session: Session, filters: Filters) -> pd.DataFrame:
+    """One row: statements by source kind, distinct people and activities."""
+    if uses_rollup(filters):
+        kinds = session.execute(
+            select(R.source_kind, func.sum(R.statements))
+            .where(*rollup_conditions(filters))
+            .group_by(R.source_kind)
+        ).all()
+    else:
+        kinds = session.execute(
+            select(F.source_kind, func.count())
+            .where(*fact_conditions(filters))
+            .group_by(F.source_kind)
+        ).all()
+    by_kind = {kind: int(n) for kind, n in kinds}
+    people = _distinct_people(session, filters)
+    if filters == Filters():
+        # Every activity of the store is a filter bar choice: no fact to read.
+        activities = scalar(
+            session,
+            select(func.count()).where(
+                FilterValue.dimension == "activity", FilterValue.statements > 0
+            ),
+        )
+    else:
+        activities = count_distinct(session, F.activity_id, fact_conditions(filters))
+    return pd.DataFrame(
+        [
+            {
+                "statements": sum(by_kind.values()),
+                "formal": by_kind.get("formal", 0),
+                "informal": by_kind.get("informal", 0),
+                "other": by_kind.get("other", 0),
+                "people": int(people),
+                "activities": int(activities),
+            }
+        ]
+    )
+
+
+def _distinct_people(session: Session, filters: Filters) -> int:
+    if uses_people_rollup(filters):
+        return count_distinct(session, A.actor_key, people_conditions(filters))
+    return count_distinct(session, F.actor_key, fact_conditions(filters))
+
+
+def statements_over_time(session: Session, filters: Filters) -> pd.DataFrame:
+    """Statements per day and source kind (columns day, source_kind, statements)."""
+    if uses_rollup(filters):
+        query = (
+            select(R.day, R.source_kind, func.sum(R.statements))
+            .where(*rollup_conditions(filters))
+            .group_by(R.day, R.source_kind)
+            .order_by(R.day, R.source_kind)
+        )
+    else:
+        query = (
+            select(F.day, F.source_kind, func.count())
+            .where(*fact_conditions(filters))
+            .group_by(F.day, F.source_kind)
+            .order_by(F.day, F.source_kind)
+        )
+    frame = read_frame(session, query, ["day", "source_kind", "statements"])
+    frame["statements"] = frame["statements"].astype("int64")
+    return frame
+
+
+def active_people_over_time(session: Session, filters: Filters) -> pd.DataFrame:
+    """Distinct people with at least one statement, per day (columns day, people)."""
+    if uses_people_rollup(filters):
+        rollup = (
+            select(A.day, func.count(distinct(A.actor_key)))
+            .where(*people_conditions(filters))
+            .group_by(A.day)
+            .order_by(A.day)
+        )
+        return read_frame(session, rollup, ["day", "people"])
+    query = (
+        select(F.day, func.count(distinct(F.actor_key)))
+        .where(*fact_conditions(filters))
+        .group_by(F.day)
+        .order_by(F.day)
+    )
+    return read_frame(session, query, ["day", "people"])
+
+
+def top_activities(session: Session, filters: Filters, limit: int = 10) -> pd.DataFrame:
+    """Most used activities; attrs total = distinct activities."""
+    statements = func.count()
+    query = (
+        select(
+            F.activity_id,
+            func.min(F.source_kind),
+            statements,
+            func.count(distinct(F.actor_key)),
+            group_count(),
+        )
+        .where(*fact_conditions(filters), F.activity_id.is_not(None))
+        .group_by(F.activity_id)
+        .order_by(statements.desc(), F.activity_id)
+        .limit(limit)
+    )
+    columns = ["activity_id", "source_kind", "statements", "people"]
+    frame, total = ranked_frame(session, query, columns)
+    names = activity_names(session, frame["activity_id"].tolist())
+    frame.insert(1, "name", [names.get(a, a) for a in frame["activity_id"]])
+    return with_total(frame, total)
+
+
+def top_verbs(session: Session, filters: Filters, limit: int = 10) -> pd.DataFrame:
+    """Most used verbs with their concept; attrs total = distinct verbs."""
+    if uses_rollup(filters):
+        query = (
+            select(R.verb_id, func.min(R.concept), func.sum(R.statements))
+            .where(*rollup_conditions(filters))
+            .group_by(R.verb_id)
+        )
+    else:
+        query = (
+            select(F.verb_id, func.min(F.concept), func.count())
+            .where(*fact_conditions(filters))
+            .group_by(F.verb_id)
+        )
+    frame = read_frame(session, query, ["verb_id", "concept", "statements"])
+    frame = frame.sort_values(["statements", "verb_id"], ascending=[False, True])
+    total = len(frame)
+    frame = frame.head(limit).reset_index(drop=True)
+    frame["statements"] = frame["statements"].astype("int64")
+    return with_total(frame, total)
+
+
+def rhythm(session: Session, filters: Filters) -> pd.DataFrame:
+    """Statements per ISO weekday (1 = Monday) and UTC hour."""
+    if uses_people_rollup(filters):
+        H = HourlyActivity
+        n = func.sum(H.statements)
+        rollup = (
+            select(H.weekday, H.hour, n)
+            .where(*people_conditions(filters, H))
+            .group_by(H.weekday, H.hour)
+            .order_by(H.weekday, H.hour)
+        )
+        frame = read_frame(session, rollup, ["weekday", "hour", "statements"])
+        frame["statements"] = frame["statements"].astype("int64")
+        return frame
+    query = (
+        select(F.weekday, F.hour, func.count())
+        .where(*fact_conditions(filters))
+        .group_by(F.weekday, F.hour)
+        .order_by(F.weekday, F.hour)
+    )
+    return read_frame(session, query, ["weekday", "hour", "statements"])
+
+
+# -- explorer ------------------------------------------------------------------------
+
+FACT_COLUMNS = (
+    "seq",
+    "timestamp",
+    "actor_name",
+    "actor_key",
+    "concept",
+    "verb_id",
+    "activity_name",
+    "activity_id",
+    "source_kind",
+    "platform",
+    "team",
+    "score_scaled",
+    "success",
+    "completion",
+    "duration_seconds",
+)
+
+
+def count_facts(session: Session, filters: Filters) -> int:
+    """How many statements match the filters."""
+    if uses_rollup(filters):
+        return scalar(session, select(func.sum(R.statements)).where(*rollup_conditions(filters)))
+    return scalar(session, select(func.count()).where(*fact_conditions(filters)))
+
+
+def fact_page(session: Session, filters: Filters, page: int = 0, size: int = 25) -> pd.DataFrame:
+    """One page of matching statements, newest first (``page`` counts from 0).
+
+    The day range is applied as the equivalent UTC timestamp range (``day`` is the UTC
+    date of ``timestamp``) so that the (timestamp, seq) and (team, timestamp, seq)
+    indexes give the order without sorting the range."""
+    columns = [getattr(F, name) for name in FACT_COLUMNS]
+    conditions = fact_conditions(filters.replace(start=None, end=None))
+    if filters.start is not None:
+        conditions.append(F.timestamp >= _midnight(filters.start))
+    if filters.end is not None:
+        conditions.append(F.timestamp < _midnight(filters.end + dt.timedelta(days=1)))
+    query = (
+        select(*columns)
+        .where(*conditions)
+        .order_by(F.timestamp.desc(), F.seq.desc())
+        .offset(max(page, 0) * size)
+        .limit(size)
+    )
+    return read_frame(session, query, FACT_COLUMNS)
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def iter_facts(session: Session, filters: Filters, batch: int = 2000) -> Iterator[tuple[Any, ...]]:
+    """Every matching statement's fact row in ``seq`` order, streamed in batches."""
+    columns = [getattr(F, name) for name in FACT_COLUMNS]
+    query = select(*columns).where(*fact_conditions(filters)).order_by(F.seq)
+    result = session.execute(query.execution_options(yield_per=batch))
+    for row in result:
+        yield tuple(row)

@@ -1,0 +1,52 @@
+"""The concept groups the read side asks its questions with, each defined once.
+
+A statement's verb maps to one concept (``statements.vocabulary``); these groups say which
+concepts count as contributing, reacting or consuming knowledge, and as each stage of a
+course. Those the ingest rollups also count with are defined in ``statements.vocabulary``
+(pure, the lowest layer that needs them) and only named here; those only the read side
+uses are defined here. What a course is — a fact's space, else its activity — is
+``statements.vocabulary.course_of``, in SQL ``course_key``.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from lrs.store.facts import course_key
+from statements.vocabulary import (
+    AUTHORING,
+    COMPLETED,
+    CONSUME,
+    CONTRIBUTE,
+    ENROLLED,
+    FAILED,
+    PASSED,
+    PROGRESS,
+    REACT,
+    SESSION_END,
+    STARTED,
+)
+
+RESPONDING: Final = ("commented", "replied")
+"""Answers to someone's content: a comment or a reply."""
+KNOWLEDGE_CONCEPTS: Final = (
+    "authored", "created", "edited", "commented", "replied", "asked", "liked",
+)  # fmt: skip
+"""The informal work charted over time on the knowledge page."""
+
+__all__ = [
+    "AUTHORING",
+    "COMPLETED",
+    "CONSUME",
+    "CONTRIBUTE",
+    "ENROLLED",
+    "FAILED",
+    "KNOWLEDGE_CONCEPTS",
+    "PASSED",
+    "PROGRESS",
+    "REACT",
+    "RESPONDING",
+    "SESSION_END",
+    "STARTED",
+    "course_key",
+]

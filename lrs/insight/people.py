@@ -1,0 +1,139 @@
+"""People: the most active, one person's formal and informal sides, names for keys, and
+the people search of the filter bar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+from sqlalchemy import (
+    and_,
+    case,
+    distinct,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from lrs.insight._sql import (
+    A,
+    F,
+    fact_conditions,
+    group_count,
+    people_conditions,
+    ranked_frame,
+    read_frame,
+    uses_people_rollup,
+    with_total,
+)
+from lrs.insight.concepts import (
+    COMPLETED,
+    CONTRIBUTE,
+    PASSED,
+    SESSION_END,
+    course_key,
+)
+from lrs.insight.filters import Filters
+
+
+def people_options(session: Session, search: str = "", limit: int = 50) -> pd.DataFrame:
+    """People whose name or key contains ``search``, most active first."""
+    query = select(F.actor_key, func.max(F.actor_name), func.count()).group_by(F.actor_key)
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(
+            or_(func.lower(F.actor_name).like(pattern), func.lower(F.actor_key).like(pattern))
+        )
+    query = query.order_by(func.count().desc(), F.actor_key).limit(limit)
+    return read_frame(session, query, ["actor_key", "name", "statements"])
+
+
+def top_people(session: Session, filters: Filters, limit: int = 10) -> pd.DataFrame:
+    """Most active people: statements in total, formal and informal; attrs total = people."""
+    columns = ["actor_key", "name", "statements", "formal", "informal"]
+    if uses_people_rollup(filters):
+        n = func.sum(A.statements)
+        rollup = (
+            select(
+                A.actor_key,
+                func.max(A.actor_name),
+                n,
+                func.sum(A.formal),
+                func.sum(A.informal),
+                group_count(),
+            )
+            .where(*people_conditions(filters))
+            .group_by(A.actor_key)
+            .order_by(n.desc(), A.actor_key)
+            .limit(limit)
+        )
+        frame, total = ranked_frame(session, rollup, columns)
+        for column in ("statements", "formal", "informal"):
+            frame[column] = frame[column].astype("int64")
+        frame["name"] = frame["name"].fillna(frame["actor_key"])
+        return with_total(frame, total)
+    formal = func.sum(case((F.source_kind == "formal", 1), else_=0))
+    informal = func.sum(case((F.source_kind == "informal", 1), else_=0))
+    query = (
+        select(F.actor_key, func.max(F.actor_name), func.count(), formal, informal, group_count())
+        .where(*fact_conditions(filters))
+        .group_by(F.actor_key)
+        .order_by(func.count().desc(), F.actor_key)
+        .limit(limit)
+    )
+    frame, total = ranked_frame(session, query, columns)
+    frame["name"] = frame["name"].fillna(frame["actor_key"])
+    return with_total(frame, total)
+
+
+def person_names(session: Session, keys: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+    """actor_key -> (display name, team), from ``actor_day`` in person order (index only)."""
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(A.actor_key, func.max(A.actor_name), func.max(case((A.team != "", A.team))))
+        .where(A.actor_key.in_(list(keys)))
+        .group_by(A.actor_key)
+    ).all()
+    return {key: (name or key, team) for key, name, team in rows}
+
+
+def person_summary(session: Session, filters: Filters) -> pd.DataFrame:
+    """One row: the formal and informal sides of the matching statements summed; with
+    the person filter, that person's."""
+    person = filters.person
+    conditions = fact_conditions(filters)
+    row = session.execute(
+        select(
+            func.count(),
+            func.sum(case((F.source_kind == "formal", 1), else_=0)),
+            func.sum(case((F.source_kind == "informal", 1), else_=0)),
+            func.count(distinct(case((F.concept.in_(COMPLETED), course_key())))),
+            func.count(distinct(case((F.concept.in_(PASSED), course_key())))),
+            func.avg(case((F.source_kind == "formal", F.score_scaled))),
+            func.sum(
+                case((and_(F.source_kind == "informal", F.concept.in_(CONTRIBUTE)), 1), else_=0)
+            ),
+            func.sum(case((F.concept.in_(SESSION_END), F.duration_seconds), else_=0.0)),
+            func.max(F.actor_name),
+        ).where(*conditions)
+    ).one()
+    statements, formal, informal, completed, passed, score, contributions, seconds, name = row
+    return pd.DataFrame(
+        [
+            {
+                "actor_key": person,
+                "name": name or person,
+                "statements": int(statements or 0),
+                "formal": int(formal or 0),
+                "informal": int(informal or 0),
+                "courses_completed": int(completed or 0),
+                "courses_passed": int(passed or 0),
+                "mean_score": float(score) if score is not None else None,
+                "contributions": int(contributions or 0),
+                "hours_learning": float(seconds or 0.0) / 3600.0,
+            }
+        ]
+    )
