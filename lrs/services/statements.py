@@ -7,19 +7,18 @@ activity definitions, agents and dashboard facts — so a batch is stored whole 
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any
 
-import orjson
 from dateutil.parser import isoparse
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lrs.errors import BadRequest, Conflict, Forbidden, NotFound
-from lrs.services import forwarding
+from lrs.services import forwarding, paging
+from lrs.services.paging import Cursor, Format
 from lrs.services.principal import Principal
 from lrs.store import activities as activity_store
 from lrs.store import attachments as attachment_store
@@ -47,8 +46,6 @@ SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
 MAX_REFERENCE_DEPTH = 10
 # How often a batch is re-run when a concurrent writer stored one of its ids first.
 CONCURRENT_RETRIES = 3
-
-Format = Literal["exact", "ids", "canonical"]
 
 
 @dataclass(frozen=True)
@@ -392,15 +389,6 @@ def get_statement(
         return _page(session, [statement], None, fmt, languages, with_attachments)
 
 
-@dataclass(frozen=True)
-class Cursor:
-    """What a `more` link carries: the query and where the previous page ended."""
-
-    query: StatementQuery
-    fmt: Format
-    with_attachments: bool
-
-
 def query_statements(
     db: Database,
     principal: Principal,
@@ -421,8 +409,8 @@ def query_statements(
         more = None
         if len(rows) > query.limit:
             rows = rows[: query.limit]
-            more = encode_cursor(
-                Cursor(replace(query, after_seq=rows[-1][0]), fmt, with_attachments)
+            more = paging.issue(
+                db, principal, Cursor(replace(query, after_seq=rows[-1][0]), fmt, with_attachments)
             )
         return _page(
             session, [payload for _, payload in rows], more, fmt, languages, with_attachments
@@ -448,30 +436,3 @@ def _page(
         wanted = [a["sha2"] for s in statements for a in s.get("attachments", [])]
         contents = list(attachment_store.load(session, wanted).values())
     return ResultPage(shaped, more, contents)
-
-
-def encode_cursor(cursor: Cursor) -> str:
-    query = cursor.query
-    data = {
-        "q": {
-            key: (value.isoformat() if isinstance(value, dt.datetime) else value)
-            for key, value in vars(query).items()
-            if value is not None
-        },
-        "f": cursor.fmt,
-        "a": cursor.with_attachments,
-    }
-    return base64.urlsafe_b64encode(orjson.dumps(data)).decode().rstrip("=")
-
-
-def decode_cursor(token: str) -> Cursor:
-    """The cursor behind a `more` token; a tampered or foreign token is a 400."""
-    try:
-        data = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        fields = dict(data["q"])
-        for name in ("since", "until"):
-            if name in fields:
-                fields[name] = dt.datetime.fromisoformat(fields[name])
-        return Cursor(StatementQuery(**fields), data["f"], bool(data["a"]))
-    except (ValueError, KeyError, TypeError) as error:
-        raise BadRequest("the `more` token is not one this LRS issued", "more") from error

@@ -288,6 +288,17 @@ class StoreFlag(Base):
     raised: Mapped[dt.datetime]
 
 
+class ServerSecret(Base):
+    """A random secret of the whole server, made once and shared by every worker and
+    machine through the database (e.g. the key that signs `more` paging tokens)."""
+
+    __tablename__ = "server_secret"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+    created: Mapped[dt.datetime]
+
+
 class ImportCursor(Base):
     """Where an importer stopped for one source, so a re-run resumes there."""
 

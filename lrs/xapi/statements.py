@@ -9,8 +9,10 @@ from flask import Response, current_app, g, request
 
 from lrs.auth import current_principal, database
 from lrs.errors import BadRequest, PayloadTooLarge
+from lrs.services import paging
 from lrs.services import statements as service
-from lrs.services.statements import Format, ResultPage
+from lrs.services.paging import Format
+from lrs.services.statements import ResultPage
 from lrs.store.statements import StatementQuery
 from lrs.xapi import bp
 from lrs.xapi.parsing import (
@@ -29,7 +31,6 @@ QUERY_PARAMS = {
     "agent", "verb", "activity", "registration", "related_activities", "related_agents",
     "since", "until", "limit", "format", "attachments", "ascending",
 }  # fmt: skip
-FORMATS = ("exact", "ids", "canonical")
 
 
 @bp.put("/statements")
@@ -78,7 +79,8 @@ def get_statements() -> Response:
     principal = current_principal()
     if "more" in args:
         reject_unknown(args, {"more"})
-        cursor = service.decode_cursor(args["more"])
+        max_page_size = current_app.config["LRS_SETTINGS"].max_page_size
+        cursor = paging.read(database(), principal, args["more"], max_page_size=max_page_size)
         page = service.query_statements(
             database(), principal, cursor.query, fmt=cursor.fmt, languages=languages,
             with_attachments=cursor.with_attachments,
@@ -107,7 +109,7 @@ def get_statements() -> Response:
 def _format(value: str | None) -> Format:
     if value is None:
         return "exact"
-    if value not in FORMATS:
+    if value not in paging.FORMATS:
         raise BadRequest("format must be ids, exact or canonical", "format")
     return cast(Format, value)
 
