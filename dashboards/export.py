@@ -6,31 +6,16 @@ in batches inside one read transaction, so the whole set is never held in memory
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterator
 from typing import Any
 
 import orjson
 from flask import Flask, Response, current_app, request, stream_with_context
 
+from lrs import csvfile
 from lrs.insight.activity import FACT_COLUMNS, iter_facts
 from lrs.insight.filters import Filters
-
-
-def _csv_lines(rows: Iterator[tuple[Any, ...]]) -> Iterator[bytes]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(FACT_COLUMNS)
-    for count, row in enumerate(rows, start=1):
-        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, dt.datetime) else v
-                         for v in row])  # fmt: skip
-        if count % 500 == 0:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode()
 
 
 def _ndjson_lines(rows: Iterator[tuple[Any, ...]]) -> Iterator[bytes]:
@@ -45,7 +30,7 @@ def export_view(fmt: str) -> Response:
     def generate() -> Iterator[bytes]:
         with database.reading() as session:
             rows = iter_facts(session, filters)
-            yield from (_csv_lines(rows) if fmt == "csv" else _ndjson_lines(rows))
+            yield from (csvfile.lines(FACT_COLUMNS, rows) if fmt == "csv" else _ndjson_lines(rows))
 
     mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
     response = Response(stream_with_context(generate()), mimetype=mimetype)

@@ -15,7 +15,6 @@ same ``write_statements`` the ingest uses.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -24,6 +23,7 @@ from typing import Any, Literal
 
 import orjson
 
+from lrs import csvfile
 from lrs.errors import BadRequest, Forbidden
 from lrs.services.principal import Principal
 from lrs.services.statements import write_statements
@@ -68,8 +68,6 @@ CSV_HEADER = (
     "source_kind",
     "voided",
 )
-# Spreadsheet programs run cells starting with these as formulas (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -121,7 +119,7 @@ def count(db: Database, principal: Principal | None, spec: ExportSpec) -> int:
 def _pages(db: Database, query: StatementQuery, spec: ExportSpec, size: int) -> Iterator[bytes]:
     write: Callable[[list[ExportRow]], bytes] = _ndjson if spec.fmt == "ndjson" else _csv
     if spec.fmt == "csv":
-        yield _csv_line(CSV_HEADER)
+        yield csvfile.rows([CSV_HEADER])
     with db.reading() as session:
         low, high = export_store.seq_range(session)
         if query.max_seq is not None:
@@ -162,20 +160,12 @@ def _ndjson(rows: list[ExportRow]) -> bytes:
 
 
 def _csv(rows: list[ExportRow]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(csv_record(row) for row in rows)
-    return buffer.getvalue().encode()
+    return csvfile.rows(csv_record(row) for row in rows)
 
 
-def _csv_line(values: Iterable[str]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(values)
-    return buffer.getvalue().encode()
-
-
-def csv_record(row: ExportRow) -> list[str]:
-    """One CSV row in ``CSV_HEADER`` order; empty strings for what a statement lacks."""
+def csv_record(row: ExportRow) -> list[Any]:
+    """One CSV row in ``CSV_HEADER`` order, ``None`` for what a statement lacks; the
+    cells are made safe by ``lrs.csvfile``."""
     statement = orjson.loads(row.payload)
     actor = statement.get("actor") or {}
     target = statement.get("object") or {}
@@ -184,26 +174,26 @@ def csv_record(row: ExportRow) -> list[str]:
     score = result.get("score") or {}
     verb = statement.get("verb") or {}
     return [
-        statement.get("timestamp", ""),
-        statement.get("stored", ""),
-        statement.get("id", ""),
-        _text(actor.get("name")),
-        _text(_identity(actor)),
-        _text(verb.get("id")),
-        _text(_label(verb.get("display"))),
-        _text(target.get("id")),
-        _text(_label(definition.get("name")) or target.get("name")),
+        statement.get("timestamp"),
+        statement.get("stored"),
+        statement.get("id"),
+        actor.get("name"),
+        _identity(actor),
+        verb.get("id"),
+        _label(verb.get("display")),
+        target.get("id"),
+        _label(definition.get("name")) or target.get("name"),
         target.get("objectType", "Activity"),
-        _text(definition.get("type")),
-        _number(score.get("scaled")),
-        _number(score.get("raw")),
-        _flag(result.get("success")),
-        _flag(result.get("completion")),
-        _text(result.get("duration")),
-        _text((statement.get("context") or {}).get("registration")),
-        _text(row.course),
-        row.source_kind or "",
-        _flag(row.voided),
+        definition.get("type"),
+        score.get("scaled"),
+        score.get("raw"),
+        result.get("success"),
+        result.get("completion"),
+        result.get("duration"),
+        (statement.get("context") or {}).get("registration"),
+        row.course,
+        row.source_kind,
+        row.voided,
     ]
 
 
@@ -220,21 +210,6 @@ def _label(language_map: Mapping[str, str] | None) -> str | None:
         if language in language_map:
             return language_map[language]
     return next(iter(language_map.values()))
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def _number(value: Any) -> str:
-    return "" if value is None else repr(value)
-
-
-def _flag(value: Any) -> str:
-    return "" if value is None else ("true" if value else "false")
 
 
 # --- lossless import -----------------------------------------------------------------------
