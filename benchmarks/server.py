@@ -79,6 +79,7 @@ def serve(database_url: str, *, workers: int = 2, threads: int = 4) -> Iterator[
         "LRS_API_SECRET": SECRET,
         "LRS_LOG_LEVEL": "WARNING",
         "LRS_FORWARDING_WORKER": "false",
+        "LRS_SOURCES_WORKER": "false",
     }
     command = [
         sys.executable, "-m", "lrs.cli", "serve", "--host", "127.0.0.1", "--port", str(port),

@@ -11,7 +11,7 @@ from lrs.api import bp as api_blueprint
 from lrs.config import Settings
 from lrs.errors import register_error_handlers
 from lrs.security import init_security
-from lrs.services import forwarding
+from lrs.services import forwarding, sources
 from lrs.store.engine import Database
 from lrs.xapi import bp as xapi_blueprint
 from lrs.xapi.cors import init_cors
@@ -43,6 +43,13 @@ def create_app(settings: Settings | None = None) -> Flask:
             poll_seconds=settings.forwarding_poll_seconds,
             timeout=settings.forwarding_timeout_seconds,
             max_attempts=settings.forwarding_max_attempts,
+        )
+    if settings.sources_worker:
+        sources.start_worker(
+            database,
+            poll_seconds=settings.sources_poll_seconds,
+            timeout=settings.sources_timeout_seconds,
+            home_page=settings.public_url or "http://localhost",
         )
     init_cors(app, settings)
     if settings.dashboards:

@@ -81,6 +81,17 @@ class Settings:
     forwarding_max_attempts: int = _setting(
         8, "Attempts (with exponential backoff from 2 s) before a delivery is failed."
     )
+    sources_worker: bool = _setting(
+        True,
+        "Run the worker thread that pulls scheduled sources (blogs, wikis, other LRSs, "
+        "course CSVs) in each server process; false when `lrs sources run` drives them.",
+    )
+    sources_poll_seconds: int = _setting(
+        15, "How often the sources worker looks for sources that are due, in seconds."
+    )
+    sources_timeout_seconds: int = _setting(
+        30, "Timeout of one HTTP request to a pulled source, in seconds."
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:

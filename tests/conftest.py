@@ -103,8 +103,9 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
 def settings(database_url: str) -> Settings:
     # Tests that forward statements drive delivery themselves (forwarding.deliver_due).
     return Settings(
-        database_url=database_url, secret_key="test", dashboards=False, forwarding_worker=False
-    )
+        database_url=database_url, secret_key="test", dashboards=False,
+        forwarding_worker=False, sources_worker=False,
+    )  # fmt: skip
 
 
 @pytest.fixture

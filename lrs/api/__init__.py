@@ -1,4 +1,5 @@
-"""The non-xAPI HTTP surface under /api/: exports, aggregates, forwarding admin, OpenAPI.
+"""The non-xAPI HTTP surface under /api/: exports, aggregates, forwarding and sources
+admin, OpenAPI.
 
 Every endpoint takes the same HTTP Basic credentials as /xapi/ (the scopes decide what a
 credential may do), except the OpenAPI description and its docs page, which are public.
@@ -21,6 +22,6 @@ def _require_credentials() -> None:
 
 
 # The endpoint modules register their routes on ``bp`` when imported.
-from lrs.api import admin, aggregates, export, forwarding, openapi  # noqa: E402
+from lrs.api import admin, aggregates, export, forwarding, openapi, sources  # noqa: E402
 
-__all__ = ["admin", "aggregates", "bp", "export", "forwarding", "openapi"]
+__all__ = ["admin", "aggregates", "bp", "export", "forwarding", "openapi", "sources"]

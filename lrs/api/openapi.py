@@ -76,6 +76,8 @@ AGGREGATE_QUERY = [
     _q("activity", "Activity IRI"),
     _q("person", "Person (agent key)"),
 ]
+SOURCE_ID = {"name": "source_id", "in": "path", "required": True,
+             "schema": {"type": "integer", "minimum": 0}}  # fmt: skip
 DOCUMENT_PARAMS = {
     "state": [
         ACTIVITY, AGENT, _q("registration", "Registration UUID", format="uuid"),
@@ -207,6 +209,29 @@ def _paths() -> dict[str, dict[str, Any]]:
                             "schema": {"type": "integer", "minimum": 0}}],
             "responses": {"200": _ok("How many were queued", "Replayed"), **ERRORS,
                           "404": error, "409": {"$ref": "#/components/responses/Conflict"}}}},
+        "/api/sources": {
+            "get": {"summary": "Sources pulled on a schedule", "tags": ["Sources"],
+                    "responses": {"200": _ok("Sources", {"type": "array", "items": "Source"}),
+                                  **ERRORS}},
+            "post": {"summary": "Add a source (blog, wiki, lrs or courses)", "tags": ["Sources"],
+                     "requestBody": _json("SourceInput"),
+                     "responses": {"201": _ok("The source", "Source"), **ERRORS,
+                                   "409": {"$ref": "#/components/responses/Conflict"}}},
+        },
+        "/api/sources/{source_id}": {
+            "parameters": [SOURCE_ID],
+            "get": {"summary": "A source, its last run and its totals", "tags": ["Sources"],
+                    "responses": {"200": _ok("The source", "Source"), **ERRORS, "404": error}},
+            "delete": {"summary": "Remove a source (its statements stay)", "tags": ["Sources"],
+                       "responses": {"204": _ok("Removed"), **ERRORS, "404": error}},
+        },
+        **{f"/api/sources/{{source_id}}/{action}": {"post": {
+            "summary": summary, "tags": ["Sources"], "parameters": [SOURCE_ID],
+            "responses": {status: _ok("The source", "Source"), **ERRORS, "404": error}}}
+           for action, summary, status in (
+               ("pause", "Stop running a source on its schedule", "200"),
+               ("resume", "Run a paused source on its schedule again (at once first)", "200"),
+               ("run", "Make a source due now (the sources worker runs it)", "202"))},
         "/api/admin/forget": {"post": {
             "summary": "Erase a person everywhere (scope all)", "tags": ["Admin"],
             "requestBody": _json({"type": "object", "required": ["agent"], "properties": {
@@ -238,6 +263,7 @@ def _ref(value: Any) -> Any:
 
 SCHEMAS = (
     "Error", "RuleInput", "Rule", "Delivery", "Replayed", "AggregateResult", "AggregateName",
+    "SourceInput", "Source",
 )  # fmt: skip
 
 
@@ -250,7 +276,7 @@ def build_spec() -> dict[str, Any]:
         openapi_version="3.0.3",
         plugins=[MarshmallowPlugin()],
         info={"description": "xAPI 1.0.3 and 2.0 resources under /xapi/; exports, "
-              "aggregates, forwarding and administration under /api/."},
+              "aggregates, forwarding, sources and administration under /api/."},
         security=[{"basicAuth": []}],
     )  # fmt: skip
     spec.components.security_scheme("basicAuth", {"type": "http", "scheme": "basic"})

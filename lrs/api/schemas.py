@@ -78,6 +78,79 @@ class Replayed(Schema):
     replayed = fields.Integer(required=True)
 
 
+class SourceOptions(Schema):
+    """Options of a source kind: a base URL, a CSV encoding, and for another LRS the
+    version it speaks and the statement filters of the sync."""
+
+    class Meta:
+        unknown = RAISE
+
+    base_url = fields.Url(schemes={"http", "https"}, require_tld=False)
+    encoding = fields.String()
+    xapi_version = fields.String(validate=validate.OneOf(["1.0.3", "2.0.0"]))
+    verb = fields.String()
+    activity = fields.String()
+    agent = fields.String(metadata={"description": "Agent JSON, as the agent= parameter"})
+    registration = fields.String()
+    related_activities = fields.String(validate=validate.OneOf(["true", "false"]))
+    related_agents = fields.String(validate=validate.OneOf(["true", "false"]))
+
+
+SOURCE_KINDS = ["blog", "wiki", "lrs", "courses"]
+
+
+class SourceInput(Schema):
+    """A source to pull: what it is, where, how often, and how to sign in to it."""
+
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    kind = fields.String(required=True, validate=validate.OneOf(SOURCE_KINDS))
+    url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False)
+    every = fields.String(
+        validate=validate.Regexp(r"^\d+[smhd]?$"),
+        metadata={"description": "Interval: seconds, or 30s, 15m, 1h, 1d (default 15m)"},
+    )
+    mapping = fields.String(
+        allow_none=True, metadata={"description": "Account mapping (path or URL, CSV/JSON)"}
+    )
+    username = fields.String(allow_none=True, metadata={"description": "Basic-auth user"})
+    password = fields.String(allow_none=True, load_only=True)
+    options = fields.Nested(SourceOptions)
+    active = fields.Boolean()
+
+
+class SourceCounts(Schema):
+    read = fields.Integer()
+    stored = fields.Integer(required=True)
+    skipped = fields.Integer(required=True)
+    rejected = fields.Integer(required=True)
+
+
+class Source(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(SOURCE_KINDS))
+    url = fields.String(required=True)
+    every_seconds = fields.Integer(required=True)
+    mapping = fields.String(allow_none=True)
+    username = fields.String(allow_none=True)
+    has_password = fields.Boolean(required=True)
+    options = fields.Dict(required=True)
+    active = fields.Boolean(required=True)
+    running = fields.Boolean(required=True)
+    next_run = fields.DateTime(required=True)
+    last_started = fields.DateTime(allow_none=True)
+    last_finished = fields.DateTime(allow_none=True)
+    last_status = fields.String(allow_none=True, validate=validate.OneOf(["ok", "error"]))
+    last_error = fields.String(allow_none=True)
+    failures = fields.Integer(required=True)
+    last_run = fields.Nested(SourceCounts, required=True)
+    totals = fields.Nested(SourceCounts, required=True)
+    created = fields.DateTime(required=True)
+
+
 class AggregateResult(Schema):
     name = fields.String(required=True)
     filters = fields.Dict(required=True)

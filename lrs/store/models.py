@@ -555,3 +555,48 @@ class ForwardingDelivery(Base):
         Index("ix_forwarding_delivery_claim", "claim"),
         Index("ix_forwarding_delivery_statement_seq", "statement_seq"),
     )
+
+
+class PulledSource(Base):
+    """An outside source the LRS pulls on a schedule: a blog feed, a wiki's recent
+    changes, another LRS's statements or a course CSV at a URL.
+
+    ``state`` is the kind's own cursor (per-feed positions, the wiki's last change, the
+    other LRS's last ``stored``) and the validators of conditional GETs. Workers claim a
+    due source with ``claim``/``claimed_until`` (a lease) so that no two processes pull
+    the same source at once; ``failures`` counts errors in a row and stretches the wait.
+    ``password`` is the Basic-auth secret for the source, needed in clear to call it; the
+    API never returns it.
+    """
+
+    __tablename__ = "pulled_source"
+
+    id: Mapped[int] = mapped_column(SerialKey, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    url: Mapped[str]
+    every_seconds: Mapped[int] = mapped_column(Integer)
+    mapping: Mapped[str | None]
+    username: Mapped[str | None]
+    password: Mapped[str | None]
+    options: Mapped[dict[str, Any]]
+    state: Mapped[dict[str, Any]]
+    active: Mapped[bool]
+    next_run: Mapped[dt.datetime]
+    claim: Mapped[str | None] = mapped_column(String(36))
+    claimed_until: Mapped[dt.datetime | None]
+    failures: Mapped[int] = mapped_column(Integer)
+    last_started: Mapped[dt.datetime | None]
+    last_finished: Mapped[dt.datetime | None]
+    last_status: Mapped[str | None] = mapped_column(String(16))
+    last_error: Mapped[str | None]
+    last_read: Mapped[int] = mapped_column(Integer)
+    last_stored: Mapped[int] = mapped_column(Integer)
+    last_skipped: Mapped[int] = mapped_column(Integer)
+    last_rejected: Mapped[int] = mapped_column(Integer)
+    total_stored: Mapped[int] = mapped_column(BigInteger)
+    total_skipped: Mapped[int] = mapped_column(BigInteger)
+    total_rejected: Mapped[int] = mapped_column(BigInteger)
+    created: Mapped[dt.datetime]
+
+    __table_args__ = (Index("ix_pulled_source_active_next", "active", "next_run"),)

@@ -16,6 +16,7 @@ import html
 import re
 import time
 import xml.sax
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -69,6 +70,26 @@ def _parse(data: bytes) -> Any:
     if not parsed.get("version"):
         raise SourceError("line 1", "this is not an Atom or RSS feed")
     return parsed
+
+
+@dataclass(frozen=True)
+class FeedLinks:
+    """Where a feed's blog lives and the comment feeds (``wfw:commentRss``) its entries
+    name, newest entry first."""
+
+    blog: str
+    comment_feeds: list[str]
+
+
+def feed_links(data: bytes) -> FeedLinks:
+    """The blog link and comment-feed URLs of a feed."""
+    parsed = _parse(data)
+    found: list[str] = []
+    for entry in parsed.entries:
+        url = str(entry.get("wfw_commentrss") or "").strip()
+        if url.startswith(("http://", "https://")) and url not in found:
+            found.append(url)
+    return FeedLinks(str(parsed.feed.get("link") or ""), found)
 
 
 def read_feed(data: bytes, options: ReadOptions) -> Any:

@@ -60,7 +60,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     seed(database)
     users.create(database, username="manager", password="correct horse", role="admin")
     database.dispose()
-    app = create_app(Settings(database_url=url, secret_key="browser-test", forwarding_worker=False))
+    app = create_app(
+        Settings(
+            database_url=url,
+            secret_key="browser-test",
+            forwarding_worker=False,
+            sources_worker=False,
+        )
+    )
     port = _free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
