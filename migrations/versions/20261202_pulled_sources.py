@@ -1,7 +1,7 @@
 """pulled sources: blogs, wikis, other LRSs and course CSVs pulled on a schedule
 
 Revision ID: 20261202_pulled_sources
-Revises: 0006
+Revises: 20261202_server_secret
 Create Date: 2026-12-02 18:30:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261202_pulled_sources"
-down_revision: str | None = "0006"
+down_revision: str | None = "20261202_server_secret"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
