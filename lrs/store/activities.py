@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lrs.store.dialects import insert_ignore, upsert
-from lrs.store.models import Activity, Agent
+from lrs.store.models import Activity, Agent, Statement, StatementAgent
 
 
 def definitions(session: Session, activity_ids: list[str]) -> dict[str, dict[str, Any] | None]:
@@ -75,6 +75,18 @@ def save_agents(session: Session, agents: Mapping[str, dict[str, Any]], now: dt.
 
 def get_agent(session: Session, agent_key: str) -> Agent | None:
     return session.get(Agent, agent_key)
+
+
+def agent_named_by_authority(session: Session, agent_key: str, authority_key: str) -> bool:
+    """True when a statement whose authority is ``authority_key`` names the agent (in
+    any role, its own or inherited through a StatementRef)."""
+    query = (
+        select(StatementAgent.seq)
+        .join(Statement, Statement.seq == StatementAgent.seq)
+        .where(StatementAgent.agent_key == agent_key, Statement.authority_key == authority_key)
+        .limit(1)
+    )
+    return session.execute(query).first() is not None
 
 
 def known_agents(session: Session, agent_keys: list[str]) -> set[str]:

@@ -218,3 +218,57 @@ def test_without_define_canonical_definitions_and_agents_do_not_change(
     assert _definition(xapi, first["id"])["name"]["en-US"] == "Renamed"
     person = xapi.get("agents", query_string={"agent": json.dumps(learner)}).get_json()
     assert person["name"] == ["Dana Renamed"]
+
+
+@pytest.mark.parametrize(
+    ("scope", "sees_everyone"),
+    [
+        ("all", True),
+        ("all/read", True),
+        ("statements/read", True),
+        ("statements/read/mine", False),
+        ("state", False),
+        ("profile", False),
+        ("define", False),
+    ],
+)
+def test_what_a_scope_learns_about_people_from_agents(
+    client: FlaskClient, database: Database, xapi: XapiClient, scope: str, sees_everyone: bool
+) -> None:
+    """GET /xapi/agents: the recorded name of a person only to scopes that read every
+    statement, or to a credential whose own statements name them; otherwise the Person
+    built from the request alone (as for an agent never seen)."""
+    others = make_agent("pat", name="Pat Recorded")
+    own = make_agent("quinn", name="Quinn Recorded")
+    caller = scoped_client(client, database, xapi.version, ["statements/write", scope])
+    assert xapi.post("statements", json=make_statement(actor=others)).status_code == 200
+    assert caller.post("statements", json=make_statement(actor=own)).status_code == 200
+
+    def person(agent: dict[str, Any]) -> dict[str, Any]:
+        response = caller.get("agents", query_string={"agent": json.dumps({"mbox": agent["mbox"]})})
+        assert response.status_code == 200
+        found: dict[str, Any] = response.get_json()
+        return found
+
+    assert person(own) == {
+        "objectType": "Person",
+        "name": ["Quinn Recorded"],
+        "mbox": [own["mbox"]],
+    }
+    if sees_everyone:
+        assert person(others)["name"] == ["Pat Recorded"]
+    else:
+        assert person(others) == {"objectType": "Person", "mbox": [others["mbox"]]}
+    # Activity definitions describe content, not people: every reading scope gets them.
+    activity = caller.get("activities", query_string={"activityId": make_activity()["id"]})
+    assert activity.get_json()["definition"]["name"]["en-US"] == "Example activity"
+
+
+def test_a_writer_alone_may_not_read_people_or_activities(
+    client: FlaskClient, database: Database, xapi: XapiClient
+) -> None:
+    writer = scoped_client(client, database, xapi.version, ["statements/write"])
+    assert writer.post("statements", json=make_statement()).status_code == 200
+    agent = json.dumps(make_agent())
+    assert_error(writer.get("agents", query_string={"agent": agent}), 403)
+    assert_error(writer.get("activities", query_string={"activityId": make_activity()["id"]}), 403)
