@@ -42,6 +42,8 @@ from statements.sources import (
 
 IMPORTER_NAME = "importer"
 FETCH_TIMEOUT_SECONDS = 30.0
+# Most bytes read from a URL: a larger answer is refused, not read to the end.
+MAX_FETCH_BYTES = 512 * 1024 * 1024
 DEFAULT_BATCH_SIZE = 500
 KINDS = (*SOURCES, "statements")
 _INDEXED_PATH = re.compile(r"^\[(\d+)\]\.?(.*)$")
@@ -100,11 +102,13 @@ def fetch(location: str, *, timeout: float = FETCH_TIMEOUT_SECONDS) -> bytes:
         request = urllib.request.Request(location, headers={"User-Agent": "lrs-importer/1"})
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
-                body: bytes = response.read()
-                return body
+                body: bytes = response.read(MAX_FETCH_BYTES + 1)
         except (urllib.error.URLError, TimeoutError, OSError) as error:
             reason = getattr(error, "reason", error)
             raise BadRequest(f"cannot fetch {location}: {reason}") from None
+        if len(body) > MAX_FETCH_BYTES:
+            raise BadRequest(f"{location} answered more than {MAX_FETCH_BYTES} bytes")
+        return body
     try:
         with open(location, "rb") as handle:
             return handle.read()

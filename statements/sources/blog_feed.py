@@ -6,6 +6,13 @@ in ``contextActivities.grouping`` and its tags/categories as ``tag`` activities 
 whose link carries a ``#comment-`` fragment) becomes ``commented`` on a ``comment`` activity
 with the post as ``contextActivities.parent``. Feeds list the newest first; items are
 yielded oldest first and the position is ``timestamp|statement id``.
+
+Feeds come from URLs, so the XML is untrusted. feedparser already turns off external
+entities and strips every entity declaration but plain-text ones before it parses; on
+top of that a feed that declares entities at all (XXE, ``file://`` references, billion
+laughs) is refused before feedparser sees it — checked by ``defusedxml`` on the same
+expat parser — and so is a feed larger than ``MAX_FEED_BYTES`` (feedparser needs about
+a second per megabyte; real feeds are well below one).
 """
 
 from __future__ import annotations
@@ -16,11 +23,14 @@ import html
 import re
 import time
 import xml.sax
+import xml.sax.handler
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+import defusedxml.sax
 import feedparser
+from defusedxml import DefusedXmlException
 
 from statements.vocabulary import ActivityTypes, Verbs
 
@@ -29,6 +39,7 @@ from ._common import Item, ReadOptions, Source, SourceError, derived_id, languag
 _TAGS = re.compile(r"<[^>]+>")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _SITE_COMMENT_TITLE = re.compile(r"^Comment on (?P<post>.+) by (?P<author>.+)$")
+MAX_FEED_BYTES = 8 * 1024 * 1024
 
 
 def _text(value: str | None, limit: int = 280) -> str:
@@ -55,7 +66,23 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}/"
 
 
+def _refuse_unsafe(data: bytes) -> None:
+    if len(data) > MAX_FEED_BYTES:
+        raise SourceError("document", f"the feed is larger than {MAX_FEED_BYTES} bytes")
+    try:
+        # Entity declarations of any kind (internal, external, parameter) are refused;
+        # a DOCTYPE naming an external DTD (RSS 0.91) is allowed, as it is never loaded.
+        defusedxml.sax.parseString(
+            data, xml.sax.handler.ContentHandler(), forbid_entities=True, forbid_external=False
+        )
+    except DefusedXmlException as error:
+        raise SourceError("document", f"the feed uses forbidden XML ({error})") from None
+    except (xml.sax.SAXException, LookupError, UnicodeError, ValueError):
+        pass  # whether the feed is well-formed is feedparser's to say, below
+
+
 def _parse(data: bytes) -> Any:
+    _refuse_unsafe(data)
     parsed = feedparser.parse(data)
     problem = parsed.get("bozo_exception")
     if isinstance(problem, xml.sax.SAXParseException):

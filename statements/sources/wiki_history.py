@@ -7,6 +7,10 @@ optionally with ``meta=siteinfo`` so that the file names its wiki). The first re
 page is ``created``, later ones ``edited``; the page is the object, the wiki the grouping,
 and the revision id, size in bytes, size delta, minor flag and edit comment are result
 extensions. Revision ids grow monotonically in MediaWiki, so they are the position.
+
+Exports come from URLs, so the XML is untrusted: ``defusedxml`` refuses entity
+declarations (billion laughs) and external references (XXE, ``file://``), and an input
+larger than ``MAX_EXPORT_BYTES`` is refused before parsing.
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ from ._common import (
 REVISION_ID = EXTENSION + "revision-id"
 PAGE_SIZE = EXTENSION + "size-bytes"
 SIZE_DELTA = EXTENSION + "size-delta"
+# Exports are parsed as a stream, but every revision is kept until the end (sorted by id).
+MAX_EXPORT_BYTES = 512 * 1024 * 1024
 EDIT_COMMENT = EXTENSION + "edit-comment"
 MINOR_EDIT = EXTENSION + "minor-edit"
 
@@ -92,6 +98,8 @@ def _wiki_from_base(name: str, base: str, language: str) -> Wiki:
 
 
 def _read_export(data: bytes, options: ReadOptions) -> tuple[Wiki, list[Revision]]:
+    if len(data) > MAX_EXPORT_BYTES:
+        raise SourceError("document", f"the wiki export is larger than {MAX_EXPORT_BYTES} bytes")
     wiki: Wiki | None = None
     revisions: list[Revision] = []
     sizes: dict[int, int] = {}
