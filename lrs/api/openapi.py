@@ -78,6 +78,33 @@ AGGREGATE_QUERY = [
 ]
 SOURCE_ID = {"name": "source_id", "in": "path", "required": True,
              "schema": {"type": "integer", "minimum": 0}}  # fmt: skip
+
+
+def _aggregate_parameters() -> list[dict[str, Any]]:
+    """The name, the filters, and every parameter an entry of the registry declares."""
+    from lrs.insight.registry import AGGREGATES
+
+    takers: dict[str, list[str]] = {}
+    declared: dict[str, Any] = {}
+    for entry in AGGREGATES.values():
+        for parameter in entry.parameters:
+            takers.setdefault(parameter.name, []).append(entry.name)
+            declared.setdefault(parameter.name, parameter)
+    own = []
+    for name, parameter in declared.items():
+        described = parameter.describe()
+        schema = (
+            {"type": "integer", "minimum": described["minimum"], "maximum": described["maximum"]}
+            if described["type"] == "integer"
+            else {"type": "string", "enum": described["choices"]}
+        )
+        meaning = f"{parameter.description} (only {', '.join(takers[name])})"
+        own.append(_q(name, meaning, **schema))
+    names = {"type": "string", "enum": list(AGGREGATES)}
+    path = {"name": "name", "in": "path", "required": True, "schema": names}
+    return [path, *AGGREGATE_QUERY, *own]
+
+
 DOCUMENT_PARAMS = {
     "state": [
         ACTIVITY, AGENT, _q("registration", "Registration UUID", format="uuid"),
@@ -170,8 +197,7 @@ def _paths() -> dict[str, dict[str, Any]]:
                           **ERRORS}}},
         "/api/aggregates/{name}": {"get": {
             "summary": "The numbers behind a dashboard chart", "tags": ["Aggregates"],
-            "parameters": [{"name": "name", "in": "path", "required": True,
-                            "schema": {"type": "string"}}, *AGGREGATE_QUERY],
+            "parameters": _aggregate_parameters(),
             "responses": {"200": _ok("Records", "AggregateResult"), **ERRORS, "404": error}}},
         "/api/forwarding/rules": {
             "get": {"summary": "Forwarding rules", "tags": ["Forwarding"],

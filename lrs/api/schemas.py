@@ -154,6 +154,7 @@ class Source(Schema):
 class AggregateResult(Schema):
     name = fields.String(required=True)
     filters = fields.Dict(required=True)
+    parameters = fields.Dict(required=True)
     columns = fields.List(fields.String(), required=True)
     records = fields.List(fields.Dict(), required=True)
 
@@ -161,6 +162,9 @@ class AggregateResult(Schema):
 class AggregateName(Schema):
     name = fields.String(required=True)
     description = fields.String(required=True)
+    parameters = fields.List(fields.Dict(), required=True)
+    needs = fields.List(fields.String(), required=True)
+    columns = fields.List(fields.String(), required=True)
 
 
 def load(schema: Schema, data: Any, *, partial: bool = False) -> dict[str, Any]:

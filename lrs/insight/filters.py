@@ -1,7 +1,11 @@
 """What to count: one frozen value shared by every question, round-tripped via the URL.
 
-``Filters.from_query`` reads a URL query string (``?from=2026-01-01&kind=formal``) and
-``to_query`` writes one, so a view can be bookmarked and shared. No Dash imports here.
+``Filters.from_query`` reads a URL query string (``?from=2026-01-01&kind=formal``)
+forgivingly — a value it cannot use is left out — as the dashboards need for
+hand-edited and old bookmarks; ``Filters.parse`` reads the same parameters strictly for
+the API and answers a bad value with a 400 that names the parameter and what it allows.
+``to_query`` writes a query string, so a view can be bookmarked and shared. No Dash
+imports here.
 """
 
 from __future__ import annotations
@@ -12,10 +16,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
+from lrs.errors import BadRequest
 from lrs.store.facts import bounded_key
 
 KINDS = ("formal", "informal", "other")
 RANGES = {"7d": 7, "30d": 30, "90d": 90, "1y": 365, "all": 0}
+PARAMETERS = ("from", "to", "range", "team", "kind", "platform", "verb", "activity", "person")
+"""The query parameters of the filters, in the URL and in /api/aggregates."""
+# Days far enough from the calendar's ends that a range, a recent period or the day
+# after ``to`` stays a valid date.
+FIRST_DAY = dt.date(1000, 1, 1)
+LAST_DAY = dt.date(9998, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -33,25 +44,34 @@ class Filters:
 
     @classmethod
     def from_query(cls, search: str | None, today: dt.date | None = None) -> Filters:
-        """Parse ``?range=30d&team=...`` (``from``/``to`` ISO dates win over ``range``)."""
-        params = {
-            key: values[-1].strip()
-            for key, values in parse_qs((search or "").lstrip("?")).items()
-            if values and values[-1].strip()
-        }
+        """Parse ``?range=30d&team=...`` (``from``/``to`` ISO dates win over ``range``),
+        leaving out what cannot be used: an unknown range or kind, a malformed date."""
+        params = {key: values[-1] for key, values in parse_qs((search or "").lstrip("?")).items()}
+        return cls._read(params, today, strict=False)
+
+    @classmethod
+    def parse(cls, params: Mapping[str, str], today: dt.date | None = None) -> Filters:
+        """The filters of query parameters, strictly: a malformed date, an unknown
+        ``range`` or ``kind``, or ``from`` after ``to`` is a 400 naming the parameter."""
+        return cls._read(params, today, strict=True)
+
+    @classmethod
+    def _read(cls, raw: Mapping[str, str], today: dt.date | None, strict: bool) -> Filters:
+        params = {key: raw[key].strip() for key in PARAMETERS if raw.get(key, "").strip()}
         today = today or dt.datetime.now(dt.UTC).date()
-        start = _date(params.get("from"))
-        end = _date(params.get("to"))
-        days = RANGES.get(params.get("range", "all"), 0)
+        start = _date(params.get("from"), "from", strict)
+        end = _date(params.get("to"), "to", strict)
+        if strict and start is not None and end is not None and start > end:
+            raise BadRequest(f"from ({start}) is after to ({end})", "from")
+        days = RANGES.get(_choice(params.get("range"), "range", tuple(RANGES), strict) or "all")
         if start is None and end is None and days:
             start, end = today - dt.timedelta(days=days - 1), today
-        kind = params.get("kind")
         # Facts keep very long identifiers under a bounded key: compare with that key.
         return cls(
             start=start,
             end=end,
             team=bounded_key(params.get("team")),
-            kind=kind if kind in KINDS else None,
+            kind=_choice(params.get("kind"), "kind", KINDS, strict),
             platform=bounded_key(params.get("platform")),
             verb=bounded_key(params.get("verb")),
             activity=bounded_key(params.get("activity")),
@@ -60,6 +80,13 @@ class Filters:
 
     def replace(self, **changes: object) -> Filters:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    def described(self) -> dict[str, str | None]:
+        """Every field as text (dates in ISO 8601), for a JSON answer."""
+        return {
+            field.name: None if (value := getattr(self, field.name)) is None else str(value)
+            for field in dataclasses.fields(self)
+        }
 
     def describe(self) -> str:
         """A short human description, shown above the charts."""
@@ -96,10 +123,29 @@ def query_values(search: str | None) -> dict[str, str]:
     }
 
 
-def _date(text: str | None) -> dt.date | None:
+def _date(text: str | None, name: str, strict: bool) -> dt.date | None:
+    """An ISO 8601 date (or the date part of a date-time) within the bounds."""
     if not text:
         return None
     try:
-        return dt.date.fromisoformat(text[:10])
+        day = dt.date.fromisoformat(text[:10])
+        if strict and len(text) > 10:
+            dt.datetime.fromisoformat(text)
     except ValueError:
-        return None
+        day = None
+    if day is not None and FIRST_DAY <= day <= LAST_DAY:
+        return day
+    if strict:
+        raise BadRequest(
+            f"{name} must be a date (YYYY-MM-DD) from {FIRST_DAY} to {LAST_DAY}, not {text!r}",
+            name,
+        )
+    return None
+
+
+def _choice(text: str | None, name: str, allowed: tuple[str, ...], strict: bool) -> str | None:
+    if text is None or text in allowed:
+        return text
+    if strict:
+        raise BadRequest(f"{name} must be one of {', '.join(allowed)}, not {text!r}", name)
+    return None

@@ -1,9 +1,9 @@
 """Aggregates for API consumers: the numbers behind the dashboard charts as JSON records.
 
-The query functions themselves are the read side's (``lrs.insight``: pure
-``(Session, Filters) -> DataFrame``); the HTTP layer hands one of them in, and this use
-case runs it in a read transaction and turns its frame into JSON-ready records, so that
-a BI tool gets exactly what the dashboards show.
+The queries are the read side's registry entries (``lrs.insight.registry``); the HTTP
+layer hands one in, bound to its filters and parameters, and this use case checks the
+scope, runs it in a read transaction and turns its frame into JSON-ready records, so
+that a BI tool gets exactly what the dashboards show.
 """
 
 from __future__ import annotations
@@ -21,17 +21,17 @@ from lrs.store.engine import Database
 if TYPE_CHECKING:
     import pandas as pd
 
-Query = Callable[[Session, Any], "pd.DataFrame"]
+Query = Callable[[Session], "pd.DataFrame"]
 
 
 def compute(
-    db: Database, principal: Principal, query: Query, filters: Any
+    db: Database, principal: Principal, query: Query
 ) -> tuple[list[str], list[dict[str, Any]]]:
-    """(columns, records) of ``query`` under ``filters``; needs a read-all scope."""
+    """(columns, records) of ``query``; needs a read-all scope."""
     if not principal.may("all/read", "statements/read"):
         raise Forbidden("aggregates need a credential of scope all/read or statements/read")
     with db.reading() as session:
-        frame = query(session, filters)
+        frame = query(session)
     return [str(column) for column in frame.columns], records(frame)
 
 

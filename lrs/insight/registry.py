@@ -1,0 +1,295 @@
+"""The published questions: one explicit entry per query, read by every consumer.
+
+Each ``Aggregate`` names a pure query of the read side with its typed parameters (default
+and bounds or choices), a one-line description and the columns of the frame it returns.
+The dashboards' panels, ``GET /api/aggregates/<name>`` and every "download the numbers"
+button run these entries, so a chart and its API answer from the same code. Adding a
+parameter to a query means declaring it here, where it becomes a validated query
+parameter of the API; an entry is never found by inspecting signatures.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from lrs.errors import BadRequest, NotFound
+from lrs.insight import activity, convergence, courses, knowledge, people
+from lrs.insight.filters import Filters
+
+Value = int | str
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A typed parameter: a whole number in ``minimum..maximum``, or one of ``choices``."""
+
+    name: str
+    description: str
+    default: Value
+    minimum: int = 0
+    maximum: int = 0
+    choices: tuple[str, ...] = ()
+
+    def parse(self, text: str | None) -> Value:
+        """The value of a query parameter's text (the default when absent or empty)."""
+        if text is None or not text.strip():
+            return self.default
+        text = text.strip()
+        if isinstance(self.default, int):
+            # ASCII digits only: int() would also take "²" or "٣".
+            if not _WHOLE_NUMBER.fullmatch(text):
+                raise BadRequest(f"{self.name} must be {self._allowed()}, not {text!r}", self.name)
+            return self.check(int(text))
+        return self.check(text)
+
+    def check(self, value: Value) -> Value:
+        """``value`` if allowed, else a 400 naming this parameter and what it allows."""
+        if isinstance(self.default, int):
+            allowed = isinstance(value, int) and self.minimum <= value <= self.maximum
+        else:
+            allowed = value in self.choices
+        if not allowed:
+            raise BadRequest(f"{self.name} must be {self._allowed()}, not {value!r}", self.name)
+        return value
+
+    def describe(self) -> dict[str, Any]:
+        described: dict[str, Any] = {"name": self.name, "description": self.description,
+                                     "default": self.default}  # fmt: skip
+        if isinstance(self.default, int):
+            described.update(type="integer", minimum=self.minimum, maximum=self.maximum)
+        else:
+            described.update(type="string", choices=list(self.choices))
+        return described
+
+    def _allowed(self) -> str:
+        if isinstance(self.default, int):
+            return f"a whole number from {self.minimum} to {self.maximum}"
+        return "one of " + ", ".join(self.choices)
+
+
+def _limit(default: int, maximum: int = 1000) -> Parameter:
+    return Parameter("limit", "How many rows at most (the total is counted)", default, 1, maximum)
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """A published query: ``query(session, filters, **parameters) -> frame of columns``."""
+
+    name: str
+    query: Callable[..., pd.DataFrame]
+    description: str
+    columns: tuple[str, ...]
+    parameters: tuple[Parameter, ...] = ()
+    needs: tuple[str, ...] = ()
+    """Filters that must be set (e.g. ``person``)."""
+
+    def run(self, session: Session, filters: Filters, **values: Value) -> pd.DataFrame:
+        """The frame under ``filters``; parameters not given take their defaults."""
+        unknown = sorted(set(values) - {p.name for p in self.parameters})
+        if unknown:
+            raise TypeError(f"{self.name} takes no parameter {', '.join(unknown)}")
+        for name in self.needs:
+            if getattr(filters, name) is None:
+                raise BadRequest(f"{self.name} needs the {name} filter", name)
+        arguments = {p.name: p.check(values.get(p.name, p.default)) for p in self.parameters}
+        return self.query(session, filters, **arguments)
+
+    def parse(self, params: Mapping[str, str]) -> dict[str, Value]:
+        """This entry's parameters read from query parameters, defaults filled in."""
+        return {p.name: p.parse(params.get(p.name)) for p in self.parameters}
+
+    def bind(
+        self, filters: Filters, values: Mapping[str, Value]
+    ) -> Callable[[Session], pd.DataFrame]:
+        """This entry under ``filters`` and ``values``, waiting for a session."""
+
+        def bound(session: Session) -> pd.DataFrame:
+            return self.run(session, filters, **values)
+
+        return bound
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "parameters": [p.describe() for p in self.parameters],
+            "needs": list(self.needs),
+            "columns": list(self.columns),
+        }
+
+
+# -- overview and explorer -----------------------------------------------------------
+
+SUMMARY = Aggregate(
+    "summary", activity.summary,
+    "Statements by source kind, distinct people and activities",
+    ("statements", "formal", "informal", "other", "people", "activities"),
+)  # fmt: skip
+STATEMENTS_OVER_TIME = Aggregate(
+    "statements_over_time", activity.statements_over_time,
+    "Statements per day and source kind",
+    ("day", "source_kind", "statements"),
+)  # fmt: skip
+ACTIVE_PEOPLE_OVER_TIME = Aggregate(
+    "active_people_over_time", activity.active_people_over_time,
+    "Distinct people with at least one statement, per day",
+    ("day", "people"),
+)  # fmt: skip
+TOP_ACTIVITIES = Aggregate(
+    "top_activities", activity.top_activities,
+    "Most used activities: statements and distinct people",
+    ("activity_id", "name", "source_kind", "statements", "people"),
+    (_limit(10),),
+)  # fmt: skip
+TOP_VERBS = Aggregate(
+    "top_verbs", activity.top_verbs,
+    "Most used verbs with their concept",
+    ("verb_id", "concept", "statements"),
+    (_limit(10),),
+)  # fmt: skip
+RHYTHM = Aggregate(
+    "rhythm", activity.rhythm,
+    "Statements per ISO weekday (1 = Monday) and UTC hour",
+    ("weekday", "hour", "statements"),
+)  # fmt: skip
+FACTS = Aggregate(
+    "facts", activity.fact_page,
+    "One page of the matching statements' facts, newest first",
+    activity.FACT_COLUMNS,
+    (Parameter("page", "Page number, from 0", 0, 0, 1_000_000),
+     Parameter("size", "Statements per page", 25, 1, 1000)),
+)  # fmt: skip
+
+# -- people --------------------------------------------------------------------------
+
+TOP_PEOPLE = Aggregate(
+    "top_people", people.top_people,
+    "Most active people: statements in total, formal and informal",
+    ("actor_key", "name", "statements", "formal", "informal"),
+    (_limit(10),),
+)  # fmt: skip
+PERSON_SUMMARY = Aggregate(
+    "person_summary", people.person_summary,
+    "One person's formal and informal sides summed (needs the person filter)",
+    ("actor_key", "name", "statements", "formal", "informal", "courses_completed",
+     "courses_passed", "mean_score", "contributions", "hours_learning"),
+    needs=("person",),
+)  # fmt: skip
+
+# -- courses -------------------------------------------------------------------------
+
+COURSE_FUNNEL = Aggregate(
+    "course_funnel", courses.course_funnel,
+    "Per course: distinct people enrolled, started, completed, passed, failed; rates",
+    ("course", "name", "enrolled", "started", "completed", "passed", "failed", "people",
+     "statements", "completion_rate", "pass_rate"),
+    (_limit(15),),
+)  # fmt: skip
+SCORE_DISTRIBUTION = Aggregate(
+    "score_distribution", courses.score_distribution,
+    "Scaled scores of formal results in tenths",
+    ("bucket", "results"),
+)  # fmt: skip
+TIME_SPENT = Aggregate(
+    "time_spent", courses.time_spent,
+    "Per course: people with timed sessions, total hours, mean minutes per person",
+    ("course", "name", "people", "seconds", "hours", "minutes_per_person"),
+    (_limit(15),),
+)  # fmt: skip
+STALLED = Aggregate(
+    "stalled", courses.stalled,
+    "People who started a course, have not completed it and have been idle on it",
+    ("actor_key", "name", "course", "last_day", "course_name", "days_idle"),
+    (Parameter("days", "Days idle at least", 14, 1, 3650), _limit(50)),
+)  # fmt: skip
+
+# -- knowledge -----------------------------------------------------------------------
+
+CONTRIBUTIONS_OVER_TIME = Aggregate(
+    "contributions_over_time", knowledge.contributions_over_time,
+    "Informal posts, edits, comments, replies, questions and likes per day and concept",
+    ("day", "concept", "statements"),
+)  # fmt: skip
+PARTICIPATION = Aggregate(
+    "participation", knowledge.participation,
+    "Contributors, reactors (likes only) and readers of informal content",
+    ("role", "people", "contributions"),
+)  # fmt: skip
+CONTRIBUTION_SHARES = Aggregate(
+    "contribution_shares", knowledge.contribution_shares,
+    "Contributions per contributor, most first",
+    ("actor_key", "contributions"),
+)  # fmt: skip
+TOP_CONTENT = Aggregate(
+    "top_content", knowledge.top_content,
+    "Informal content most read, edited, discussed or reused (read by others)",
+    ("content_id", "name", "count"),
+    (Parameter("metric", "What to rank by", "read",
+               choices=("read", "edited", "discussed", "reused")),
+     _limit(10)),
+)  # fmt: skip
+RESPONSE_TIMES = Aggregate(
+    "response_times", knowledge.response_times,
+    "Per post or question: hours until the first comment or reply by someone else",
+    ("content_id", "kind", "created", "hours"),
+)  # fmt: skip
+EMERGING_TOPICS = Aggregate(
+    "emerging_topics", knowledge.emerging_topics,
+    "Tags of informal activity growing in the last days of the range",
+    ("tag", "recent", "earlier", "growth"),
+    (Parameter("recent_days", "Days counted as recent", 30, 1, 3650), _limit(10)),
+)  # fmt: skip
+
+# -- convergence ---------------------------------------------------------------------
+
+TEAM_MIX = Aggregate(
+    "team_mix", convergence.team_mix,
+    "Statements per team and source kind",
+    ("team", "source_kind", "statements"),
+)  # fmt: skip
+CONTRIBUTION_VS_RESULTS = Aggregate(
+    "contribution_vs_results", convergence.contribution_vs_results,
+    "Per person with formal results: informal contributions, mean score, completions",
+    ("actor_key", "name", "team", "contributions", "mean_score", "completions"),
+)  # fmt: skip
+COMPLETION_TO_CONTRIBUTION = Aggregate(
+    "completion_to_contribution", convergence.completion_to_contribution,
+    "Per person and tag: days from completing a course to contributing on its topic",
+    ("actor_key", "tag", "completed", "contributed", "days"),
+)  # fmt: skip
+KNOWLEDGE_FLOW = Aggregate(
+    "knowledge_flow", convergence.knowledge_flow,
+    "Who contributes to (or learns from) whose content: edges weighted by statements",
+    ("source", "target", "weight", "source_name", "target_name", "source_team",
+     "target_team"),
+    (Parameter("relation", "contribute (comments, edits, likes) or learn (views)",
+               "contribute", choices=("contribute", "learn")),
+     _limit(150)),
+)  # fmt: skip
+
+AGGREGATES: dict[str, Aggregate] = {
+    entry.name: entry
+    for entry in (
+        SUMMARY, STATEMENTS_OVER_TIME, ACTIVE_PEOPLE_OVER_TIME, TOP_ACTIVITIES, TOP_VERBS,
+        RHYTHM, FACTS, TOP_PEOPLE, PERSON_SUMMARY, COURSE_FUNNEL, SCORE_DISTRIBUTION,
+        TIME_SPENT, STALLED, CONTRIBUTIONS_OVER_TIME, PARTICIPATION, CONTRIBUTION_SHARES,
+        TOP_CONTENT, RESPONSE_TIMES, EMERGING_TOPICS, TEAM_MIX, CONTRIBUTION_VS_RESULTS,
+        COMPLETION_TO_CONTRIBUTION, KNOWLEDGE_FLOW,
+    )
+}  # fmt: skip
+"""Every published query by name, in the order the API lists them."""
+
+
+def get(name: str) -> Aggregate:
+    """The entry called ``name``, or a 404 that says where the names are listed."""
+    entry = AGGREGATES.get(name)
+    if entry is None:
+        raise NotFound(f"no aggregate named {name!r}; GET /api/aggregates lists them")
+    return entry
