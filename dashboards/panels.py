@@ -2,8 +2,10 @@
 
 A page's callbacks are thin wrappers that open a read session, parse the filters and call
 one panel; the benchmark calls the same panels, so what it times is what a browser waits
-for. One panel per chart where charts share no query, so that the browser's parallel
-requests spread a page over the server's threads instead of queueing behind one.
+for. A panel reads its numbers through the read side's registry (``lrs.insight.registry``),
+the entries /api/aggregates publishes, and turns them into figures and tables. One panel
+per chart where charts share no query, so that the browser's parallel requests spread a
+page over the server's threads instead of queueing behind one.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from dashboards import figures
 from dashboards.components import kpi, table
-from lrs.insight import activity, convergence, courses, knowledge, people
+from lrs.insight import activity, registry
 from lrs.insight.filters import Filters, query_values, to_query
 
 Panel = Callable[[Session, Filters], list[Any]]
@@ -52,35 +54,35 @@ CONTENT_HINT = "Send viewed, edited and commented statements on pages and posts.
 
 def overview_summary(session: Session, filters: Filters) -> list[Any]:
     """The counters and the formal/informal mix."""
-    summary = activity.summary(session, filters)
+    summary = registry.SUMMARY.run(session, filters)
     row = summary.iloc[0]
     return [*[figures.n(row[key]) for key, _ in OVERVIEW_KPIS], figures.kind_mix(summary)]
 
 
 def overview_over_time(session: Session, filters: Filters) -> list[Any]:
-    return [figures.statements_over_time(activity.statements_over_time(session, filters))]
+    return [figures.statements_over_time(registry.STATEMENTS_OVER_TIME.run(session, filters))]
 
 
 def overview_people_over_time(session: Session, filters: Filters) -> list[Any]:
-    return [figures.active_people(activity.active_people_over_time(session, filters))]
+    return [figures.active_people(registry.ACTIVE_PEOPLE_OVER_TIME.run(session, filters))]
 
 
 def overview_rhythm(session: Session, filters: Filters) -> list[Any]:
-    return [figures.rhythm(activity.rhythm(session, filters))]
+    return [figures.rhythm(registry.RHYTHM.run(session, filters))]
 
 
 def overview_top_people(session: Session, filters: Filters) -> list[Any]:
-    return [figures.stacked_people(people.top_people(session, filters))]
+    return [figures.stacked_people(registry.TOP_PEOPLE.run(session, filters))]
 
 
 def overview_top_activities(session: Session, filters: Filters) -> list[Any]:
-    frame = activity.top_activities(session, filters)
+    frame = registry.TOP_ACTIVITIES.run(session, filters)
     hint = "Send statements about activities."
     return [figures.ranking(frame, "name", "statements", "activities", hint, "source_kind")]
 
 
 def overview_top_verbs(session: Session, filters: Filters) -> list[Any]:
-    frame = activity.top_verbs(session, filters)
+    frame = registry.TOP_VERBS.run(session, filters)
     hint = "Send statements with any verb."
     return [figures.ranking(frame, "concept", "statements", "verbs", hint, colour_by=None)]
 
@@ -90,21 +92,21 @@ def overview_top_verbs(session: Session, filters: Filters) -> list[Any]:
 
 def courses_funnel(session: Session, filters: Filters) -> list[Any]:
     """The funnel and the completion and pass rates (one query)."""
-    funnel = courses.course_funnel(session, filters)
+    funnel = registry.COURSE_FUNNEL.run(session, filters)
     return [figures.course_funnel(funnel), figures.course_rates(funnel)]
 
 
 def courses_scores(session: Session, filters: Filters) -> list[Any]:
-    return [figures.score_histogram(courses.score_distribution(session, filters))]
+    return [figures.score_histogram(registry.SCORE_DISTRIBUTION.run(session, filters))]
 
 
 def courses_time(session: Session, filters: Filters) -> list[Any]:
-    return [figures.time_spent(courses.time_spent(session, filters))]
+    return [figures.time_spent(registry.TIME_SPENT.run(session, filters))]
 
 
 def courses_stalled(session: Session, filters: Filters, days: int | None = 14) -> list[Any]:
     """The stalled learners' table and the note above it (idle for ``days``, default 14)."""
-    frame = courses.stalled(session, filters, days=max(int(days or 14), 1))
+    frame = registry.STALLED.run(session, filters, days=min(max(int(days or 14), 1), 3650))
     total = int(frame.attrs["total"])
     note = (
         f"{len(frame)} of {figures.n(total)} stalled (person, course) pairs, longest idle first"
@@ -119,42 +121,44 @@ def courses_stalled(session: Session, filters: Filters, days: int | None = 14) -
 
 
 def knowledge_contributions(session: Session, filters: Filters) -> list[Any]:
-    return [figures.contributions_over_time(knowledge.contributions_over_time(session, filters))]
+    return [figures.contributions_over_time(registry.CONTRIBUTIONS_OVER_TIME.run(session, filters))]
 
 
 def knowledge_participation(session: Session, filters: Filters) -> list[Any]:
-    pyramid = knowledge.participation(session, filters)
-    return [figures.participation(pyramid, knowledge.contribution_shares(session, filters))]
+    pyramid = registry.PARTICIPATION.run(session, filters)
+    return [figures.participation(pyramid, registry.CONTRIBUTION_SHARES.run(session, filters))]
 
 
 def knowledge_ranking(session: Session, filters: Filters, metric: str) -> list[Any]:
     """One content ranking of ``CONTENT_RANKINGS``."""
     noun, measure = next((n, m) for key, n, m in CONTENT_RANKINGS if key == metric)
-    frame = knowledge.top_content(session, filters, metric).rename(columns={"count": measure})
+    frame = registry.TOP_CONTENT.run(session, filters, metric=metric).rename(
+        columns={"count": measure}
+    )
     return [figures.ranking(frame, "name", measure, noun, CONTENT_HINT)]
 
 
 def knowledge_response(session: Session, filters: Filters) -> list[Any]:
-    return [figures.response_histogram(knowledge.response_times(session, filters))]
+    return [figures.response_histogram(registry.RESPONSE_TIMES.run(session, filters))]
 
 
 def knowledge_topics(session: Session, filters: Filters) -> list[Any]:
-    return [figures.topics(knowledge.emerging_topics(session, filters))]
+    return [figures.topics(registry.EMERGING_TOPICS.run(session, filters))]
 
 
 # -- convergence ---------------------------------------------------------------------
 
 
 def convergence_mix(session: Session, filters: Filters) -> list[Any]:
-    return [figures.team_mix(convergence.team_mix(session, filters))]
+    return [figures.team_mix(registry.TEAM_MIX.run(session, filters))]
 
 
 def convergence_scatter(session: Session, filters: Filters) -> list[Any]:
-    return [figures.contribution_scatter(convergence.contribution_vs_results(session, filters))]
+    return [figures.contribution_scatter(registry.CONTRIBUTION_VS_RESULTS.run(session, filters))]
 
 
 def convergence_course_to_contribution(session: Session, filters: Filters) -> list[Any]:
-    frame = convergence.completion_to_contribution(session, filters)
+    frame = registry.COMPLETION_TO_CONTRIBUTION.run(session, filters)
     return [figures.completion_to_contribution(frame)]
 
 
@@ -162,7 +166,7 @@ def convergence_network(
     session: Session, filters: Filters, relation: str | None = "contribute"
 ) -> list[Any]:
     chosen = relation if relation in ("contribute", "learn") else "contribute"
-    return [figures.network(convergence.knowledge_flow(session, filters, chosen), chosen)]
+    return [figures.network(registry.KNOWLEDGE_FLOW.run(session, filters, relation=chosen), chosen)]
 
 
 # -- people --------------------------------------------------------------------------
@@ -173,10 +177,10 @@ def person(session: Session, filters: Filters, query: str = "") -> list[Any]:
     directory of the most active people, linked with the page's ``query`` kept."""
     chosen = filters.person
     if not chosen:
-        return [_directory(people.top_people(session, filters, limit=20), query)]
-    summary = people.person_summary(session, filters)
-    timeline = activity.statements_over_time(session, filters)
-    recent = activity.fact_page(session, filters.replace(person=chosen), 0, 20)
+        return [_directory(registry.TOP_PEOPLE.run(session, filters, limit=20), query)]
+    summary = registry.PERSON_SUMMARY.run(session, filters)
+    timeline = registry.STATEMENTS_OVER_TIME.run(session, filters)
+    recent = registry.FACTS.run(session, filters, page=0, size=20)
     row = summary.iloc[0]
     cards = [
         kpi(f"{row[key]:.1f}" if key == "hours_learning" else figures.n(row[key]),
@@ -241,7 +245,7 @@ def explorer(session: Session, filters: Filters, page: int | None = 0) -> list[A
     total = activity.count_facts(session, filters)
     pages = max(1, -(-total // EXPLORER_PAGE_SIZE))
     number = min(max(int(page or 0), 0), pages - 1)
-    rows = activity.fact_page(session, filters, number, EXPLORER_PAGE_SIZE)
+    rows = registry.FACTS.run(session, filters, page=number, size=EXPLORER_PAGE_SIZE)
     if not total:
         note = "No statements match: widen the filters or send statements to /xapi/statements."
         return [None, note, "", True, True]
