@@ -79,9 +79,7 @@ def contribution_vs_results(session: Session, filters: Filters) -> pd.DataFrame:
         case((and_(F.source_kind == "informal", F.concept.in_(CONTRIBUTE)), 1), else_=0)
     )
     score = func.avg(case((F.source_kind == "formal", F.score_scaled)))
-    completions = func.count(
-        distinct(case((F.concept.in_(COMPLETED), func.coalesce(F.space_id, F.activity_id))))
-    )
+    completions = func.count(distinct(case((F.concept.in_(COMPLETED), course_key()))))
     query = (
         select(
             F.actor_key,
