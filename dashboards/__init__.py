@@ -2,7 +2,8 @@
 
 ``init_dashboards(flask_app)`` is the only entry point; importing this package has no
 side effects. Pages live in ``pages/`` (one module a page: ``layout`` plus
-``register_callbacks(app)``), data comes from ``queries`` and charts from ``figures``.
+``register_callbacks(app)``), each chart's callback calls a panel (``panels``), which
+reads the read side's registry (``lrs.insight.registry``) and draws with ``figures``.
 """
 
 from __future__ import annotations
