@@ -102,7 +102,9 @@ def _aggregate_parameters() -> list[dict[str, Any]]:
         own.append(_q(name, meaning, **schema))
     names = {"type": "string", "enum": list(AGGREGATES)}
     path = {"name": "name", "in": "path", "required": True, "schema": names}
-    return [path, *AGGREGATE_QUERY, *own]
+    fmt = _q("format", "json (default) or csv: the same records", type="string",
+             enum=["json", "csv"])  # fmt: skip
+    return [path, *AGGREGATE_QUERY, *own, fmt]
 
 
 DOCUMENT_PARAMS = {
@@ -198,7 +200,9 @@ def _paths() -> dict[str, dict[str, Any]]:
         "/api/aggregates/{name}": {"get": {
             "summary": "The numbers behind a dashboard chart", "tags": ["Aggregates"],
             "parameters": _aggregate_parameters(),
-            "responses": {"200": _ok("Records", "AggregateResult"), **ERRORS, "404": error}}},
+            "responses": {"200": {"description": "The records", "content": {
+                "application/json": {"schema": "AggregateResult"},
+                "text/csv": {"schema": {"type": "string"}}}}, **ERRORS, "404": error}}},
         "/api/forwarding/rules": {
             "get": {"summary": "Forwarding rules", "tags": ["Forwarding"],
                     "responses": {"200": _ok("Rules", {"type": "array", "items": "Rule"}),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
+from lrs import csvfile
 from lrs.insight import registry
 from lrs.store.engine import Database
 from tests.helpers import XapiClient, assert_error, scoped_client
@@ -148,3 +151,19 @@ def test_blank_values_mean_the_defaults(api: ApiClient, stored: dict[str, Any]) 
     body = api.get("aggregates/top_verbs?limit=&from=&kind=").get_json()
     assert body["parameters"] == {"limit": 10}
     assert body["filters"]["start"] is None and body["filters"]["kind"] is None
+
+
+def test_format_csv_gives_the_same_records_through_the_one_csv_writer(
+    api: ApiClient, seeded: dict[str, Any]
+) -> None:
+    as_json = api.get("aggregates/course_funnel?limit=5").get_json()
+    response = api.get("aggregates/course_funnel?limit=5&format=csv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert 'filename="course_funnel.csv"' in response.headers["Content-Disposition"]
+    header, *rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert header == as_json["columns"]
+    assert len(rows) == len(as_json["records"]) == 2
+    for row, record in zip(rows, as_json["records"], strict=True):
+        assert row == [csvfile.cell(record[column]) for column in header]
+    assert_error(api.get("aggregates/summary?format=xlsx"), 400, "format")
