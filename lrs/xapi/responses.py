@@ -38,7 +38,9 @@ def statement_response(
             ]
         chunks.append(f"--{boundary}--\r\n".encode())
         response = Response(b"".join(chunks))
-        response.headers["Content-Type"] = f'multipart/mixed; boundary="{boundary}"'
+        # A hex boundary is an RFC 2045 token, so it goes unquoted: some clients
+        # (TinCanJS) take everything after "boundary=" as the boundary, quotes and all.
+        response.headers["Content-Type"] = f"multipart/mixed; boundary={boundary}"
     stored = _newest_stored(body)
     if stored:
         response.headers["Last-Modified"] = http_date(stored)
