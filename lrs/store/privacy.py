@@ -195,6 +195,46 @@ def delete_agent_documents(session: Session, agent_keys: Iterable[str]) -> int:
     )
 
 
+def spellings(session: Session, agent_key_lower: str) -> set[str]:
+    """Agent keys of the ``agent`` and ``document`` tables equal to ``agent_key_lower``
+    ignoring case (e-mail addresses sent in another case). Both tables hold one row per
+    identity or document, far fewer than statements."""
+    found: set[str] = set()
+    for column in (Agent.agent_key, Document.agent_key):
+        rows = session.execute(
+            select(column).distinct().where(func.lower(column) == agent_key_lower)
+        )
+        found.update(row[0] for row in rows)
+    return found
+
+
+def keys_with_prefix(session: Session, prefix: str) -> set[str]:
+    """Every distinct agent key starting with ``prefix`` (e.g. ``mbox_sha1sum:``) in the
+    ``agent``, ``statement_agent`` and ``document`` tables: a range read of each key index."""
+    # Keys starting with the prefix sort between it and the prefix with its last
+    # character incremented.
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    found: set[str] = set()
+    for column in (Agent.agent_key, StatementAgent.agent_key, Document.agent_key):
+        rows = session.execute(select(column).distinct().where(column >= prefix, column < upper))
+        found.update(row[0] for row in rows)
+    return found
+
+
+def delete_unnamed_agents(session: Session, agent_keys: Iterable[str]) -> int:
+    """Delete the agent rows of those ``agent_keys`` that no stored statement names any
+    more (the ``agent`` table records identities seen in statements)."""
+    removed = 0
+    for chunk in _chunks(sorted(set(agent_keys))):
+        named = select(StatementAgent.agent_key).where(StatementAgent.agent_key.in_(chunk))
+        removed += _rowcount(
+            session.execute(
+                delete(Agent).where(Agent.agent_key.in_(chunk), Agent.agent_key.not_in(named))
+            )
+        )
+    return removed
+
+
 def delete_agents(session: Session, agent_keys: Iterable[str]) -> int:
     keys = sorted(set(agent_keys))
     if not keys:
