@@ -13,6 +13,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from lrs.http import context
+
 HERE = Path(__file__).resolve().parent
 PAGES_FOLDER = HERE / "pages"
 ASSETS_FOLDER = HERE / "assets"
@@ -46,4 +48,4 @@ def init_dashboards(flask_app: Flask) -> None:
     for page in dash.page_registry.values():
         sys.modules[page["module"]].register_callbacks(app)
     export.init_export(flask_app)
-    flask_app.extensions["lrs.dashboards"] = app
+    context.of(flask_app).dashboards = app

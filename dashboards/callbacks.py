@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from dash import Dash, Input, Output
-from flask import current_app
 
+from lrs.http import context
 from lrs.insight.filters import Filters
 
 
@@ -24,7 +24,7 @@ def connect(
 
     def update(query: str, *values: Any) -> Any:
         filters = Filters.from_query(query)
-        with current_app.extensions["lrs.database"].reading() as session:
+        with context.database().reading() as session:
             result = panel(session, filters, *values)
         return result if len(outputs) > 1 else result[0]
 

@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import orjson
-from flask import Flask, Response, current_app, request, stream_with_context
+from flask import Flask, Response, request, stream_with_context
 
 from lrs import csvfile
+from lrs.http import context
 from lrs.insight.activity import FACT_COLUMNS, iter_facts
 from lrs.insight.filters import Filters
 
@@ -25,7 +26,7 @@ def _ndjson_lines(rows: Iterator[tuple[Any, ...]]) -> Iterator[bytes]:
 
 def export_view(fmt: str) -> Response:
     filters = Filters.from_query(request.query_string.decode())
-    database = current_app.extensions["lrs.database"]
+    database = context.database()
 
     def generate() -> Iterator[bytes]:
         with database.reading() as session:

@@ -8,8 +8,9 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html
-from flask import current_app, g, session
+from flask import g, session
 
+from lrs.http import context
 from lrs.insight.activity import filter_options
 from lrs.insight.filters import RANGES, Filters, query_values, to_query
 
@@ -155,7 +156,7 @@ def register_callbacks(app: Dash) -> None:
     @app.callback(*outputs, *options, Input(LOCATION, "pathname"), State(LOCATION, "search"))
     def fill_filter_bar(_pathname: str, search: str) -> list[Any]:
         values = query_values(search)
-        with current_app.extensions["lrs.database"].reading() as db_session:
+        with context.database().reading() as db_session:
             choices = filter_options(db_session)
         every = [{"label": "All", "value": "all"}]
         return [

@@ -9,13 +9,14 @@ from flask import Flask
 
 from lrs.api import bp as api_blueprint
 from lrs.config import Settings
-from lrs.errors import register_error_handlers
+from lrs.http import context
+from lrs.http.errors import register_error_handlers
+from lrs.http.request import init_request
 from lrs.security import init_security
 from lrs.services import forwarding, sources
 from lrs.store.engine import Database
 from lrs.xapi import bp as xapi_blueprint
 from lrs.xapi.cors import init_cors
-from lrs.xapi.parsing import init_body_limit
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -23,7 +24,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = (settings or Settings.from_env(os.environ)).with_secret_key()
     app = Flask(__name__)
     app.config.update(
-        LRS_SETTINGS=settings,
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         SESSION_COOKIE_HTTPONLY=True,
@@ -33,24 +33,27 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     logging.basicConfig(level=settings.log_level.upper())
     database = Database(settings.database_url)
-    app.extensions["lrs.database"] = database
+    wired = context.AppContext(settings=settings, database=database)
+    context.install(app, wired)
     register_error_handlers(app)
     app.register_blueprint(xapi_blueprint)
     app.register_blueprint(api_blueprint)
     if settings.forwarding_worker:
-        forwarding.start_worker(
+        worker = forwarding.start_worker(
             database,
             poll_seconds=settings.forwarding_poll_seconds,
             timeout=settings.forwarding_timeout_seconds,
             max_attempts=settings.forwarding_max_attempts,
         )
+        wired.workers.append(worker)
     if settings.sources_worker:
-        sources.start_worker(
+        pulling = sources.start_worker(
             database,
             poll_seconds=settings.sources_poll_seconds,
             timeout=settings.sources_timeout_seconds,
             home_page=settings.public_url or "http://localhost",
         )
+        wired.workers.append(pulling)
     init_cors(app, settings)
     if settings.dashboards:
         from dashboards import init_dashboards
@@ -60,6 +63,6 @@ def create_app(settings: Settings | None = None) -> Flask:
         # runs on every first request, signed in or not; the login guard follows it.
         init_dashboards(app)
         init_login(app)
-    init_body_limit(app, settings.max_body_bytes)
+    init_request(app, settings.max_body_bytes)
     init_security(app)
     return app

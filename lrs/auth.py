@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import g, request
 
 from lrs.errors import Unauthorized
+from lrs.http.context import database
 from lrs.services import credentials
 from lrs.services.principal import Principal
-from lrs.store.engine import Database
-
-
-def database() -> Database:
-    db: Database = current_app.extensions["lrs.database"]
-    return db
 
 
 def authenticate() -> Principal:

@@ -424,7 +424,7 @@ def demo(ctx: click.Context, host: str, port: int, people: int, days: int, seed:
 @click.option("--agent", default=None, help='Agent JSON, e.g. \'{"mbox": "mailto:a@b.org"}\'.')
 @click.option("--verb", default=None, help="Verb IRI.")
 @click.option("--activity", default=None, help="Activity IRI.")
-@click.option("--registration", default=None, help="Registration UUID.")
+@click.option("--registration", default=None, type=click.UUID, help="Registration UUID.")
 @click.option("--related-activities", is_flag=True, help="Match the activity in any role.")
 @click.option("--related-agents", is_flag=True, help="Match the agent in any role.")
 @click.option("--since", default=None, help="Only statements stored after this ISO 8601 time.")
@@ -433,25 +433,33 @@ def demo(ctx: click.Context, host: str, port: int, people: int, days: int, seed:
 @click.option("--source-kind", type=click.Choice(["formal", "informal", "other"]), default=None)
 @click.option("--include-voided", is_flag=True, help="Include voided statements (backups).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File (default stdout).")
-def export_command(fmt: str, output: str | None, related_activities: bool,
+def export_command(fmt: Any, output: str | None, related_activities: bool,
                    related_agents: bool, descending: bool, include_voided: bool,
-                   **filters: str | None) -> None:  # fmt: skip
+                   **filters: Any) -> None:  # fmt: skip
     """Export statements as NDJSON (lossless, re-importable) or CSV, streamed."""
     from tqdm import tqdm
 
-    from lrs.api.export import parse_export
     from lrs.errors import LRSError
     from lrs.services import exports
+    from lrs.services.statement_filters import StatementFilters, timestamp
     from statements import StatementError
 
-    params = {name: value for name, value in filters.items() if value is not None}
-    flags = {"related_activities": related_activities, "related_agents": related_agents,
-             "include_voided": include_voided}  # fmt: skip
-    params.update({name: "true" for name, on in flags.items() if on})
-    params.update(format=fmt, ascending="false" if descending else "true")
     database = _database()
     try:
-        spec = parse_export(params)
+        agent, registration = filters["agent"], filters["registration"]
+        statement_filters = StatementFilters(
+            agent=None if agent is None else _json_option(agent, "--agent"),
+            verb=filters["verb"],
+            activity=filters["activity"],
+            registration=None if registration is None else str(registration),
+            related_activities=related_activities,
+            related_agents=related_agents,
+            since=timestamp(filters["since"], "since"),
+            until=timestamp(filters["until"], "until"),
+            ascending=not descending,
+        )
+        query = statement_filters.query(exports.AGENT_RULES, include_voided=include_voided)
+        spec = exports.ExportSpec(query=query, source_kind=filters["source_kind"], fmt=fmt)
         total = exports.count(database, None, spec)
         out = open(output, "wb") if output else sys.stdout.buffer  # noqa: SIM115
         newline = b"\n" if fmt == "ndjson" else b"\r\n"
@@ -468,6 +476,13 @@ def export_command(fmt: str, output: str | None, related_activities: bool,
         raise click.ClickException(error.message) from error
     finally:
         database.dispose()
+
+
+def _json_option(value: str, option: str) -> Any:
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError:
+        raise click.BadParameter("not JSON", param_hint=option) from None
 
 
 # --- forwarding ------------------------------------------------------------------------------

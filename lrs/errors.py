@@ -1,21 +1,15 @@
-"""The one error shape of the HTTP surface and the handlers that render it.
+"""The errors we raise on purpose and the one error shape they leave the server in.
 
 Every failure — ours, werkzeug's (404, 405, 413) and unexpected exceptions — leaves the
-server as ``{"error": {"code", "message", "path"}}`` with the status the xAPI spec names.
-Bad input is always 400, never 422, as the conformance suite requires.
+server as ``{"error": {"code", "message", "path"}}`` (:func:`error_body`) with the status
+the xAPI spec names; ``lrs.http.errors`` renders them into HTTP responses. Bad input is
+always 400, never 422, as the conformance suite requires. No Flask here: services and
+the command line raise these errors too.
 """
 
 from __future__ import annotations
 
-import logging
-from typing import ClassVar
-
-from flask import Flask, Response, jsonify
-from werkzeug.exceptions import HTTPException
-
-from statements import StatementError
-
-log = logging.getLogger(__name__)
+from typing import Any, ClassVar
 
 
 class LRSError(Exception):
@@ -69,33 +63,6 @@ class PayloadTooLarge(LRSError):
     code = "payload_too_large"
 
 
-def error_response(status: int, code: str, message: str, path: str = "") -> Response:
-    response = jsonify({"error": {"code": code, "message": message, "path": path}})
-    response.status_code = status
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Basic realm="xAPI"'
-    return response
-
-
-def register_error_handlers(app: Flask) -> None:
-    """Render every error through ``error_response``."""
-
-    @app.errorhandler(LRSError)
-    def _ours(error: LRSError) -> Response:
-        return error_response(error.status, error.code, error.message, error.path)
-
-    @app.errorhandler(StatementError)
-    def _statement(error: StatementError) -> Response:
-        return error_response(400, InvalidStatement.code, error.message, error.path)
-
-    @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> Response:
-        status = error.code or 500
-        code = (error.name or "error").lower().replace(" ", "_")
-        message = error.description or error.name or "error"
-        return error_response(status, code, message)
-
-    @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> Response:
-        log.exception("unhandled error", exc_info=error)
-        return error_response(500, LRSError.code, "The server failed to handle the request.")
+def error_body(code: str, message: str, path: str = "") -> dict[str, Any]:
+    """The one error shape: ``{"error": {"code", "message", "path"}}``."""
+    return {"error": {"code": code, "message": message, "path": path}}

@@ -10,12 +10,9 @@ attributes; scripts never do. Framing is refused (``frame-ancestors 'none'`` and
 
 from __future__ import annotations
 
-from typing import Any
+from flask import Flask, Response
 
-from flask import Flask, Response, current_app
-
-DASH_EXTENSION = "lrs.dashboards"
-_HASHES_KEY = "lrs.security.script_hashes"
+from lrs.http import context
 
 BASE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -45,13 +42,11 @@ def content_security_policy(script_hashes: list[str]) -> str:
 def _script_hashes() -> list[str]:
     # Computed on first use: Dash knows its inline scripts once every callback is
     # registered, which is after the factory returns.
-    extensions: dict[str, Any] = current_app.extensions
-    hashes: list[str] | None = extensions.get(_HASHES_KEY)
-    if hashes is None:
-        dash_app = extensions.get(DASH_EXTENSION)
-        hashes = list(dash_app.csp_hashes()) if dash_app is not None else []
-        extensions[_HASHES_KEY] = hashes
-    return hashes
+    wired = context.current()
+    if wired.script_hashes is None:
+        dash_app = wired.dashboards
+        wired.script_hashes = list(dash_app.csp_hashes()) if dash_app is not None else []
+    return wired.script_hashes
 
 
 def init_security(app: Flask) -> None:

@@ -23,6 +23,7 @@ from flask.testing import FlaskClient
 
 from lrs.app import create_app
 from lrs.config import Settings
+from lrs.http import context
 from lrs.services import credentials
 from lrs.store import migrate
 from lrs.store.engine import Database
@@ -113,7 +114,7 @@ def app(settings: Settings) -> Iterator[Flask]:
     app = create_app(settings)
     app.config["TESTING"] = True
     yield app
-    database: Database = app.extensions["lrs.database"]
+    database: Database = context.of(app).database
     if database.dialect == "postgresql":
         # Responses a test did not read to the end may still hold a session in a
         # suspended generator: collect them now, while their pool can take the
@@ -124,7 +125,7 @@ def app(settings: Settings) -> Iterator[Flask]:
 
 @pytest.fixture
 def database(app: Flask) -> Database:
-    db: Database = app.extensions["lrs.database"]
+    db: Database = context.of(app).database
     return db
 
 

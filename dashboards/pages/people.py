@@ -7,11 +7,11 @@ from urllib.parse import urlencode
 
 import dash
 from dash import Dash, Input, Output, State, dcc, html
-from flask import current_app
 
 from dashboards import panels
 from dashboards.components import page_header
 from dashboards.shell import LOCATION
+from lrs.http import context
 from lrs.insight import people as people_queries
 from lrs.insight.filters import Filters, query_values, to_query
 
@@ -50,7 +50,7 @@ def register_callbacks(app: Dash) -> None:
         State(f"{PAGE}-person", "value"),
     )
     def search(text: str | None, chosen: str | None) -> list[dict[str, str]]:
-        with current_app.extensions["lrs.database"].reading() as session:
+        with context.database().reading() as session:
             frame = people_queries.people_options(session, text or "")
             names = people_queries.person_names(session, [chosen]) if chosen else {}
         options = [
@@ -76,5 +76,5 @@ def register_callbacks(app: Dash) -> None:
     @app.callback(Output(f"{PAGE}-body", "children"), Input(f"{PAGE}-query", "data"))
     def body(query: str) -> Any:
         filters = Filters.from_query(query)
-        with current_app.extensions["lrs.database"].reading() as session:
+        with context.database().reading() as session:
             return panels.person(session, filters, query)[0]

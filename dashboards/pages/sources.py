@@ -10,9 +10,10 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, dcc, html
-from flask import current_app, g
+from flask import g
 
 from dashboards.components import page_header, table
+from lrs.http import context
 from lrs.services import sources
 
 dash.register_page(__name__, path="/sources", name="Sources", title="Sources", order=6)
@@ -42,7 +43,7 @@ def layout(**query: Any) -> html.Div:
 
 def rows() -> list[dict[str, Any]]:
     """One row a source, as the page shows it."""
-    listed = sources.list_sources(current_app.extensions["lrs.database"], None)
+    listed = sources.list_sources(context.database(), None)
     return [
         {
             "name": source["name"],

@@ -9,10 +9,12 @@ from __future__ import annotations
 from flask import Response, jsonify, request
 
 from lrs.api import bp
-from lrs.auth import current_principal, database
+from lrs.auth import current_principal
 from lrs.errors import BadRequest
+from lrs.http.context import database
+from lrs.http.json import json_body
+from lrs.http.params import reject_unknown
 from lrs.services import privacy
-from lrs.xapi.parsing import json_body, reject_unknown
 
 
 @bp.post("/admin/forget")

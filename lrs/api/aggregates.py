@@ -16,10 +16,11 @@ from flask import Response, jsonify, request
 
 from lrs import csvfile
 from lrs.api import bp
-from lrs.auth import current_principal, database
+from lrs.auth import current_principal
 from lrs.errors import BadRequest
+from lrs.http.context import database
+from lrs.http.params import reject_unknown
 from lrs.services import aggregates
-from lrs.xapi.parsing import reject_unknown
 
 FORMATS = ("json", "csv")
 

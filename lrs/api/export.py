@@ -1,5 +1,5 @@
 """GET /api/export/statements: the statements matching xAPI filters, streamed as NDJSON or
-CSV. The filters are parsed here with the xAPI parameter rules and reused by `lrs export`."""
+CSV. The filters are read with the same parameter rules as GET /xapi/statements."""
 
 from __future__ import annotations
 
@@ -8,13 +8,12 @@ from collections.abc import Mapping
 from flask import Response, request, stream_with_context
 
 from lrs.api import bp
-from lrs.auth import current_principal, database
+from lrs.auth import current_principal
 from lrs.errors import BadRequest
+from lrs.http.context import database
+from lrs.http.params import boolean, reject_unknown, statement_filters
 from lrs.services import exports
 from lrs.services.exports import ExportSpec
-from lrs.store.statements import StatementQuery
-from lrs.xapi.parsing import boolean, parse_json, reject_unknown, timestamp, uuid_value
-from statements import validate_agent, validate_iri
 
 EXPORT_PARAMS = (
     "agent", "verb", "activity", "registration", "related_activities", "related_agents",
@@ -34,28 +33,13 @@ def export_statements() -> Response:
 
 
 def parse_export(params: Mapping[str, str]) -> ExportSpec:
-    """The export a query string (or the command line's options) asks for; 400 when wrong."""
+    """The export a query string asks for; 400 when wrong."""
     reject_unknown(params, EXPORT_PARAMS)
     fmt = params.get("format", "ndjson")
     if fmt not in exports.FORMATS:
         raise BadRequest("format must be ndjson or csv", "format")
-    agent_key = None
-    if "agent" in params:
-        agent_key = validate_agent(parse_json(params["agent"], "agent"), "2.0.0")
-    for name in ("verb", "activity"):
-        if name in params:
-            validate_iri(params[name], name)
-    query = StatementQuery(
-        agent_key=agent_key,
-        verb_id=params.get("verb"),
-        activity_id=params.get("activity"),
-        registration=uuid_value(params.get("registration"), "registration"),
-        related_activities=boolean(params.get("related_activities"), "related_activities"),
-        related_agents=boolean(params.get("related_agents"), "related_agents"),
-        since=timestamp(params.get("since"), "since"),
-        until=timestamp(params.get("until"), "until"),
-        include_voided=boolean(params.get("include_voided"), "include_voided"),
-        # Exports run in storage order unless asked otherwise: what a re-import wants.
-        ascending="ascending" not in params or boolean(params["ascending"], "ascending"),
-    )
+    # Exports run in storage order unless asked otherwise: what a re-import wants.
+    filters = statement_filters(params, ascending=True)
+    include_voided = boolean(params.get("include_voided"), "include_voided")
+    query = filters.query(exports.AGENT_RULES, include_voided=include_voided)
     return ExportSpec(query=query, source_kind=params.get("source_kind"), fmt=fmt)

@@ -6,9 +6,11 @@ from flask import Response, jsonify, request
 
 from lrs.api import bp
 from lrs.api.schemas import RuleInput, load
-from lrs.auth import current_principal, database
+from lrs.auth import current_principal
+from lrs.http.context import database
+from lrs.http.json import json_body
+from lrs.http.params import non_negative, reject_unknown
 from lrs.services import forwarding
-from lrs.xapi.parsing import json_body, non_negative, reject_unknown
 
 
 @bp.get("/forwarding/rules")

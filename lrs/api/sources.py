@@ -7,9 +7,11 @@ from flask import Response, jsonify, request
 
 from lrs.api import bp
 from lrs.api.schemas import SourceInput, load
-from lrs.auth import current_principal, database
+from lrs.auth import current_principal
+from lrs.http.context import database
+from lrs.http.json import json_body
+from lrs.http.params import reject_unknown
 from lrs.services import sources
-from lrs.xapi.parsing import json_body, reject_unknown
 
 
 @bp.get("/sources")

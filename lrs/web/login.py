@@ -9,13 +9,13 @@ import hmac
 import secrets
 from urllib.parse import quote, urlsplit
 
-from flask import Blueprint, Flask, current_app, g, redirect, request, session
+from flask import Blueprint, Flask, g, redirect, request, session
 from flask import render_template_string as render
 from werkzeug.wrappers import Response
 
-from lrs.errors import error_response
+from lrs.http.context import database
+from lrs.http.errors import error_response
 from lrs.services import users
-from lrs.store.engine import Database
 
 PREFIX = "/dashboards/"
 LOGIN_PATH = "/dashboards/login"
@@ -78,11 +78,6 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def _database() -> Database:
-    database: Database = current_app.extensions["lrs.database"]
-    return database
-
-
 @bp.route(LOGIN_PATH, methods=["GET", "POST"])
 def login() -> Response | str | tuple[str, int]:
     next_url = _safe_next(request.values.get("next"))
@@ -94,7 +89,7 @@ def login() -> Response | str | tuple[str, int]:
             error="The form expired; please sign in again.",
         ), 400  # fmt: skip
     user = users.authenticate(
-        _database(), request.form.get("username", ""), request.form.get("password", "")
+        database(), request.form.get("username", ""), request.form.get("password", "")
     )
     if user is None:
         return render(
@@ -122,7 +117,7 @@ def _guard() -> Response | None:
     if path in (LOGIN_PATH, LOGOUT_PATH):
         return None
     user_id = session.get(USER_KEY)
-    user = users.get(_database(), int(user_id)) if user_id is not None else None
+    user = users.get(database(), int(user_id)) if user_id is not None else None
     if user is not None:
         g.dashboard_user = user
         return None

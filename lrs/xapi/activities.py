@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from lrs.auth import current_principal, database
+from lrs.auth import current_principal
+from lrs.http.context import database
+from lrs.http.params import reject_unknown
 from lrs.services import activities as service
 from lrs.xapi import bp
 from lrs.xapi import documents as params
-from lrs.xapi.parsing import reject_unknown
 
 
 @bp.get("/activities")

@@ -12,8 +12,9 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.http import http_date, parse_etags
 
 from lrs.errors import BadRequest
+from lrs.http.params import uuid_value
 from lrs.services.documents import DocumentIds, Preconditions, StoredDocument, Upload
-from lrs.xapi.parsing import timestamp, uuid_value
+from lrs.services.statement_filters import timestamp
 from statements.params import validate_agent, validate_iri
 
 Args = MultiDict[str, str]

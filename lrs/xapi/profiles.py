@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Response, current_app, g, request
+from flask import Response, g, request
 from werkzeug.datastructures import MultiDict
 
-from lrs.auth import current_principal, database
+from lrs.auth import current_principal
+from lrs.http.context import database, settings
+from lrs.http.params import reject_unknown
 from lrs.services import documents as service
 from lrs.store.documents import DocumentKey, Kind
 from lrs.xapi import bp
 from lrs.xapi import documents as params
-from lrs.xapi.parsing import reject_unknown
 
 
 def _activity_owner(args: MultiDict[str, str]) -> dict[str, str]:
@@ -54,11 +55,10 @@ def _register(
         return params.ids_response(service.list_documents(database(), principal, key(""), since))
 
     def put_profile() -> Response:
-        settings = current_app.config["LRS_SETTINGS"]
         service.put_document(
             database(), current_principal(), single_key(), params.upload(),
             params.preconditions(), version=g.xapi_version,
-            require_precondition=settings.profile_put_needs_precondition,
+            require_precondition=settings().profile_put_needs_precondition,
         )  # fmt: skip
         return params.no_content()
 

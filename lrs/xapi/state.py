@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import Response, g, request
 
-from lrs.auth import current_principal, database
+from lrs.auth import current_principal
+from lrs.http.context import database
+from lrs.http.params import reject_unknown
 from lrs.services import documents as service
 from lrs.store.documents import DocumentKey
 from lrs.xapi import bp
 from lrs.xapi import documents as params
-from lrs.xapi.parsing import reject_unknown
 
 SINGLE = {"activityId", "agent", "registration", "stateId"}
 MULTIPLE = {"activityId", "agent", "registration", "since"}

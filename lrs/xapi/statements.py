@@ -5,26 +5,20 @@ from __future__ import annotations
 from typing import Any, cast
 
 import orjson
-from flask import Response, current_app, g, request
+from flask import Response, g, request
 
-from lrs.auth import current_principal, database
+from lrs.auth import current_principal
 from lrs.errors import BadRequest, PayloadTooLarge
+from lrs.http.context import database, settings
+from lrs.http.params import boolean, non_negative, reject_unknown, statement_filters, uuid_value
 from lrs.services import paging
 from lrs.services import statements as service
 from lrs.services.paging import Format
 from lrs.services.statements import ResultPage
 from lrs.store.statements import StatementQuery
 from lrs.xapi import bp
-from lrs.xapi.parsing import (
-    boolean,
-    non_negative,
-    reject_unknown,
-    statements_body,
-    timestamp,
-    uuid_value,
-)
+from lrs.xapi.multipart import statements_body
 from lrs.xapi.responses import statement_response
-from statements import validate_agent, validate_iri
 
 SINGLE_PARAMS = {"statementId", "voidedStatementId", "format", "attachments"}
 QUERY_PARAMS = {
@@ -58,7 +52,7 @@ def post_statements() -> Response:
     reject_unknown(request.args, ())
     body, attachments = statements_body(request)
     batch = body if isinstance(body, list) else [body]
-    if len(batch) > current_app.config["LRS_SETTINGS"].max_batch_size:
+    if len(batch) > settings().max_batch_size:
         raise PayloadTooLarge("the batch holds more statements than LRS_MAX_BATCH_SIZE allows")
     ids = service.store_statements(
         database(),
@@ -79,7 +73,7 @@ def get_statements() -> Response:
     principal = current_principal()
     if "more" in args:
         reject_unknown(args, {"more"})
-        max_page_size = current_app.config["LRS_SETTINGS"].max_page_size
+        max_page_size = settings().max_page_size
         cursor = paging.read(database(), principal, args["more"], max_page_size=max_page_size)
         page = service.query_statements(
             database(), principal, cursor.query, fmt=cursor.fmt, languages=languages,
@@ -115,33 +109,10 @@ def _format(value: str | None) -> Format:
 
 
 def _query(args: Any) -> StatementQuery:
-    settings = current_app.config["LRS_SETTINGS"]
-    limit = non_negative(args.get("limit"), "limit") or settings.default_page_size
-    agent_key = None
-    if "agent" in args:
-        agent_key = validate_agent(_json_param(args["agent"], "agent"), g.xapi_version)
-    for name in ("verb", "activity"):
-        if name in args:
-            validate_iri(args[name], name)
-    return StatementQuery(
-        agent_key=agent_key,
-        verb_id=args.get("verb"),
-        activity_id=args.get("activity"),
-        registration=uuid_value(args.get("registration"), "registration"),
-        related_activities=boolean(args.get("related_activities"), "related_activities"),
-        related_agents=boolean(args.get("related_agents"), "related_agents"),
-        since=timestamp(args.get("since"), "since"),
-        until=timestamp(args.get("until"), "until"),
-        ascending=boolean(args.get("ascending"), "ascending"),
-        limit=min(limit, settings.max_page_size),
-    )
-
-
-def _json_param(value: str, name: str) -> Any:
-    try:
-        return orjson.loads(value)
-    except orjson.JSONDecodeError:
-        raise BadRequest(f"{name} must be JSON", name) from None
+    limits = settings()
+    limit = non_negative(args.get("limit"), "limit") or limits.default_page_size
+    filters = statement_filters(args)
+    return filters.query(g.xapi_version, limit=min(limit, limits.max_page_size))
 
 
 def _page_response(page: ResultPage, with_attachments: bool) -> Response:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
-from collections import OrderedDict
 
 from flask import Response, g, request
 
 from lrs.auth import authenticate
 from lrs.errors import BadRequest
+from lrs.http import context
+from lrs.http.request import current_request
 from lrs.xapi import bp
 
 SUPPORTED = ("1.0.3", "2.0.0")
@@ -18,29 +18,6 @@ SUPPORTED = ("1.0.3", "2.0.0")
 NEWEST = "2.0.0"
 _VERSION = re.compile(r"^(1\.0|2\.0)(\.\d+)?$")
 VERSION_FREE_ENDPOINTS = frozenset({"xapi.about"})
-
-
-class _SpokenVersions:
-    """The version each client (Basic user name) negotiated last; bounded, per process."""
-
-    def __init__(self, capacity: int = 10_000) -> None:
-        self._versions: OrderedDict[str, str] = OrderedDict()
-        self._capacity = capacity
-        self._lock = threading.Lock()
-
-    def get(self, client: str, default: str) -> str:
-        with self._lock:
-            return self._versions.get(client, default)
-
-    def remember(self, client: str, version: str) -> None:
-        with self._lock:
-            self._versions[client] = version
-            self._versions.move_to_end(client)
-            while len(self._versions) > self._capacity:
-                self._versions.popitem(last=False)
-
-
-_spoken = _SpokenVersions()
 
 
 def negotiate(header: str | None) -> str:
@@ -63,9 +40,9 @@ def _require_version_and_credentials() -> None:
     g.xapi_version = NEWEST
     if request.method == "OPTIONS":
         return
-    alternate_error = request.environ.get("lrs.alternate_error")
-    if alternate_error:
-        raise BadRequest(alternate_error, "method")
+    alternate = current_request().alternate
+    if alternate is not None and alternate.error:
+        raise BadRequest(alternate.error, "method")
     _negotiate_version()
     if request.endpoint not in VERSION_FREE_ENDPOINTS:
         g.principal = authenticate()
@@ -73,18 +50,19 @@ def _require_version_and_credentials() -> None:
 
 def _negotiate_version() -> None:
     client = request.authorization.username if request.authorization else None
+    spoken = context.current().spoken_versions
     try:
         g.xapi_version = negotiate(request.headers.get("X-Experience-API-Version"))
     except BadRequest:
         # A request without a usable header is answered in the version this client
         # spoke last, so that its error is reported in a version it understands.
-        g.xapi_version = _spoken.get(client or "", NEWEST)
+        g.xapi_version = spoken.get(client or "", NEWEST)
         if request.endpoint in VERSION_FREE_ENDPOINTS:
             return  # the About resource answers any client, whatever version it speaks
         raise
     if client:
-        _spoken.remember(client, g.xapi_version)
-    if request.environ.get("lrs.alternate_syntax") and g.xapi_version == "2.0.0":
+        spoken.remember(client, g.xapi_version)
+    if current_request().alternate is not None and g.xapi_version == "2.0.0":
         # xAPI 2.0 removed the alternate request syntax (IEEE 9274.1.1, 4.1.3).
         raise BadRequest(
             "the alternate request syntax (?method=) is not part of xAPI 2.0", "method"

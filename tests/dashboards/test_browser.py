@@ -20,6 +20,7 @@ import pytest
 
 from lrs.app import create_app
 from lrs.config import Settings
+from lrs.http import context
 from lrs.services import users
 from lrs.store import migrate
 from lrs.store.engine import Database
@@ -75,7 +76,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.shutdown()
     thread.join(timeout=10)
-    app.extensions["lrs.database"].dispose()
+    context.of(app).database.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from lrs.errors import BadRequest
+from lrs.http import context
 from lrs.services import users
 from lrs.store.engine import Database
 
@@ -131,9 +132,9 @@ def test_user_rules(database: Database, user: users.User) -> None:
 def test_app_factory_can_build_dashboards_twice(app: Flask, settings: object) -> None:
     from lrs.app import create_app
 
-    second = create_app(app.config["LRS_SETTINGS"])
-    assert "lrs.dashboards" in second.extensions
-    second.extensions["lrs.database"].dispose()
+    second = create_app(context.of(app).settings)
+    assert context.of(second).dashboards is not None
+    context.of(second).database.dispose()
 
 
 def test_head_requests_are_answered_like_get(client: FlaskClient) -> None:

@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 
 from lrs.app import create_app
 from lrs.config import Settings
+from lrs.http import context
 from lrs.services import credentials, users
 from lrs.store.engine import Database
 from tests.conftest import TEST_KEY, TEST_SECRET
@@ -111,13 +112,13 @@ def test_every_response_carries_the_security_headers(
 def dashboards_app(settings: Settings) -> Iterator[Flask]:
     app = create_app(dataclasses.replace(settings, dashboards=True))
     yield app
-    app.extensions["lrs.database"].dispose()
+    context.of(app).database.dispose()
 
 
 def test_dashboards_send_a_policy_that_allows_their_inline_scripts_by_hash(
     dashboards_app: Flask,
 ) -> None:
-    database: Database = dashboards_app.extensions["lrs.database"]
+    database: Database = context.of(dashboards_app).database
     users.create(database, username="viewer", password="correct horse battery", role="viewer")
     client = dashboards_app.test_client()
     login = client.get("/dashboards/login")
@@ -134,7 +135,7 @@ def test_dashboards_send_a_policy_that_allows_their_inline_scripts_by_hash(
     page = client.get("/dashboards/")
     assert page.status_code == 200
     policy = page.headers["Content-Security-Policy"]
-    dash_app = dashboards_app.extensions["lrs.dashboards"]
+    dash_app = context.of(dashboards_app).dashboards
     for digest in dash_app.csp_hashes():
         assert digest in policy
 
@@ -146,7 +147,7 @@ def _csrf(html: str) -> str:
 
 
 def test_dashboard_forms_refuse_requests_without_the_csrf_token(dashboards_app: Flask) -> None:
-    database: Database = dashboards_app.extensions["lrs.database"]
+    database: Database = context.of(dashboards_app).database
     users.create(database, username="viewer", password="correct horse battery", role="viewer")
     client = dashboards_app.test_client()
     client.get("/dashboards/login")

@@ -26,6 +26,7 @@ from lrs import csvfile
 from lrs.app import create_app
 from lrs.cli import main
 from lrs.config import Settings
+from lrs.http import context
 from lrs.services import users
 from tests.conftest import TEST_KEY, TEST_SECRET
 from tests.factories import make_activity, make_agent, make_statement
@@ -78,7 +79,7 @@ def dashboards_app(settings: Settings) -> Iterator[Flask]:
     app = create_app(dataclasses.replace(settings, dashboards=True))
     app.config["TESTING"] = True
     yield app
-    app.extensions["lrs.database"].dispose()
+    context.of(app).database.dispose()
 
 
 @pytest.fixture
@@ -124,7 +125,7 @@ def test_cli_export_csv(hostile_client: FlaskClient, database_url: str) -> None:
 
 
 def test_dashboards_explorer_csv(hostile_client: FlaskClient, dashboards_app: Flask) -> None:
-    users.create(dashboards_app.extensions["lrs.database"], username="manager", password=PASSWORD)
+    users.create(context.of(dashboards_app).database, username="manager", password=PASSWORD)
     page = hostile_client.get("/dashboards/login").get_data(as_text=True)
     match = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert match

@@ -18,7 +18,8 @@ from flask.testing import FlaskClient
 
 from lrs.app import create_app
 from lrs.config import Settings
-from lrs.xapi.parsing import json_depth, parse_json
+from lrs.http import context
+from lrs.http.json import json_depth, parse_json
 from tests.conftest import TEST_KEY, TEST_SECRET
 from tests.factories import make_statement
 from tests.helpers import XapiClient, assert_error
@@ -35,7 +36,7 @@ def limited_app(settings: Settings) -> Iterator[Flask]:
     )
     app = create_app(limited)
     yield app
-    app.extensions["lrs.database"].dispose()
+    context.of(app).database.dispose()
 
 
 @pytest.fixture(params=["1.0.3", "2.0.0"])

@@ -25,6 +25,7 @@ from werkzeug.test import TestResponse
 
 from lrs.app import create_app
 from lrs.config import Settings
+from lrs.http import context
 from lrs.services import paging
 from lrs.store import secrets
 from lrs.store.engine import Database
@@ -41,7 +42,7 @@ def small_app(settings: Settings) -> Iterator[Flask]:
     app = create_app(dataclasses.replace(settings, max_page_size=MAX_PAGE))
     app.config["TESTING"] = True
     yield app
-    app.extensions["lrs.database"].dispose()
+    context.of(app).database.dispose()
 
 
 @pytest.fixture
@@ -82,7 +83,7 @@ def _signed(database: Database, data: Any) -> str:
 
 def _first_page_token(xapi: XapiClient) -> tuple[str, dict[str, Any]]:
     token = _token(xapi.get("statements", query_string={"limit": 2}))
-    database = xapi.client.application.extensions["lrs.database"]
+    database = context.of(xapi.client.application).database
     data: dict[str, Any] = _serializer(database).loads(token)
     return token, data
 
@@ -138,7 +139,7 @@ def test_signed_tokens_with_fields_out_of_bounds_are_refused(
 ) -> None:
     _, data = _first_page_token(reader)
     data["q"] = {key: value for key, value in {**data["q"], **change}.items() if value is not None}
-    assert_error(_more(reader, _signed(small_app.extensions["lrs.database"], data)), 400, "more")
+    assert_error(_more(reader, _signed(context.of(small_app).database, data)), 400, "more")
 
 
 @pytest.mark.parametrize(
@@ -149,7 +150,7 @@ def test_signed_tokens_with_a_bad_envelope_are_refused(
     reader: XapiClient, small_app: Flask, change: dict[str, Any]
 ) -> None:
     _, data = _first_page_token(reader)
-    forged = _signed(small_app.extensions["lrs.database"], {**data, **change})
+    forged = _signed(context.of(small_app).database, {**data, **change})
     assert_error(_more(reader, forged), 400, "more")
 
 
@@ -158,7 +159,7 @@ def test_a_signed_limit_above_the_page_size_is_cut_to_it(
 ) -> None:
     _, data = _first_page_token(reader)
     data["q"]["limit"] = 100_000
-    response = _more(reader, _signed(small_app.extensions["lrs.database"], data))
+    response = _more(reader, _signed(context.of(small_app).database, data))
     assert response.status_code == 200
     assert len(response.get_json()["statements"]) == MAX_PAGE
 
@@ -166,7 +167,7 @@ def test_a_signed_limit_above_the_page_size_is_cut_to_it(
 def test_a_token_of_another_credential_is_refused(reader: XapiClient, small_app: Flask) -> None:
     token, _ = _first_page_token(reader)
     other = scoped_client(
-        reader.client, small_app.extensions["lrs.database"], "2.0.0", ["statements/read"]
+        reader.client, context.of(small_app).database, "2.0.0", ["statements/read"]
     )
     assert_error(_more(other, token), 400, "more")
     assert _more(reader, token).status_code == 200
@@ -185,7 +186,7 @@ def test_every_worker_reads_the_tokens_of_every_other(
         assert response.status_code == 200
         assert len(response.get_json()["statements"]) == 2
     finally:
-        other_app.extensions["lrs.database"].dispose()
+        context.of(other_app).database.dispose()
 
 
 _edits = st.one_of(
@@ -252,7 +253,7 @@ def test_signed_tokens_with_random_fields_never_pass_the_bounds(
     """Even with the key, a token cannot reach past the page size or at voided ones."""
     _, data = _first_page_token(reader)
     data["q"] = {**data["q"], **changes}
-    response = _more(reader, _signed(small_app.extensions["lrs.database"], data))
+    response = _more(reader, _signed(context.of(small_app).database, data))
     if response.status_code == 200:
         assert len(response.get_json()["statements"]) <= MAX_PAGE
         assert "include_voided" not in changes or changes["include_voided"] is False

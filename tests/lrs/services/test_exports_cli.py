@@ -15,6 +15,7 @@ from lrs.services.exports import CSV_HEADER
 from lrs.services.statements import store_statements
 from lrs.store.engine import Database
 from tests.conftest import TEST_KEY, TEST_SECRET
+from tests.factories import make_agent
 from tests.lrs.api.data import PASSED, known_statements
 
 
@@ -81,3 +82,24 @@ def test_export_reports_bad_filters(database_url: str) -> None:
     )
     assert result.exit_code == 1
     assert "since" in result.output
+
+
+def test_export_filters_by_agent_outside_any_request(database: Database, database_url: str) -> None:
+    """The command line reads its filters itself, with no HTTP request around it."""
+    principal = credentials.authenticate(database, TEST_KEY, TEST_SECRET)
+    assert principal is not None
+    for statement in known_statements().values():
+        store_statements(database, [statement], version="2.0.0", principal=principal)
+    bob = orjson.dumps(make_agent("bob")).decode()
+    result = CliRunner().invoke(
+        main, ["export", "--agent", bob], env={"LRS_DATABASE_URL": database_url}
+    )
+    assert result.exit_code == 0, result.output
+    actors = [orjson.loads(line)["actor"] for line in result.stdout.splitlines()]
+    assert actors
+    assert all(actor["mbox"] == make_agent("bob")["mbox"] for actor in actors)
+    bad = CliRunner().invoke(
+        main, ["export", "--agent", "{not json"], env={"LRS_DATABASE_URL": database_url}
+    )
+    assert bad.exit_code == 2
+    assert "--agent" in bad.output

@@ -20,6 +20,7 @@ from werkzeug.http import parse_date
 
 from lrs.app import create_app
 from lrs.config import Settings
+from lrs.http import context
 from lrs.store.engine import Database
 from tests.conftest import TEST_KEY, TEST_SECRET
 from tests.factories import make_agent
@@ -112,7 +113,7 @@ def test_put_without_precondition_when_required(
         assert put(xapi, resource, {"v": 1}).status_code == 204
         assert_error(put(xapi, resource, {"v": 2}, headers={}), 409)
     finally:
-        strict.extensions["lrs.database"].dispose()
+        context.of(strict).database.dispose()
 
 
 def test_if_match_and_if_none_match(xapi: XapiClient, resource: Resource) -> None:

@@ -1,0 +1,49 @@
+"""Every error rendered as an HTTP response in the one shape of ``lrs.errors``.
+
+Ours carry their status and code; werkzeug's (404, 405, 413) keep theirs; an invalid
+statement is a 400; anything unexpected is logged and answered 500 without details.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify
+from werkzeug.exceptions import HTTPException
+
+from lrs.errors import InvalidStatement, LRSError, error_body
+from statements import StatementError
+
+log = logging.getLogger(__name__)
+
+
+def error_response(status: int, code: str, message: str, path: str = "") -> Response:
+    response = jsonify(error_body(code, message, path))
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Basic realm="xAPI"'
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Render every error through ``error_response``."""
+
+    @app.errorhandler(LRSError)
+    def _ours(error: LRSError) -> Response:
+        return error_response(error.status, error.code, error.message, error.path)
+
+    @app.errorhandler(StatementError)
+    def _statement(error: StatementError) -> Response:
+        return error_response(400, InvalidStatement.code, error.message, error.path)
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> Response:
+        status = error.code or 500
+        code = (error.name or "error").lower().replace(" ", "_")
+        message = error.description or error.name or "error"
+        return error_response(status, code, message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        log.exception("unhandled error", exc_info=error)
+        return error_response(500, LRSError.code, "The server failed to handle the request.")

@@ -1,0 +1,64 @@
+"""Query parameters: unknown names refused (xAPI-Communication 3.2), booleans, UUIDs and
+counts read from text, and the statement filters read once for every resource that takes
+them (timestamps are read by ``lrs.services.statement_filters.timestamp``, which the
+command line shares)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+
+from lrs.errors import BadRequest
+from lrs.http.context import settings
+from lrs.http.json import parse_json
+from lrs.services.statement_filters import StatementFilters, timestamp
+
+
+def reject_unknown(params: Iterable[str], allowed: Iterable[str]) -> None:
+    """xAPI-Communication 3.2: parameters the LRS does not recognise are a 400."""
+    unknown = sorted(set(params) - set(allowed))
+    if unknown:
+        raise BadRequest(f"unexpected parameter(s): {', '.join(unknown)}", unknown[0])
+
+
+def boolean(value: str | None, name: str) -> bool:
+    if value is None:
+        return False
+    if value in ("true", "false"):
+        return value == "true"
+    raise BadRequest(f"{name} must be true or false", name)
+
+
+def uuid_value(value: str | None, name: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise BadRequest(f"{name} must be a UUID", name) from None
+
+
+def non_negative(value: str | None, name: str) -> int | None:
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise BadRequest(f"{name} must be a non-negative integer", name)
+    return int(value)
+
+
+def statement_filters(args: Mapping[str, str], *, ascending: bool = False) -> StatementFilters:
+    """The statement filters among ``args``; ``ascending`` when the parameter is absent."""
+    agent = None
+    if "agent" in args:
+        agent = parse_json(args["agent"], "agent", settings().max_json_depth)
+    return StatementFilters(
+        agent=agent,
+        verb=args.get("verb"),
+        activity=args.get("activity"),
+        registration=uuid_value(args.get("registration"), "registration"),
+        related_activities=boolean(args.get("related_activities"), "related_activities"),
+        related_agents=boolean(args.get("related_agents"), "related_agents"),
+        since=timestamp(args.get("since"), "since"),
+        until=timestamp(args.get("until"), "until"),
+        ascending=boolean(args["ascending"], "ascending") if "ascending" in args else ascending,
+    )

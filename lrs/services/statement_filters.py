@@ -1,0 +1,75 @@
+"""The statement filters shared by GET /xapi/statements, GET /api/export/statements and
+`lrs export`, checked in one place and turned into the store's ``StatementQuery``.
+
+The HTTP layer reads them from query parameters (``lrs.http.params.statement_filters``),
+the command line from its options; both then call :meth:`StatementFilters.query`, and
+both read times with :func:`timestamp`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from dateutil.parser import isoparse
+
+from lrs.errors import BadRequest
+from lrs.store.statements import StatementQuery
+from statements import validate_agent, validate_iri
+
+
+@dataclass(frozen=True)
+class StatementFilters:
+    """The xAPI filters of a statement query, typed but not yet checked against the spec.
+
+    ``agent`` is the Agent or identified Group as parsed JSON; ``registration`` a UUID in
+    its canonical text form.
+    """
+
+    agent: Any = None
+    verb: str | None = None
+    activity: str | None = None
+    registration: str | None = None
+    related_activities: bool = False
+    related_agents: bool = False
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    ascending: bool = False
+
+    def query(
+        self, version: str, *, limit: int = 100, include_voided: bool = False
+    ) -> StatementQuery:
+        """The store query of these filters under the rules of ``version``; a
+        ``StatementError`` naming the parameter when the agent or an IRI is not valid."""
+        agent_key = None if self.agent is None else validate_agent(self.agent, version)
+        if self.verb is not None:
+            validate_iri(self.verb, "verb")
+        if self.activity is not None:
+            validate_iri(self.activity, "activity")
+        return StatementQuery(
+            agent_key=agent_key,
+            verb_id=self.verb,
+            activity_id=self.activity,
+            registration=self.registration,
+            related_activities=self.related_activities,
+            related_agents=self.related_agents,
+            since=self.since,
+            until=self.until,
+            include_voided=include_voided,
+            ascending=self.ascending,
+            limit=limit,
+        )
+
+
+def timestamp(value: str | None, name: str) -> dt.datetime | None:
+    """``value`` read as an ISO 8601 timestamp (UTC when it names no zone); a 400 naming
+    ``name`` when it is not one."""
+    if value is None:
+        return None
+    try:
+        parsed = isoparse(value)
+    except (ValueError, OverflowError):
+        raise BadRequest(f"{name} must be an ISO 8601 timestamp", name) from None
+    when: dt.datetime = parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    return when
