@@ -23,6 +23,7 @@ from typing import Any
 
 from lrs.services import exports
 from lrs.services.exports import ExportSpec
+from lrs.services.principal import OPERATOR
 from lrs.services.statements import write_statements
 from lrs.store import migrate
 from lrs.store.engine import Database
@@ -142,7 +143,7 @@ def _memory_kb(pid: int) -> tuple[int, int]:
 def measure_export(url: str, quick: bool = False) -> dict[str, Any]:
     """Export every statement of ``url`` in each format; statements/s and peak RSS."""
     database = Database(url)
-    total = exports.count(database, None, ExportSpec())
+    total = exports.count(database, OPERATOR, ExportSpec())
     database.dispose()
     figures: dict[str, Any] = {"statements": total}
     for fmt in FORMATS:

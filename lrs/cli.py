@@ -11,7 +11,7 @@ import orjson
 
 from lrs.config import Settings
 from lrs.services import credentials
-from lrs.services.principal import SCOPES
+from lrs.services.principal import OPERATOR, SCOPES
 from lrs.store import migrate
 from lrs.store.engine import Database
 
@@ -229,7 +229,7 @@ def forget(agent_json: str, dry_run: bool) -> None:
     database = _database()
     try:
         agent = orjson.loads(agent_json)
-        receipt = privacy.forget(database, None, agent, dry_run=dry_run)
+        receipt = privacy.forget(database, OPERATOR, agent, dry_run=dry_run)
     except orjson.JSONDecodeError:
         click.echo("error: AGENT_JSON is not JSON", err=True)
         sys.exit(2)
@@ -265,7 +265,7 @@ def retention(older_than: str, dry_run: bool, batch_size: int) -> None:
     try:
         receipt = privacy.retention(
             database,
-            None,
+            OPERATOR,
             older_than=privacy.parse_age(older_than),
             dry_run=dry_run,
             batch_size=batch_size,
@@ -460,11 +460,11 @@ def export_command(fmt: Any, output: str | None, related_activities: bool,
         )
         query = statement_filters.query(exports.AGENT_RULES, include_voided=include_voided)
         spec = exports.ExportSpec(query=query, source_kind=filters["source_kind"], fmt=fmt)
-        total = exports.count(database, None, spec)
+        total = exports.count(database, OPERATOR, spec)
         out = open(output, "wb") if output else sys.stdout.buffer  # noqa: SIM115
         newline = b"\n" if fmt == "ndjson" else b"\r\n"
         with tqdm(total=total, unit=" statements", disable=None, file=sys.stderr) as bar:
-            chunks = exports.export(database, None, spec)
+            chunks = exports.export(database, OPERATOR, spec)
             if fmt == "csv":
                 out.write(next(chunks))  # the header line
             for chunk in chunks:
@@ -526,7 +526,7 @@ def forwarding_add(password_env: str | None, secret_env: str | None, **values: A
     values = {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
     values["password"] = os.environ.get(password_env) if password_env else None
     values["secret"] = os.environ.get(secret_env) if secret_env else None
-    rule = _forwarding_call(lambda db: forwarding.create_rule(db, None, values))
+    rule = _forwarding_call(lambda db: forwarding.create_rule(db, OPERATOR, values))
     click.echo(f"added rule {rule['id']} {rule['name']!r} -> {rule['url']}")
 
 
@@ -535,7 +535,7 @@ def forwarding_list() -> None:
     """List forwarding rules and their delivery counts."""
     from lrs.services import forwarding
 
-    for rule in _forwarding_call(lambda db: forwarding.list_rules(db, None)):
+    for rule in _forwarding_call(lambda db: forwarding.list_rules(db, OPERATOR)):
         state = "active" if rule["active"] else "inactive"
         filters = ",".join(rule["verbs"] + rule["activity_types"] + rule["source_kinds"])
         click.echo(f"{rule['id']}\t{rule['name']}\t{rule['kind']}\t{rule['url']}\t{state}"
@@ -548,7 +548,7 @@ def forwarding_remove(rule_id: int) -> None:
     """Remove a rule and its deliveries."""
     from lrs.services import forwarding
 
-    _forwarding_call(lambda db: forwarding.remove_rule(db, None, rule_id))
+    _forwarding_call(lambda db: forwarding.remove_rule(db, OPERATOR, rule_id))
     click.echo(f"removed rule {rule_id}")
 
 
@@ -559,7 +559,7 @@ def forwarding_failed(limit: int) -> None:
     from lrs.services import forwarding
 
     found = _forwarding_call(
-        lambda db: forwarding.list_deliveries(db, None, status="failed", limit=limit)
+        lambda db: forwarding.list_deliveries(db, OPERATOR, status="failed", limit=limit)
     )
     for d in found:
         click.echo(f"{d['id']}\trule {d['rule_id']}\t{d['statement_id']}\t"
@@ -575,7 +575,7 @@ def forwarding_replay(delivery_id: int | None, replay_all: bool) -> None:
 
     if (delivery_id is None) == (not replay_all):
         raise click.UsageError("give a DELIVERY_ID or --all")
-    count = _forwarding_call(lambda db: forwarding.replay(db, None, delivery_id))
+    count = _forwarding_call(lambda db: forwarding.replay(db, OPERATOR, delivery_id))
     click.echo(f"replayed {count} deliveries")
 
 

@@ -90,12 +90,10 @@ class ImportResult:
     voided: int = 0
 
 
-def _scoped(principal: Principal | None, spec: ExportSpec) -> StatementQuery:
-    """The query the caller may run; ``None`` is the operator at the command line."""
+def _scoped(principal: Principal, spec: ExportSpec) -> StatementQuery:
+    """The query the caller may run."""
     if spec.source_kind is not None and spec.source_kind not in SOURCE_KINDS:
         raise BadRequest("source_kind must be formal, informal or other", "source_kind")
-    if principal is None:
-        return spec.query
     if not principal.may("statements/read", "statements/read/mine", "all/read"):
         raise Forbidden("this credential may not read statements (scope statements/read)")
     if principal.reads_only_own:
@@ -104,14 +102,14 @@ def _scoped(principal: Principal | None, spec: ExportSpec) -> StatementQuery:
 
 
 def export(
-    db: Database, principal: Principal | None, spec: ExportSpec, *, page_size: int = PAGE_SIZE
+    db: Database, principal: Principal, spec: ExportSpec, *, page_size: int = PAGE_SIZE
 ) -> Iterator[bytes]:
     """The export as byte chunks, one per page; permission is checked before it starts."""
     query = _scoped(principal, spec)
     return _pages(db, query, spec, page_size)
 
 
-def count(db: Database, principal: Principal | None, spec: ExportSpec) -> int:
+def count(db: Database, principal: Principal, spec: ExportSpec) -> int:
     """How many statements ``export`` would write."""
     query = _scoped(principal, spec)
     with db.reading() as session:

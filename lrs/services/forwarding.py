@@ -138,8 +138,8 @@ def enqueue(
     store.enqueue(session, rows)
 
 
-def _require_admin(principal: Principal | None) -> None:
-    if principal is not None and not principal.may("all"):
+def _require_admin(principal: Principal) -> None:
+    if not principal.may("all"):
         raise Forbidden("forwarding is administered with a credential of scope all")
 
 
@@ -200,9 +200,7 @@ def _rule_fields(values: Mapping[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def create_rule(
-    db: Database, principal: Principal | None, values: Mapping[str, Any]
-) -> dict[str, Any]:
+def create_rule(db: Database, principal: Principal, values: Mapping[str, Any]) -> dict[str, Any]:
     _require_admin(principal)
     fields = _rule_fields(values)
     with db.writing() as session:
@@ -214,7 +212,7 @@ def create_rule(
 
 
 def update_rule(
-    db: Database, principal: Principal | None, rule_id: int, values: Mapping[str, Any]
+    db: Database, principal: Principal, rule_id: int, values: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Change some fields of a rule (those given); secrets are kept unless given."""
     _require_admin(principal)
@@ -240,19 +238,19 @@ def _rule(session: Session, rule_id: int) -> ForwardingRule:
     return rule
 
 
-def get_rule(db: Database, principal: Principal | None, rule_id: int) -> dict[str, Any]:
+def get_rule(db: Database, principal: Principal, rule_id: int) -> dict[str, Any]:
     _require_admin(principal)
     with db.reading() as session:
         return describe_rule(_rule(session, rule_id))
 
 
-def list_rules(db: Database, principal: Principal | None) -> list[dict[str, Any]]:
+def list_rules(db: Database, principal: Principal) -> list[dict[str, Any]]:
     _require_admin(principal)
     with db.reading() as session:
         return [describe_rule(rule) for rule in store.rules(session)]
 
 
-def remove_rule(db: Database, principal: Principal | None, rule_id: int) -> None:
+def remove_rule(db: Database, principal: Principal, rule_id: int) -> None:
     """Remove a rule and its deliveries."""
     _require_admin(principal)
     with db.writing() as session:
@@ -280,7 +278,7 @@ def describe_delivery(delivery: ForwardingDelivery) -> dict[str, Any]:
 
 def list_deliveries(
     db: Database,
-    principal: Principal | None,
+    principal: Principal,
     *,
     status: str | None = None,
     rule_id: int | None = None,
@@ -295,7 +293,7 @@ def list_deliveries(
         return [describe_delivery(d) for d in found]
 
 
-def replay(db: Database, principal: Principal | None, delivery_id: int | None = None) -> int:
+def replay(db: Database, principal: Principal, delivery_id: int | None = None) -> int:
     """Queue a failed delivery (or every failed one) again, from attempt one."""
     _require_admin(principal)
     with db.writing() as session:
@@ -309,7 +307,7 @@ def replay(db: Database, principal: Principal | None, delivery_id: int | None = 
         return store.replay(session, ids, dt.datetime.now(dt.UTC))
 
 
-def get_delivery(db: Database, principal: Principal | None, delivery_id: int) -> dict[str, Any]:
+def get_delivery(db: Database, principal: Principal, delivery_id: int) -> dict[str, Any]:
     _require_admin(principal)
     with db.reading() as session:
         found = store.delivery(session, delivery_id)

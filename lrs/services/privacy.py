@@ -228,9 +228,7 @@ def _find_identities(session: Session, person: Person) -> None:
     person.keys |= {"mbox_sha1sum:" + sha1 for sha1 in person.stored_sha1s}
 
 
-def forget(
-    db: Database, principal: Principal | None, agent: Any, *, dry_run: bool = False
-) -> Receipt:
+def forget(db: Database, principal: Principal, agent: Any, *, dry_run: bool = False) -> Receipt:
     """Erase one person everywhere (see the module docstring); one transaction."""
     _require_all(principal)
     person = Person.of(agent)
@@ -266,7 +264,7 @@ def _matches_key(key: str, person: Person) -> bool:
 
 def retention(
     db: Database,
-    principal: Principal | None,
+    principal: Principal,
     *,
     older_than: dt.timedelta,
     dry_run: bool = False,
@@ -310,9 +308,8 @@ def parse_age(text: str) -> dt.timedelta:
 # --- the shared erase step ------------------------------------------------------------
 
 
-def _require_all(principal: Principal | None) -> None:
-    # None: the command line, which runs with the operator's access to the database.
-    if principal is not None and not principal.may("all"):
+def _require_all(principal: Principal) -> None:
+    if not principal.may("all"):
         raise Forbidden("erasing data needs a credential with scope all")
 
 

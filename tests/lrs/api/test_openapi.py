@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
 from lrs.services import forwarding
+from lrs.services.principal import OPERATOR
 from lrs.store.engine import Database
 from tests.lrs.api.conftest import ApiClient
 
@@ -58,7 +59,7 @@ def test_spec_is_public(client: FlaskClient) -> None:
 @pytest.fixture
 def api_schema(app: Flask, database: Database, api: ApiClient) -> Any:
     forwarding.create_rule(
-        database, None, {"name": "hook", "kind": "webhook", "url": "http://127.0.0.1:9",
+        database, OPERATOR, {"name": "hook", "kind": "webhook", "url": "http://127.0.0.1:9",
                          "secret": "s", "active": False},
     )  # fmt: skip
     loaded = schemathesis.openapi.from_wsgi("/api/openapi.json", app)

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from lrs.errors import BadRequest, Forbidden
 from lrs.services import credentials, exports
 from lrs.services.exports import ExportSpec
-from lrs.services.principal import Principal
+from lrs.services.principal import OPERATOR, Principal
 from lrs.services.statements import store_statements
 from lrs.store.engine import Database
 from lrs.store.models import LearningFact, Statement, StatementActivity, StatementAgent
@@ -44,7 +44,7 @@ def _fill(database: Database, extra: int = 0) -> list[str]:
 
 
 def _export(database: Database, **spec: Any) -> bytes:
-    return b"".join(exports.export(database, None, ExportSpec(**spec)))
+    return b"".join(exports.export(database, OPERATOR, ExportSpec(**spec)))
 
 
 def _parsed(dump: bytes) -> list[Any]:
@@ -175,7 +175,7 @@ def test_import_rejects_a_line_that_is_not_an_exported_statement(
 
 def test_export_pages_through_the_store(database: Database) -> None:
     ids = _fill(database, extra=25)
-    chunks = list(exports.export(database, None, ExportSpec(), page_size=4))
+    chunks = list(exports.export(database, OPERATOR, ExportSpec(), page_size=4))
     # The four known non-voided statements, the voiding statement's target left out.
     assert len(chunks) == 8
     exported = [orjson.loads(line)["id"] for chunk in chunks for line in chunk.splitlines()]
@@ -185,7 +185,7 @@ def test_export_pages_through_the_store(database: Database) -> None:
 
 def test_export_is_a_lazy_generator(database: Database) -> None:
     """Nothing is read before the consumer asks; the response streams page by page."""
-    stream = exports.export(database, None, ExportSpec())
+    stream = exports.export(database, OPERATOR, ExportSpec())
     assert inspect.isgenerator(stream)
     assert inspect.getgeneratorstate(stream) == inspect.GEN_CREATED
     stream.close()
@@ -198,14 +198,14 @@ def test_export_checks_scope_before_streaming(database: Database) -> None:
     with pytest.raises(Forbidden):
         exports.export(database, writer.principal, ExportSpec())
     with pytest.raises(BadRequest):
-        exports.export(database, None, dataclasses.replace(ExportSpec(), source_kind="both"))
+        exports.export(database, OPERATOR, dataclasses.replace(ExportSpec(), source_kind="both"))
 
 
 def test_count_matches_the_export(database: Database) -> None:
     _fill(database, extra=3)
     spec = ExportSpec(source_kind="formal")
-    assert exports.count(database, None, spec) == 4  # the passed test and three course attempts
-    assert exports.count(database, None, ExportSpec()) == 7
+    assert exports.count(database, OPERATOR, spec) == 4  # the passed test and three course attempts
+    assert exports.count(database, OPERATOR, ExportSpec()) == 7
 
 
 @pytest.mark.parametrize("ascending", [True, False])
@@ -219,11 +219,11 @@ def test_windows_cover_every_seq_in_order(database: Database, ascending: bool) -
                          principal=principal)  # fmt: skip
     expected = [s["id"] for i, s in enumerate(statements) if i % 9 == 0]
     query = StatementQuery(ascending=ascending, agent_key="mbox:mailto:rare@example.com")
-    chunks = exports.export(database, None, ExportSpec(query=query), page_size=2)
+    chunks = exports.export(database, OPERATOR, ExportSpec(query=query), page_size=2)
     got = [orjson.loads(line)["id"] for chunk in chunks for line in chunk.splitlines()]
     assert got == (expected if ascending else expected[::-1])
     everything = exports.export(
-        database, None, ExportSpec(query=StatementQuery(ascending=ascending)), page_size=3
+        database, OPERATOR, ExportSpec(query=StatementQuery(ascending=ascending)), page_size=3
     )
     ids = [orjson.loads(line)["id"] for chunk in everything for line in chunk.splitlines()]
     all_ids = [s["id"] for s in statements]

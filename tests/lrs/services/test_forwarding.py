@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from lrs.errors import BadRequest, Conflict, Forbidden, NotFound
 from lrs.services import credentials, forwarding
-from lrs.services.principal import Principal
+from lrs.services.principal import OPERATOR, Principal
 from lrs.services.statements import store_statements
 from lrs.store.engine import Database
 from lrs.store.models import ForwardingDelivery
@@ -43,7 +43,7 @@ def principal(database: Database) -> Principal:
 
 def _webhook(database: Database, url: str, **values: Any) -> dict[str, Any]:
     return forwarding.create_rule(
-        database, None, {"name": "hook", "kind": "webhook", "url": url + "/hook",
+        database, OPERATOR, {"name": "hook", "kind": "webhook", "url": url + "/hook",
                          "secret": SECRET, **values},
     )  # fmt: skip
 
@@ -87,7 +87,7 @@ def test_webhook_delivery_is_signed_with_hmac(
 def test_xapi_target_gets_basic_auth_and_the_version_header(
     database: Database, principal: Principal, target: Receiver
 ) -> None:
-    forwarding.create_rule(database, None, {
+    forwarding.create_rule(database, OPERATOR, {
         "name": "lrs", "kind": "xapi", "url": target.url + "/xapi/", "username": "u",
         "password": "p", "xapi_version": "1.0.3",
     })  # fmt: skip
@@ -179,20 +179,20 @@ def test_failed_deliveries_are_listed_and_replayed(
     forwarding.deliver_due(database, now=t0, max_attempts=2)
     report = forwarding.deliver_due(database, now=t0 + dt.timedelta(hours=1), max_attempts=2)
     assert report.failed == 1
-    [failed] = forwarding.list_deliveries(database, None, status="failed")
+    [failed] = forwarding.list_deliveries(database, OPERATOR, status="failed")
     assert failed["statement_id"] == statement["id"]
     assert failed["attempts"] == 2
     assert "500" in failed["last_error"]
     # A failed delivery stays failed...
     assert forwarding.deliver_due(database, now=t0 + dt.timedelta(days=1)).attempted == 0
     # ...until replayed.
-    assert forwarding.replay(database, None, failed["id"]) == 1
+    assert forwarding.replay(database, OPERATOR, failed["id"]) == 1
     assert forwarding.deliver_due(database).delivered == 1
-    assert forwarding.list_deliveries(database, None, status="failed") == []
+    assert forwarding.list_deliveries(database, OPERATOR, status="failed") == []
     with pytest.raises(Conflict):
-        forwarding.replay(database, None, failed["id"])
+        forwarding.replay(database, OPERATOR, failed["id"])
     with pytest.raises(NotFound):
-        forwarding.replay(database, None, 999_999)
+        forwarding.replay(database, OPERATOR, 999_999)
 
 
 def test_client_errors_fail_at_once(
@@ -258,22 +258,26 @@ def test_rules_are_checked_and_never_show_secrets(database: Database, target: Re
     rule = _webhook(database, target.url, verbs=[PASSED])
     assert rule["has_secret"] is True
     assert "secret" not in rule
-    assert forwarding.list_rules(database, None) == [rule]
+    assert forwarding.list_rules(database, OPERATOR) == [rule]
     with pytest.raises(Conflict):
         _webhook(database, target.url)
     with pytest.raises(BadRequest):
-        forwarding.create_rule(database, None, {"name": "x", "kind": "webhook", "url": target.url})
+        forwarding.create_rule(
+            database, OPERATOR, {"name": "x", "kind": "webhook", "url": target.url}
+        )
     with pytest.raises(BadRequest):
-        forwarding.create_rule(database, None, {"name": "x", "kind": "ftp", "url": target.url})
+        forwarding.create_rule(database, OPERATOR, {"name": "x", "kind": "ftp", "url": target.url})
     with pytest.raises(BadRequest):
         forwarding.create_rule(
-            database, None, {"name": "x", "kind": "webhook", "url": "file:///etc", "secret": "s"}
+            database,
+            OPERATOR,
+            {"name": "x", "kind": "webhook", "url": "file:///etc", "secret": "s"},
         )
-    changed = forwarding.update_rule(database, None, rule["id"], {"active": False})
+    changed = forwarding.update_rule(database, OPERATOR, rule["id"], {"active": False})
     assert changed["active"] is False
     assert changed["has_secret"] is True
-    forwarding.remove_rule(database, None, rule["id"])
-    assert forwarding.list_rules(database, None) == []
+    forwarding.remove_rule(database, OPERATOR, rule["id"])
+    assert forwarding.list_rules(database, OPERATOR) == []
 
 
 def test_forwarding_needs_scope_all(database: Database) -> None:

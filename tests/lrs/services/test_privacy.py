@@ -19,7 +19,7 @@ from lrs.cli import main
 from lrs.errors import BadRequest, Forbidden
 from lrs.services import credentials, privacy
 from lrs.services import statements as statement_service
-from lrs.services.principal import Principal
+from lrs.services.principal import OPERATOR, Principal
 from lrs.store.engine import Database
 from tests.conftest import TEST_KEY, TEST_SECRET
 from tests.factories import (
@@ -155,7 +155,7 @@ def world(database: Database, xapi: XapiClient) -> dict[str, Any]:
 def test_forget_erases_a_person_everywhere_and_keeps_the_store_consistent(
     database: Database, world: dict[str, Any], xapi: XapiClient
 ) -> None:
-    receipt = privacy.forget(database, None, ALICE).as_json()
+    receipt = privacy.forget(database, OPERATOR, ALICE).as_json()
 
     left = _ids(database)
     gone = {"actor", "object", "member", "instructor", "team", "sub", "sha1", "voids_alice"}
@@ -190,10 +190,10 @@ def test_forget_dry_run_changes_nothing_and_counts_what_a_run_removes(
     database: Database, world: dict[str, Any]
 ) -> None:
     before = _ids(database)
-    dry = privacy.forget(database, None, ALICE, dry_run=True).as_json()
+    dry = privacy.forget(database, OPERATOR, ALICE, dry_run=True).as_json()
     assert _ids(database) == before
     assert _count(database, "document") == 4
-    real = privacy.forget(database, None, ALICE).as_json()
+    real = privacy.forget(database, OPERATOR, ALICE).as_json()
     assert dry["dry_run"] and not real["dry_run"]
     assert dry["removed"] == real["removed"]
 
@@ -201,7 +201,7 @@ def test_forget_dry_run_changes_nothing_and_counts_what_a_run_removes(
 def test_forget_refuses_what_is_not_one_agent(database: Database) -> None:
     for bad in ({"name": "no identifier"}, make_group(ALICE), "alice", {"mbox": "alice"}):
         with pytest.raises(BadRequest):
-            privacy.forget(database, None, bad)
+            privacy.forget(database, OPERATOR, bad)
 
 
 def test_forget_over_http_needs_scope_all(
@@ -237,10 +237,10 @@ def test_retention_drops_old_statements_in_consistent_batches(database: Database
     referring = make_statement(object=make_statement_ref(old[1]["id"]))
     _store(database, recent, voiding, referring, now=now - dt.timedelta(days=3))
 
-    dry = privacy.retention(database, None, older_than=dt.timedelta(days=365), dry_run=True)
+    dry = privacy.retention(database, OPERATOR, older_than=dt.timedelta(days=365), dry_run=True)
     assert len(_ids(database)) == 8
     receipt = privacy.retention(
-        database, None, older_than=dt.timedelta(days=365), batch_size=2
+        database, OPERATOR, older_than=dt.timedelta(days=365), batch_size=2
     ).as_json()
     assert _ids(database) == {recent["id"], referring["id"]}
     assert receipt["removed"]["statement"] == 6
