@@ -33,19 +33,24 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     logging.basicConfig(level=settings.log_level.upper())
     database = Database(settings.database_url)
-    wired = context.AppContext(settings=settings, database=database)
+    wired = context.AppContext(
+        settings=settings,
+        database=database,
+        forwarding_secrets=forwarding.SecretBox(settings.forwarding_key),
+    )
     context.install(app, wired)
     register_error_handlers(app)
     app.register_blueprint(xapi_blueprint)
     app.register_blueprint(api_blueprint)
     if settings.forwarding_worker:
-        worker = forwarding.start_worker(
+        worker = forwarding.Worker(
             database,
+            wired.forwarding_secrets,
             poll_seconds=settings.forwarding_poll_seconds,
             timeout=settings.forwarding_timeout_seconds,
             max_attempts=settings.forwarding_max_attempts,
         )
-        wired.workers.append(worker)
+        wired.workers.append(worker.start())
     if settings.sources_worker:
         pulling = sources.start_worker(
             database,

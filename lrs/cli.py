@@ -27,6 +27,11 @@ def _database(settings: Settings | None = None) -> Database:
     return database
 
 
+def _upgrade(database: Database, settings: Settings | None = None) -> None:
+    """Apply pending migrations; LRS_FORWARDING_KEY encrypts secrets stored in clear."""
+    migrate.upgrade(database.engine, forwarding_key=(settings or _settings()).forwarding_key)
+
+
 def _home_page(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> str:
     return settings.public_url or f"http://{host}:{port}"
 
@@ -45,7 +50,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Upgrade the database, make sure a credential exists, and serve LRS + dashboards."""
     settings = _settings().with_secret_key()
     database = _database(settings)
-    migrate.upgrade(database.engine)
+    _upgrade(database)
     home_page = _home_page(settings, host, port)
     if settings.api_key and settings.api_secret:
         credentials.ensure(
@@ -95,7 +100,7 @@ def db() -> None:
 def db_upgrade() -> None:
     """Apply every pending migration."""
     database = _database()
-    migrate.upgrade(database.engine)
+    _upgrade(database)
     click.echo("database is up to date")
 
 
@@ -131,7 +136,7 @@ def credentials_create(name: str, scopes: tuple[str, ...], key: str | None) -> N
     """Create a credential and print its key and secret (the secret is shown once)."""
     settings = _settings()
     database = _database(settings)
-    migrate.upgrade(database.engine)
+    _upgrade(database)
     created = credentials.create(
         database, name=name, scopes=list(scopes), home_page=_home_page(settings), key=key
     )
@@ -184,7 +189,7 @@ def users_create(username: str, role: str, password_stdin: bool) -> None:
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     database = _database()
-    migrate.upgrade(database.engine)
+    _upgrade(database)
     try:
         user = users.create(database, username=username, password=password, role=role)
     except LRSError as error:
@@ -331,7 +336,7 @@ def _import_command(kind: str, summary_help: str) -> None:
 
         settings = _settings()
         database = _database(settings)
-        migrate.upgrade(database.engine)
+        _upgrade(database)
         try:
             with tqdm(unit=" records", desc=kind, disable=None, file=sys.stderr) as bar:
                 summary = imports.import_source(
@@ -387,7 +392,7 @@ def demo(ctx: click.Context, host: str, port: int, people: int, days: int, seed:
 
     settings = _settings()
     database = _database(settings)
-    migrate.upgrade(database.engine)
+    _upgrade(database)
     home_page = _home_page(settings, host, port)
     with tqdm(unit=" statements", desc="demo", disable=None, file=sys.stderr) as bar:
         result = imports.load_demo(
@@ -526,7 +531,8 @@ def forwarding_add(password_env: str | None, secret_env: str | None, **values: A
     values = {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
     values["password"] = os.environ.get(password_env) if password_env else None
     values["secret"] = os.environ.get(secret_env) if secret_env else None
-    rule = _forwarding_call(lambda db: forwarding.create_rule(db, OPERATOR, values))
+    box = forwarding.SecretBox(_settings().forwarding_key)
+    rule = _forwarding_call(lambda db: forwarding.create_rule(db, OPERATOR, values, box=box))
     click.echo(f"added rule {rule['id']} {rule['name']!r} -> {rule['url']}")
 
 
@@ -585,14 +591,40 @@ def forwarding_deliver() -> None:
     from lrs.services import forwarding
 
     settings = _settings()
+    box = forwarding.SecretBox(settings.forwarding_key)
     report = _forwarding_call(
         lambda db: forwarding.deliver_due(
             db,
+            box,
             timeout=settings.forwarding_timeout_seconds,
             max_attempts=settings.forwarding_max_attempts,
         )
     )
     click.echo(f"delivered {report.delivered}, retrying {report.retried}, failed {report.failed}")
+
+
+@forwarding_group.command("generate-key")
+def forwarding_generate_key() -> None:
+    """Print a new random key for LRS_FORWARDING_KEY."""
+    from lrs.services import forwarding
+
+    click.echo(forwarding.generate_key())
+
+
+@forwarding_group.command("rotate-key")
+def forwarding_rotate_key() -> None:
+    """Encrypt every stored password and secret again under the first LRS_FORWARDING_KEY.
+
+    Put the new key first and keep the old ones after it (comma separated), run this,
+    then remove the old keys.
+    """
+    from lrs.services import forwarding
+
+    box = forwarding.SecretBox(_settings().forwarding_key)
+    if not box.has_keys:
+        raise click.ClickException("LRS_FORWARDING_KEY is not set")
+    count = _forwarding_call(lambda db: forwarding.rotate_key(db, OPERATOR, box=box))
+    click.echo(f"re-encrypted {count} passwords and secrets under the first key")
 
 
 # --- sources pulled on a schedule -------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 
 
 def _setting(default: Any, help_text: str, *, secret: bool = False) -> Any:
-    return field(default=default, metadata={"help": help_text, "secret": secret})
+    return field(default=default, repr=not secret, metadata={"help": help_text, "secret": secret})
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,14 @@ class Settings:
     )
     forwarding_max_attempts: int = _setting(
         8, "Attempts (with exponential backoff from 2 s) before a delivery is failed."
+    )
+    forwarding_key: str = _setting(
+        "",
+        "Fernet keys that encrypt forwarding passwords and webhook secrets at rest, comma "
+        "separated, newest first (the first encrypts, all decrypt); needed to add rules "
+        "with credentials. Make one with `lrs forwarding generate-key`; after putting a new "
+        "key first, run `lrs forwarding rotate-key`.",
+        secret=True,
     )
     sources_worker: bool = _setting(
         True,

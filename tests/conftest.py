@@ -35,6 +35,8 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 TEST_KEY = "test-key"
 TEST_SECRET = "test-secret-value"
+# A fixed Fernet key (LRS_FORWARDING_KEY) so that tests can add forwarding rules.
+TEST_FORWARDING_KEY = "yl1GGLssM11ugo7z3i67T4sSNXCmRCXaLZ1jbmxY3Rk="
 # Tables that survive between tests on PostgreSQL (the test credential lives there).
 KEPT_TABLES = frozenset({"credential", "alembic_version"})
 
@@ -104,9 +106,13 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
 def settings(database_url: str) -> Settings:
     # Tests that forward statements drive delivery themselves (forwarding.deliver_due).
     return Settings(
-        database_url=database_url, secret_key="test", dashboards=False,
-        forwarding_worker=False, sources_worker=False,
-    )  # fmt: skip
+        database_url=database_url,
+        secret_key="test",
+        dashboards=False,
+        forwarding_worker=False,
+        sources_worker=False,
+        forwarding_key=TEST_FORWARDING_KEY,
+    )
 
 
 @pytest.fixture

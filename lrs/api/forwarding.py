@@ -7,7 +7,7 @@ from flask import Response, jsonify, request
 from lrs.api import bp
 from lrs.api.schemas import RuleInput, load
 from lrs.auth import current_principal
-from lrs.http.context import database
+from lrs.http.context import current, database
 from lrs.http.json import json_body
 from lrs.http.params import non_negative, reject_unknown
 from lrs.services import forwarding
@@ -23,7 +23,10 @@ def list_rules() -> Response:
 def create_rule() -> Response:
     reject_unknown(request.args, ())
     values = load(RuleInput(), json_body(request))
-    response = jsonify(forwarding.create_rule(database(), current_principal(), values))
+    created = forwarding.create_rule(
+        database(), current_principal(), values, box=current().forwarding_secrets
+    )
+    response = jsonify(created)
     response.status_code = 201
     return response
 
@@ -38,7 +41,10 @@ def get_rule(rule_id: int) -> Response:
 def update_rule(rule_id: int) -> Response:
     reject_unknown(request.args, ())
     values = load(RuleInput(), json_body(request), partial=True)
-    return jsonify(forwarding.update_rule(database(), current_principal(), rule_id, values))
+    updated = forwarding.update_rule(
+        database(), current_principal(), rule_id, values, box=current().forwarding_secrets
+    )
+    return jsonify(updated)
 
 
 @bp.delete("/forwarding/rules/<int:rule_id>")

@@ -1,11 +1,12 @@
 """The one accessor for what the app factory wired, from code that runs in a request.
 
 ``create_app`` builds one :class:`AppContext` — the settings, the database and the state
-that lives as long as the app (the xAPI versions clients spoke, the forwarding worker,
-the dashboards' script hashes) — and installs it on the Flask app. Views, hooks and
-Dash callbacks reach it through :func:`current` (or its shortcuts :func:`database` and
-:func:`settings`); nothing else looks into ``app.extensions`` or ``app.config``. Code that
-runs outside a request (the CLI, services, workers) is handed these objects explicitly.
+that lives as long as the app (the key of forwarding secrets, the xAPI versions clients
+spoke, the forwarding worker, the dashboards' script hashes) — and installs it on the
+Flask app. Views, hooks and Dash callbacks reach it through :func:`current` (or its
+shortcuts :func:`database` and :func:`settings`); nothing else looks into
+``app.extensions`` or ``app.config``. Code that runs outside a request (the CLI,
+services, workers) is handed these objects explicitly.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from lrs.config import Settings
+from lrs.services.forwarding import SecretBox
 from lrs.store.engine import Database
 
 EXTENSION = "lrs"
@@ -49,6 +51,8 @@ class AppContext:
 
     settings: Settings
     database: Database
+    # Seals and opens forwarding passwords and secrets (LRS_FORWARDING_KEY).
+    forwarding_secrets: SecretBox
     spoken_versions: SpokenVersions = field(default_factory=SpokenVersions)
     # The Dash app when the dashboards are mounted, and the hashes of its inline
     # scripts for the Content-Security-Policy (computed on first use).

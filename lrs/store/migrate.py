@@ -20,14 +20,25 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to ``revision`` (the newest by default)."""
+def upgrade(engine: Engine, revision: str = "head", *, forwarding_key: str = "") -> None:
+    """Bring the schema up to ``revision`` (the newest by default). ``forwarding_key``
+    (LRS_FORWARDING_KEY) encrypts forwarding secrets stored before they were encrypted."""
     config = alembic_config(engine)
+    config.attributes["forwarding_key"] = forwarding_key
     # Alembic opens the transactions, one per revision, so that a revision can commit
     # a data step before building indexes over it (see 0005).
     with engine.connect() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def downgrade(engine: Engine, revision: str, *, forwarding_key: str = "") -> None:
+    """Take the schema back to ``revision`` (tests of data migrations)."""
+    config = alembic_config(engine)
+    config.attributes["forwarding_key"] = forwarding_key
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
 
 
 def pending_changes(engine: Engine) -> list[object]:

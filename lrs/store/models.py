@@ -504,8 +504,9 @@ class ForwardingRule(Base):
     """Where matching statements are forwarded: another xAPI LRS or a signed webhook.
 
     Empty filter lists match everything. ``password`` (Basic auth of an LRS target) and
-    ``secret`` (HMAC key of a webhook) are needed in clear to call the target; the API
-    never returns them.
+    ``secret`` (HMAC key of a webhook) are needed in clear to call the target, so they are
+    stored encrypted (Fernet tokens, ``lrs.services.forwarding.sealing``); the API never
+    returns them.
     """
 
     __tablename__ = "forwarding_rule"

@@ -96,3 +96,51 @@ def test_upgrade_puts_long_identifiers_of_stored_facts_under_bounded_keys(empty_
         assert migrate.pending_changes(database.engine) == []
     finally:
         database.dispose()
+
+
+BEFORE_SEALING = "20261202_pulled_sources"
+
+
+def test_upgrade_encrypts_forwarding_secrets_stored_in_clear(empty_url: str) -> None:
+    """Rules stored before forwarding secrets were encrypted get them encrypted with
+    LRS_FORWARDING_KEY; without a key the upgrade stops instead of leaving them in clear;
+    the downgrade decrypts them again."""
+    from lrs.services.forwarding import SecretBox
+    from tests.conftest import TEST_FORWARDING_KEY
+
+    database = Database(empty_url)
+    try:
+        migrate.upgrade(database.engine, BEFORE_SEALING)
+        with database.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO forwarding_rule (name, kind, url, username, password, secret, "
+                    "xapi_version, verbs, activity_types, source_kinds, active, created) VALUES "
+                    "('lrs', 'xapi', 'http://t.example/xapi/', 'u', 'clear-password', NULL, "
+                    "'2.0.0', '[]', '[]', '[]', true, :at), "
+                    "('hook', 'webhook', 'http://t.example/h', NULL, NULL, 'clear-secret', "
+                    "'2.0.0', '[]', '[]', '[]', true, :at)"
+                ),
+                {"at": dt.datetime(2026, 11, 1, tzinfo=dt.UTC)},
+            )
+        with pytest.raises(RuntimeError, match="LRS_FORWARDING_KEY"):
+            migrate.upgrade(database.engine)
+        migrate.upgrade(database.engine, forwarding_key=TEST_FORWARDING_KEY)
+
+        def stored() -> list[tuple[str | None, str | None]]:
+            with database.engine.connect() as connection:
+                rows = connection.execute(
+                    sa.text("SELECT password, secret FROM forwarding_rule ORDER BY name")
+                )
+                return [(password, secret) for password, secret in rows]
+
+        [(hook_password, hook_secret), (lrs_password, lrs_secret)] = stored()
+        assert hook_password is None and lrs_secret is None
+        assert hook_secret != "clear-secret" and lrs_password != "clear-password"
+        box = SecretBox(TEST_FORWARDING_KEY)
+        assert box.open(hook_secret) == "clear-secret"
+        assert box.open(lrs_password) == "clear-password"
+        migrate.downgrade(database.engine, BEFORE_SEALING, forwarding_key=TEST_FORWARDING_KEY)
+        assert stored() == [(None, "clear-secret"), ("clear-password", None)]
+    finally:
+        database.dispose()

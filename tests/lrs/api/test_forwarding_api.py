@@ -8,12 +8,15 @@ from flask.testing import FlaskClient
 
 from lrs.services import forwarding
 from lrs.store.engine import Database
+from tests.conftest import TEST_FORWARDING_KEY
 from tests.factories import make_statement
 from tests.helpers import XapiClient, assert_error, scoped_client
 from tests.lrs.api.conftest import ApiClient
 from tests.lrs.api.receiver import receiver
 
 RULE = {"name": "hook", "kind": "webhook", "url": "http://127.0.0.1:9/hook", "secret": "s"}
+
+BOX = forwarding.SecretBox(TEST_FORWARDING_KEY)
 
 
 def test_rules_crud(api: ApiClient) -> None:
@@ -53,12 +56,12 @@ def test_failed_deliveries_and_replay(api: ApiClient, lrs: XapiClient, database:
         assert created.status_code == 201
         target.statuses = [400]
         assert lrs.post("statements", json=make_statement()).status_code == 200
-        assert forwarding.deliver_due(database).failed == 1
+        assert forwarding.deliver_due(database, BOX).failed == 1
         [failed] = api.get("forwarding/deliveries?status=failed").get_json()
         assert failed["status"] == "failed" and "400" in failed["last_error"]
         replayed = api.post(f"forwarding/deliveries/{failed['id']}/replay")
         assert replayed.get_json() == {"replayed": 1}
-        assert forwarding.deliver_due(database).delivered == 1
+        assert forwarding.deliver_due(database, BOX).delivered == 1
         assert api.get("forwarding/deliveries?status=failed").get_json() == []
         assert api.get("forwarding/deliveries").get_json()[0]["status"] == "delivered"
     assert_error(api.post(f"forwarding/deliveries/{failed['id']}/replay"), 409)

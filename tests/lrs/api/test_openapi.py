@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
+from lrs.http import context
 from lrs.services import forwarding
 from lrs.services.principal import OPERATOR
 from lrs.store.engine import Database
@@ -60,7 +61,8 @@ def test_spec_is_public(client: FlaskClient) -> None:
 def api_schema(app: Flask, database: Database, api: ApiClient) -> Any:
     forwarding.create_rule(
         database, OPERATOR, {"name": "hook", "kind": "webhook", "url": "http://127.0.0.1:9",
-                         "secret": "s", "active": False},
+                             "secret": "s", "active": False},
+        box=context.of(app).forwarding_secrets,
     )  # fmt: skip
     loaded = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     # Fuzz /api/; the xAPI resources have their own conformance tests.

@@ -20,12 +20,13 @@ from lrs.services.principal import OPERATOR, Principal
 from lrs.services.statements import store_statements
 from lrs.store.engine import Database
 from lrs.store.models import ForwardingDelivery
-from tests.conftest import TEST_KEY, TEST_SECRET
+from tests.conftest import TEST_FORWARDING_KEY, TEST_KEY, TEST_SECRET
 from tests.factories import make_statement, make_verb
 from tests.lrs.api.data import COMMENTED, PASSED, known_statements
 from tests.lrs.api.receiver import Receiver, receiver
 
 SECRET = "webhook-secret"
+BOX = forwarding.SecretBox(TEST_FORWARDING_KEY)
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def principal(database: Database) -> Principal:
 def _webhook(database: Database, url: str, **values: Any) -> dict[str, Any]:
     return forwarding.create_rule(
         database, OPERATOR, {"name": "hook", "kind": "webhook", "url": url + "/hook",
-                         "secret": SECRET, **values},
+                             "secret": SECRET, **values}, box=BOX,
     )  # fmt: skip
 
 
@@ -70,7 +71,7 @@ def test_webhook_delivery_is_signed_with_hmac(
     _webhook(database, target.url)
     known = known_statements()
     _store(database, principal, known["passed"], known["commented"])
-    report = forwarding.deliver_due(database)
+    report = forwarding.deliver_due(database, BOX)
     assert (report.delivered, report.failed) == (2, 0)
     [request] = target.requests
     assert request.path == "/hook"
@@ -90,9 +91,9 @@ def test_xapi_target_gets_basic_auth_and_the_version_header(
     forwarding.create_rule(database, OPERATOR, {
         "name": "lrs", "kind": "xapi", "url": target.url + "/xapi/", "username": "u",
         "password": "p", "xapi_version": "1.0.3",
-    })  # fmt: skip
+    }, box=BOX)  # fmt: skip
     _store(database, principal, known_statements()["passed"])
-    assert forwarding.deliver_due(database).delivered == 1
+    assert forwarding.deliver_due(database, BOX).delivered == 1
     [request] = target.requests
     assert request.path == "/xapi/statements"
     assert request.headers["authorization"] == "Basic " + base64.b64encode(b"u:p").decode()
@@ -126,7 +127,7 @@ def test_rules_filter_what_is_queued(
 def test_nothing_is_queued_without_rules(database: Database, principal: Principal) -> None:
     _store(database, principal, make_statement())
     assert _outbox(database) == []
-    assert forwarding.deliver_due(database).attempted == 0
+    assert forwarding.deliver_due(database, BOX).attempted == 0
 
 
 def test_a_rolled_back_batch_queues_nothing(
@@ -148,17 +149,17 @@ def test_server_errors_are_retried_with_exponential_backoff(
     _store(database, principal, make_statement())
     target.statuses = [500, 503]
     t0 = dt.datetime.now(dt.UTC)
-    assert forwarding.deliver_due(database, now=t0).retried == 1
+    assert forwarding.deliver_due(database, BOX, now=t0).retried == 1
     with database.reading() as session:
         due = session.execute(sa.select(ForwardingDelivery.next_attempt)).scalar_one()
     assert due == t0 + dt.timedelta(seconds=2)
     # Not due yet: nothing is sent.
-    assert forwarding.deliver_due(database, now=t0 + dt.timedelta(seconds=1)).attempted == 0
-    assert forwarding.deliver_due(database, now=t0 + dt.timedelta(seconds=2)).retried == 1
+    assert forwarding.deliver_due(database, BOX, now=t0 + dt.timedelta(seconds=1)).attempted == 0
+    assert forwarding.deliver_due(database, BOX, now=t0 + dt.timedelta(seconds=2)).retried == 1
     with database.reading() as session:
         due = session.execute(sa.select(ForwardingDelivery.next_attempt)).scalar_one()
     assert due == t0 + dt.timedelta(seconds=2 + 4)
-    assert forwarding.deliver_due(database, now=t0 + dt.timedelta(seconds=6)).delivered == 1
+    assert forwarding.deliver_due(database, BOX, now=t0 + dt.timedelta(seconds=6)).delivered == 1
     assert len(target.requests) == 3
     assert _outbox(database)[0][1:] == ("delivered", 3)
 
@@ -176,18 +177,18 @@ def test_failed_deliveries_are_listed_and_replayed(
     _store(database, principal, statement)
     target.statuses = [500, 500]
     t0 = dt.datetime.now(dt.UTC)
-    forwarding.deliver_due(database, now=t0, max_attempts=2)
-    report = forwarding.deliver_due(database, now=t0 + dt.timedelta(hours=1), max_attempts=2)
+    forwarding.deliver_due(database, BOX, now=t0, max_attempts=2)
+    report = forwarding.deliver_due(database, BOX, now=t0 + dt.timedelta(hours=1), max_attempts=2)
     assert report.failed == 1
     [failed] = forwarding.list_deliveries(database, OPERATOR, status="failed")
     assert failed["statement_id"] == statement["id"]
     assert failed["attempts"] == 2
     assert "500" in failed["last_error"]
     # A failed delivery stays failed...
-    assert forwarding.deliver_due(database, now=t0 + dt.timedelta(days=1)).attempted == 0
+    assert forwarding.deliver_due(database, BOX, now=t0 + dt.timedelta(days=1)).attempted == 0
     # ...until replayed.
     assert forwarding.replay(database, OPERATOR, failed["id"]) == 1
-    assert forwarding.deliver_due(database).delivered == 1
+    assert forwarding.deliver_due(database, BOX).delivered == 1
     assert forwarding.list_deliveries(database, OPERATOR, status="failed") == []
     with pytest.raises(Conflict):
         forwarding.replay(database, OPERATOR, failed["id"])
@@ -201,14 +202,14 @@ def test_client_errors_fail_at_once(
     _webhook(database, target.url)
     _store(database, principal, make_statement())
     target.statuses = [400]
-    assert forwarding.deliver_due(database).failed == 1
+    assert forwarding.deliver_due(database, BOX).failed == 1
     assert _outbox(database)[0][1:] == ("failed", 1)
 
 
 def test_an_unreachable_target_is_retried(database: Database, principal: Principal) -> None:
     _webhook(database, "http://127.0.0.1:9")
     _store(database, principal, make_statement())
-    report = forwarding.deliver_due(database, timeout=2)
+    report = forwarding.deliver_due(database, BOX, timeout=2)
     assert report.retried == 1
     assert "could not be reached" in report.errors[0]
 
@@ -241,11 +242,9 @@ def test_the_worker_thread_delivers_in_the_background(
     database: Database, principal: Principal, target: Receiver
 ) -> None:
     _webhook(database, target.url)
-    worker = forwarding.start_worker(database, poll_seconds=0.05, timeout=5, max_attempts=3)
+    worker = forwarding.Worker(database, BOX, poll_seconds=0.05, timeout=5, max_attempts=3)
+    worker.start()
     try:
-        assert (
-            forwarding.start_worker(database, poll_seconds=1, timeout=5, max_attempts=3) is worker
-        )
         _store(database, principal, make_statement())
         assert target.arrived.wait(10)
     finally:
@@ -263,17 +262,20 @@ def test_rules_are_checked_and_never_show_secrets(database: Database, target: Re
         _webhook(database, target.url)
     with pytest.raises(BadRequest):
         forwarding.create_rule(
-            database, OPERATOR, {"name": "x", "kind": "webhook", "url": target.url}
+            database, OPERATOR, {"name": "x", "kind": "webhook", "url": target.url}, box=BOX
         )
     with pytest.raises(BadRequest):
-        forwarding.create_rule(database, OPERATOR, {"name": "x", "kind": "ftp", "url": target.url})
+        forwarding.create_rule(
+            database, OPERATOR, {"name": "x", "kind": "ftp", "url": target.url}, box=BOX
+        )
     with pytest.raises(BadRequest):
         forwarding.create_rule(
             database,
             OPERATOR,
             {"name": "x", "kind": "webhook", "url": "file:///etc", "secret": "s"},
+            box=BOX,
         )
-    changed = forwarding.update_rule(database, OPERATOR, rule["id"], {"active": False})
+    changed = forwarding.update_rule(database, OPERATOR, rule["id"], {"active": False}, box=BOX)
     assert changed["active"] is False
     assert changed["has_secret"] is True
     forwarding.remove_rule(database, OPERATOR, rule["id"])
