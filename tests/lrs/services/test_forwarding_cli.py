@@ -8,14 +8,18 @@ from lrs.cli import main
 from lrs.services import credentials
 from lrs.services.statements import store_statements
 from lrs.store.engine import Database
-from tests.conftest import TEST_KEY, TEST_SECRET
+from tests.conftest import TEST_FORWARDING_KEY, TEST_KEY, TEST_SECRET
 from tests.factories import make_statement
 from tests.lrs.api.receiver import receiver
 
 
 def test_forwarding_commands(database: Database, database_url: str) -> None:
     runner = CliRunner()
-    env = {"LRS_DATABASE_URL": database_url, "HOOK_SECRET": "s3cret"}
+    env = {
+        "LRS_DATABASE_URL": database_url,
+        "LRS_FORWARDING_KEY": TEST_FORWARDING_KEY,
+        "HOOK_SECRET": "s3cret",
+    }
 
     def run(*args: str) -> str:
         result = runner.invoke(main, ["forwarding", *args], env=env)

@@ -1,0 +1,5 @@
+"""``python -m lrs.cli``: the `lrs` command."""
+
+from lrs.cli import main
+
+main()
