@@ -15,6 +15,7 @@ from flask import g
 from dashboards.components import page_header, table
 from lrs.http import context
 from lrs.services import sources
+from lrs.services.principal import OPERATOR
 
 dash.register_page(__name__, path="/sources", name="Sources", title="Sources", order=6)
 
@@ -43,7 +44,7 @@ def layout(**query: Any) -> html.Div:
 
 def rows() -> list[dict[str, Any]]:
     """One row a source, as the page shows it."""
-    listed = sources.list_sources(context.database(), None)
+    listed = sources.list_sources(context.database(), OPERATOR)
     return [
         {
             "name": source["name"],

@@ -73,8 +73,8 @@ def backoff(every_seconds: int, failures: int) -> dt.timedelta:
 # --- administration ------------------------------------------------------------------------
 
 
-def _require_admin(principal: Principal | None) -> None:
-    if principal is not None and not principal.may("all"):
+def _require_admin(principal: Principal) -> None:
+    if not principal.may("all"):
         raise Forbidden("sources are administered with a credential of scope all")
 
 
@@ -154,9 +154,7 @@ def _fields(values: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def add_source(
-    db: Database, principal: Principal | None, values: Mapping[str, Any]
-) -> dict[str, Any]:
+def add_source(db: Database, principal: Principal, values: Mapping[str, Any]) -> dict[str, Any]:
     """Add a source; its first run is due at once."""
     _require_admin(principal)
     fields = _fields(values)
@@ -178,21 +176,19 @@ def _find(session: Any, ref: int | str) -> PulledSource:
     return found
 
 
-def list_sources(db: Database, principal: Principal | None) -> list[dict[str, Any]]:
+def list_sources(db: Database, principal: Principal) -> list[dict[str, Any]]:
     _require_admin(principal)
     with db.reading() as session:
         return [describe(source) for source in store.listing(session)]
 
 
-def get_source(db: Database, principal: Principal | None, ref: int | str) -> dict[str, Any]:
+def get_source(db: Database, principal: Principal, ref: int | str) -> dict[str, Any]:
     _require_admin(principal)
     with db.reading() as session:
         return describe(_find(session, ref))
 
 
-def set_active(
-    db: Database, principal: Principal | None, ref: int | str, active: bool
-) -> dict[str, Any]:
+def set_active(db: Database, principal: Principal, ref: int | str, active: bool) -> dict[str, Any]:
     """Pause or resume a source; a resumed source runs at once."""
     _require_admin(principal)
     with db.writing() as session:
@@ -204,7 +200,7 @@ def set_active(
         return describe(source)
 
 
-def run_soon(db: Database, principal: Principal | None, ref: int | str) -> dict[str, Any]:
+def run_soon(db: Database, principal: Principal, ref: int | str) -> dict[str, Any]:
     """Make a source due now: the next worker round runs it (a paused one stays paused)."""
     _require_admin(principal)
     with db.writing() as session:
@@ -214,7 +210,7 @@ def run_soon(db: Database, principal: Principal | None, ref: int | str) -> dict[
         return describe(source)
 
 
-def remove_source(db: Database, principal: Principal | None, ref: int | str) -> None:
+def remove_source(db: Database, principal: Principal, ref: int | str) -> None:
     """Remove a source (the statements it stored stay)."""
     _require_admin(principal)
     with db.writing() as session:
@@ -240,7 +236,7 @@ class RunReport:
 
 def run_source(
     db: Database,
-    principal: Principal | None,
+    principal: Principal,
     ref: int | str,
     *,
     home_page: str,

@@ -9,6 +9,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from lrs.services import sources, users
+from lrs.services.principal import OPERATOR
 from lrs.store.engine import Database
 from tests.sources.feedserver import Route, fixture_server
 from tests.sources.helpers import fixture
@@ -43,9 +44,9 @@ def test_sources_page_shows_runs_to_admins(client: FlaskClient, database: Databa
         server.routes["/feed.atom"] = Route(fixture("engineering.atom"))
         server.routes["/down"] = Route(b"", status=503)
         for name, path in (("engineering", "/feed.atom"), ("down", "/down")):
-            sources.add_source(database, None, {"name": name, "kind": "blog",
+            sources.add_source(database, OPERATOR, {"name": name, "kind": "blog",
                                                 "url": server.url(path)})  # fmt: skip
-            sources.run_source(database, None, name, home_page="http://lrs.test", timeout=5)
+            sources.run_source(database, OPERATOR, name, home_page="http://lrs.test", timeout=5)
     _sign_in(client, "admin")
     assert client.get("/dashboards/sources").status_code == 200
     body = _refresh(client)

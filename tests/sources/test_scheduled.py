@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from lrs.errors import BadRequest, Conflict, Forbidden, NotFound
 from lrs.services import sources
-from lrs.services.principal import Principal
+from lrs.services.principal import OPERATOR, Principal
 from lrs.store.engine import Database
 from lrs.store.models import PulledSource, Statement
 from tests.e2e.server import KEY, SECRET, serve
@@ -42,11 +42,11 @@ def server() -> Iterator[FixtureServer]:
 
 
 def run(db: Database, name: str, timeout: float = 5.0) -> sources.RunReport:
-    return sources.run_source(db, None, name, home_page=HOME, timeout=timeout)
+    return sources.run_source(db, OPERATOR, name, home_page=HOME, timeout=timeout)
 
 
 def add(db: Database, kind: str, url: str, name: str = "source", **values: Any) -> dict[str, Any]:
-    return sources.add_source(db, None, {"name": name, "kind": kind, "url": url, **values})
+    return sources.add_source(db, OPERATOR, {"name": name, "kind": kind, "url": url, **values})
 
 
 def statement_count(db: Database) -> int:
@@ -100,7 +100,7 @@ def test_blog_with_comment_feeds_and_conditional_get(db_and_server: Any) -> None
     server.routes[DISCOVERY_COMMENTS] = Route(newer.encode())
     third = run(database, "sales blog")
     assert (third.status, third.read, third.stored, third.skipped) == ("ok", 1, 1, 0)
-    shown = sources.get_source(database, None, "sales blog")
+    shown = sources.get_source(database, OPERATOR, "sales blog")
     assert shown["totals"] == {"stored": 5, "skipped": 0, "rejected": 0}
     assert shown["last_run"]["stored"] == 1 and shown["last_status"] == "ok"
 
@@ -253,7 +253,7 @@ def test_paused_sources_are_not_due(db_and_server: Any) -> None:
     server.routes["/feed.atom"] = Route(fixture("engineering.atom"))
     add(database, "blog", server.url("/feed.atom"), "paused", active=False)
     assert sources.run_due(database, home_page=HOME, timeout=5) == []
-    resumed = sources.set_active(database, None, "paused", True)
+    resumed = sources.set_active(database, OPERATOR, "paused", True)
     assert resumed["active"] is True
     reports = sources.run_due(database, home_page=HOME, timeout=5)
     assert [r.stored for r in reports] == [ENGINEERING_ENTRIES]
@@ -279,9 +279,9 @@ def test_administration_rules(database: Database) -> None:
     with pytest.raises(Forbidden):
         sources.list_sources(database, reader)
     with pytest.raises(NotFound):
-        sources.get_source(database, None, "missing")
-    sources.remove_source(database, None, "source")
-    assert sources.list_sources(database, None) == []
+        sources.get_source(database, OPERATOR, "missing")
+    sources.remove_source(database, OPERATOR, "source")
+    assert sources.list_sources(database, OPERATOR) == []
 
 
 # --- LRS to LRS -------------------------------------------------------------------------------
