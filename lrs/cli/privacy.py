@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -10,9 +11,21 @@ import orjson
 
 from lrs.cli.common import main, open_database
 from lrs.services.principal import OPERATOR
+from lrs.store.engine import Database
 
 
-def _print_receipt(receipt: Any) -> None:
+def _erase(call: Callable[[Database], Any]) -> None:
+    """Run an erasure and print its receipt as JSON; our errors exit with status 2."""
+    from lrs.errors import LRSError
+
+    database = open_database()
+    try:
+        receipt = call(database)
+    except LRSError as error:
+        click.echo(f"error: {error.message}", err=True)
+        sys.exit(2)
+    finally:
+        database.dispose()
     click.echo(orjson.dumps(receipt.as_json(), option=orjson.OPT_INDENT_2).decode())
 
 
@@ -27,22 +40,14 @@ def forget(agent_json: str, dry_run: bool) -> None:
     state and agent profile documents, their agent row, their dashboard facts and
     attachments no remaining statement uses. One transaction.
     """
-    from lrs.errors import LRSError
     from lrs.services import privacy
 
-    database = open_database()
     try:
         agent = orjson.loads(agent_json)
-        receipt = privacy.forget(database, OPERATOR, agent, dry_run=dry_run)
     except orjson.JSONDecodeError:
         click.echo("error: AGENT_JSON is not JSON", err=True)
         sys.exit(2)
-    except LRSError as error:
-        click.echo(f"error: {error.message}", err=True)
-        sys.exit(2)
-    finally:
-        database.dispose()
-    _print_receipt(receipt)
+    _erase(lambda database: privacy.forget(database, OPERATOR, agent, dry_run=dry_run))
 
 
 @main.command()
@@ -62,21 +67,14 @@ def retention(older_than: str, dry_run: bool, batch_size: int) -> None:
     (statements voiding dropped ones, inherited index rows, facts and rollups,
     attachments). Run it with --dry-run first.
     """
-    from lrs.errors import LRSError
     from lrs.services import privacy
 
-    database = open_database()
-    try:
-        receipt = privacy.retention(
+    _erase(
+        lambda database: privacy.retention(
             database,
             OPERATOR,
             older_than=privacy.parse_age(older_than),
             dry_run=dry_run,
             batch_size=batch_size,
         )
-    except LRSError as error:
-        click.echo(f"error: {error.message}", err=True)
-        sys.exit(2)
-    finally:
-        database.dispose()
-    _print_receipt(receipt)
+    )
