@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from lrs.services import credentials, privacy
 from lrs.services import statements as statement_service
+from lrs.services.principal import OPERATOR
 from lrs.store.engine import Database
 from tests.conftest import TEST_KEY, TEST_SECRET
 from tests.factories import (
@@ -143,8 +144,8 @@ KEPT = {"bob", "carol refers", "bob voids carol"}
 def test_forget_from_one_spelling_finds_every_other(database: Database, xapi: XapiClient) -> None:
     world, sha1s = _world(database, xapi)
     assert _traces(database, sha1s)
-    dry = privacy.forget(database, None, {"mbox": f"mailto:{ADDRESS}"}, dry_run=True).as_json()
-    receipt = privacy.forget(database, None, {"mbox": f"mailto:{ADDRESS}"}).as_json()
+    dry = privacy.forget(database, OPERATOR, {"mbox": f"mailto:{ADDRESS}"}, dry_run=True).as_json()
+    receipt = privacy.forget(database, OPERATOR, {"mbox": f"mailto:{ADDRESS}"}).as_json()
 
     assert _ids(database) == {world[name]["id"] for name in KEPT}
     assert _traces(database, sha1s) == []
@@ -173,7 +174,7 @@ def test_forget_from_a_hash_finds_the_statements_sent_with_it(
     sha1 = _sha1("mailto:PAT.SMITH@EXAMPLE.COM")
     statement = make_statement(actor={"mbox_sha1sum": sha1.upper()})
     _store(database, statement, make_statement(actor=BOB))
-    receipt = privacy.forget(database, None, {"mbox_sha1sum": sha1}).as_json()
+    receipt = privacy.forget(database, OPERATOR, {"mbox_sha1sum": sha1}).as_json()
     assert statement["id"] not in _ids(database)
     assert receipt["removed"] | {"statement": 1, "agent": 1} == receipt["removed"]
     assert _traces(database, {sha1}) == []
@@ -203,7 +204,7 @@ def test_any_case_spelling_forgets_any_other(
     ]  # fmt: skip
     keep = make_statement(actor=BOB)
     _store(database, *statements, keep)
-    receipt = privacy.forget(database, None, {"mbox": spelling(asked)}).as_json()
+    receipt = privacy.forget(database, OPERATOR, {"mbox": spelling(asked)}).as_json()
     assert receipt["removed"]["statement"] == len(statements)
     assert keep["id"] in _ids(database)
     assert _traces(database, {_sha1(spelling(mask)) for mask in sent}) == []
@@ -217,7 +218,7 @@ def test_retention_removes_the_agent_row_of_someone_whose_statements_are_all_gon
     _store(database, make_statement(actor=gone), make_statement(actor=stays),
            now=now - dt.timedelta(days=400))  # fmt: skip
     _store(database, make_statement(actor=stays), now=now)
-    receipt = privacy.retention(database, None, older_than=dt.timedelta(days=365)).as_json()
+    receipt = privacy.retention(database, OPERATOR, older_than=dt.timedelta(days=365)).as_json()
     assert receipt["removed"]["statement"] == 2
     assert receipt["removed"]["agent"] == 1
     with database.engine.connect() as connection:
