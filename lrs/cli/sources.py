@@ -60,6 +60,8 @@ def sources_add(
         if not sep:
             raise click.UsageError(f"--filter {item!r}: use NAME=VALUE")
         options[key.strip()] = value
+    if mapping and not mapping.startswith(("http://", "https://")):
+        mapping = os.path.abspath(mapping)  # the server's workers read it from elsewhere
     parts = urlsplit(url)
     values = {
         "kind": kind, "url": url, "every": every, "mapping": mapping, "options": options,

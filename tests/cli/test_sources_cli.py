@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
+import pytest
 from click.testing import CliRunner, Result
 
 from lrs.cli import main
@@ -45,3 +46,16 @@ def test_sources_commands(tmp_path: Path) -> None:
         assert "removed" in _run(url, "sources", "remove", "down").stdout
         bad = _run(url, "sources", "add", "blog", "--url", "file:///etc/passwd")
         assert bad.exit_code == 1 and "url must be an absolute http(s) URL" in bad.output
+
+
+def test_a_mapping_path_is_kept_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server's workers run elsewhere: a relative --mapping is stored absolute."""
+    url = f"sqlite:///{tmp_path / 'lrs.db'}"
+    (tmp_path / "people.csv").write_text("user,name,mbox\ngrace,Grace,grace@acme.example\n")
+    monkeypatch.chdir(tmp_path)
+    assert _run(url, "db", "upgrade").exit_code == 0
+    added = _run(url, "sources", "add", "blog", "--url", "http://127.0.0.1:9/feed/",
+                 "--mapping", "people.csv")  # fmt: skip
+    assert added.exit_code == 0, added.output
+    shown = orjson.loads(_run(url, "sources", "show", "1").stdout)
+    assert shown["mapping"] == str(tmp_path / "people.csv")
