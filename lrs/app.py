@@ -52,13 +52,13 @@ def create_app(settings: Settings | None = None) -> Flask:
         )
         wired.workers.append(worker.start())
     if settings.sources_worker:
-        pulling = sources.start_worker(
+        pulling = sources.Worker(
             database,
             poll_seconds=settings.sources_poll_seconds,
             timeout=settings.sources_timeout_seconds,
             home_page=settings.public_url or "http://localhost",
         )
-        wired.workers.append(pulling)
+        wired.workers.append(pulling.start())
     init_cors(app, settings)
     if settings.dashboards:
         from dashboards import init_dashboards

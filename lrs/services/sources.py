@@ -20,9 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import threading
 import uuid
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +28,7 @@ from urllib.parse import urlsplit
 
 from lrs.errors import BadRequest, Conflict, Forbidden, LRSError, NotFound
 from lrs.services import imports
+from lrs.services.polling import PollingWorker
 from lrs.services.principal import Principal
 from lrs.services.pulls import Http, PullError, SourceConfig, pull
 from lrs.store import pulled_sources as store
@@ -382,48 +381,14 @@ def _record(
 # --- the worker ----------------------------------------------------------------------------
 
 
-class Worker:
-    """A daemon thread that runs due sources every ``poll_seconds``. It holds its
-    database weakly and stops when it is gone."""
+class Worker(PollingWorker):
+    """Runs due sources every ``poll_seconds`` (at once again while some were due). The
+    app factory starts one per app and keeps it with the app's context."""
 
     def __init__(
         self, db: Database, *, poll_seconds: float, timeout: float, home_page: str
     ) -> None:
-        self._db = weakref.ref(db)
-        self._poll = poll_seconds
-        self._timeout = timeout
-        self._home_page = home_page
-        self._stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="lrs-sources", daemon=True)
+        def pull_due(database: Database) -> bool:
+            return bool(run_due(database, home_page=home_page, timeout=timeout))
 
-    def start(self) -> None:
-        self.thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._poll):
-            db = self._db()
-            if db is None:
-                return
-            try:
-                run_due(db, home_page=self._home_page, timeout=self._timeout)
-            except Exception:  # the worker must survive a database hiccup
-                log.exception("sources worker: round failed")
-            del db
-
-
-_workers: weakref.WeakKeyDictionary[Database, Worker] = weakref.WeakKeyDictionary()
-_workers_lock = threading.Lock()
-
-
-def start_worker(db: Database, *, poll_seconds: float, timeout: float, home_page: str) -> Worker:
-    """The sources worker of ``db`` in this process, started once."""
-    with _workers_lock:
-        worker = _workers.get(db)
-        if worker is None:
-            worker = Worker(db, poll_seconds=poll_seconds, timeout=timeout, home_page=home_page)
-            _workers[db] = worker
-            worker.start()
-        return worker
+        super().__init__("lrs-sources", db, pull_due, poll_seconds=poll_seconds)

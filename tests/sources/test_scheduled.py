@@ -5,8 +5,10 @@ repeat themselves. Both databases."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,10 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from lrs.app import create_app
+from lrs.config import Settings
 from lrs.errors import BadRequest, Conflict, Forbidden, NotFound
+from lrs.http import context
 from lrs.services import sources
 from lrs.services.principal import OPERATOR, Principal
 from lrs.store.engine import Database
@@ -338,3 +343,21 @@ def test_lrs_source_with_wrong_credentials(database: Database, other_lrs: str) -
     add(database, "lrs", other_lrs, "wrong", username=KEY, password="not-the-secret")
     report = run(database, "wrong")
     assert report.status == "error" and report.error and "401" in report.error
+
+
+def test_the_server_runs_due_sources_by_itself(settings: Settings, server: FixtureServer) -> None:
+    """The sources worker of a server process pulls a new source without being asked."""
+    app = create_app(dataclasses.replace(settings, sources_worker=True, sources_poll_seconds=1))
+    database = context.of(app).database
+    try:
+        server.routes["/feed.atom"] = Route(fixture("engineering.atom"))
+        add(database, "blog", server.url("/feed.atom"), "by itself")
+        deadline = time.monotonic() + 30
+        while row(database, "by itself").last_status is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        ran = row(database, "by itself")
+        assert (ran.last_status, ran.total_stored) == ("ok", ENGINEERING_ENTRIES)
+    finally:
+        for worker in context.of(app).workers:
+            worker.stop()
+        database.dispose()
