@@ -6,6 +6,7 @@ Pure Python: no Flask, no SQLAlchemy, nothing else of ours is imported here.
 from .canonical import Format, best_language, format_statement, same_statement
 from .enrich import enrich, format_timestamp
 from .errors import StatementError
+from .fields import TimestampError, parse_timestamp
 from .ifi import activity_ids_in, agent_key, agent_keys_in
 from .params import validate_agent, validate_iri
 from .refs import is_voiding, statement_refs
@@ -20,6 +21,7 @@ __all__ = [
     "Group",
     "Statement",
     "StatementError",
+    "TimestampError",
     "activity_ids_in",
     "agent_key",
     "agent_keys_in",
@@ -29,6 +31,7 @@ __all__ = [
     "format_timestamp",
     "is_voiding",
     "normalise_version",
+    "parse_timestamp",
     "same_statement",
     "signature_attachment_index",
     "statement_refs",

@@ -8,7 +8,6 @@ exceptions allow (Data 2.3.1).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
@@ -257,12 +256,9 @@ def _instant(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     try:
-        parsed: dt.datetime = parse_timestamp(value)
+        return parse_timestamp(value)
     except ValueError:
         return value
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC)
 
 
 def _comparable_actor(actor: Any) -> Any:

@@ -3,8 +3,9 @@
 Every schema raises on unknown keys (XAPI-00008, XAPI-00010) and never coerces values; the
 fields in :mod:`statements.fields` do the per-type checks, the ``@validates_schema`` hooks the
 cross-field rules. 2.0 differences are subclasses (``ContextSchemaV2`` adds ``contextAgents`` and
-``contextGroups``; ``StatementSchemaV2`` also accepts ``version`` "2.0.x"). Use
-:func:`statement_schema` to get the shared, compiled instance for a version.
+``contextGroups``; ``StatementSchemaV2`` also accepts ``version`` "2.0.x" and requires a time
+zone in timestamps). Use :func:`statement_schema` to get the shared, compiled instance for a
+version.
 """
 
 from __future__ import annotations
@@ -496,6 +497,7 @@ class SubStatementSchema(_Base):
 
 class SubStatementSchemaV2(SubStatementSchema):
     context = fields.Nested(ContextSchemaV2)
+    timestamp = Timestamp(zone_required=True)
 
 
 _VERSION_1 = r"1\.0(?:\.\d+)?"
@@ -563,6 +565,9 @@ class StatementSchemaV2(StatementSchema):
 
     object = _statement_object(lambda: SubStatementSchemaV2)
     context = fields.Nested(ContextSchemaV2)
+    # IEEE 9274.1.1 (xAPI 2.0) requires a time zone in a Timestamp; 1.0.3 takes none as UTC.
+    timestamp = Timestamp(zone_required=True)
+    stored = Timestamp(zone_required=True)
     version = Version(_VERSION_2, allowed='"1.0.x" or "2.0.x"')
 
 

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 import isodate
-from dateutil.parser import isoparse
 
+from statements.fields import parse_timestamp
 from statements.ifi import agent_key
 
 ADL = "http://adlnet.gov/expapi/verbs/"
@@ -325,7 +325,7 @@ def learning_fact(statement: Mapping[str, Any]) -> dict[str, Any] | None:
     concept = concept_of(verb_id)
     activity_type = definition.get("type")
     activity_id = target.get("id") if is_activity else None
-    when = isoparse(statement["timestamp"]).astimezone(dt.UTC)
+    when = parse_timestamp(statement["timestamp"])
     result = statement.get("result") or {}
     return {
         "day": when.date(),

@@ -19,20 +19,20 @@ def json_body(request: Request) -> Any:
     return parse_json(request.get_data(cache=True), "the request body", settings().max_json_depth)
 
 
-def parse_json(raw: bytes | str, what: str, max_depth: int) -> Any:
-    """``raw`` parsed as JSON no deeper than ``max_depth``; 400 otherwise."""
+def parse_json(raw: bytes | str, what: str, max_depth: int, path: str = "") -> Any:
+    """``raw`` parsed as JSON no deeper than ``max_depth``; 400 naming ``path`` otherwise."""
     try:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
         if "depth limit" in str(error) or "recursion" in str(error):
             # orjson stops at 1024 levels on its own.
-            raise _too_deep(what, max_depth) from None
-        raise BadRequest(f"{what} is not valid JSON: {error}") from None
+            raise _too_deep(what, max_depth, path) from None
+        raise BadRequest(f"{what} is not valid JSON: {error}", path) from None
     # A value with fewer containers than the limit cannot nest deeper than it: the
     # common case costs two byte counts and no walk.
     data = raw if isinstance(raw, bytes) else raw.encode()
     if data.count(b"[") + data.count(b"{") > max_depth and json_depth(value, max_depth) > max_depth:
-        raise _too_deep(what, max_depth)
+        raise _too_deep(what, max_depth, path)
     if isinstance(value, dict | list) and _may_repeat_a_key(data, value):
         _reject_repeated_keys(data, what)
     return value
@@ -80,7 +80,8 @@ def json_depth(value: Any, limit: int) -> int:
     return deepest
 
 
-def _too_deep(what: str, max_depth: int) -> BadRequest:
+def _too_deep(what: str, max_depth: int, path: str) -> BadRequest:
     return BadRequest(
-        f"{what} nests arrays and objects more than {max_depth} levels deep (LRS_MAX_JSON_DEPTH)"
+        f"{what} nests arrays and objects more than {max_depth} levels deep (LRS_MAX_JSON_DEPTH)",
+        path,
     )

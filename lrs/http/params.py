@@ -5,6 +5,7 @@ command line shares)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 
@@ -12,6 +13,10 @@ from lrs.errors import BadRequest
 from lrs.http.context import settings
 from lrs.http.json import parse_json
 from lrs.services.statement_filters import StatementFilters, timestamp
+
+# The largest integer a parameter may carry: what a BIGINT column holds.
+MAX_INTEGER = 2**63 - 1
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def reject_unknown(params: Iterable[str], allowed: Iterable[str]) -> None:
@@ -38,19 +43,29 @@ def uuid_value(value: str | None, name: str) -> str | None:
         raise BadRequest(f"{name} must be a UUID", name) from None
 
 
-def non_negative(value: str | None, name: str) -> int | None:
+def non_negative(value: str | None, name: str, maximum: int = MAX_INTEGER) -> int | None:
+    """A whole number written in ASCII digits, at most ``maximum``; 400 otherwise (Python's
+    ``int`` would also take "²", "٣" or " 7 ")."""
     if value is None:
         return None
-    if not value.isdigit():
-        raise BadRequest(f"{name} must be a non-negative integer", name)
-    return int(value)
+    if not _DIGITS.fullmatch(value):
+        raise BadRequest(
+            f"{name} must be a non-negative integer written in the digits 0-9, not {value[:40]!r}",
+            name,
+        )
+    number = int(value[:40])
+    if len(value) > 40 or number > maximum:
+        raise BadRequest(f"{name} must be at most {maximum}", name)
+    return number
 
 
 def statement_filters(args: Mapping[str, str], *, ascending: bool = False) -> StatementFilters:
     """The statement filters among ``args``; ``ascending`` when the parameter is absent."""
     agent = None
     if "agent" in args:
-        agent = parse_json(args["agent"], "agent", settings().max_json_depth)
+        agent = parse_json(
+            args["agent"], "the agent parameter", settings().max_json_depth, path="agent"
+        )
     return StatementFilters(
         agent=agent,
         verb=args.get("verb"),

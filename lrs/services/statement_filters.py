@@ -12,11 +12,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from dateutil.parser import isoparse
-
 from lrs.errors import BadRequest
 from lrs.store.statements import StatementQuery
-from statements import validate_agent, validate_iri
+from statements import TimestampError, parse_timestamp, validate_agent, validate_iri
 
 
 @dataclass(frozen=True)
@@ -63,13 +61,12 @@ class StatementFilters:
 
 
 def timestamp(value: str | None, name: str) -> dt.datetime | None:
-    """``value`` read as an ISO 8601 timestamp (UTC when it names no zone); a 400 naming
-    ``name`` when it is not one."""
+    """``value`` read by the rules of statement timestamps, except that one without a
+    time zone is taken as UTC in every xAPI version; a 400 naming ``name`` saying what is
+    wrong otherwise."""
     if value is None:
         return None
     try:
-        parsed = isoparse(value)
-    except (ValueError, OverflowError):
-        raise BadRequest(f"{name} must be an ISO 8601 timestamp", name) from None
-    when: dt.datetime = parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-    return when
+        return parse_timestamp(value)
+    except TimestampError as error:
+        raise BadRequest(f"{name} is not an accepted timestamp: {error}", name) from None

@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from dateutil.parser import isoparse
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,6 +31,7 @@ from statements import (
     agent_key,
     enrich,
     format_statement,
+    parse_timestamp,
     same_statement,
     validate,
     verify_signature,
@@ -278,8 +278,8 @@ def _new_row(session: Session, statement: dict[str, Any]) -> NewStatement:
     voids = object_key if statement["verb"]["id"] == VOIDED_VERB else None
     row = NewStatement(
         id=statement["id"],
-        stored=isoparse(statement["stored"]),
-        timestamp=isoparse(statement["timestamp"]),
+        stored=parse_timestamp(statement["stored"]),
+        timestamp=parse_timestamp(statement["timestamp"]),
         verb_id=statement["verb"]["id"],
         actor_key=agent_key(statement["actor"]),
         object_kind=kind,

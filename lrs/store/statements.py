@@ -350,14 +350,19 @@ def _bounds_in_order(session: Session, query: StatementQuery) -> tuple[int | Non
     # statement stored a margin before `since`, and before the oldest one stored a margin
     # after `until`. Two probes of the (stored, seq) index.
     low = high = None
-    if query.since is not None:
+    # Near the ends of the calendar the margin has no room: then no probe bounds the scan.
+    if query.since is not None and query.since > dt.datetime.min.replace(tzinfo=dt.UTC) + (
+        STORED_ORDER_MARGIN
+    ):
         low = session.execute(
             select(Statement.seq)
             .where(Statement.stored <= query.since - STORED_ORDER_MARGIN)
             .order_by(Statement.stored.desc(), Statement.seq.desc())
             .limit(1)
         ).scalar()
-    if query.until is not None:
+    if query.until is not None and query.until < dt.datetime.max.replace(tzinfo=dt.UTC) - (
+        STORED_ORDER_MARGIN
+    ):
         high = session.execute(
             select(Statement.seq)
             .where(Statement.stored > query.until + STORED_ORDER_MARGIN)

@@ -12,6 +12,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.http import http_date, parse_etags
 
 from lrs.errors import BadRequest
+from lrs.http.context import settings
+from lrs.http.json import parse_json
 from lrs.http.params import uuid_value
 from lrs.services.documents import DocumentIds, Preconditions, StoredDocument, Upload
 from lrs.services.statement_filters import timestamp
@@ -34,11 +36,9 @@ def activity_id(args: Args) -> str:
 
 def agent(args: Args) -> tuple[str, dict[str, Any]]:
     """The identity key and the JSON of the ``agent`` parameter (an Agent object)."""
-    raw = required(args, "agent")
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise BadRequest("the agent parameter must be an Agent object in JSON", "agent") from None
+    data = parse_json(
+        required(args, "agent"), "the agent parameter", settings().max_json_depth, path="agent"
+    )
     return validate_agent(data, g.xapi_version, "agent"), data
 
 
