@@ -12,6 +12,7 @@ from lrs.config import Settings
 from lrs.http import context
 from lrs.http.errors import register_error_handlers
 from lrs.http.request import init_request
+from lrs.http.request_checks import init_request_checks
 from lrs.security import init_security
 from lrs.services import forwarding, sources
 from lrs.store.engine import Database
@@ -70,4 +71,5 @@ def create_app(settings: Settings | None = None) -> Flask:
         init_login(app)
     init_request(app, settings.max_body_bytes)
     init_security(app)
+    init_request_checks(app, settings.max_url_bytes)
     return app

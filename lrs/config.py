@@ -42,6 +42,9 @@ class Settings:
         20 * 1024 * 1024, "Largest request body accepted, in bytes; larger gets 413."
     )
     max_batch_size: int = _setting(10_000, "Most statements accepted in one POST; more gets 413.")
+    max_url_bytes: int = _setting(
+        16 * 1024, "Longest request URL (path and query) accepted, in bytes; longer gets 414."
+    )
     max_json_depth: int = _setting(
         64, "Deepest nesting of arrays and objects accepted in a JSON body; deeper gets 400."
     )

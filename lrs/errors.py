@@ -63,6 +63,11 @@ class PayloadTooLarge(LRSError):
     code = "payload_too_large"
 
 
+class UriTooLong(LRSError):
+    status = 414
+    code = "uri_too_long"
+
+
 def error_body(code: str, message: str, path: str = "") -> dict[str, Any]:
     """The one error shape: ``{"error": {"code", "message", "path"}}``."""
     return {"error": {"code": code, "message": message, "path": path}}

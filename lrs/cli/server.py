@@ -54,6 +54,9 @@ def _run_gunicorn(bind: str, workers: int, threads: int) -> None:
             self.cfg.set("worker_class", "gthread" if threads > 1 else "sync")
             self.cfg.set("accesslog", None)
             self.cfg.set("timeout", 120)
+            # Request lines of any length reach the app, which answers a URL longer than
+            # LRS_MAX_URL_BYTES with 414 in the one error shape (gunicorn's own is HTML).
+            self.cfg.set("limit_request_line", 0)
 
         def load(self) -> Any:
             return create_app()

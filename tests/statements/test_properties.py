@@ -13,22 +13,26 @@ from hypothesis import strategies as st
 
 from statements import StatementError, agent_keys_in, format_statement, same_statement, validate
 
+# Any character but U+0000, which no statement may hold (see tests/security/test_nul.py).
+_chars = st.characters(exclude_characters="\x00")
 _word = st.text(string.ascii_lowercase + string.digits, min_size=1, max_size=12)
 _iri = st.builds(lambda host, path: f"http://{host}.example.com/{path}", _word, _word)
 _lang = st.sampled_from(["en-US", "en", "fr-FR", "de", "zh-Hant", "sr-Latn-RS", "es-419", "tlh"])
-_lang_map = st.dictionaries(_lang, st.text(max_size=20), min_size=1, max_size=3)
+_lang_map = st.dictionaries(_lang, st.text(_chars, max_size=20), min_size=1, max_size=3)
 _uuid = st.uuids().map(str)
 _mbox = _word.map(lambda w: f"mailto:{w}@example.com")
 _ifi = st.one_of(
     _mbox.map(lambda m: {"mbox": m}),
     st.text("0123456789abcdef", min_size=40, max_size=40).map(lambda h: {"mbox_sha1sum": h}),
     _iri.map(lambda i: {"openid": i}),
-    st.builds(lambda h, n: {"account": {"homePage": h, "name": n}}, _iri, st.text(max_size=10)),
+    st.builds(
+        lambda h, n: {"account": {"homePage": h, "name": n}}, _iri, st.text(_chars, max_size=10)
+    ),
 )
 _agent = st.builds(
     lambda ifi, name: {"objectType": "Agent", **ifi, **name},
     _ifi,
-    st.one_of(st.just({}), st.text(max_size=10).map(lambda n: {"name": n})),
+    st.one_of(st.just({}), st.text(_chars, max_size=10).map(lambda n: {"name": n})),
 )
 _group = st.builds(
     lambda members, ifi: {"objectType": "Group", "member": members, **ifi},
@@ -39,7 +43,7 @@ _activity = st.builds(
     lambda i, name, t: {"id": i, "definition": {"name": name, "type": t}}, _iri, _lang_map, _iri
 )
 _extensions = st.dictionaries(
-    _iri, st.one_of(st.none(), st.integers(), st.text(max_size=5)), max_size=2
+    _iri, st.one_of(st.none(), st.integers(), st.text(_chars, max_size=5)), max_size=2
 )
 _score = st.builds(
     lambda scaled, raw: {"scaled": scaled, "raw": raw, "min": 0, "max": 100},
@@ -52,7 +56,7 @@ _result = st.fixed_dictionaries(
         "score": _score,
         "success": st.booleans(),
         "completion": st.booleans(),
-        "response": st.text(max_size=10),
+        "response": st.text(_chars, max_size=10),
         "duration": st.integers(0, 9999).map(lambda s: f"PT{s}S"),
         "extensions": _extensions,
     },
@@ -108,7 +112,11 @@ def test_generated_valid_statements_round_trip(statement: dict[str, Any], versio
 
 
 _json = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(_chars, max_size=8),
     lambda children: (
         st.lists(children, max_size=4)
         | st.dictionaries(
@@ -126,7 +134,7 @@ _json = st.recursive(
                     "x",
                 ]
             )
-            | st.text(max_size=5),
+            | st.text(_chars, max_size=5),
             children,
             max_size=5,
         )
