@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import orjson
+from sqlalchemy.exc import IntegrityError
 
 from lrs import csvfile
 from lrs.errors import BadRequest, Forbidden
@@ -83,11 +84,13 @@ class ExportSpec:
 
 @dataclass
 class ImportResult:
-    """What a lossless import did."""
+    """What a lossless import did; ``rejected`` holds (line number, reason) of each line
+    that was not stored."""
 
     imported: int = 0
     skipped: int = 0
     voided: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _scoped(principal: Principal, spec: ExportSpec) -> StatementQuery:
@@ -232,12 +235,17 @@ def import_statements(
     """Store the statements of an NDJSON export exactly as exported, in batches.
 
     Each batch is one transaction; ids already present are skipped, so an interrupted
-    import can simply be run again. A line that is not a valid statement stops the
-    import with a 400 naming the line (earlier batches stay stored).
+    import can simply be run again. A line that cannot be stored (not JSON, not an
+    exported statement, invalid, or refused by a rule of the store such as voiding a
+    voiding statement) is rejected with its line number and the reason; every other
+    line is stored, those after it included.
     """
     result = ImportResult()
     batch: list[_Line] = []
     for line in _parse(lines):
+        if isinstance(line, _Rejected):
+            result.rejected.append((line.number, line.reason))
+            continue
         batch.append(line)
         if len(batch) >= batch_size:
             _import_batch(db, batch, result)
@@ -248,6 +256,7 @@ def import_statements(
         _import_batch(db, batch, result)
         if progress is not None:
             progress(len(batch))
+    result.rejected.sort()
     return result
 
 
@@ -271,29 +280,65 @@ def is_export(data: bytes) -> bool:
     return False
 
 
-def _parse(lines: Iterable[bytes | str]) -> Iterator[_Line]:
+# What ``write_statements`` reads from a stored statement: an export always has them.
+_STORED_KEYS = ("id", "stored", "timestamp", "version", "authority")
+
+
+@dataclass(frozen=True)
+class _Rejected:
+    number: int
+    reason: str
+
+
+def _parse(lines: Iterable[bytes | str]) -> Iterator[_Line | _Rejected]:
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
         try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError as error:
-            raise BadRequest(f"line {number} is not valid JSON: {error}") from None
-        if not isinstance(data, dict) or not is_export_line(data):
-            raise BadRequest(f"line {number} is not a statement of an NDJSON export")
-        voided = set(data) == {"voided", "statement"}
-        statement = data["statement"] if voided else data
-        if not isinstance(statement, dict):
-            raise BadRequest(f"line {number}: `statement` must be an object")
-        version = "2.0.0" if str(statement.get("version", "")).startswith("2.") else "1.0.3"
-        try:
-            validate(statement, version)
-        except StatementError as error:
-            raise BadRequest(f"line {number}: {error.message}", error.path) from None
-        yield _Line(number, statement, voided and bool(data["voided"]))
+            yield _parse_line(number, raw)
+        except (BadRequest, StatementError) as error:
+            where = f"{error.path}: " if error.path else ""
+            yield _Rejected(number, f"{where}{error.message}")
+
+
+def _parse_line(number: int, raw: bytes | str) -> _Line:
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise BadRequest(f"not valid JSON: {error}") from None
+    if not isinstance(data, dict) or not is_export_line(data):
+        raise BadRequest("not a statement of an NDJSON export (it has no stored or authority)")
+    voided = set(data) == {"voided", "statement"}
+    statement = data["statement"] if voided else data
+    if not isinstance(statement, dict):
+        raise BadRequest("must be an object", "statement")
+    for key in _STORED_KEYS:
+        if key not in statement:
+            raise BadRequest("missing; every statement of an export has it", key)
+    version = "2.0.0" if str(statement["version"]).startswith("2.") else "1.0.3"
+    validate(statement, version)
+    return _Line(number, statement, voided and bool(data["voided"]))
 
 
 def _import_batch(db: Database, batch: list[_Line], result: ImportResult) -> None:
+    try:
+        _write_batch(db, batch, result)
+    except (BadRequest, StatementError, IntegrityError) as error:
+        if len(batch) == 1:
+            result.rejected.append((batch[0].number, _reason(error)))
+            return
+        # The batch rolled back whole: store its lines one by one to find the bad ones.
+        for line in batch:
+            _import_batch(db, [line], result)
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, BadRequest | StatementError):
+        return f"{error.path}: {error.message}" if error.path else error.message
+    return "conflicts with a statement stored meanwhile"
+
+
+def _write_batch(db: Database, batch: list[_Line], result: ImportResult) -> None:
     now = dt.datetime.now(dt.UTC)
     with db.writing() as session:
         present = statement_store.existing(session, [line.statement["id"] for line in batch])

@@ -188,8 +188,9 @@ def _import_export(
     except LRSError as error:
         summary.error = error.message
         return summary
-    summary.read = result.imported + result.skipped
+    summary.read = result.imported + result.skipped + len(result.rejected)
     summary.stored, summary.skipped = result.imported, result.skipped
+    summary.rejected = [Rejection(f"line {number}", reason) for number, reason in result.rejected]
     return summary
 
 
