@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from statements import StatementError, agent_keys_in, format_statement, same_statement, validate
 
 # Any character but U+0000, which no statement may hold (see tests/security/test_nul.py).
-_chars = st.characters(exclude_characters="\x00")
+_chars = st.characters(codec="utf-8", exclude_characters="\x00")
 _word = st.text(string.ascii_lowercase + string.digits, min_size=1, max_size=12)
 _iri = st.builds(lambda host, path: f"http://{host}.example.com/{path}", _word, _word)
 _lang = st.sampled_from(["en-US", "en", "fr-FR", "de", "zh-Hant", "sr-Latn-RS", "es-419", "tlh"])
