@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from lrs.app import create_app
 from lrs.config import Settings
+from lrs.http import context
 from tests.e2e.server import serve
 from tests.helpers import XapiClient, assert_error
 from tests.security.inputs import EXAMPLES
@@ -117,7 +118,7 @@ def test_a_url_longer_than_the_limit_gets_414_in_the_error_shape(
         assert "LRS_MAX_URL_BYTES" in error["message"]
     else:
         assert response.status_code in (200, 404, 400)
-    app.extensions["lrs.database"].dispose()
+    context.of(app).database.dispose()
 
 
 def test_a_live_server_answers_a_long_url_with_414_in_the_error_shape(
