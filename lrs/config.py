@@ -53,7 +53,9 @@ class Settings:
     )
     max_page_size: int = _setting(1000, "Largest `limit` honoured by GET /statements.")
     cors_origins: str = _setting(
-        "*", "Origins allowed by CORS on /xapi/, comma separated, or * for any."
+        "*",
+        "Origins allowed by CORS on /xapi/, comma separated, or * for any. Listed origins "
+        "may send credentials (cookies, withCredentials); * answers any origin without them.",
     )
     profile_put_needs_precondition: bool = _setting(
         False,
@@ -67,6 +69,25 @@ class Settings:
         "",
         "Public base URL of the server, used as homePage of credential authorities; "
         "defaults to http://HOST:PORT of `lrs serve`.",
+    )
+    session_cookie_secure: bool = _setting(
+        False,
+        "Mark the dashboards session cookie Secure (sent over HTTPS only): set it when the "
+        "server is reached through TLS.",
+    )
+    session_hours: int = _setting(
+        12, "A dashboards session ends this many hours after sign-in, on every worker."
+    )
+    sign_in_failures_per_name: int = _setting(
+        5,
+        "Failed sign-ins allowed per credential key or dashboard user before it backs off "
+        "(refused with 429 for 1, 2, 4 ... seconds).",
+    )
+    sign_in_failures_per_address: int = _setting(
+        20, "Failed sign-ins allowed per client address before it backs off likewise."
+    )
+    sign_in_max_backoff_seconds: int = _setting(
+        900, "Longest a key, user or address is refused after failed sign-ins, in seconds."
     )
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
 

@@ -68,6 +68,17 @@ class UriTooLong(LRSError):
     code = "uri_too_long"
 
 
+class TooManyRequests(LRSError):
+    """Refused before any check: the caller failed to sign in too often (backoff)."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+
 def error_body(code: str, message: str, path: str = "") -> dict[str, Any]:
     """The one error shape: ``{"error": {"code", "message", "path"}}``."""
     return {"error": {"code": code, "message": message, "path": path}}

@@ -7,19 +7,13 @@ credential may do), except the OpenAPI description and its docs page, which are 
 
 from __future__ import annotations
 
-from flask import Blueprint, g, request
+from flask import Blueprint
 
-from lrs.auth import authenticate
+from lrs.auth import require_basic_auth
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 PUBLIC_ENDPOINTS = frozenset({"api.openapi_json", "api.docs"})
-
-
-@bp.before_request
-def _require_credentials() -> None:
-    if request.endpoint not in PUBLIC_ENDPOINTS:
-        g.principal = authenticate()
-
+require_basic_auth(bp, public=PUBLIC_ENDPOINTS)
 
 # The endpoint modules register their routes on ``bp`` when imported.
 from lrs.api import admin, aggregates, export, forwarding, openapi, sources  # noqa: E402

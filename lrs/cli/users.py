@@ -55,3 +55,20 @@ def users_list() -> None:
     for user in users.listing(database):
         click.echo(f"{user.username}\t{user.role}")
     database.dispose()
+
+
+@users_group.command("end-sessions")
+@click.argument("username")
+def users_end_sessions(username: str) -> None:
+    """Sign USERNAME out of the dashboards everywhere (every session, every worker)."""
+    from lrs.errors import LRSError
+    from lrs.services import users
+
+    database = open_database()
+    try:
+        ended = users.end_sessions(database, username)
+    except LRSError as error:
+        raise click.ClickException(error.message) from error
+    finally:
+        database.dispose()
+    click.echo(f"ended {ended} session(s) of {username!r}")

@@ -11,7 +11,7 @@ import logging
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from lrs.errors import InvalidStatement, LRSError, error_body
+from lrs.errors import InvalidStatement, LRSError, TooManyRequests, error_body
 from statements import StatementError
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(LRSError)
     def _ours(error: LRSError) -> Response:
-        return error_response(error.status, error.code, error.message, error.path)
+        response = error_response(error.status, error.code, error.message, error.path)
+        if isinstance(error, TooManyRequests):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.errorhandler(StatementError)
     def _statement(error: StatementError) -> Response:

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import hashlib
 import hmac
 import secrets
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
-import bcrypt
-
 from lrs.errors import BadRequest, NotFound
+from lrs.services import passwords, sign_in
 from lrs.services.principal import SCOPES, Principal
 from lrs.store import credentials as credential_store
 from lrs.store.engine import Database
@@ -21,8 +19,9 @@ from lrs.store.models import Credential
 from statements import agent_key
 
 # A verified (key, secret) pair is remembered this long, so that each request does not
-# pay for a bcrypt check (~0.2 s) while a revocation still takes effect quickly.
-VERIFIED_FOR_SECONDS = 30.0
+# pay for a bcrypt check (~0.25 s). Revocation does not wait for it: every request checks
+# that the credential is still active with the hash that was verified.
+VERIFIED_FOR_SECONDS = 600.0
 # Keys of credentials the server uses itself (importers); they never sign in.
 INTERNAL_PREFIX = "internal-"
 
@@ -32,10 +31,6 @@ class NewCredential:
     key: str
     secret: str
     principal: Principal
-
-
-def _hash(secret: str) -> str:
-    return bcrypt.hashpw(secret.encode(), bcrypt.gensalt(rounds=12)).decode()
 
 
 def _authority(name: str, key: str, home_page: str) -> dict[str, object]:
@@ -74,7 +69,7 @@ def create(
         credential = credential_store.add(
             session,
             key=key,
-            secret_hash=_hash(secret),
+            secret_hash=passwords.hash_secret(secret),
             name=name,
             scopes=scopes,
             authority=_authority(name, key, home_page),
@@ -94,17 +89,17 @@ def ensure(db: Database, *, key: str, secret: str, home_page: str) -> bool:
             credential_store.add(
                 session,
                 key=key,
-                secret_hash=_hash(secret),
+                secret_hash=passwords.hash_secret(secret),
                 name="automation",
                 scopes=["all"],
                 authority=_authority("automation", key, home_page),
                 now=dt.datetime.now(dt.UTC),
             )
             return True
-        if bcrypt.checkpw(secret.encode(), credential.secret_hash.encode()):
+        if passwords.verify(secret, credential.secret_hash):
             changed = credential.revoked is not None or credential.scopes != ["all"]
         else:
-            credential.secret_hash = _hash(secret)
+            credential.secret_hash = passwords.hash_secret(secret)
             changed = True
         credential.revoked = None
         credential.scopes = ["all"]
@@ -124,7 +119,7 @@ def internal_principal(db: Database, *, name: str, scopes: list[str], home_page:
             credential = credential_store.add(
                 session,
                 key=key,
-                secret_hash=_hash(secrets.token_urlsafe(24)),
+                secret_hash=passwords.hash_secret(secrets.token_urlsafe(24)),
                 name=name,
                 scopes=scopes,
                 authority=_authority(name, key, home_page),
@@ -161,22 +156,30 @@ def has_any(db: Database) -> bool:
 
 
 class _VerifiedCache:
-    """key -> (digest of the secret, principal, expiry), guarded by a lock."""
+    """key -> (fingerprint of the verified secret, principal, stored hash, expiry);
+    bounded, least recently used first out, guarded by a lock."""
 
-    def __init__(self) -> None:
+    def __init__(self, capacity: int = 10_000) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[bytes, Principal, float]] = {}
+        self._capacity = capacity
+        self._entries: OrderedDict[str, tuple[bytes, Principal, str, float]] = OrderedDict()
 
-    def get(self, key: str, digest: bytes) -> Principal | None:
+    def get(self, key: str, fingerprint: bytes) -> tuple[Principal, str] | None:
         with self._lock:
             entry = self._entries.get(key)
-        if entry is None or entry[2] < time.monotonic():
+            if entry is not None:
+                self._entries.move_to_end(key)
+        if entry is None or entry[3] < time.monotonic():
             return None
-        return entry[1] if hmac.compare_digest(entry[0], digest) else None
+        return (entry[1], entry[2]) if hmac.compare_digest(entry[0], fingerprint) else None
 
-    def put(self, key: str, digest: bytes, principal: Principal) -> None:
+    def put(self, key: str, fingerprint: bytes, principal: Principal, stored: str) -> None:
+        expiry = time.monotonic() + VERIFIED_FOR_SECONDS
         with self._lock:
-            self._entries[key] = (digest, principal, time.monotonic() + VERIFIED_FOR_SECONDS)
+            self._entries[key] = (fingerprint, principal, stored, expiry)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)
 
     def forget(self, key: str) -> None:
         with self._lock:
@@ -186,25 +189,49 @@ class _VerifiedCache:
 _verified = _VerifiedCache()
 
 
-@functools.cache
-def _dummy_hash() -> bytes:
-    # Checked against when the key is unknown, so that unknown keys cost as much as known.
-    return bcrypt.hashpw(b"unused", bcrypt.gensalt(rounds=12))
+def authenticate(
+    db: Database,
+    key: str,
+    secret: str,
+    *,
+    address: str = sign_in.LOCAL,
+    limits: sign_in.Limits = sign_in.DEFAULT_LIMITS,
+) -> Principal | None:
+    """The principal for a key and secret, or None; 429 while the key or address backs off.
 
-
-def authenticate(db: Database, key: str, secret: str) -> Principal | None:
-    """The principal for a key and secret, or None; timing-safe for unknown keys."""
-    digest = hashlib.sha256(secret.encode()).digest()
-    cached = _verified.get(key, digest)
-    if cached is not None:
-        return cached
+    A secret verified before costs two indexed reads (the address is not backing off; the
+    credential is still active with the same hash), so a revocation holds on the next
+    request of every worker. Otherwise it costs one bcrypt check, which unknown keys and
+    subjects backing off never reach.
+    """
+    fingerprint = passwords.fingerprint(secret)
+    address_subject = sign_in.address_subject(address)
     with db.reading() as session:
+        refusal = sign_in.refusal(session, [address_subject])
+        if refusal is not None:
+            raise refusal
+        cached = _verified.get(key, fingerprint)
+        if cached is not None:
+            principal, stored = cached
+            if credential_store.current_hash(session, principal.credential_id) == stored:
+                return principal
+            _verified.forget(key)
         credential = credential_store.by_key(session, key)
-        if credential is None or credential.revoked is not None:
-            bcrypt.checkpw(secret.encode(), _dummy_hash())
-            return None
-        if not bcrypt.checkpw(secret.encode(), credential.secret_hash.encode()):
-            return None
-        principal = _principal(credential)
-    _verified.put(key, digest, principal)
+        found = None
+        if credential is not None and credential.revoked is None:
+            found = (credential.secret_hash, _principal(credential))
+            refusal = sign_in.refusal(session, [sign_in.key_subject(key)])
+    if found is None:
+        sign_in.check_secret(db, limits, secret=secret, stored=None, subject=None, address=address)
+        return None
+    if refusal is not None:  # the key backs off: refused before bcrypt, counted for the address
+        sign_in.record_failure(db, limits, {address_subject: limits.per_address})
+        raise refusal
+    stored, principal = found
+    subject = sign_in.key_subject(key)
+    if not sign_in.check_secret(
+        db, limits, secret=secret, stored=stored, subject=subject, address=address
+    ):
+        return None
+    _verified.put(key, fingerprint, principal, stored)
     return principal

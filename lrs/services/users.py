@@ -1,23 +1,26 @@
-"""Dashboard users: create them, change passwords, and check a login.
+"""Dashboard users: create them, change passwords, check a login, and keep sessions.
 
-Passwords are kept only as bcrypt hashes. A failed login costs the same time whether the
-user exists or not, so that usernames cannot be probed by timing.
+Passwords are kept only as hashes (``lrs.services.passwords``, any length). Failed
+logins back off per user and per client address (``lrs.services.sign_in``). A session
+lives in the database, so that logging out or ``end_sessions`` ends it on every worker;
+its cookie holds a random token whose SHA-256 is the row's key.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 from dataclasses import dataclass
 
-import bcrypt
-
 from lrs.errors import BadRequest, NotFound
+from lrs.services import passwords, sign_in
 from lrs.store import users as user_store
 from lrs.store.engine import Database
+from lrs.store.models import DashboardUser
 
 ROLES = ("viewer", "admin")
 MIN_PASSWORD_LENGTH = 8
-_DUMMY_HASH = bcrypt.hashpw(b"no such user", bcrypt.gensalt(rounds=12))
 
 
 @dataclass(frozen=True)
@@ -31,10 +34,6 @@ class User:
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
-
-
-def _hash(password: str) -> str:
-    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=12)).decode()
 
 
 def _check_new(username: str, password: str, role: str) -> None:
@@ -56,11 +55,11 @@ def create(db: Database, *, username: str, password: str, role: str = "viewer") 
         user = user_store.add(
             session,
             username=username,
-            password_hash=_hash(password),
+            password_hash=passwords.hash_secret(password),
             role=role,
             now=dt.datetime.now(dt.UTC),
         )
-        return User(id=user.id, username=user.username, role=user.role)
+        return _user(user)
 
 
 def set_password(db: Database, *, username: str, password: str) -> None:
@@ -69,28 +68,92 @@ def set_password(db: Database, *, username: str, password: str) -> None:
         user = user_store.by_username(session, username)
         if user is None:
             raise NotFound(f"no dashboard user {username!r}")
-        user.password_hash = _hash(password)
+        user.password_hash = passwords.hash_secret(password)
+        user_store.end_sessions_of(session, user.id)  # a new password signs everyone out
 
 
-def authenticate(db: Database, username: str, password: str) -> User | None:
-    """The user when the password matches, else None."""
+def authenticate(
+    db: Database,
+    username: str,
+    password: str,
+    *,
+    address: str = sign_in.LOCAL,
+    limits: sign_in.Limits = sign_in.DEFAULT_LIMITS,
+) -> User | None:
+    """The user when the password matches, else None; 429 while the user or the address
+    backs off. An unknown user never reaches bcrypt."""
+    username = username.strip()
+    subject = sign_in.user_subject(username)
+    address_subject = sign_in.address_subject(address)
     with db.reading() as session:
-        user = user_store.by_username(session, username.strip())
+        refusal = sign_in.refusal(session, [address_subject])
+        if refusal is not None:
+            raise refusal
+        user = user_store.by_username(session, username)
+        found = None if user is None else (user.password_hash, _user(user))
+        refusal = sign_in.refusal(session, [subject]) if found is not None else None
+    if refusal is not None:  # the user backs off: refused before bcrypt
+        sign_in.record_failure(db, limits, {address_subject: limits.per_address})
+        raise refusal
+    ok = sign_in.check_secret(
+        db,
+        limits,
+        secret=password,
+        stored=None if found is None else found[0],
+        subject=subject,
+        address=address,
+    )
+    return found[1] if ok and found is not None else None
+
+
+def _user(row: DashboardUser) -> User:
+    return User(id=row.id, username=row.username, role=row.role)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(db: Database, user: User, *, lifetime: dt.timedelta) -> str:
+    """A new session of ``user``; returns the token for its cookie (kept only hashed)."""
+    token = secrets.token_urlsafe(32)
+    now = dt.datetime.now(dt.UTC)
+    with db.writing() as session:
+        user_store.prune_sessions(session, now)
+        user_store.add_session(
+            session, token_hash=_token_hash(token), user_id=user.id, now=now, expires=now + lifetime
+        )
+    return token
+
+
+def user_of_session(db: Database, token: str) -> User | None:
+    """The user of a live session token (one indexed read), or None when it ended."""
+    with db.reading() as session:
+        row = user_store.user_of_session(session, _token_hash(token), dt.datetime.now(dt.UTC))
+        return None if row is None else _user(row)
+
+
+def end_session(db: Database, token: str) -> None:
+    with db.writing() as session:
+        user_store.end_session(session, _token_hash(token))
+
+
+def end_sessions(db: Database, username: str) -> int:
+    """End every session of a user, on every worker; returns how many were ended."""
+    with db.writing() as session:
+        user = user_store.by_username(session, username)
         if user is None:
-            bcrypt.checkpw(password.encode(), _DUMMY_HASH)
-            return None
-        if not bcrypt.checkpw(password.encode(), user.password_hash.encode()):
-            return None
-        return User(id=user.id, username=user.username, role=user.role)
+            raise NotFound(f"no dashboard user {username!r}")
+        return user_store.end_sessions_of(session, user.id)
 
 
 def get(db: Database, user_id: int) -> User | None:
     """The user with this id, if it still exists (sessions outlive deletions)."""
     with db.reading() as session:
         user = user_store.by_id(session, user_id)
-        return None if user is None else User(id=user.id, username=user.username, role=user.role)
+        return None if user is None else _user(user)
 
 
 def listing(db: Database) -> list[User]:
     with db.reading() as session:
-        return [User(u.id, u.username, u.role) for u in user_store.all_users(session)]
+        return [_user(u) for u in user_store.all_users(session)]

@@ -46,3 +46,15 @@ def add(
 def count_active(session: Session) -> int:
     rows = session.execute(select(Credential.id).where(Credential.revoked.is_(None))).all()
     return len(rows)
+
+
+def current_hash(session: Session, credential_id: int) -> str | None:
+    """The stored secret hash of an active credential; None once it is revoked or gone.
+
+    One primary-key lookup: every authenticated request makes it.
+    """
+    return session.execute(
+        select(Credential.secret_hash).where(
+            Credential.id == credential_id, Credential.revoked.is_(None)
+        )
+    ).scalar_one_or_none()

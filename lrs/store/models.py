@@ -278,6 +278,34 @@ class DashboardUser(Base):
     created: Mapped[dt.datetime]
 
 
+class DashboardSession(Base):
+    """A signed-in dashboards session; the cookie holds its token, the row its hash.
+
+    Deleting the row ends the session on every worker (logout, `lrs users end-sessions`).
+    """
+
+    __tablename__ = "dashboard_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        SerialKey, ForeignKey("dashboard_user.id", ondelete="CASCADE"), index=True
+    )
+    created: Mapped[dt.datetime]
+    expires: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+class SignInFailure(Base):
+    """Failed sign-ins of one subject (``key:…``, ``user:…`` or ``address:…``), shared by
+    every worker: the count since the subject was last quiet and how long it is refused."""
+
+    __tablename__ = "sign_in_failure"
+
+    subject: Mapped[str] = mapped_column(String(320), primary_key=True)
+    failures: Mapped[int]
+    last_failed: Mapped[dt.datetime] = mapped_column(index=True)
+    blocked_until: Mapped[dt.datetime | None]
+
+
 class StoreFlag(Base):
     """A named fact about the whole store, present or absent (e.g. that statements were
     imported with `stored` times older than statements stored before them)."""

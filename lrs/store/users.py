@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from lrs.store.models import DashboardUser
+from lrs.store.models import DashboardSession, DashboardUser
 
 
 def by_username(session: Session, username: str) -> DashboardUser | None:
@@ -35,3 +35,35 @@ def all_users(session: Session) -> list[DashboardUser]:
 
 def count(session: Session) -> int:
     return int(session.execute(select(func.count()).select_from(DashboardUser)).scalar() or 0)
+
+
+def add_session(
+    session: Session, *, token_hash: str, user_id: int, now: dt.datetime, expires: dt.datetime
+) -> None:
+    session.add(
+        DashboardSession(token_hash=token_hash, user_id=user_id, created=now, expires=expires)
+    )
+    session.flush()
+
+
+def user_of_session(session: Session, token_hash: str, now: dt.datetime) -> DashboardUser | None:
+    """The user of an unexpired session, in one lookup."""
+    return session.execute(
+        select(DashboardUser)
+        .join(DashboardSession, DashboardSession.user_id == DashboardUser.id)
+        .where(DashboardSession.token_hash == token_hash, DashboardSession.expires > now)
+    ).scalar_one_or_none()
+
+
+def end_session(session: Session, token_hash: str) -> None:
+    session.execute(delete(DashboardSession).where(DashboardSession.token_hash == token_hash))
+
+
+def end_sessions_of(session: Session, user_id: int) -> int:
+    """End every session of a user; returns how many there were."""
+    result = session.execute(delete(DashboardSession).where(DashboardSession.user_id == user_id))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def prune_sessions(session: Session, now: dt.datetime) -> None:
+    session.execute(delete(DashboardSession).where(DashboardSession.expires <= now))

@@ -1,10 +1,13 @@
 """Login to the dashboards: a form with a CSRF token, Flask's signed session cookie, and a
 guard that keeps every ``/dashboards/`` route (pages, Dash callbacks, assets, exports)
-behind it. Thin: the password check lives in ``lrs.services.users``.
+behind it. The cookie carries the token of a session kept in the database, so logging
+out ends it on every worker (a copy of the cookie is worthless afterwards). Thin: the
+password check, its backoff and the sessions live in ``lrs.services.users``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import secrets
 from urllib.parse import quote, urlsplit
@@ -13,7 +16,8 @@ from flask import Blueprint, Flask, g, redirect, request, session
 from flask import render_template_string as render
 from werkzeug.wrappers import Response
 
-from lrs.http.context import database
+from lrs.auth import client_address, sign_in_limits
+from lrs.http.context import database, settings
 from lrs.http.errors import error_response
 from lrs.services import users
 
@@ -21,7 +25,7 @@ PREFIX = "/dashboards/"
 LOGIN_PATH = "/dashboards/login"
 LOGOUT_PATH = "/dashboards/logout"
 CSRF_KEY = "csrf_token"  # the session key; the dashboards' logout form reads it too
-USER_KEY = "dashboard_user_id"
+SESSION_KEY = "dashboard_session"
 
 bp = Blueprint("login", __name__)
 
@@ -89,15 +93,20 @@ def login() -> Response | str | tuple[str, int]:
             error="The form expired; please sign in again.",
         ), 400  # fmt: skip
     user = users.authenticate(
-        database(), request.form.get("username", ""), request.form.get("password", "")
+        database(),
+        request.form.get("username", ""),
+        request.form.get("password", ""),
+        address=client_address(),
+        limits=sign_in_limits(),
     )
     if user is None:
         return render(
             PAGE, action=LOGIN_PATH, csrf=csrf_token(), next=next_url,
             error="Unknown username or wrong password.",
         ), 401  # fmt: skip
+    lifetime = dt.timedelta(hours=settings().session_hours)
     session.clear()  # a fresh session on login (no fixation)
-    session[USER_KEY] = user.id
+    session[SESSION_KEY] = users.start_session(database(), user, lifetime=lifetime)
     session[CSRF_KEY] = secrets.token_urlsafe(32)
     return redirect(next_url, code=303)
 
@@ -106,6 +115,9 @@ def login() -> Response | str | tuple[str, int]:
 def logout() -> Response:
     if not _csrf_ok():
         return error_response(400, "bad_request", "missing or wrong CSRF token")
+    token = session.get(SESSION_KEY)
+    if token:
+        users.end_session(database(), str(token))
     session.clear()
     return redirect(LOGIN_PATH, code=303)
 
@@ -116,12 +128,12 @@ def _guard() -> Response | None:
         return None
     if path in (LOGIN_PATH, LOGOUT_PATH):
         return None
-    user_id = session.get(USER_KEY)
-    user = users.get(database(), int(user_id)) if user_id is not None else None
+    token = session.get(SESSION_KEY)
+    user = users.user_of_session(database(), str(token)) if token else None
     if user is not None:
         g.dashboard_user = user
         return None
-    session.pop(USER_KEY, None)
+    session.pop(SESSION_KEY, None)
     reads_a_page = request.method in ("GET", "HEAD") and "/_dash-" not in path
     if not reads_a_page or path.startswith(PREFIX + "export"):
         response = error_response(401, "unauthorized", "sign in at /dashboards/login first")

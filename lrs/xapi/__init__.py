@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from lrs.auth import require_basic_auth
+
 bp = Blueprint("xapi", __name__, url_prefix="/xapi")
 
 # The resource modules register their routes on ``bp`` when imported.
@@ -16,6 +18,9 @@ from lrs.xapi import (  # noqa: E402
     statements,
     versioning,
 )
+
+# After the version negotiation that ``versioning`` registered on import.
+require_basic_auth(bp, public=["xapi.about"])
 
 __all__ = [
     "about",

@@ -7,7 +7,6 @@ import re
 
 from flask import Response, g, request
 
-from lrs.auth import authenticate
 from lrs.errors import BadRequest
 from lrs.http import context
 from lrs.http.request import current_request
@@ -36,7 +35,7 @@ def negotiate(header: str | None) -> str:
 
 
 @bp.before_request
-def _require_version_and_credentials() -> None:
+def _require_version() -> None:
     g.xapi_version = NEWEST
     if request.method == "OPTIONS":
         return
@@ -44,8 +43,6 @@ def _require_version_and_credentials() -> None:
     if alternate is not None and alternate.error:
         raise BadRequest(alternate.error, "method")
     _negotiate_version()
-    if request.endpoint not in VERSION_FREE_ENDPOINTS:
-        g.principal = authenticate()
 
 
 def _negotiate_version() -> None:

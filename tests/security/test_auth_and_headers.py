@@ -1,5 +1,5 @@
 """Credentials and browser-facing protections: secrets never logged or echoed, unknown
-keys and wrong secrets cost the same, security headers on every response, the dashboard
+keys cost no bcrypt check, security headers on every response, the dashboard
 session cookie and CSRF checks."""
 
 from __future__ import annotations
@@ -60,18 +60,19 @@ def test_lrs_serve_prints_and_logs_no_secret(database_url: str, tmp_path: Path) 
     assert "e2e-session-key" not in output
 
 
-def test_unknown_key_and_wrong_secret_take_similar_time(database: Database) -> None:
-    """No timing oracle for which keys exist: an unknown key pays for a bcrypt check too."""
+def test_unknown_keys_never_reach_bcrypt(database: Database) -> None:
+    """Keys are not secrets (they name the authority of every statement a credential
+    stores): an unknown key is refused without a bcrypt check, so a flood of them costs
+    no CPU, while a wrong secret for a known key pays for one."""
 
     def timed(key: str, secret: str) -> float:
         start = time.perf_counter()
         assert credentials.authenticate(database, key, secret) is None
         return time.perf_counter() - start
 
-    timed("warm-up", "x")  # the dummy hash is made once
     unknown = statistics.median(timed(f"no-such-key-{i}", "secret") for i in range(5))
-    wrong = statistics.median(timed(TEST_KEY, f"wrong-{i}") for i in range(5))
-    assert 0.5 < unknown / wrong < 2.0, (unknown, wrong)
+    wrong = statistics.median(timed(TEST_KEY, f"wrong-{i}") for i in range(3))
+    assert unknown < wrong / 10, (unknown, wrong)
 
 
 def test_secrets_are_stored_as_bcrypt_hashes(database: Database) -> None:
@@ -81,7 +82,7 @@ def test_secrets_are_stored_as_bcrypt_hashes(database: Database) -> None:
 
         row = store.by_key(session, made.key)
         assert row is not None
-        assert row.secret_hash.startswith("$2b$12$")
+        assert row.secret_hash.startswith("sha256+$2b$12$")
         assert made.secret not in row.secret_hash
 
 
