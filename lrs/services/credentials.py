@@ -10,6 +10,8 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from lrs.errors import BadRequest, NotFound
 from lrs.services import passwords, sign_in
 from lrs.services.principal import SCOPES, Principal
@@ -202,36 +204,35 @@ def authenticate(
     A secret verified before costs two indexed reads (the address is not backing off; the
     credential is still active with the same hash), so a revocation holds on the next
     request of every worker. Otherwise it costs one bcrypt check, which unknown keys and
-    subjects backing off never reach.
+    keys or addresses backing off never reach (``sign_in.attempt``).
     """
     fingerprint = passwords.fingerprint(secret)
-    address_subject = sign_in.address_subject(address)
-    with db.reading() as session:
-        refusal = sign_in.refusal(session, [address_subject])
-        if refusal is not None:
-            raise refusal
+
+    def remembered(session: Session) -> tuple[Principal, str] | None:
         cached = _verified.get(key, fingerprint)
-        if cached is not None:
-            principal, stored = cached
-            if credential_store.current_hash(session, principal.credential_id) == stored:
-                return principal
-            _verified.forget(key)
+        if cached is None:
+            return None
+        if credential_store.current_hash(session, cached[0].credential_id) != cached[1]:
+            _verified.forget(key)  # revoked, or its secret reset
+            return None
+        return cached
+
+    def lookup(session: Session) -> tuple[str, tuple[Principal, str]] | None:
         credential = credential_store.by_key(session, key)
-        found = None
-        if credential is not None and credential.revoked is None:
-            found = (credential.secret_hash, _principal(credential))
-            refusal = sign_in.refusal(session, [sign_in.key_subject(key)])
+        if credential is None or credential.revoked is not None:
+            return None
+        return credential.secret_hash, (_principal(credential), credential.secret_hash)
+
+    found = sign_in.attempt(
+        db,
+        limits,
+        subject=sign_in.key_subject(key),
+        address=address,
+        secret=secret,
+        lookup=lookup,
+        remembered=remembered,
+    )
     if found is None:
-        sign_in.check_secret(db, limits, secret=secret, stored=None, subject=None, address=address)
         return None
-    if refusal is not None:  # the key backs off: refused before bcrypt, counted for the address
-        sign_in.record_failure(db, limits, {address_subject: limits.per_address})
-        raise refusal
-    stored, principal = found
-    subject = sign_in.key_subject(key)
-    if not sign_in.check_secret(
-        db, limits, secret=secret, stored=stored, subject=subject, address=address
-    ):
-        return None
-    _verified.put(key, fingerprint, principal, stored)
-    return principal
+    _verified.put(key, fingerprint, *found)
+    return found[0]

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -24,6 +26,8 @@ from lrs.errors import TooManyRequests
 from lrs.services import passwords
 from lrs.store import sign_in as failure_store
 from lrs.store.engine import Database
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -70,29 +74,45 @@ def refusal(session: Session, subjects: list[str]) -> TooManyRequests | None:
     )
 
 
-def check_secret(
+def attempt(
     db: Database,
     limits: Limits,
     *,
-    secret: str,
-    stored: str | None,
-    subject: str | None,
+    subject: str,
     address: str,
-) -> bool:
-    """Check ``secret`` against the ``stored`` hash of ``subject`` and count the outcome.
+    secret: str,
+    lookup: Callable[[Session], tuple[str, T] | None],
+    remembered: Callable[[Session], T | None] = lambda session: None,
+) -> T | None:
+    """One sign-in of ``subject`` from ``address`` with ``secret``; None when it fails.
 
-    ``stored`` is None for an unknown or disabled name: that never reaches bcrypt and
-    counts against the address only. Call after ``refusal`` found nothing to refuse.
+    Refused with 429 while the address backs off, or the subject when it exists. Else
+    ``remembered`` may vouch for a secret verified before (inside the same read), or
+    ``lookup`` finds the stored hash and what a success returns; an unknown or disabled
+    name (``lookup`` gives None) never reaches bcrypt. Failures are counted.
     """
     counted = {address_subject(address): limits.per_address}
-    if stored is None or subject is None:
+    with db.reading() as session:
+        refused = refusal(session, list(counted))
+        if refused is not None:
+            raise refused
+        known = remembered(session)
+        if known is not None:
+            return known
+        found = lookup(session)
+        refused = refusal(session, [subject]) if found is not None else None
+    if refused is not None:  # the name backs off: refused before bcrypt, counted for the address
         record_failure(db, limits, counted)
-        return False
+        raise refused
+    if found is None:
+        record_failure(db, limits, counted)
+        return None
+    stored, value = found
     if not passwords.verify(secret, stored):
         record_failure(db, limits, {subject: limits.per_subject, **counted})
-        return False
+        return None
     record_success(db, subject)
-    return True
+    return value
 
 
 def record_failure(db: Database, limits: Limits, subjects: dict[str, int]) -> None:

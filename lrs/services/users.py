@@ -13,6 +13,8 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from lrs.errors import BadRequest, NotFound
 from lrs.services import passwords, sign_in
 from lrs.store import users as user_store
@@ -83,27 +85,19 @@ def authenticate(
     """The user when the password matches, else None; 429 while the user or the address
     backs off. An unknown user never reaches bcrypt."""
     username = username.strip()
-    subject = sign_in.user_subject(username)
-    address_subject = sign_in.address_subject(address)
-    with db.reading() as session:
-        refusal = sign_in.refusal(session, [address_subject])
-        if refusal is not None:
-            raise refusal
+
+    def lookup(session: Session) -> tuple[str, User] | None:
         user = user_store.by_username(session, username)
-        found = None if user is None else (user.password_hash, _user(user))
-        refusal = sign_in.refusal(session, [subject]) if found is not None else None
-    if refusal is not None:  # the user backs off: refused before bcrypt
-        sign_in.record_failure(db, limits, {address_subject: limits.per_address})
-        raise refusal
-    ok = sign_in.check_secret(
+        return None if user is None else (user.password_hash, _user(user))
+
+    return sign_in.attempt(
         db,
         limits,
-        secret=password,
-        stored=None if found is None else found[0],
-        subject=subject,
+        subject=sign_in.user_subject(username),
         address=address,
+        secret=password,
+        lookup=lookup,
     )
-    return found[1] if ok and found is not None else None
 
 
 def _user(row: DashboardUser) -> User:

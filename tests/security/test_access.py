@@ -10,7 +10,9 @@ import dataclasses
 import re
 import subprocess
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import bcrypt
 import pytest
@@ -138,10 +140,24 @@ def test_an_over_long_password_at_the_login_form_is_a_wrong_password(
 
 
 @pytest.fixture
-def dashboards_app(settings: Settings) -> Flask:
-    app = create_app(dataclasses.replace(settings, dashboards=True))
-    app.config["TESTING"] = True
-    return app
+def make_app(settings: Settings) -> Iterator[Callable[..., Flask]]:
+    """Apps over the test database with some settings changed; disposed at the end."""
+    made: list[Flask] = []
+
+    def make(**changes: Any) -> Flask:
+        app = create_app(dataclasses.replace(settings, **changes))
+        app.config["TESTING"] = True
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        app.extensions["lrs.database"].dispose()
+
+
+@pytest.fixture
+def dashboards_app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app(dashboards=True)
 
 
 @pytest.fixture
@@ -221,9 +237,9 @@ def test_a_new_password_ends_the_old_sessions(
 
 @pytest.mark.parametrize("secure", [True, False])
 def test_the_session_cookie_is_secure_when_configured(
-    settings: Settings, database: Database, secure: bool
+    make_app: Callable[..., Flask], database: Database, secure: bool
 ) -> None:
-    app = create_app(dataclasses.replace(settings, dashboards=True, session_cookie_secure=secure))
+    app = make_app(dashboards=True, session_cookie_secure=secure)
     users.create(database, username="tls", password="correct horse")
     client = app.test_client()
     csrf = _csrf(client)
@@ -272,9 +288,11 @@ def test_failed_sign_ins_back_off_per_address(client: FlaskClient) -> None:
     assert _get(client, TEST_KEY, TEST_SECRET, "10.2.0.2") == 200  # other addresses are fine
 
 
-def test_backoff_is_shared_by_every_worker(settings: Settings, client: FlaskClient) -> None:
+def test_backoff_is_shared_by_every_worker(
+    make_app: Callable[..., Flask], client: FlaskClient
+) -> None:
     """A second app (another worker or machine) on the same database refuses too."""
-    other = create_app(settings).test_client()
+    other = make_app().test_client()
     for i in range(5):
         assert _get(client, TEST_KEY, f"guess-{i}", "10.3.0.1") == 401
     _assert_429(
@@ -302,8 +320,8 @@ def test_dashboard_logins_back_off_with_429(
     _assert_429(response)
 
 
-def test_the_limits_are_settings(settings: Settings, database: Database) -> None:
-    strict = create_app(dataclasses.replace(settings, sign_in_failures_per_address=2))
+def test_the_limits_are_settings(make_app: Callable[..., Flask]) -> None:
+    strict = make_app(sign_in_failures_per_address=2)
     client = strict.test_client()
     assert [_get(client, "nobody", "x", "10.5.0.1") for _ in range(2)] == [401, 401]
     _assert_429(
@@ -343,12 +361,7 @@ def test_revocation_holds_on_every_worker_of_a_live_server_within_a_second(
     ) as server:
         url = f"{server.xapi}/statements"
         for _ in range(12):  # fresh connections: both workers verify and remember it
-            assert (
-                requests.get(
-                    url, auth=(KEY.encode(), long_secret.encode()), headers=VERSION
-                ).status_code
-                == 200
-            )
+            assert requests.get(url, headers=_basic(KEY, long_secret)).status_code == 200
         subprocess.run(
             [LRS, "credentials", "revoke", KEY],
             env={"LRS_DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"},
@@ -357,10 +370,7 @@ def test_revocation_holds_on_every_worker_of_a_live_server_within_a_second(
         )
         revoked_at = time.monotonic()
         statuses = [
-            requests.get(
-                url, auth=(KEY.encode(), long_secret.encode()), headers=VERSION
-            ).status_code
-            for _ in range(12)
+            requests.get(url, headers=_basic(KEY, long_secret)).status_code for _ in range(12)
         ]
         assert statuses == [401] * 12
         assert time.monotonic() - revoked_at < 1.0
@@ -380,13 +390,13 @@ def test_revocation_holds_on_every_worker_of_a_live_server_within_a_second(
     ],
 )
 def test_cors_never_pairs_a_wildcard_with_credentials(
-    settings: Settings,
+    make_app: Callable[..., Flask],
     configured: str,
     origin: str,
     allowed: str | None,
     credentials_allowed: bool,
 ) -> None:
-    client = create_app(dataclasses.replace(settings, cors_origins=configured)).test_client()
+    client = make_app(cors_origins=configured).test_client()
     for response in (
         client.options(
             "/xapi/statements",
