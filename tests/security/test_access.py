@@ -337,18 +337,21 @@ def test_the_limits_are_settings(make_app: Callable[..., Flask]) -> None:
 
 
 def test_revocation_holds_at_once_in_another_process(
-    client: FlaskClient, database_url: str
+    client: FlaskClient, database: Database, database_url: str
 ) -> None:
     """The app here verified the secret and remembers it; `lrs credentials revoke` runs in
-    another process, whose memory this one never sees."""
-    assert _get(client, TEST_KEY, TEST_SECRET) == 200
+    another process, whose memory this one never sees. (A credential of its own: the
+    test credential outlives the test on PostgreSQL.)"""
+    made = credentials.create(database, name="revoked", scopes=["all"], home_page="http://t")
+    assert _get(client, made.key, made.secret) == 200
     subprocess.run(
-        [LRS, "credentials", "revoke", TEST_KEY],
+        [LRS, "credentials", "revoke", made.key],
         env={"LRS_DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"},
         check=True,
         capture_output=True,
     )
-    assert _get(client, TEST_KEY, TEST_SECRET) == 401
+    assert _get(client, made.key, made.secret) == 401
+    assert _get(client, TEST_KEY, TEST_SECRET) == 200
 
 
 @pytest.mark.slow
