@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from lrs.app import create_app
 from lrs.cli import main
 from lrs.config import Settings
+from lrs.http import context
 from lrs.services import credentials, passwords, users
 from lrs.store import credentials as credential_store
 from lrs.store.engine import Database
@@ -152,7 +153,7 @@ def make_app(settings: Settings) -> Iterator[Callable[..., Flask]]:
 
     yield make
     for app in made:
-        app.extensions["lrs.database"].dispose()
+        context.of(app).database.dispose()
 
 
 @pytest.fixture
