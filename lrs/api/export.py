@@ -1,5 +1,5 @@
-"""GET /api/export/statements: the statements matching xAPI filters, streamed as NDJSON or
-CSV. The filters are read with the same parameter rules as GET /xapi/statements."""
+"""GET /api/export/statements: the statements matching xAPI filters, streamed as NDJSON,
+CSV or Parquet. The filters are read with the same parameter rules as GET /xapi/statements."""
 
 from __future__ import annotations
 
@@ -19,7 +19,11 @@ EXPORT_PARAMS = (
     "agent", "verb", "activity", "registration", "related_activities", "related_agents",
     "since", "until", "ascending", "source_kind", "include_voided", "format",
 )  # fmt: skip
-MIMETYPES = {"ndjson": "application/x-ndjson", "csv": "text/csv"}
+MIMETYPES = {
+    "ndjson": "application/x-ndjson",
+    "csv": "text/csv",
+    "parquet": "application/vnd.apache.parquet",
+}
 
 
 @bp.get("/export/statements")
@@ -37,7 +41,7 @@ def parse_export(params: Mapping[str, str]) -> ExportSpec:
     reject_unknown(params, EXPORT_PARAMS)
     fmt = params.get("format", "ndjson")
     if fmt not in exports.FORMATS:
-        raise BadRequest("format must be ndjson or csv", "format")
+        raise BadRequest("format must be ndjson, csv or parquet", "format")
     # Exports run in storage order unless asked otherwise: what a re-import wants.
     filters = statement_filters(params, ascending=True)
     include_voided = boolean(params.get("include_voided"), "include_voided")

@@ -63,7 +63,8 @@ EXPORT_QUERY = [
     _q("source_kind", "formal, informal or other", type="string",
        enum=["formal", "informal", "other"]),
     _q("include_voided", "Include voided statements (NDJSON marks them)", **BOOL),
-    _q("format", "ndjson (lossless) or csv", type="string", enum=["ndjson", "csv"]),
+    _q("format", "ndjson (lossless), csv or parquet", type="string",
+       enum=["ndjson", "csv", "parquet"]),
 ]  # fmt: skip
 AGGREGATE_QUERY = [
     _q("from", "First day (ISO date)", format="date"),
@@ -188,11 +189,13 @@ def _paths() -> dict[str, dict[str, Any]]:
         "/xapi/activities/profile": _xapi_document("activity_profile", "Activity profile"),
         "/xapi/agents/profile": _xapi_document("agent_profile", "Agent profile"),
         "/api/export/statements": {"get": {
-            "summary": "Export statements (streamed NDJSON or CSV)", "tags": ["Export"],
+            "summary": "Export statements (streamed NDJSON, CSV or Parquet)", "tags": ["Export"],
             "parameters": EXPORT_QUERY,
-            "responses": {"200": {"description": "The statements, one a line", "content": {
+            "responses": {"200": {"description": "The statements, one a line or row", "content": {
                 "application/x-ndjson": {"schema": {"type": "string"}},
-                "text/csv": {"schema": {"type": "string"}}}}, **ERRORS}}},
+                "text/csv": {"schema": {"type": "string"}},
+                "application/vnd.apache.parquet": {
+                    "schema": {"type": "string", "format": "binary"}}}}, **ERRORS}}},
         "/api/aggregates": {"get": {
             "summary": "The names of the aggregates", "tags": ["Aggregates"],
             "responses": {"200": _ok("Names", {"type": "array", "items": "AggregateName"}),

@@ -1,4 +1,4 @@
-"""`lrs export`: statements out as NDJSON or CSV, with the filters of GET /statements."""
+"""`lrs export`: statements out as NDJSON, CSV or Parquet, with the filters of GET /statements."""
 
 from __future__ import annotations
 
@@ -14,7 +14,11 @@ from lrs.services.principal import OPERATOR
 
 @main.command("export")
 @click.option(
-    "--format", "fmt", type=click.Choice(["ndjson", "csv"]), default="ndjson", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["ndjson", "csv", "parquet"]),
+    default="ndjson",
+    show_default=True,
 )
 @click.option("--agent", default=None, help='Agent JSON, e.g. \'{"mbox": "mailto:a@b.org"}\'.')
 @click.option("--verb", default=None, help="Verb IRI.")
@@ -31,7 +35,7 @@ from lrs.services.principal import OPERATOR
 def export_command(fmt: Any, output: str | None, related_activities: bool,
                    related_agents: bool, descending: bool, include_voided: bool,
                    **filters: Any) -> None:  # fmt: skip
-    """Export statements as NDJSON (lossless, re-importable) or CSV, streamed."""
+    """Export statements as NDJSON (lossless, re-importable), CSV or Parquet, streamed."""
     from tqdm import tqdm
 
     from lrs.errors import LRSError
@@ -57,14 +61,9 @@ def export_command(fmt: Any, output: str | None, related_activities: bool,
         spec = exports.ExportSpec(query=query, source_kind=filters["source_kind"], fmt=fmt)
         total = exports.count(database, OPERATOR, spec)
         out = open(output, "wb") if output else sys.stdout.buffer  # noqa: SIM115
-        newline = b"\n" if fmt == "ndjson" else b"\r\n"
         with tqdm(total=total, unit=" statements", disable=None, file=sys.stderr) as bar:
-            chunks = exports.export(database, OPERATOR, spec)
-            if fmt == "csv":
-                out.write(next(chunks))  # the header line
-            for chunk in chunks:
+            for chunk in exports.export(database, OPERATOR, spec, progress=bar.update):
                 out.write(chunk)
-                bar.update(chunk.count(newline))
         if output:
             out.close()
     except (LRSError, StatementError) as error:

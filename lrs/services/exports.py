@@ -1,4 +1,4 @@
-"""Streaming exports of statements (NDJSON and CSV) and the lossless NDJSON import.
+"""Streaming exports of statements (NDJSON, CSV and Parquet) and the lossless NDJSON import.
 
 ``export`` checks the caller's scope up front and returns an iterator of byte chunks that
 pages through the store by ``statement.seq`` (``store.exports.export_page``), one page
@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lrs import csvfile
 from lrs.errors import BadRequest, Forbidden
+from lrs.services import parquet
 from lrs.services.principal import Principal
 from lrs.services.statements import write_statements
 from lrs.store import exports as export_store
@@ -36,8 +37,8 @@ from lrs.store.exports import ExportRow
 from lrs.store.statements import StatementQuery
 from statements import StatementError, agent_key, validate
 
-ExportFormat = Literal["ndjson", "csv"]
-FORMATS: tuple[ExportFormat, ...] = ("ndjson", "csv")
+ExportFormat = Literal["ndjson", "csv", "parquet"]
+FORMATS: tuple[ExportFormat, ...] = ("ndjson", "csv", "parquet")
 SOURCE_KINDS = ("formal", "informal", "other")
 # An export is not an xAPI request: its agent filter is checked under the newest rules.
 AGENT_RULES = "2.0.0"
@@ -105,11 +106,18 @@ def _scoped(principal: Principal, spec: ExportSpec) -> StatementQuery:
 
 
 def export(
-    db: Database, principal: Principal, spec: ExportSpec, *, page_size: int = PAGE_SIZE
+    db: Database,
+    principal: Principal,
+    spec: ExportSpec,
+    *,
+    page_size: int = PAGE_SIZE,
+    progress: Callable[[int], object] | None = None,
 ) -> Iterator[bytes]:
-    """The export as byte chunks, one per page; permission is checked before it starts."""
+    """The export as byte chunks (NDJSON and CSV: one per page; Parquet: one per row group);
+    permission is checked before it starts. ``progress`` is told how many statements each
+    page read."""
     query = _scoped(principal, spec)
-    return _pages(db, query, spec, page_size)
+    return _pages(db, query, spec, page_size, progress)
 
 
 def count(db: Database, principal: Principal, spec: ExportSpec) -> int:
@@ -119,10 +127,31 @@ def count(db: Database, principal: Principal, spec: ExportSpec) -> int:
         return export_store.count(session, query, source_kind=spec.source_kind)
 
 
-def _pages(db: Database, query: StatementQuery, spec: ExportSpec, size: int) -> Iterator[bytes]:
+def _pages(
+    db: Database,
+    query: StatementQuery,
+    spec: ExportSpec,
+    size: int,
+    progress: Callable[[int], object] | None,
+) -> Iterator[bytes]:
+    rows = _row_pages(db, query, spec, size, progress)
+    if spec.fmt == "parquet":
+        yield from parquet.write(rows)
+        return
     write: Callable[[list[ExportRow]], bytes] = _ndjson if spec.fmt == "ndjson" else _csv
     if spec.fmt == "csv":
         yield csvfile.rows([CSV_HEADER])
+    for page in rows:
+        yield write(page)
+
+
+def _row_pages(
+    db: Database,
+    query: StatementQuery,
+    spec: ExportSpec,
+    size: int,
+    progress: Callable[[int], object] | None,
+) -> Iterator[list[ExportRow]]:
     with db.reading() as session:
         low, high = export_store.seq_range(session)
         if query.max_seq is not None:
@@ -147,7 +176,9 @@ def _pages(db: Database, query: StatementQuery, spec: ExportSpec, size: int) -> 
                 )  # fmt: skip
                 found += len(rows)
                 if rows:
-                    yield write(rows)
+                    if progress is not None:
+                        progress(len(rows))
+                    yield rows
                 if len(rows) < size:
                     break
                 after = rows[-1].seq
