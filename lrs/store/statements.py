@@ -242,22 +242,28 @@ def newest_seq(session: Session) -> int:
 
 def find(session: Session, query: StatementQuery) -> list[tuple[int, dict[str, Any]]]:
     """Up to ``query.limit + 1`` matching statements as (seq, payload), in query order."""
-    statement, seq, joined = _filtered(session, query)
+    statement, seq, joined, window = _filtered(session, query, stored_in_sql=False)
     order = seq.asc() if query.ascending else seq.desc()
     wanted = query.limit + 1
     # An agent may match one statement in several roles: rows come in seq order straight
     # from the index, and repeats of a statement are dropped here rather than by a
     # GROUP BY, which would have to read every match before returning the first page.
+    # Likewise the `stored` bounds of since/until are checked here (see _stored_bounds).
     found: dict[int, dict[str, Any]] = {}
     after = query.after_seq
+    size = wanted
     while True:
         page = statement if after is None else statement.where(_beyond(seq, after, query))
-        rows = session.execute(page.order_by(order).limit(wanted)).all()
+        rows = session.execute(page.order_by(order).limit(size)).all()
         for row in rows:
-            found.setdefault(row.seq, row.payload)
-        if len(found) >= wanted or len(rows) < wanted or not joined:
+            if window is None or window.holds(row.stored):
+                found.setdefault(row.seq, row.payload)
+        if len(found) >= wanted or len(rows) < size or not (joined or window):
             return list(found.items())[:wanted]
         after = rows[-1].seq
+        # The edges of a since/until window hold a few seconds of statements that fall
+        # just outside it: walk past them in growing steps.
+        size = min(size * 2, MAX_WALK_STEP)
 
 
 def _beyond(seq: Any, after: int, query: StatementQuery) -> Any:
@@ -267,15 +273,19 @@ def _beyond(seq: Any, after: int, query: StatementQuery) -> Any:
 def matching(session: Session, query: StatementQuery) -> Select[Any]:
     """``select(seq, payload)`` of the statements matching ``query``'s filters and seq
     bounds, each once, unordered and unlimited: for callers that page through it."""
-    statement, seq, joined = _filtered(session, query)
+    statement, seq, joined, _window = _filtered(session, query, stored_in_sql=True)
     if query.after_seq is not None:
         statement = statement.where(_beyond(seq, query.after_seq, query))
     return statement.group_by(Statement.seq, seq) if joined else statement
 
 
-def _filtered(session: Session, query: StatementQuery) -> tuple[Select[Any], Any, bool]:
-    """The select of matching (seq, payload), the seq column that orders it, and whether
-    an index table is joined (then a statement can come more than once).
+def _filtered(
+    session: Session, query: StatementQuery, *, stored_in_sql: bool
+) -> tuple[Select[Any], Any, bool, StoredWindow | None]:
+    """The select of matching (seq, payload), the seq column that orders it, whether
+    an index table is joined (then a statement can come more than once), and the
+    since/until window that the caller must check on each row's `stored` when
+    ``stored_in_sql`` is false and the select leaves it out.
 
     An agent or activity filter drives the query from its index table, whose
     (key, seq, role) index yields rows already in seq order: the first page of a rare
@@ -310,10 +320,13 @@ def _filtered(session: Session, query: StatementQuery) -> tuple[Select[Any], Any
         )
     if query.authority_key is not None:
         conditions.append(Statement.authority_key == query.authority_key)
-    conditions += _stored_bounds(session, query, seq)
+    bounds, window = _stored_bounds(session, query, seq, stored_in_sql=stored_in_sql)
+    conditions += bounds
+    if window is not None:
+        statement = statement.add_columns(Statement.stored)
     if query.max_seq is not None:
         conditions.append(seq <= query.max_seq)
-    return statement.where(*conditions), seq, joined
+    return statement.where(*conditions), seq, joined, window
 
 
 # How far `stored` may run behind `seq` order in ordinary ingest: `stored` is stamped in
@@ -322,27 +335,52 @@ def _filtered(session: Session, query: StatementQuery) -> tuple[Select[Any], Any
 # the OUT_OF_ORDER flag, after which since/until bounds are computed exactly.
 STORED_ORDER_MARGIN = dt.timedelta(seconds=2)
 OUT_OF_ORDER = "stored_out_of_order"
+# The most rows one step of a since/until walk reads past the edges of its window.
+MAX_WALK_STEP = 5000
 
 
-def _stored_bounds(session: Session, query: StatementQuery, seq: Any) -> list[Any]:
-    """`stored` conditions of since/until, plus seq bounds that let the database scan
-    only the part of the table that can match."""
+@dataclass(frozen=True)
+class StoredWindow:
+    """The `stored` interval of since/until: (since, until]."""
+
+    since: dt.datetime | None
+    until: dt.datetime | None
+
+    def holds(self, stored: dt.datetime) -> bool:
+        return (self.since is None or stored > self.since) and (
+            self.until is None or stored <= self.until
+        )
+
+
+def _stored_bounds(
+    session: Session, query: StatementQuery, seq: Any, *, stored_in_sql: bool
+) -> tuple[list[Any], StoredWindow | None]:
+    """Seq bounds that let the database scan only the part of the table that can match
+    since/until, with the `stored` conditions themselves, or the window to check them
+    on each row.
+
+    While seq and stored agree, nearly every statement between the seq bounds matches,
+    and a page is the first rows of a walk along `seq`: then the `stored` conditions are
+    left out of the SQL (when the caller checks them), because a planner that sees them
+    may pick the (stored, seq) index instead, read every statement of the window and
+    sort them; at a thousand statements a second a one-minute window is 60,000 rows.
+    """
+    if query.since is None and query.until is None:
+        return [], None
+    in_order = session.get(StoreFlag, OUT_OF_ORDER) is None
+    low, high = _bounds_in_order(session, query) if in_order else _bounds_exact(session, query)
     conditions: list[Any] = []
-    if query.since is not None:
-        conditions.append(Statement.stored > query.since)
-    if query.until is not None:
-        conditions.append(Statement.stored <= query.until)
-    if not conditions:
-        return conditions
-    if session.get(StoreFlag, OUT_OF_ORDER) is None:
-        low, high = _bounds_in_order(session, query)
-    else:
-        low, high = _bounds_exact(session, query)
     if low is not None:
         conditions.append(seq > low)
     if high is not None:
         conditions.append(seq < high)
-    return conditions
+    if in_order and not stored_in_sql:
+        return conditions, StoredWindow(query.since, query.until)
+    if query.since is not None:
+        conditions.append(Statement.stored > query.since)
+    if query.until is not None:
+        conditions.append(Statement.stored <= query.until)
+    return conditions, None
 
 
 def _bounds_in_order(session: Session, query: StatementQuery) -> tuple[int | None, int | None]:

@@ -47,6 +47,25 @@ def test_since_until_in_stored_order(database: Database) -> None:
     assert _ids(database, nothing) == []
 
 
+def test_since_until_window_inside_the_stored_order_margin(database: Database) -> None:
+    """Statements a few milliseconds outside since/until lie within the seq bounds of the
+    window: each page holds exactly the statements of (since, until], in order."""
+    principal = _principal(database)
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=1)
+    moments = [start + dt.timedelta(milliseconds=100 * i) for i in range(8)]
+    ids = [_stored(database, principal, moment) for moment in moments]
+    with database.reading() as session:
+        assert session.get(statement_store.StoreFlag, statement_store.OUT_OF_ORDER) is None
+    window = StatementQuery(since=moments[1], until=moments[5], limit=2)
+    assert _ids(database, window) == [ids[5], ids[4], ids[3]]
+    with database.reading() as session:
+        rows = statement_store.find(session, window)
+    after = StatementQuery(**{**vars(window), "after_seq": rows[1][0]})
+    assert _ids(database, after) == [ids[3], ids[2]]
+    oldest_first = StatementQuery(since=moments[1], until=moments[5], ascending=True, limit=10)
+    assert _ids(database, oldest_first) == ids[2:6]
+
+
 def test_since_until_exact_after_statements_from_the_past(database: Database) -> None:
     """Back-dated statements get higher seqs than newer ones: bounds must stay exact."""
     principal = _principal(database)
