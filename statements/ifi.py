@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["activity_ids_in", "agent_key", "agent_keys_in", "normalise_mbox"]
+__all__ = [
+    "activity_ids_in",
+    "agent_key",
+    "agent_keys_in",
+    "identifier_of",
+    "normalise_mbox",
+    "person_agents_in",
+]
 
 
 def normalise_mbox(mbox: str) -> str:
@@ -41,6 +48,48 @@ def agent_key(agent: Mapping[str, Any]) -> str | None:
     if account is not None:
         return f"account:{account['homePage']}|{account['name']}"
     return None
+
+
+def identifier_of(key: str) -> dict[str, Any]:
+    """The inverse functional identifier of a canonical key, as an Agent's property:
+    ``{"mbox": ...}``, ``{"mbox_sha1sum": ...}``, ``{"openid": ...}`` or ``{"account":
+    {"homePage", "name"}}``. An account's homePage is an IRL, which cannot hold ``|``, so
+    the first ``|`` separates it from the name."""
+    kind, _, value = key.partition(":")
+    if kind == "account":
+        home_page, _, name = value.partition("|")
+        return {"account": {"homePage": home_page, "name": name}}
+    if kind not in ("mbox", "mbox_sha1sum", "openid") or not value:
+        raise ValueError(f"not an agent key: {key!r}")
+    return {kind: value}
+
+
+def person_agents_in(statement: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """The Agents of a statement that stand for people, with their role (``actor``,
+    ``object``, ``instructor``, ``team``): the actor, an Agent object, the instructor and
+    the members of those Groups and of the context team, in document order (identified
+    Groups themselves are not people)."""
+    found: list[tuple[str, Mapping[str, Any]]] = []
+
+    def add(role: str, value: Any) -> None:
+        if not isinstance(value, Mapping):
+            return
+        kind = value.get("objectType", "Agent")
+        if kind == "Agent":
+            found.append((role, value))
+        elif kind == "Group":
+            members = value.get("member") or ()
+            found.extend((role, m) for m in members if isinstance(m, Mapping))
+
+    add("actor", statement.get("actor"))
+    obj = statement.get("object")
+    if isinstance(obj, Mapping) and obj.get("objectType") in ("Agent", "Group"):
+        add("object", obj)
+    context = statement.get("context")
+    if isinstance(context, Mapping):
+        add("instructor", context.get("instructor"))
+        add("team", context.get("team"))
+    return found
 
 
 class _Collector:

@@ -39,6 +39,7 @@ import orjson
 from sqlalchemy.orm import Session
 
 from lrs.errors import BadRequest, Forbidden
+from lrs.services import persons
 from lrs.services.principal import Principal
 from lrs.store import facts as fact_store
 from lrs.store import privacy as store
@@ -87,6 +88,7 @@ _TABLES = (
     "attachment",
     "document",
     "agent",
+    "person_identifier",
     "forwarding_delivery",
 )
 
@@ -247,6 +249,7 @@ def forget(db: Database, principal: Principal, agent: Any, *, dry_run: bool = Fa
         _erase(session, sorted(own, key=lambda s: s.seq), receipt)
         receipt.removed["document"] += store.delete_agent_documents(session, person.keys)
         receipt.removed["agent"] += store.delete_agents(session, person.keys)
+        receipt.removed["person_identifier"] += persons.forget_identifiers(session, person.keys)
         receipt.details["identities"] = sorted(person.keys)
         if dry_run:
             session.rollback()

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lrs.errors import BadRequest, Conflict, Forbidden, NotFound
-from lrs.services import forwarding, paging
+from lrs.services import forwarding, paging, persons
 from lrs.services.paging import Cursor, Format
 from lrs.services.principal import Principal
 from lrs.store import activities as activity_store
@@ -245,6 +245,7 @@ def write_statements(
     statement_store.mark_voided(session, voided_targets)
     _save_activities_and_agents(session, statements, now, may_define=may_define)
     facts = [(s, learning_fact(s)) for s in statements]
+    persons.count_as_persons(session, facts, now)
     fact_store.record(session, [(seqs[s["id"]], fact) for s, fact in facts if fact is not None])
     fact_store.forget(session, voided_targets)
     forwarding.enqueue(session, [(seqs[s["id"]], s, fact) for s, fact in facts], now)

@@ -17,7 +17,18 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, case, delete, func, insert, literal, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from lrs.store import dialects
@@ -168,6 +179,47 @@ def _forget_chunk(session: Session, seqs: list[int]) -> None:
         _insert_authors(session, contents)
 
 
+def move_facts(
+    session: Session, from_key: str, to_key: str, identifiers: Sequence[str] | None = None
+) -> None:
+    """Count the facts of person ``from_key`` (only those whose statement's actor is one of
+    ``identifiers``, when given) under person ``to_key``, and recompute both persons'
+    rollup rows: set-based, touching only these two persons' rows."""
+    old, new = bounded_key(from_key), bounded_key(to_key)
+    if old == new or old is None or new is None:
+        return
+    condition = F.actor_key == old
+    if identifiers is not None:
+        actor = select(Statement.seq).where(
+            Statement.seq == F.seq, Statement.actor_key.in_(sorted(set(identifiers)))
+        )
+        condition = condition & actor.exists()
+    session.execute(
+        update(F).where(condition).values(actor_key=new),
+        execution_options={"synchronize_session": False},
+    )
+    refresh_persons(session, [old, new])
+
+
+def refresh_persons(session: Session, actor_keys: Sequence[str]) -> None:
+    """Recompute the rollup rows of these persons (fact ``actor_key`` values) from their
+    facts: ``actor_day``, ``course_progress`` and the authors of their content."""
+    keys = sorted(set(actor_keys))
+    if not keys:
+        return
+    session.execute(delete(ActorDay).where(ActorDay.actor_key.in_(keys)))
+    _insert_actor_days(session, None, keys)
+    session.execute(delete(CourseProgress).where(CourseProgress.actor_key.in_(keys)))
+    _insert_course_progress(session, None, keys)
+    author = select(F.actor_key).where(F.seq == ContentAuthor.seq).scalar_subquery()
+    session.execute(
+        update(ContentAuthor)
+        .where(ContentAuthor.author_key.in_(keys))
+        .values(author_key=func.coalesce(author, ContentAuthor.author_key)),
+        execution_options={"synchronize_session": False},
+    )
+
+
 def rebuild_rollups(session: Session) -> None:
     """Recompute every rollup from the facts (after bulk loads or repairs)."""
     rebuild_rollup(session)
@@ -282,8 +334,11 @@ def _add_to_actor_day(session: Session, rows: Iterable[dict[str, Any]]) -> None:
     )
 
 
-def _insert_actor_days(session: Session, keys: Sequence[ActorKey] | None) -> None:
-    """Insert ``actor_day`` rows counted from the facts (only ``keys`` when given)."""
+def _insert_actor_days(
+    session: Session, keys: Sequence[ActorKey] | None, actor_keys: Sequence[str] | None = None
+) -> None:
+    """Insert ``actor_day`` rows counted from the facts (only ``keys``, or only those of
+    ``actor_keys``, when given)."""
     team = func.coalesce(F.team, "")
     formal = F.source_kind == "formal"
     informal = F.source_kind == "informal"
@@ -307,6 +362,8 @@ def _insert_actor_days(session: Session, keys: Sequence[ActorKey] | None) -> Non
             F.actor_key.in_(sorted({key[1] for key in keys})),
             tuple_(F.day, F.actor_key, team).in_(list(keys)),
         )
+    if actor_keys is not None:
+        query = query.where(F.actor_key.in_(list(actor_keys)))
     columns = ["day", "actor_key", "team", "actor_name", *ACTOR_COUNTS, "score_sum"]
     session.execute(insert(ActorDay).from_select(columns, query))
 
@@ -368,8 +425,11 @@ def _add_to_course_progress(session: Session, rows: Iterable[dict[str, Any]]) ->
     )
 
 
-def _insert_course_progress(session: Session, keys: Sequence[CourseKey] | None) -> None:
-    """Insert ``course_progress`` rows counted from the facts (only ``keys`` when given)."""
+def _insert_course_progress(
+    session: Session, keys: Sequence[CourseKey] | None, actor_keys: Sequence[str] | None = None
+) -> None:
+    """Insert ``course_progress`` rows counted from the facts (only ``keys``, or only
+    those of ``actor_keys``, when given)."""
     team = func.coalesce(F.team, "")
     course = course_key()
     timed = F.concept.in_(SESSION_END) & F.duration_seconds.is_not(None)
@@ -393,6 +453,8 @@ def _insert_course_progress(session: Session, keys: Sequence[CourseKey] | None) 
             F.actor_key.in_(sorted({key[2] for key in keys})),
             tuple_(F.day, course, F.actor_key, team).in_(list(keys)),
         )
+    if actor_keys is not None:
+        query = query.where(F.actor_key.in_(list(actor_keys)))
     columns = ["day", "course", "actor_key", "team", "actor_name", "statements", *PROGRESS,
                "timed", "seconds"]  # fmt: skip
     session.execute(insert(CourseProgress).from_select(columns, query))

@@ -207,6 +207,53 @@ class Agent(Base):
     updated: Mapped[dt.datetime]
 
 
+class Person(Base):
+    """A human behind one or more agent identifiers (an LMS account, a blog's mbox, a
+    wiki account...). ``key`` is the canonical key of one of its identifiers: the one the
+    dashboards' facts and rollups count the person under (``actor_key``). ``team_source``
+    says where ``team`` came from: ``statement`` (context.team), ``mapping`` or ``set``."""
+
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(SerialKey, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(unique=True)
+    name: Mapped[str | None]
+    team: Mapped[str | None]
+    team_source: Mapped[str | None] = mapped_column(String(16))
+    created: Mapped[dt.datetime]
+
+
+class PersonIdentifier(Base):
+    """An inverse functional identifier (canonical agent key) and the person it belongs
+    to; each identifier belongs to exactly one person."""
+
+    __tablename__ = "person_identifier"
+
+    key: Mapped[str] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(SerialKey, ForeignKey("person.id"), index=True)
+    name: Mapped[str | None]
+    created: Mapped[dt.datetime]
+
+
+class PersonChange(Base):
+    """The audit trail of persons: each merge or split, who made it and what moved.
+
+    ``person_id`` is the person that stays (merge) or is split; ``other_id`` the person
+    merged away or split off; ``identifiers`` the keys that moved; ``detail`` the keys,
+    names and teams before the change, so that a split can undo a merge exactly."""
+
+    __tablename__ = "person_change"
+
+    id: Mapped[int] = mapped_column(SerialKey, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime]
+    action: Mapped[str] = mapped_column(String(16))
+    person_id: Mapped[int] = mapped_column(SerialKey, index=True)
+    other_id: Mapped[int | None] = mapped_column(SerialKey)
+    identifiers: Mapped[list[Any]]
+    by: Mapped[str]
+    detail: Mapped[dict[str, Any]]
+
+
 class Attachment(Base):
     """Attachment content, addressed by its SHA-2 hash and shared by statements."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -142,5 +143,62 @@ def test_upgrade_encrypts_forwarding_secrets_stored_in_clear(empty_url: str) -> 
         assert box.open(lrs_password) == "clear-password"
         migrate.downgrade(database.engine, BEFORE_SEALING, forwarding_key=TEST_FORWARDING_KEY)
         assert stored() == [(None, "clear-secret"), ("clear-password", None)]
+    finally:
+        database.dispose()
+
+
+def test_upgrade_gives_every_stored_agent_a_person(empty_url: str) -> None:
+    """Statements stored before persons existed get a person per identifier they name
+    (actor, Agent object), with the first name and team seen; their facts already count
+    under the person's key (the identifier's)."""
+    sha1 = hashlib.sha1(b"mailto:app@example.com").hexdigest()
+    lms = {
+        "name": "Grace Hopper",
+        "account": {"homePage": "https://lms.example.com", "name": "10482"},
+    }
+    bob = {"objectType": "Agent", "name": "Bob", "mbox": "mailto:bob@example.com"}
+    payloads = [
+        {"actor": lms, "object": bob},
+        {"actor": {"mbox_sha1sum": sha1}, "object": {"id": "http://example.com/a"}},
+        {"actor": {**lms, "name": "Later"}, "object": {"id": "http://example.com/a"}},
+    ]
+    database = Database(empty_url)
+    try:
+        migrate.upgrade(database.engine, "20261202_access_sessions")
+        at = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+        with database.engine.begin() as connection:
+            for seq, payload in enumerate(payloads, start=1):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO statement (seq, id, stored, timestamp, verb_id, actor_key, "
+                        "object_kind, voided, version, payload) VALUES (:seq, :id, :at, :at, "
+                        "'v', 'a', 'Activity', false, '1.0.3', :payload)"
+                    ),
+                    {"seq": seq, "id": str(uuid.UUID(int=seq)), "at": at,
+                     "payload": json.dumps(payload)},
+                )  # fmt: skip
+            connection.execute(
+                sa.text(
+                    "INSERT INTO learning_fact (seq, day, hour, weekday, timestamp, actor_key, "
+                    "verb_id, concept, source_kind, team) VALUES (1, :day, 9, 7, :at, :key, "
+                    "'v', 'viewed', 'informal', 'Blue')"
+                ),
+                {"day": at.date(), "at": at, "key": "account:https://lms.example.com|10482"},
+            )
+        migrate.upgrade(database.engine)
+        with database.engine.connect() as connection:
+            rows = connection.execute(
+                sa.text(
+                    "SELECT i.key, p.key, p.name, p.team FROM person_identifier i "
+                    "JOIN person p ON p.id = i.person_id ORDER BY i.key"
+                )
+            ).all()
+        key = "account:https://lms.example.com|10482"
+        assert [tuple(row) for row in rows] == [
+            (key, key, "Grace Hopper", "Blue"),
+            ("mbox:mailto:bob@example.com", "mbox:mailto:bob@example.com", "Bob", None),
+            (f"mbox_sha1sum:{sha1}", f"mbox_sha1sum:{sha1}", None, None),
+        ]
+        assert migrate.pending_changes(database.engine) == []
     finally:
         database.dispose()

@@ -1,0 +1,286 @@
+"""Persons: one human behind many agent identifiers.
+
+Administration (scope ``all``; each call one transaction): ``list_persons``, ``show``,
+``merge`` (every identifier of one person goes to another, which stays), ``split`` (some
+identifiers become a person of their own) and ``undo`` (split a merge off again, with
+the merged person's key, name and team as they were). Each merge and split is written
+to the audit trail (``person_change``) and moves the dashboards' facts and rollups of
+the two persons concerned, and only theirs, so they equal a recomputation from scratch.
+
+At ingest, ``count_as_persons`` (called inside the statement transaction) resolves every
+person a statement names — actor, Agent object, instructor, members of those Groups and of
+the context team — to a person, creating one for an identifier never seen, and makes the
+dashboards' facts count the person rather than the identifier. Statements themselves stay
+exactly as sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from lrs.errors import BadRequest, Forbidden, NotFound
+from lrs.services.principal import Principal
+from lrs.store import facts as fact_store
+from lrs.store import persons as store
+from lrs.store.engine import Database
+from lrs.store.persons import NewIdentifier
+from statements import agent_key
+from statements.ifi import identifier_of, person_agents_in
+
+TEAM_ROLES = frozenset({"actor", "team"})
+
+
+def count_as_persons(
+    session: Session,
+    facts: Sequence[tuple[dict[str, Any], dict[str, Any] | None]],
+    now: dt.datetime,
+) -> None:
+    """Resolve the persons of a batch of (statement, fact) pairs (one lookup for the
+    batch) and put each fact under its actor's person key."""
+    seen: dict[str, NewIdentifier] = {}
+    for statement, fact in facts:
+        team = fact.get("team") if fact is not None else None
+        for role, agent in person_agents_in(statement):
+            key = agent_key(agent)
+            if key is not None and key not in seen:
+                # The statement's team is its actor's and its team members', not an
+                # instructor's or an Agent object's.
+                in_team = role in TEAM_ROLES
+                seen[key] = NewIdentifier(key, agent.get("name"), team if in_team else None)
+    person_keys = store.resolve(session, seen, now)
+    for statement, fact in facts:
+        actor = statement["actor"]
+        if fact is not None and actor.get("objectType", "Agent") == "Agent":
+            fact["actor_key"] = person_keys.get(fact["actor_key"], fact["actor_key"])
+
+
+def forget_identifiers(session: Session, keys: Iterable[str]) -> int:
+    """Erase these identifiers from the persons (inside an erasure's transaction): a person
+    left without identifiers goes; one that was counted under an erased identifier is
+    counted under its first remaining one from now on. Returns how many were erased."""
+    wanted = sorted(set(keys))
+    owners = [p for p in (store.by_identifier(session, key) for key in wanted) if p is not None]
+    removed = store.delete_identifiers(session, wanted)
+    for owner in {p.id: p for p in owners}.values():
+        if owner.key not in wanted:
+            continue
+        left = store.identifiers_of(session, [owner.id])[owner.id]
+        if left:
+            store.set_person(session, owner.id, key=left[0])
+            fact_store.move_facts(session, owner.key, left[0])
+    return removed
+
+
+# --- administration ------------------------------------------------------------------------
+
+LIST_LIMIT = 1000
+
+
+def _require_admin(principal: Principal) -> None:
+    if not principal.may("all"):
+        raise Forbidden("persons are administered with a credential of scope all")
+
+
+def _who(principal: Principal) -> str:
+    return principal.name or principal.key or "operator"
+
+
+def _describe(session: Session, person: store.PersonRow, *, full: bool) -> dict[str, Any]:
+    identifiers = store.identifier_rows(session, person.id)
+    found: dict[str, Any] = {
+        "id": person.id,
+        "key": person.key,
+        "name": person.name,
+        "team": person.team,
+        "team_source": person.team_source,
+        "identifiers": [
+            {
+                "key": i.key,
+                "agent": identifier_of(i.key),
+                "name": i.name,
+                "statements": i.statements,
+            }
+            for i in identifiers
+        ],
+        "statements": sum(i.statements for i in identifiers),
+    }
+    if full:
+        found["changes"] = [_change(c) for c in store.changes(session, person.id)]
+    return found
+
+
+def _change(change: Any) -> dict[str, Any]:
+    return {
+        "id": change.id,
+        "at": change.at.isoformat(),
+        "action": change.action,
+        "person_id": change.person_id,
+        "other_id": change.other_id,
+        "identifiers": list(change.identifiers),
+        "by": change.by,
+    }
+
+
+def _get(session: Session, person_id: int) -> store.PersonRow:
+    person = store.get(session, person_id)
+    if person is None:
+        raise NotFound(f"no person with id {person_id}")
+    return person
+
+
+def list_persons(
+    db: Database, principal: Principal, *, search: str = "", limit: int = 50, offset: int = 0
+) -> list[dict[str, Any]]:
+    """Persons whose name, team or an identifier contains ``search``, by name."""
+    _require_admin(principal)
+    if not 1 <= limit <= LIST_LIMIT:
+        raise BadRequest(f"limit must be between 1 and {LIST_LIMIT}", "limit")
+    if offset < 0:
+        raise BadRequest("offset must not be negative", "offset")
+    with db.reading() as session:
+        found = store.search(session, search.strip(), limit, offset)
+        return [_describe(session, person, full=False) for person in found]
+
+
+def show(db: Database, principal: Principal, person_id: int) -> dict[str, Any]:
+    """One person with its identifiers, their statement counts and its audit trail."""
+    _require_admin(principal)
+    with db.reading() as session:
+        return _describe(session, _get(session, person_id), full=True)
+
+
+def find(db: Database, principal: Principal, identifier: str) -> dict[str, Any]:
+    """The person an identifier (canonical agent key) belongs to."""
+    _require_admin(principal)
+    with db.reading() as session:
+        person = store.by_identifier(session, identifier)
+        if person is None:
+            raise NotFound(f"no person has the identifier {identifier}")
+        return _describe(session, person, full=True)
+
+
+def _snapshot(person: store.PersonRow) -> dict[str, Any]:
+    return {"id": person.id, "key": person.key, "name": person.name, "team": person.team,
+            "team_source": person.team_source}  # fmt: skip
+
+
+def merge(
+    db: Database, principal: Principal, keep_id: int, other_id: int, *,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Give every identifier of ``other_id`` to ``keep_id`` and remove ``other_id``; the
+    kept person keeps its name and team (taking the other's where it has none)."""
+    _require_admin(principal)
+    if keep_id == other_id:
+        raise BadRequest("a person cannot be merged with itself", "other")
+    moment = now or dt.datetime.now(dt.UTC)
+    with db.writing() as session:
+        keep, other = _get(session, keep_id), _get(session, other_id)
+        with_session_merge(session, keep, other, by=_who(principal), now=moment)
+        return _describe(session, _get(session, keep_id), full=True)
+
+
+def with_session_merge(
+    session: Session, keep: store.PersonRow, other: store.PersonRow, *, by: str,
+    now: dt.datetime,
+) -> int:  # fmt: skip
+    """A merge inside the caller's transaction; returns the audit entry's id."""
+    moved = store.identifiers_of(session, [other.id])[other.id]
+    store.move_identifiers(session, moved, keep.id)
+    store.delete_person(session, other.id)
+    changes: dict[str, Any] = {}
+    if keep.name is None and other.name is not None:
+        changes["name"] = other.name
+    if keep.team is None and other.team is not None:
+        changes.update(team=other.team, team_source=other.team_source)
+    if changes:
+        store.set_person(session, keep.id, **changes)
+    fact_store.move_facts(session, other.key, keep.key)
+    return store.record_change(
+        session, action="merge", person_id=keep.id, other_id=other.id, identifiers=moved,
+        by=by, detail={"kept": _snapshot(keep), "merged": _snapshot(other)}, now=now,
+    )  # fmt: skip
+
+
+def split(
+    db: Database, principal: Principal, person_id: int, identifiers: Sequence[str], *,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Make ``identifiers`` (some, not all, of the person's) a person of their own;
+    returns the new person."""
+    _require_admin(principal)
+    moment = now or dt.datetime.now(dt.UTC)
+    with db.writing() as session:
+        person = _get(session, person_id)
+        new_id = _split(session, person, identifiers, by=_who(principal), now=moment)
+        return _describe(session, _get(session, new_id), full=True)
+
+
+def undo(
+    db: Database, principal: Principal, change_id: int, *, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """Split a merge off again: the identifiers it moved become a person with the merged
+    person's key, name and team as they were; returns that person."""
+    _require_admin(principal)
+    moment = now or dt.datetime.now(dt.UTC)
+    with db.writing() as session:
+        change = next(
+            (c for c in store.changes(session, None, limit=LIST_LIMIT) if c.id == change_id),
+            None,
+        )
+        if change is None or change.action != "merge":
+            raise NotFound(f"no merge with id {change_id}")
+        person = store.by_identifier(session, change.identifiers[0])
+        if person is None:
+            raise BadRequest(f"the identifiers of merge {change_id} are no longer stored")
+        merged = change.detail["merged"]
+        new_id = _split(
+            session, person, list(change.identifiers), by=_who(principal), now=moment,
+            restore=merged, undoes=change_id,
+        )  # fmt: skip
+        return _describe(session, _get(session, new_id), full=True)
+
+
+def _split(
+    session: Session, person: store.PersonRow, identifiers: Sequence[str], *, by: str,
+    now: dt.datetime, restore: dict[str, Any] | None = None, undoes: int | None = None,
+) -> int:  # fmt: skip
+    owned = store.identifiers_of(session, [person.id])[person.id]
+    moved = sorted(set(identifiers))
+    if not moved:
+        raise BadRequest("name at least one identifier to split off", "identifiers")
+    unknown = [key for key in moved if key not in owned]
+    if unknown:
+        raise BadRequest(f"person {person.id} has no identifier {unknown[0]}", "identifiers")
+    left = [key for key in owned if key not in moved]
+    if not left:
+        raise BadRequest("a split must leave the person at least one identifier", "identifiers")
+    names = {row.key: row.name for row in store.identifier_rows(session, person.id)}
+    wanted = (restore or {}).get("key")
+    new_key = wanted if wanted in moved else person.key if person.key in moved else moved[0]
+    # A person counted under a key that leaves with the split takes its first remaining
+    # identifier's key, and the facts of its remaining identifiers follow.
+    kept_key = left[0] if person.key in moved else person.key
+    if kept_key != person.key:
+        store.set_person(session, person.id, key=kept_key)
+        fact_store.move_facts(session, person.key, kept_key, left)
+    old = restore or {"name": names.get(new_key), "team": person.team,
+                      "team_source": person.team_source}  # fmt: skip
+    new_id = store.add_person(
+        session, new_key, old.get("name"), old.get("team"), old.get("team_source"), now
+    )
+    store.move_identifiers(session, moved, new_id)
+    if new_key != person.key:
+        fact_store.move_facts(session, person.key, new_key, moved)
+    detail: dict[str, Any] = {"before": _snapshot(person)}
+    if undoes is not None:
+        detail["undoes"] = undoes
+    store.record_change(
+        session, action="split", person_id=person.id, other_id=new_id, identifiers=moved,
+        by=by, detail=detail, now=now,
+    )  # fmt: skip
+    return new_id
