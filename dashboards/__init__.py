@@ -49,3 +49,19 @@ def init_dashboards(flask_app: Flask) -> None:
         sys.modules[page["module"]].register_callbacks(app)
     export.init_export(flask_app)
     context.of(flask_app).dashboards = app
+    _wire_now(flask_app)
+
+
+def _wire_now(flask_app: Flask) -> None:
+    """Run Dash's first-request wiring here, in the factory, once per process.
+
+    Dash registers the paths of its scripts (React, the renderer, every component
+    library) and its page router from ``before_request`` hooks that mark themselves done
+    *before* they finish: with threaded workers, a request arriving while the first one
+    was still wiring found React unregistered and got a 500 ``DependencyException`` (a
+    blank page). Done before the first request, every worker serves every file at once.
+    """
+    with flask_app.test_request_context("/dashboards/"):
+        for hook in list(flask_app.before_request_funcs.get(None, [])):
+            if getattr(hook, "__module__", "").partition(".")[0] == "dash":
+                hook()

@@ -8,6 +8,7 @@ from typing import Any
 
 from dash import Dash, Input, Output
 
+from dashboards.components import graph_style
 from lrs.http import context
 from lrs.insight.filters import Filters
 
@@ -20,12 +21,17 @@ def connect(
     *inputs: Input,
 ) -> None:
     """Fill ``outputs`` with ``panel(session, filters, *values of inputs)`` whenever the
-    page's filters (its ``<page>-query`` store) or one of ``inputs`` change."""
+    page's filters (its ``<page>-query`` store) or one of ``inputs`` change. A graph's
+    box takes its figure's height in the same response, so it is drawn at full height
+    at once."""
+    graphs = [i for i, output in enumerate(outputs) if output.component_property == "figure"]
+    boxes = [Output(outputs[i].component_id, "style") for i in graphs]
 
     def update(query: str, *values: Any) -> Any:
         filters = Filters.from_query(query)
         with context.database().reading() as session:
             result = panel(session, filters, *values)
-        return result if len(outputs) > 1 else result[0]
+        result = [*result, *(graph_style(result[i]) for i in graphs)]
+        return result if len(result) > 1 else result[0]
 
-    app.callback(*outputs, Input(f"{page}-query", "data"), *inputs)(update)
+    app.callback(*outputs, *boxes, Input(f"{page}-query", "data"), *inputs)(update)

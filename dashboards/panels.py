@@ -20,7 +20,7 @@ from dash import dcc, html
 from sqlalchemy.orm import Session
 
 from dashboards import figures
-from dashboards.components import kpi, table
+from dashboards.components import graph, kpi, table
 from lrs.insight import activity, registry
 from lrs.insight.filters import Filters, query_values, to_query
 
@@ -188,11 +188,7 @@ def person(session: Session, filters: Filters, query: str = "") -> list[Any]:
         for key, label in PERSON_CARDS
     ]  # fmt: skip
     score = "—" if row["mean_score"] is None else f"{row['mean_score']:.0%}"
-    graph = dcc.Graph(
-        id="people-timeline",
-        figure=figures.person_timeline(timeline, str(row["name"])),
-        config={"displaylogo": False},
-    )
+    timeline_graph = graph("people-timeline", figures.person_timeline(timeline, str(row["name"])))
     recent = recent.assign(timestamp=recent["timestamp"].astype(str))
     return [
         html.Div(
@@ -201,7 +197,7 @@ def person(session: Session, filters: Filters, query: str = "") -> list[Any]:
                 html.P(f"{figures.n(row['statements'])} statements · mean score {score}",
                        className="text-muted"),
                 dbc.Row(cards),
-                dbc.Card(dbc.CardBody(graph, className="p-1"), className="mb-3 shadow-sm"),
+                dbc.Card(dbc.CardBody(timeline_graph, className="p-1"), className="mb-3 shadow-sm"),
                 html.H4(f"Latest {len(recent)} of {figures.n(row['statements'])} statements",
                         className="h6"),
                 table(recent.to_dict("records"), RECENT_COLUMNS, id="people-recent"),

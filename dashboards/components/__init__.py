@@ -9,7 +9,38 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-GRAPH_CONFIG: Any = {"displaylogo": False, "responsive": True}
+GRAPH_CONFIG: Any = {
+    "displaylogo": False,
+    # Nothing leaves the server: no "Edit in Chart Studio" or share button, and no
+    # cloud to send a chart (learner names included) to.
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "plotlyServerURL": "",
+    "modeBarButtonsToRemove": ["sendDataToCloud", "editInChartStudio"],
+}
+"""The config of every graph of the dashboards."""
+CHART_HEIGHT = 360
+"""Pixels a chart takes before its figure arrives (then the figure's own height)."""
+
+
+def graph(graph_id: str, figure: Any = None, height: int = CHART_HEIGHT) -> dcc.Graph:
+    """A graph in a box of explicit height that the plot fills (``responsive``): a
+    container of no height of its own collapses the plot to nothing until a resize."""
+    drawn = {} if figure is None else {"figure": figure}
+    return dcc.Graph(
+        id=graph_id,
+        **drawn,
+        config=GRAPH_CONFIG,
+        responsive=True,
+        style=graph_style(figure, height),
+        className="chart-graph",
+    )
+
+
+def graph_style(figure: Any, default: int = CHART_HEIGHT) -> dict[str, str]:
+    """The box of a graph showing ``figure``: the figure's own height, else ``default``."""
+    height = getattr(getattr(figure, "layout", None), "height", None) or default
+    return {"height": f"{int(height)}px", "width": "100%"}
 
 
 def chart(graph_id: str, width: int = 12, lg: int | None = None) -> dbc.Col:
@@ -17,7 +48,7 @@ def chart(graph_id: str, width: int = 12, lg: int | None = None) -> dbc.Col:
     return dbc.Col(
         dbc.Card(
             dbc.CardBody(
-                dcc.Loading(dcc.Graph(id=graph_id, config=GRAPH_CONFIG), type="dot"),
+                dcc.Loading(graph(graph_id), type="dot"),
                 className="p-1",
             ),
             className="mb-3 shadow-sm",

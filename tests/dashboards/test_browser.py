@@ -1,5 +1,7 @@
-"""End to end: a live server with known data, headless Chromium logs in, opens every page,
-changes a filter and reads the numbers the charts show.
+"""End to end: a live server with a known data set; headless Chromium signs in, opens
+every page by its URL and through the navbar, and reads the numbers off the drawn charts
+(plotly's own trace data in the page) against answers this test counts by itself from
+the statements it stored.
 
 Needs Debian's ``chromium`` and ``chromium-driver``; skipped when they are absent.
 Set ``LRS_SCREENSHOTS=<dir>`` to keep a PNG of every page.
@@ -8,47 +10,36 @@ Set ``LRS_SCREENSHOTS=<dir>`` to keep a PNG of every page.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from benchmarks import browser as chromium
 from lrs.app import create_app
 from lrs.config import Settings
 from lrs.http import context
 from lrs.services import users
 from lrs.store import migrate
 from lrs.store.engine import Database
-from tests.lrs.insight.data import seed
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
+from tests.e2e.server import free_port
+from tests.lrs.insight.data import organisation, seed
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
-        not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
+        not chromium.available(),
         reason="needs Debian's chromium and chromium-driver (/usr/bin/chromium, chromedriver)",
     ),
 ]
 
-
-def _free_port() -> int:
-    for port in range(8201, 8210):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+PAGES = ("overview", "courses", "knowledge", "convergence", "people", "explorer", "sources")
+PATHS = {page: "" if page == "overview" else page for page in PAGES}
+MIN_HEIGHT = 200  # pixels: every chart is at least this tall as soon as it is drawn
 
 
 @pytest.fixture(scope="module")
@@ -69,119 +60,137 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             sources_worker=False,
         )
     )
-    port = _free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    server = make_server("127.0.0.1", free_port(), app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{port}"
+    yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
     context.of(app).database.dispose()
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="chromium-profile-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", f"--user-data-dir={profile}", "--window-size=1400,1000",
-    ):  # fmt: skip
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+def driver(live_server: str) -> Iterator[Any]:
+    with chromium.chromium() as browser:
+        chromium.sign_in(browser, live_server, "manager", "correct horse")
+        yield browser
 
 
-def _wait_for_text(driver: object, css: str, text: str, timeout: float = 20.0) -> str:
-    from selenium.webdriver.common.by import By
-
-    deadline = time.monotonic() + timeout
-    seen = ""
-    while time.monotonic() < deadline:
-        try:
-            seen = " ".join(e.text for e in driver.find_elements(By.CSS_SELECTOR, css))  # type: ignore[attr-defined]
-        except Exception:  # the element was re-rendered between find and read
-            seen = ""
-        if text in seen:
-            return seen
-        time.sleep(0.2)
-    _shot(driver, "failure")
-    raise AssertionError(f"{css!r} never showed {text!r}; last saw {seen!r}")
-
-
-def _shot(driver: object, name: str) -> None:
+def _shot(driver: Any, name: str) -> None:
     folder = os.environ.get("LRS_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        driver.save_screenshot(str(Path(folder) / f"{name}.png"))  # type: ignore[attr-defined]
+        driver.save_screenshot(str(Path(folder) / f"{name}.png"))
 
 
-def test_dashboards_in_a_browser(live_server: str, browser: object) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+def _open(driver: Any, base: str, page: str, query: str = "") -> dict[str, dict[str, Any]]:
+    driver.get(f"{base}/dashboards/{PATHS[page]}{query}")
+    chromium.wait_drawn(driver)
+    return _checked_graphs(driver)
 
-    driver = browser
-    driver.get(f"{live_server}/dashboards/")  # type: ignore[attr-defined]
-    assert "/dashboards/login" in driver.current_url  # type: ignore[attr-defined]
-    driver.find_element(By.ID, "username").send_keys("manager")  # type: ignore[attr-defined]
-    driver.find_element(By.ID, "password").send_keys("correct horse")  # type: ignore[attr-defined]
-    driver.find_element(By.ID, "sign-in").click()  # type: ignore[attr-defined]
 
-    # Overview: counters and chart titles carry the known numbers.
-    _wait_for_text(driver, "#overview-kpi-statements", "20")
-    _wait_for_text(driver, "#overview-kpi-people", "5")
-    _wait_for_text(driver, "#overview-over-time .infolayer", "20 statements")
-    _wait_for_text(driver, "#overview-top-people .infolayer", "top 5 of 5")
-    _wait_for_text(driver, "#overview-top-activities .infolayer", "Top 7 of 7 activities")
-    time.sleep(0.5)
-    _shot(driver, "overview")
+def _checked_graphs(driver: Any) -> dict[str, dict[str, Any]]:
+    """The page's graphs, each checked: full height at once, nothing sent to a cloud."""
+    graphs = chromium.graphs(driver)
+    for graph_id, graph in graphs.items():
+        assert graph["height"] >= MIN_HEIGHT, (graph_id, graph["height"])
+        assert graph["svg_height"] >= MIN_HEIGHT, (graph_id, graph["svg_height"])
+        assert graph["config"] == {"showSendToCloud": False, "showEditInChartStudio": False,
+                                   "plotlyServerURL": ""}, graph_id  # fmt: skip
+        assert not [b for b in graph["buttons"] if "Chart Studio" in b or "Cloud" in b]
+    return graphs
 
-    # Change a filter: only formal statements; the URL carries it.
-    Select(driver.find_element(By.ID, "filter-kind")).select_by_value("formal")  # type: ignore[attr-defined]
-    _wait_for_text(driver, "#overview-kpi-statements", "10")
-    _wait_for_text(driver, "#overview-kpi-informal", "0")
-    assert "kind=formal" in driver.current_url  # type: ignore[attr-defined]
-    _shot(driver, "overview-formal")
 
-    # Pages keep the filter in their links; reset it to see both sides again.
-    Select(driver.find_element(By.ID, "filter-kind")).select_by_value("all")  # type: ignore[attr-defined]
-    _wait_for_text(driver, "#overview-kpi-statements", "20")
-    _wait_for_text(driver, "#overview-top-verbs .infolayer", "Top 10 of 14 verbs")
-    time.sleep(3.0)
+def _by_name(graph: dict[str, Any], axis: str) -> dict[str, float]:
+    """Sum of each trace's ``axis`` values, by trace name."""
+    return {t["name"]: sum(v for v in t[axis] if v is not None) for t in graph["traces"]}
 
-    pages = [
-        ("courses", "#courses-funnel .infolayer", "2 of 2 courses"),
-        ("knowledge", "#knowledge-participation .infolayer", "5 people"),
-        ("convergence", "#convergence-network .infolayer", "4 of 4 links"),
-        ("people", "#people-directory", "Ann — 8 statements"),
-        ("explorer", "#explorer-count", "20 statements"),
-    ]
-    for page, css, text in pages:
-        driver.find_element(By.ID, f"nav-{page}").click()  # type: ignore[attr-defined]
-        _wait_for_text(driver, css, text)
-        time.sleep(0.8)
+
+# -- what the known data set holds, counted here from the statements themselves -----
+
+
+def _kind(statement: dict[str, Any]) -> str:
+    return "formal" if statement["context"]["platform"] == "LMS" else "informal"
+
+
+STORED = organisation()
+BY_KIND = Counter(_kind(s) for s in STORED)
+BY_PERSON_KIND = Counter((s["actor"]["name"], _kind(s)) for s in STORED)
+BY_VERB = Counter(s["verb"]["display"]["en"] for s in STORED)
+SCORES = sorted(s["result"]["score"]["scaled"] for s in STORED if "score" in s.get("result", {}))
+VIEWS = Counter(s["object"]["definition"]["name"]["en"] for s in STORED
+                if s["verb"]["display"]["en"] == "viewed")  # fmt: skip
+BY_TEAM_KIND = Counter(
+    (s["context"].get("team", {}).get("name", "(no team)"), _kind(s)) for s in STORED
+)
+
+
+def test_every_page_by_url_draws_every_chart_at_full_height(live_server: str, driver: Any) -> None:
+    """REQ-DASH-DRAW: each page opened by URL is drawn whole, no resize needed."""
+    for page in PAGES:
+        graphs = _open(driver, live_server, page)
         _shot(driver, page)
-
-    # Explorer pages on the server: 20 statements, 25 a page.
-    _wait_for_text(driver, "#explorer-page-note", "1-20 of 20")
-    driver.find_element(By.ID, "nav-people").click()  # type: ignore[attr-defined]
-    _wait_for_text(driver, "#people-directory", "Ann")
-    driver.find_element(By.LINK_TEXT, "Ann — 8 statements").click()  # type: ignore[attr-defined]
-    _wait_for_text(driver, "#people-body", "COURSES COMPLETED")
-    _wait_for_text(driver, "#people-timeline .infolayer", "8 statements")
-    time.sleep(0.5)
-    _shot(driver, "person")
-
+        if page in ("overview", "courses", "knowledge", "convergence"):
+            assert len(graphs) >= 4, (page, sorted(graphs))
     errors = [
-        entry for entry in driver.get_log("browser")  # type: ignore[attr-defined]
+        entry for entry in driver.get_log("browser")
         if entry["level"] == "SEVERE" and "favicon" not in entry["message"]
     ]  # fmt: skip
     assert errors == [], "\n".join(e["message"][:300] for e in errors)
+
+
+def test_the_navbar_opens_every_page(live_server: str, driver: Any) -> None:
+    """REQ-DASH-NAV: the navbar reaches every page, each drawn whole."""
+    from selenium.webdriver.common.by import By
+
+    _open(driver, live_server, "overview")
+    for page in PAGES:
+        driver.find_element(By.ID, f"nav-{page}").click()
+        deadline = time.monotonic() + 20
+        while not driver.current_url.rstrip("/").endswith(PATHS[page] or "dashboards"):
+            assert time.monotonic() < deadline, driver.current_url
+            time.sleep(0.05)
+        chromium.wait_drawn(driver)
+        _checked_graphs(driver)
+        assert driver.find_element(By.ID, f"nav-{page}").get_attribute("class").count("active")
+
+
+def test_overview_numbers_read_off_the_charts(live_server: str, driver: Any) -> None:
+    """REQ-DASH-NUMBERS: the overview's charts show the counts of the stored statements."""
+    from selenium.webdriver.common.by import By
+
+    graphs = _open(driver, live_server, "overview")
+    assert driver.find_element(By.ID, "overview-kpi-statements").text == str(len(STORED))
+    assert driver.find_element(By.ID, "overview-kpi-formal").text == str(BY_KIND["formal"])
+    over_time = _by_name(graphs["overview-over-time"], "y")
+    assert over_time == dict(BY_KIND)
+    [mix] = graphs["overview-mix"]["traces"]
+    assert dict(zip(mix["labels"], mix["values"], strict=True)) == dict(BY_KIND)
+    people = graphs["overview-top-people"]
+    for trace in people["traces"]:
+        shown = dict(zip(trace["y"], trace["x"], strict=True))
+        expected = {name: c for (name, kind), c in BY_PERSON_KIND.items() if kind == trace["name"]}
+        assert {k: v for k, v in shown.items() if v} == expected, trace["name"]
+
+    # A filter narrows every chart; the URL carries it.
+    graphs = _open(driver, live_server, "overview", "?kind=formal")
+    assert _by_name(graphs["overview-over-time"], "y") == {"formal": BY_KIND["formal"]}
+    assert driver.find_element(By.ID, "overview-kpi-informal").text == "0"
+
+
+def test_courses_knowledge_and_convergence_numbers(live_server: str, driver: Any) -> None:
+    """REQ-DASH-NUMBERS: scores, views and the team mix as counted from the statements."""
+    graphs = _open(driver, live_server, "courses")
+    [scores] = graphs["courses-scores"]["traces"]
+    assert sum(scores["y"]) == len(SCORES) == 2
+
+    graphs = _open(driver, live_server, "knowledge")
+    [read] = graphs["knowledge-top-read"]["traces"]
+    assert dict(zip(read["y"], read["x"], strict=True)) == dict(VIEWS)
+
+    graphs = _open(driver, live_server, "convergence")
+    mix = graphs["convergence-mix"]
+    for trace in mix["traces"]:
+        counts = dict(zip(trace["y"], trace["customdata"], strict=True))
+        expected = {team: c for (team, kind), c in BY_TEAM_KIND.items() if kind == trace["name"]}
+        assert counts == expected, trace["name"]
