@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     wired = context.AppContext(
         settings=settings,
         database=database,
-        forwarding_secrets=forwarding.SecretBox(settings.forwarding_key),
+        secret_box=forwarding.SecretBox(settings.forwarding_key),
     )
     context.install(app, wired)
     register_error_handlers(app)
@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     if settings.forwarding_worker:
         worker = forwarding.Worker(
             database,
-            wired.forwarding_secrets,
+            wired.secret_box,
             poll_seconds=settings.forwarding_poll_seconds,
             timeout=settings.forwarding_timeout_seconds,
             max_attempts=settings.forwarding_max_attempts,
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     if settings.sources_worker:
         pulling = sources.Worker(
             database,
+            wired.secret_box,
             poll_seconds=settings.sources_poll_seconds,
             timeout=settings.sources_timeout_seconds,
             home_page=settings.public_url or "http://localhost",

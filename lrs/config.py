@@ -107,10 +107,11 @@ class Settings:
     )
     forwarding_key: str = _setting(
         "",
-        "Fernet keys that encrypt forwarding passwords and webhook secrets at rest, comma "
-        "separated, newest first (the first encrypts, all decrypt); needed to add rules "
-        "with credentials. Make one with `lrs forwarding generate-key`; after putting a new "
-        "key first, run `lrs forwarding rotate-key`.",
+        "Fernet keys that encrypt forwarding passwords, webhook secrets and source "
+        "passwords at rest, comma separated, newest first (the first encrypts, all "
+        "decrypt); needed to add rules or sources with credentials. Make one with "
+        "`lrs forwarding generate-key`; after putting a new key first, run "
+        "`lrs forwarding rotate-key`.",
         secret=True,
     )
     sources_worker: bool = _setting(

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import TEST_FORWARDING_KEY
 from tests.e2e.server import KEY, SECRET, Server, serve
 from tests.sources.feedserver import FixtureServer, Route, change, fixture_server, mediawiki_api
 from tests.sources.helpers import fixture
@@ -62,7 +63,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str
     url = f"sqlite:///{folder / 'lrs.db'}"
     with serve(
         url, folder / "server.log", workers=1, threads=4,
-        extra_env={"LRS_SOURCES_WORKER": "false", "LRS_FORWARDING_WORKER": "false"},
+        extra_env={"LRS_SOURCES_WORKER": "false", "LRS_FORWARDING_WORKER": "false",
+                   "LRS_FORWARDING_KEY": TEST_FORWARDING_KEY},
     ) as running:  # fmt: skip
         yield running, url
 
@@ -79,6 +81,7 @@ def run_block(block: str, server: Server, database_url: str, hosts: FixtureServe
         **os.environ,
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         "LRS": server.base, "KEY": KEY, "SECRET": SECRET, "LRS_DATABASE_URL": database_url,
+        "LRS_FORWARDING_KEY": TEST_FORWARDING_KEY,
     }  # fmt: skip
     return subprocess.run(
         [bash, "-euo", "pipefail", "-c", script], cwd=cwd, env=env, capture_output=True,

@@ -24,7 +24,7 @@ def create_rule() -> Response:
     reject_unknown(request.args, ())
     values = load(RuleInput(), json_body(request))
     created = forwarding.create_rule(
-        database(), current_principal(), values, box=current().forwarding_secrets
+        database(), current_principal(), values, box=current().secret_box
     )
     response = jsonify(created)
     response.status_code = 201
@@ -42,7 +42,7 @@ def update_rule(rule_id: int) -> Response:
     reject_unknown(request.args, ())
     values = load(RuleInput(), json_body(request), partial=True)
     updated = forwarding.update_rule(
-        database(), current_principal(), rule_id, values, box=current().forwarding_secrets
+        database(), current_principal(), rule_id, values, box=current().secret_box
     )
     return jsonify(updated)
 

@@ -8,7 +8,7 @@ from flask import Response, jsonify, request
 from lrs.api import bp
 from lrs.api.schemas import SourceInput, load
 from lrs.auth import current_principal
-from lrs.http.context import database
+from lrs.http.context import current, database
 from lrs.http.json import json_body
 from lrs.http.params import reject_unknown
 from lrs.services import sources
@@ -24,7 +24,8 @@ def list_sources() -> Response:
 def add_source() -> Response:
     reject_unknown(request.args, ())
     values = load(SourceInput(), json_body(request))
-    response = jsonify(sources.add_source(database(), current_principal(), values))
+    added = sources.add_source(database(), current_principal(), values, box=current().secret_box)
+    response = jsonify(added)
     response.status_code = 201
     return response
 

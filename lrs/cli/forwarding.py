@@ -119,15 +119,20 @@ def forwarding_generate_key() -> None:
 
 @forwarding_group.command("rotate-key")
 def forwarding_rotate_key() -> None:
-    """Encrypt every stored password and secret again under the first LRS_FORWARDING_KEY.
+    """Encrypt every stored password and secret (forwarding rules and sources) again
+    under the first LRS_FORWARDING_KEY.
 
     Put the new key first and keep the old ones after it (comma separated), run this,
     then remove the old keys.
     """
-    from lrs.services import forwarding
+    from lrs.services import forwarding, sources
 
     box = forwarding.SecretBox(load_settings().forwarding_key)
     if not box.has_keys:
         raise click.ClickException("LRS_FORWARDING_KEY is not set")
-    count = call_service(lambda db: forwarding.rotate_key(db, OPERATOR, box=box))
-    click.echo(f"re-encrypted {count} passwords and secrets under the first key")
+    rules = call_service(lambda db: forwarding.rotate_key(db, OPERATOR, box=box))
+    pulled = call_service(lambda db: sources.rotate_key(db, OPERATOR, box=box))
+    click.echo(
+        f"re-encrypted {rules} passwords and secrets of forwarding rules and {pulled} "
+        "source passwords under the first key"
+    )

@@ -50,6 +50,7 @@ def sources_add(
     from urllib.parse import urlsplit
 
     from lrs.services import sources
+    from lrs.services.sealing import SecretBox
 
     username, _, password = (credential or "").partition(":")
     if password_env:
@@ -68,7 +69,8 @@ def sources_add(
         "name": name or f"{kind} {parts.netloc}{parts.path}"[:128], "active": not paused,
         "username": username or None, "password": password or None,
     }  # fmt: skip
-    added = call_service(lambda db: sources.add_source(db, OPERATOR, values))
+    box = SecretBox(load_settings().forwarding_key)
+    added = call_service(lambda db: sources.add_source(db, OPERATOR, values, box=box))
     click.echo(f"added source {added['id']} {added['name']!r} ({kind}, every "
                f"{added['every_seconds']} s) -> {added['url']}")  # fmt: skip
 
@@ -138,18 +140,22 @@ def sources_remove(source: str) -> None:
 def sources_run(source: str | None, due: bool) -> None:
     """Run SOURCE now (paused or not), or --due ones; print what each run stored."""
     from lrs.services import sources
+    from lrs.services.sealing import SecretBox
 
     if (source is None) == (not due):
         raise click.UsageError("give a SOURCE or --due")
     settings = load_settings()
     home_page = authority_home(settings)
     timeout = settings.sources_timeout_seconds
+    box = SecretBox(settings.forwarding_key)
 
     def call(db: Database) -> list[sources.RunReport]:
         upgrade(db, settings)
         if source is None:
-            return sources.run_due(db, home_page=home_page, timeout=timeout, limit=1000)
-        return [sources.run_source(db, OPERATOR, source, home_page=home_page, timeout=timeout)]
+            return sources.run_due(db, box=box, home_page=home_page, timeout=timeout, limit=1000)
+        return [
+            sources.run_source(db, OPERATOR, source, box=box, home_page=home_page, timeout=timeout)
+        ]
 
     reports = call_service(call)
     for report in reports:

@@ -52,7 +52,7 @@ class AppContext:
     settings: Settings
     database: Database
     # Seals and opens forwarding passwords and secrets (LRS_FORWARDING_KEY).
-    forwarding_secrets: SecretBox
+    secret_box: SecretBox
     spoken_versions: SpokenVersions = field(default_factory=SpokenVersions)
     # The Dash app when the dashboards are mounted, and the hashes of its inline
     # scripts for the Content-Security-Policy (computed on first use).

@@ -31,6 +31,7 @@ from lrs.services import imports
 from lrs.services.polling import PollingWorker
 from lrs.services.principal import Principal
 from lrs.services.pulls import Http, PullError, SourceConfig, pull
+from lrs.services.sealing import SecretBox
 from lrs.store import pulled_sources as store
 from lrs.store.engine import Database
 from lrs.store.models import PulledSource
@@ -153,10 +154,13 @@ def _fields(values: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def add_source(db: Database, principal: Principal, values: Mapping[str, Any]) -> dict[str, Any]:
-    """Add a source; its first run is due at once."""
+def add_source(
+    db: Database, principal: Principal, values: Mapping[str, Any], *, box: SecretBox
+) -> dict[str, Any]:
+    """Add a source; its first run is due at once. Its password is stored sealed."""
     _require_admin(principal)
     fields = _fields(values)
+    fields["password"] = box.seal(fields["password"], "password")
     if fields["mapping"]:
         imports.load_identities(fields["mapping"])  # a mapping that cannot be read is a 400
     now = dt.datetime.now(dt.UTC)
@@ -216,6 +220,27 @@ def remove_source(db: Database, principal: Principal, ref: int | str) -> None:
         store.remove(session, _find(session, ref))
 
 
+def rotate_key(db: Database, principal: Principal, *, box: SecretBox) -> int:
+    """Encrypt every stored source password again under the first key of ``box``; how
+    many were re-encrypted. One transaction: all or none."""
+    _require_admin(principal)
+    rotated = 0
+    with db.writing() as session:
+        for source in store.listing(session):
+            if source.password is None:
+                continue
+            try:
+                source.password = box.reseal(source.password)
+            except ValueError:
+                raise BadRequest(
+                    f"the password of source {source.id} ({source.name!r}) cannot be decrypted "
+                    "with any key of LRS_FORWARDING_KEY; keep its old key in the list",
+                    "password",
+                ) from None
+            rotated += 1
+    return rotated
+
+
 # --- running -------------------------------------------------------------------------------
 
 
@@ -238,6 +263,7 @@ def run_source(
     principal: Principal,
     ref: int | str,
     *,
+    box: SecretBox,
     home_page: str,
     timeout: float,
     now: dt.datetime | None = None,
@@ -253,12 +279,13 @@ def run_source(
         snapshots = [_Snapshot.of(source) for source in claimed]
     if not snapshots:
         return RunReport(str(ref), "busy", error="another process is running this source")
-    return _run(db, snapshots[0], token, now, home_page=home_page, timeout=timeout)
+    return _run(db, snapshots[0], token, now, box=box, home_page=home_page, timeout=timeout)
 
 
 def run_due(
     db: Database,
     *,
+    box: SecretBox,
     home_page: str,
     timeout: float,
     limit: int = 10,
@@ -274,7 +301,9 @@ def run_due(
             snapshots = [_Snapshot.of(source) for source in claimed]
         if not snapshots:
             break
-        reports.append(_run(db, snapshots[0], token, started, home_page=home_page, timeout=timeout))
+        reports.append(
+            _run(db, snapshots[0], token, started, box=box, home_page=home_page, timeout=timeout)
+        )
     return reports
 
 
@@ -309,6 +338,7 @@ def _run(
     token: str,
     started: dt.datetime,
     *,
+    box: SecretBox,
     home_page: str,
     timeout: float,
 ) -> RunReport:
@@ -316,17 +346,18 @@ def _run(
     state = source.state
     error: str | None = None
     try:
+        password = _open_password(box, source)
         config = SourceConfig(
             kind=source.kind,
             url=source.url,
             identities=imports.load_identities(source.mapping),
             username=source.username,
-            password=source.password,
+            password=password,
             options=source.options,
         )
         principal = imports.importer_principal(db, home_page)
         version = str(source.options.get("xapi_version") or "1.0.3")
-        http = Http(timeout=timeout, username=source.username, password=source.password)
+        http = Http(timeout=timeout, username=source.username, password=password)
         for chunk in pull(config, state, http):
             imports.store_items(db, chunk.items, principal, summary, xapi_version=version)
             state = chunk.state
@@ -341,6 +372,15 @@ def _run(
     )  # fmt: skip
     _record(db, source, token, started, state, report)
     return report
+
+
+def _open_password(box: SecretBox, source: _Snapshot) -> str | None:
+    try:
+        return box.open(source.password) if source.password is not None else None
+    except ValueError:
+        raise PullError(
+            "its password cannot be decrypted with any key of LRS_FORWARDING_KEY"
+        ) from None
 
 
 def _record(
@@ -386,9 +426,10 @@ class Worker(PollingWorker):
     app factory starts one per app and keeps it with the app's context."""
 
     def __init__(
-        self, db: Database, *, poll_seconds: float, timeout: float, home_page: str
-    ) -> None:
+        self, db: Database, box: SecretBox, *, poll_seconds: float, timeout: float,
+        home_page: str,
+    ) -> None:  # fmt: skip
         def pull_due(database: Database) -> bool:
-            return bool(run_due(database, home_page=home_page, timeout=timeout))
+            return bool(run_due(database, box=box, home_page=home_page, timeout=timeout))
 
         super().__init__("lrs-sources", db, pull_due, poll_seconds=poll_seconds)

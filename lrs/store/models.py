@@ -580,7 +580,7 @@ class ForwardingRule(Base):
 
     Empty filter lists match everything. ``password`` (Basic auth of an LRS target) and
     ``secret`` (HMAC key of a webhook) are needed in clear to call the target, so they are
-    stored encrypted (Fernet tokens, ``lrs.services.forwarding.sealing``); the API never
+    stored encrypted (Fernet tokens, ``lrs.services.sealing``); the API never
     returns them.
     """
 
@@ -641,8 +641,9 @@ class PulledSource(Base):
     other LRS's last ``stored``) and the validators of conditional GETs. Workers claim a
     due source with ``claim``/``claimed_until`` (a lease) so that no two processes pull
     the same source at once; ``failures`` counts errors in a row and stretches the wait.
-    ``password`` is the Basic-auth secret for the source, needed in clear to call it; the
-    API never returns it.
+    ``password`` is the Basic-auth secret for the source, needed in clear to call it, so
+    it is stored encrypted (a Fernet token, ``lrs.services.sealing``); the API never
+    returns it.
     """
 
     __tablename__ = "pulled_source"

@@ -13,11 +13,11 @@ The downgrade decrypts them again. No schema change: both columns stay text.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import context, op
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+from migrations.sealing import rewrite, seal, unseal
 
 revision: str = "20261202_seal_forwarding_secrets"
 down_revision: str | None = "20261202_pulled_sources"
@@ -36,53 +36,9 @@ NO_KEY = (
 )
 
 
-def _keys() -> MultiFernet | None:
-    keys = str(context.config.attributes.get("forwarding_key") or "")
-    parts = [key.strip() for key in keys.split(",") if key.strip()]
-    return MultiFernet([Fernet(key) for key in parts]) if parts else None
-
-
-def _rewrite(change: Callable[[MultiFernet, str], str]) -> None:
-    connection = op.get_bind()
-    rows = connection.execute(
-        sa.select(RULES.c.id, RULES.c.password, RULES.c.secret).where(
-            sa.or_(RULES.c.password.is_not(None), RULES.c.secret.is_not(None))
-        )
-    ).all()
-    if not rows:
-        return
-    keys = _keys()
-    if keys is None:
-        raise RuntimeError(NO_KEY)
-    for rule_id, password, secret in rows:
-        connection.execute(
-            RULES.update()
-            .where(RULES.c.id == rule_id)
-            .values(
-                password=None if password is None else change(keys, password),
-                secret=None if secret is None else change(keys, secret),
-            )
-        )
-
-
-def _seal(keys: MultiFernet, value: str) -> str:
-    try:
-        keys.decrypt(value.encode())
-        return value  # encrypted already
-    except InvalidToken:
-        return keys.encrypt(value.encode()).decode()
-
-
-def _open(keys: MultiFernet, value: str) -> str:
-    try:
-        return keys.decrypt(value.encode()).decode()
-    except InvalidToken:
-        return value  # in clear already
-
-
 def upgrade() -> None:
-    _rewrite(_seal)
+    rewrite(RULES, ["password", "secret"], seal, NO_KEY)
 
 
 def downgrade() -> None:
-    _rewrite(_open)
+    rewrite(RULES, ["password", "secret"], unseal, NO_KEY)

@@ -10,11 +10,14 @@ from flask.testing import FlaskClient
 
 from lrs.services import sources, users
 from lrs.services.principal import OPERATOR
+from lrs.services.sealing import SecretBox
 from lrs.store.engine import Database
+from tests.conftest import TEST_FORWARDING_KEY
 from tests.sources.feedserver import Route, fixture_server
 from tests.sources.helpers import fixture
 
 PASSWORD = "correct horse"
+BOX = SecretBox(TEST_FORWARDING_KEY)
 
 
 def _sign_in(client: FlaskClient, username: str) -> None:
@@ -45,8 +48,9 @@ def test_sources_page_shows_runs_to_admins(client: FlaskClient, database: Databa
         server.routes["/down"] = Route(b"", status=503)
         for name, path in (("engineering", "/feed.atom"), ("down", "/down")):
             sources.add_source(database, OPERATOR, {"name": name, "kind": "blog",
-                                                "url": server.url(path)})  # fmt: skip
-            sources.run_source(database, OPERATOR, name, home_page="http://lrs.test", timeout=5)
+                                                "url": server.url(path)}, box=BOX)  # fmt: skip
+            sources.run_source(database, OPERATOR, name, box=BOX, home_page="http://lrs.test",
+                               timeout=5)  # fmt: skip
     _sign_in(client, "admin")
     assert client.get("/dashboards/sources").status_code == 200
     body = _refresh(client)

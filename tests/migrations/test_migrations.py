@@ -202,3 +202,51 @@ def test_upgrade_gives_every_stored_agent_a_person(empty_url: str) -> None:
         assert migrate.pending_changes(database.engine) == []
     finally:
         database.dispose()
+
+
+BEFORE_SOURCE_SEALING = "20261206_persons"
+
+
+def test_upgrade_encrypts_source_passwords_stored_in_clear(empty_url: str) -> None:
+    """Sources stored before their passwords were encrypted get them encrypted with
+    LRS_FORWARDING_KEY; without a key the upgrade stops; the downgrade decrypts them."""
+    from lrs.services.sealing import SecretBox
+    from tests.conftest import TEST_FORWARDING_KEY
+
+    database = Database(empty_url)
+    try:
+        migrate.upgrade(database.engine, BEFORE_SOURCE_SEALING)
+        counts = ", ".join(["0"] * 8)
+        with database.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO pulled_source (name, kind, url, every_seconds, username, "
+                    "password, options, state, active, next_run, failures, last_read, "
+                    "last_stored, last_skipped, last_rejected, total_stored, total_skipped, "
+                    "total_rejected, created) VALUES "
+                    f"('upstream', 'lrs', 'http://t.example/xapi/', 900, 'k', 'clear-password',"
+                    f" '{{}}', '{{}}', true, :at, {counts}, :at), "
+                    f"('blog', 'blog', 'http://t.example/feed', 900, NULL, NULL,"
+                    f" '{{}}', '{{}}', true, :at, {counts}, :at)"
+                ),
+                {"at": dt.datetime(2026, 11, 1, tzinfo=dt.UTC)},
+            )
+        with pytest.raises(RuntimeError, match="LRS_FORWARDING_KEY"):
+            migrate.upgrade(database.engine)
+
+        def stored() -> list[str | None]:
+            with database.engine.connect() as connection:
+                query = sa.text("SELECT password FROM pulled_source ORDER BY name")
+                return [password for (password,) in connection.execute(query)]
+
+        assert stored() == [None, "clear-password"]
+        migrate.upgrade(database.engine, forwarding_key=TEST_FORWARDING_KEY)
+        [blog, upstream] = stored()
+        assert blog is None and upstream is not None and "clear" not in upstream
+        assert SecretBox(TEST_FORWARDING_KEY).open(upstream) == "clear-password"
+        migrate.downgrade(
+            database.engine, BEFORE_SOURCE_SEALING, forwarding_key=TEST_FORWARDING_KEY
+        )
+        assert stored() == [None, "clear-password"]
+    finally:
+        database.dispose()

@@ -23,14 +23,17 @@ from lrs.errors import BadRequest, Conflict, Forbidden, NotFound
 from lrs.http import context
 from lrs.services import sources
 from lrs.services.principal import OPERATOR, Principal
+from lrs.services.sealing import SecretBox
 from lrs.store.engine import Database
 from lrs.store.models import PulledSource, Statement
+from tests.conftest import TEST_FORWARDING_KEY
 from tests.e2e.server import KEY, SECRET, serve
 from tests.factories import make_statement
 from tests.sources.feedserver import FixtureServer, Route, change, fixture_server, mediawiki_api
 from tests.sources.helpers import fixture
 
 HOME = "http://lrs.test"
+BOX = SecretBox(TEST_FORWARDING_KEY)
 POSTS = "/feed/"
 DISCOVERY_COMMENTS = "/2024/03/discovery-calls/feed/"
 PRICING_COMMENTS = "/2024/02/pricing-objections/feed/"
@@ -47,11 +50,13 @@ def server() -> Iterator[FixtureServer]:
 
 
 def run(db: Database, name: str, timeout: float = 5.0) -> sources.RunReport:
-    return sources.run_source(db, OPERATOR, name, home_page=HOME, timeout=timeout)
+    return sources.run_source(db, OPERATOR, name, box=BOX, home_page=HOME, timeout=timeout)
 
 
 def add(db: Database, kind: str, url: str, name: str = "source", **values: Any) -> dict[str, Any]:
-    return sources.add_source(db, OPERATOR, {"name": name, "kind": kind, "url": url, **values})
+    return sources.add_source(
+        db, OPERATOR, {"name": name, "kind": kind, "url": url, **values}, box=BOX
+    )
 
 
 def statement_count(db: Database) -> int:
@@ -228,7 +233,7 @@ def test_one_source_is_run_by_one_worker_at_a_time(db_and_server: Any) -> None:
     reports: list[list[sources.RunReport]] = []
 
     def worker() -> None:
-        reports.append(sources.run_due(database, home_page=HOME, timeout=5))
+        reports.append(sources.run_due(database, box=BOX, home_page=HOME, timeout=5))
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
     for thread in threads:
@@ -237,19 +242,21 @@ def test_one_source_is_run_by_one_worker_at_a_time(db_and_server: Any) -> None:
         thread.join()
     assert sum(len(r) for r in reports) == 1
     assert len(server.hits("/slow.rss")) == 1
-    assert sources.run_due(database, home_page=HOME, timeout=5) == []  # next run: in 15 min
+    # the next run is in 15 min
+    assert sources.run_due(database, box=BOX, home_page=HOME, timeout=5) == []
     later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=16)
-    assert len(sources.run_due(database, home_page=HOME, timeout=5, now=later)) == 1
+    assert len(sources.run_due(database, box=BOX, home_page=HOME, timeout=5, now=later)) == 1
     with database.writing() as session:  # a worker that died holding the claim
         session.execute(sa.update(PulledSource).values(
             claim="dead", claimed_until=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1),
             next_run=dt.datetime.now(dt.UTC)))  # fmt: skip
-    assert [r.status for r in sources.run_due(database, home_page=HOME, timeout=5)] == ["ok"]
+    reports = sources.run_due(database, box=BOX, home_page=HOME, timeout=5)
+    assert [r.status for r in reports] == ["ok"]
     with database.writing() as session:  # ... and one that is still running it
         session.execute(sa.update(PulledSource).values(
             claim="alive", claimed_until=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5),
             next_run=dt.datetime.now(dt.UTC)))  # fmt: skip
-    assert sources.run_due(database, home_page=HOME, timeout=5) == []
+    assert sources.run_due(database, box=BOX, home_page=HOME, timeout=5) == []
     assert run(database, "slow").status == "busy"
 
 
@@ -257,10 +264,10 @@ def test_paused_sources_are_not_due(db_and_server: Any) -> None:
     database, server = db_and_server
     server.routes["/feed.atom"] = Route(fixture("engineering.atom"))
     add(database, "blog", server.url("/feed.atom"), "paused", active=False)
-    assert sources.run_due(database, home_page=HOME, timeout=5) == []
+    assert sources.run_due(database, box=BOX, home_page=HOME, timeout=5) == []
     resumed = sources.set_active(database, OPERATOR, "paused", True)
     assert resumed["active"] is True
-    reports = sources.run_due(database, home_page=HOME, timeout=5)
+    reports = sources.run_due(database, box=BOX, home_page=HOME, timeout=5)
     assert [r.stored for r in reports] == [ENGINEERING_ENTRIES]
 
 

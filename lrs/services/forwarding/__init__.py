@@ -29,9 +29,9 @@ from lrs.services.forwarding.rules import (
     rotate_key,
     update_rule,
 )
-from lrs.services.forwarding.sealing import SecretBox, generate_key
 from lrs.services.forwarding.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from lrs.services.forwarding.worker import Worker
+from lrs.services.sealing import SecretBox, generate_key
 
 __all__ = [
     "KINDS",

@@ -9,8 +9,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from lrs.services.forwarding.sealing import SecretBox
 from lrs.services.forwarding.sender import SendError, send
+from lrs.services.sealing import SecretBox
 from lrs.store import forwarding as store
 from lrs.store.engine import Database
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from lrs.errors import BadRequest, Conflict, NotFound
 from lrs.services.forwarding.outbox import active_rules, require_admin
-from lrs.services.forwarding.sealing import SecretBox
 from lrs.services.principal import Principal
+from lrs.services.sealing import SecretBox
 from lrs.store import forwarding as store
 from lrs.store.engine import Database
 from lrs.store.models import ForwardingRule

@@ -10,8 +10,8 @@ import urllib.request
 from collections.abc import Sequence
 from urllib.parse import urljoin
 
-from lrs.services.forwarding.sealing import SecretBox
 from lrs.services.forwarding.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from lrs.services.sealing import SecretBox
 from lrs.store import forwarding as store
 from lrs.store.models import ForwardingRule
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from lrs.services.forwarding.delivery import deliver_due
-from lrs.services.forwarding.sealing import SecretBox
 from lrs.services.polling import PollingWorker
+from lrs.services.sealing import SecretBox
 from lrs.store.engine import Database
 
 

@@ -62,7 +62,7 @@ def api_schema(app: Flask, database: Database, api: ApiClient) -> Any:
     forwarding.create_rule(
         database, OPERATOR, {"name": "hook", "kind": "webhook", "url": "http://127.0.0.1:9",
                              "secret": "s", "active": False},
-        box=context.of(app).forwarding_secrets,
+        box=context.of(app).secret_box,
     )  # fmt: skip
     loaded = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     # Fuzz /api/; the xAPI resources have their own conformance tests.

@@ -1,10 +1,11 @@
-"""Forwarding passwords and webhook secrets encrypted at rest.
+"""Passwords and secrets the LRS sends elsewhere, encrypted at rest.
 
-A rule's ``password`` and ``secret`` are needed in clear to call its target, so they are
-encrypted, not hashed: with Fernet (AES-128-CBC and HMAC-SHA256, from ``cryptography``)
-under the keys of LRS_FORWARDING_KEY. The first key encrypts; every key decrypts, so
-that keys can be rotated: put a new key first, run ``lrs forwarding rotate-key`` to
-encrypt every stored value under it, then drop the old one.
+A forwarding rule's ``password`` and ``secret`` and a pulled source's ``password`` are
+needed in clear to call the other server, so they are encrypted, not hashed: with Fernet
+(AES-128-CBC and HMAC-SHA256, from ``cryptography``) under the keys of
+LRS_FORWARDING_KEY. The first key encrypts; every key decrypts, so that keys can be
+rotated: put a new key first, run ``lrs forwarding rotate-key`` to encrypt every stored
+value (rules and sources) under it, then drop the old one.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from lrs.errors import BadRequest
 
 
 class SecretBox:
-    """Seals and opens rule secrets with the keys of LRS_FORWARDING_KEY (comma separated,
-    newest first); without keys nothing can be sealed or opened."""
+    """Seals and opens stored passwords and secrets with the keys of LRS_FORWARDING_KEY
+    (comma separated, newest first); without keys nothing can be sealed or opened."""
 
     def __init__(self, keys: str) -> None:
         parts = [key.strip() for key in keys.split(",") if key.strip()]
@@ -58,8 +59,8 @@ class SecretBox:
     def _keys(self, name: str = "secret") -> MultiFernet:
         if self._fernet is None:
             raise BadRequest(
-                "forwarding passwords and secrets are stored encrypted: set LRS_FORWARDING_KEY "
-                "(make a key with `lrs forwarding generate-key`)",
+                "passwords and secrets of forwarding rules and sources are stored encrypted: "
+                "set LRS_FORWARDING_KEY (make a key with `lrs forwarding generate-key`)",
                 name,
             )
         return self._fernet
