@@ -106,7 +106,10 @@ class Statement(Base):
     voids_id: Mapped[str | None] = mapped_column(String(36))
     version: Mapped[str] = mapped_column(String(16))
     authority_key: Mapped[str | None]
-    payload: Mapped[dict[str, Any]]
+    # JSON text on both databases, also on PostgreSQL: the statement is only ever read
+    # whole, never searched by its parts in SQL, and the text is smaller than JSONB and
+    # goes out to exports without being rendered again.
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON())
 
     __table_args__ = (
         Index("ix_statement_verb_seq", "verb_id", "seq"),
