@@ -1,7 +1,7 @@
 """statements: the payload is JSON text on PostgreSQL too
 
 Revision ID: 20261206_statement_json_text
-Revises: 20261206_persons
+Revises: 20261206_seal_source_secrets
 Create Date: 2026-12-06 13:40:00
 
 JSONB keeps a binary form that costs more room than the text (about 10 % of a typical
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "20261206_statement_json_text"
-down_revision: str | None = "20261206_persons"
+down_revision: str | None = "20261206_seal_source_secrets"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
