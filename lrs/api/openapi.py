@@ -79,6 +79,8 @@ AGGREGATE_QUERY = [
 ]
 SOURCE_ID = {"name": "source_id", "in": "path", "required": True,
              "schema": {"type": "integer", "minimum": 0}}  # fmt: skip
+PERSON_ID = {"name": "person_id", "in": "path", "required": True,
+             "schema": {"type": "integer", "minimum": 0}}  # fmt: skip
 
 
 def _aggregate_parameters() -> list[dict[str, Any]]:
@@ -265,6 +267,34 @@ def _paths() -> dict[str, dict[str, Any]]:
                ("pause", "Stop running a source on its schedule", "200"),
                ("resume", "Run a paused source on its schedule again (at once first)", "200"),
                ("run", "Make a source due now (the sources worker runs it)", "202"))},
+        "/api/persons": {"get": {
+            "summary": "Persons, by name (search in names, teams, identifiers)",
+            "tags": ["Persons"],
+            "parameters": [_q("search", "Part of a name, team or identifier", type="string"),
+                           _q("limit", "At most this many (1 to 1000, default 50)",
+                              type="integer", minimum=1),
+                           _q("offset", "Skip this many", type="integer", minimum=0)],
+            "responses": {"200": _ok("Persons", {"type": "array", "items": "Person"}),
+                          **ERRORS}}},
+        "/api/persons/{person_id}": {"get": {
+            "summary": "A person: identifiers, statement counts, merges and splits",
+            "tags": ["Persons"], "parameters": [PERSON_ID],
+            "responses": {"200": _ok("The person", "Person"), **ERRORS, "404": error}}},
+        "/api/persons/{person_id}/merge": {"post": {
+            "summary": "Merge another person into this one", "tags": ["Persons"],
+            "parameters": [PERSON_ID], "requestBody": _json("PersonMerge"),
+            "responses": {"200": _ok("The person", "Person"), **ERRORS, "404": error}}},
+        "/api/persons/{person_id}/split": {"post": {
+            "summary": "Make some identifiers of this person a person of their own",
+            "tags": ["Persons"], "parameters": [PERSON_ID], "requestBody": _json("PersonSplit"),
+            "responses": {"201": _ok("The new person", "Person"), **ERRORS, "404": error}}},
+        "/api/persons/merges/{merge_id}/undo": {"post": {
+            "summary": "Undo a merge: its identifiers become the person they were",
+            "tags": ["Persons"],
+            "parameters": [{"name": "merge_id", "in": "path", "required": True,
+                            "schema": {"type": "integer", "minimum": 0}}],
+            "responses": {"201": _ok("The person split off", "Person"), **ERRORS,
+                          "404": error}}},
         "/api/admin/forget": {"post": {
             "summary": "Erase a person everywhere (scope all)", "tags": ["Admin"],
             "requestBody": _json({"type": "object", "required": ["agent"], "properties": {
@@ -296,7 +326,7 @@ def _ref(value: Any) -> Any:
 
 SCHEMAS = (
     "Error", "RuleInput", "Rule", "Delivery", "Replayed", "AggregateResult", "AggregateName",
-    "SourceInput", "Source",
+    "SourceInput", "Source", "PersonMerge", "PersonSplit", "Person",
 )  # fmt: skip
 
 

@@ -167,6 +167,49 @@ class AggregateName(Schema):
     columns = fields.List(fields.String(), required=True)
 
 
+class PersonMerge(Schema):
+    """The person to merge into the one of the path (it is removed)."""
+
+    class Meta:
+        unknown = RAISE
+
+    other = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+class PersonSplit(Schema):
+    """Identifiers (canonical keys) of the person of the path to make a person of their own."""
+
+    class Meta:
+        unknown = RAISE
+
+    identifiers = fields.List(
+        fields.String(validate=validate.Length(min=1)), required=True,
+        validate=validate.Length(min=1),
+    )  # fmt: skip
+
+
+class PersonIdentifier(Schema):
+    key = fields.String(required=True, metadata={"description": "mbox:mailto:..., account:..."})
+    agent = fields.Dict(required=True, metadata={"description": "The Agent property it is"})
+    name = fields.String(allow_none=True)
+    statements = fields.Integer(required=True)
+
+
+class Person(Schema):
+    id = fields.Integer(required=True)
+    key = fields.String(required=True, metadata={"description": "The key facts count it under"})
+    name = fields.String(allow_none=True)
+    team = fields.String(allow_none=True)
+    team_source = fields.String(
+        allow_none=True, metadata={"description": "statement, mapping, set"}
+    )
+    identifiers = fields.List(fields.Nested(PersonIdentifier), required=True)
+    statements = fields.Integer(required=True)
+    changes = fields.List(
+        fields.Dict(), metadata={"description": "Merges and splits, newest first"}
+    )
+
+
 def load(schema: Schema, data: Any, *, partial: bool = False) -> dict[str, Any]:
     """``schema.load`` with our error shape: the first problem as a 400 with its path."""
     if not isinstance(data, Mapping):

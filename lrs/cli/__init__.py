@@ -9,6 +9,7 @@ from lrs.cli import (  # noqa: F401  (each module registers its commands on ``ma
     export,
     forwarding,
     importing,
+    persons,
     privacy,
     server,
     sources,

@@ -30,20 +30,30 @@ def _erase(call: Callable[[Database], Any]) -> None:
 
 
 @main.command()
-@click.argument("agent_json")
+@click.argument("agent_json", required=False)
+@click.option("--person", type=int, help="A person id (`lrs persons list`): erase every "
+              "identifier of that person.")  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Count what would be removed; change nothing.")
-def forget(agent_json: str, dry_run: bool) -> None:
-    """Erase the person AGENT_JSON (an xAPI Agent) everywhere; prints a JSON receipt.
+def forget(agent_json: str | None, person: int | None, dry_run: bool) -> None:
+    """Erase the person AGENT_JSON (an xAPI Agent), or --person ID with every identifier
+    of that person, everywhere; prints a JSON receipt.
 
     Removes every statement naming them (as actor, object, group member, instructor,
     team member, authority, also inside SubStatements), statements voiding those, their
-    state and agent profile documents, their agent row, their dashboard facts and
-    attachments no remaining statement uses. One transaction.
+    state and agent profile documents, their agent row, their person, their dashboard
+    facts and attachments no remaining statement uses. One transaction.
     """
     from lrs.services import privacy
 
+    if (agent_json is None) == (person is None):
+        click.echo("error: give either AGENT_JSON or --person", err=True)
+        sys.exit(2)
+    if person is not None:
+        chosen = person
+        _erase(lambda database: privacy.forget_person(database, OPERATOR, chosen, dry_run=dry_run))
+        return
     try:
-        agent = orjson.loads(agent_json)
+        agent = orjson.loads(agent_json or "")
     except orjson.JSONDecodeError:
         click.echo("error: AGENT_JSON is not JSON", err=True)
         sys.exit(2)

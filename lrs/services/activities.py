@@ -19,10 +19,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from lrs.errors import Forbidden
 from lrs.services.principal import Principal
 from lrs.store import activities as store
+from lrs.store import persons as person_store
 from lrs.store.engine import Database
+from statements.ifi import identifier_of
 
 IFI_PROPERTIES = ("mbox", "mbox_sha1sum", "openid", "account")
 # Reading activities or agents is allowed to any credential that may read something.
@@ -47,9 +51,13 @@ def get_person(
     db: Database, principal: Principal, agent_key: str, agent: dict[str, Any]
 ) -> dict[str, Any]:
     """The Person object (xAPI-Communication 2.4.1.1) of the agent with ``agent_key``:
-    every property an array; ``agent`` (as asked for) fills in when it was never seen or
-    the caller may not see what was recorded (see the module docstring)."""
+    every property an array, holding every identifier and name of the person the agent
+    belongs to (``lrs.services.persons``) — the asked identifier first; ``agent`` (as asked
+    for) fills in when it was never seen or the caller may not see what was recorded (see
+    the module docstring)."""
     _require_read(principal)
+    names: list[str] = []
+    others: list[dict[str, Any]] = []
     with db.reading() as session:
         row = store.get_agent(session, agent_key)
         # A credential limited to its own data sees only agents its own statements name.
@@ -58,15 +66,33 @@ def get_person(
             session, agent_key, principal.authority_key
         ):
             row = None
+        if row is not None or principal.may(*PEOPLE_SCOPES):
+            names, others = _person_of(session, agent_key)
         ifi = dict(row.ifi) if row is not None else agent
         name = (row.name if row is not None else None) or agent.get("name")
     person: dict[str, Any] = {"objectType": "Person"}
-    if name is not None:
-        person["name"] = [name]
+    names = [n for n in [name, *names] if n is not None]
+    if names:
+        person["name"] = list(dict.fromkeys(names))
     for prop in IFI_PROPERTIES:
-        if prop in ifi:
-            person[prop] = [ifi[prop]]
+        values = [ifi[prop]] if prop in ifi else []
+        values += [other[prop] for other in others if prop in other]
+        if values:
+            person[prop] = values
     return person
+
+
+def _person_of(session: Session, agent_key: str) -> tuple[list[str], list[dict[str, Any]]]:
+    """The names and the other identifiers (as Agent properties) of the person that
+    ``agent_key`` belongs to."""
+    owner = person_store.by_identifier(session, agent_key)
+    if owner is None:
+        return [], []
+    others = [key for key in person_store.identifiers_of(session, [owner.id])[owner.id]
+              if key != agent_key]  # fmt: skip
+    # The person's name when it has other identifiers; alone, the agent's latest name.
+    names = [owner.name] if owner.name and others else []
+    return names, [identifier_of(key) for key in others]
 
 
 def _require_read(principal: Principal) -> None:

@@ -58,6 +58,12 @@ def count_as_persons(
             fact["actor_key"] = person_keys.get(fact["actor_key"], fact["actor_key"])
 
 
+def identifiers_for_erasure(session: Session, person_id: int) -> list[str]:
+    """The identifiers of a person to erase (inside an erasure's transaction)."""
+    person = _get(session, person_id)
+    return store.identifiers_of(session, [person.id])[person.id]
+
+
 def forget_identifiers(session: Session, keys: Iterable[str]) -> int:
     """Erase these identifiers from the persons (inside an erasure's transaction): a person
     left without identifiers goes; one that was counted under an erased identifier is

@@ -48,7 +48,7 @@ from lrs.store.engine import Database
 from lrs.store.privacy import StoredStatement
 from lrs.store.statements import IndexRows
 from statements import StatementError, activity_ids_in, agent_key, agent_keys_in, validate_agent
-from statements.ifi import normalise_mbox
+from statements.ifi import identifier_of, normalise_mbox
 
 # How many StatementRef hops index rows are recomputed along (as at ingest).
 MAX_REFERENCE_DEPTH = 10
@@ -236,24 +236,47 @@ def forget(db: Database, principal: Principal, agent: Any, *, dry_run: bool = Fa
     person = Person.of(agent)
     receipt = Receipt("forget", dry_run)
     with db.writing() as session:
-        _find_identities(session, person)
-        candidates = {s.seq: s for s in store.statements_mentioning(session, person.keys)}
-        found = store.statements_containing(session, person.needles())
-        candidates.update((s.seq, s) for s in found)
-        own = [s for s in candidates.values() if _mentions(s.payload, person)]
-        # Spellings met in the statements themselves (never an actor, no document).
-        for statement in own:
-            for key, _role in agent_keys_in(statement.payload):
-                if _matches_key(key, person):
-                    person.keys.add(key)
-        _erase(session, sorted(own, key=lambda s: s.seq), receipt)
-        receipt.removed["document"] += store.delete_agent_documents(session, person.keys)
-        receipt.removed["agent"] += store.delete_agents(session, person.keys)
-        receipt.removed["person_identifier"] += persons.forget_identifiers(session, person.keys)
-        receipt.details["identities"] = sorted(person.keys)
+        receipt.details["identities"] = sorted(_forget(session, person, receipt))
         if dry_run:
             session.rollback()
     return receipt
+
+
+def forget_person(
+    db: Database, principal: Principal, person_id: int, *, dry_run: bool = False
+) -> Receipt:
+    """Erase every identifier of a person (``lrs.services.persons``) everywhere, as
+    ``forget`` erases one agent; one transaction."""
+    _require_all(principal)
+    receipt = Receipt("forget", dry_run)
+    with db.writing() as session:
+        keys = persons.identifiers_for_erasure(session, person_id)
+        identities: set[str] = set()
+        for key in keys:
+            identities |= _forget(session, Person.of(identifier_of(key)), receipt)
+        receipt.details["person"] = person_id
+        receipt.details["identities"] = sorted(identities)
+        if dry_run:
+            session.rollback()
+    return receipt
+
+
+def _forget(session: Session, person: Person, receipt: Receipt) -> set[str]:
+    _find_identities(session, person)
+    candidates = {s.seq: s for s in store.statements_mentioning(session, person.keys)}
+    found = store.statements_containing(session, person.needles())
+    candidates.update((s.seq, s) for s in found)
+    own = [s for s in candidates.values() if _mentions(s.payload, person)]
+    # Spellings met in the statements themselves (never an actor, no document).
+    for statement in own:
+        for key, _role in agent_keys_in(statement.payload):
+            if _matches_key(key, person):
+                person.keys.add(key)
+    _erase(session, sorted(own, key=lambda s: s.seq), receipt)
+    receipt.removed["document"] += store.delete_agent_documents(session, person.keys)
+    receipt.removed["agent"] += store.delete_agents(session, person.keys)
+    receipt.removed["person_identifier"] += persons.forget_identifiers(session, person.keys)
+    return person.keys
 
 
 def _matches_key(key: str, person: Person) -> bool:

@@ -24,6 +24,7 @@ from lrs.store.models import (
     PersonChange,
     PersonIdentifier,
     Statement,
+    StatementAgent,
     table,
 )
 
@@ -153,20 +154,24 @@ def identifiers_of(session: Session, person_ids: Sequence[int]) -> dict[int, lis
 def identifier_rows(session: Session, person_id: int) -> list[IdentifierRow]:
     """The identifiers of a person with the name first sent with each and how many stored
     statements each is the actor of."""
+    # Through the agent index (key, seq, role): rows a StatementRef inherited carry the
+    # role too, so the statement's own actor must be the identifier.
+    own = StatementAgent.agent_key
     counts = (
-        select(Statement.actor_key, func.count().label("n"))
+        select(own.label("key"), func.count().label("n"))
+        .join(Statement, Statement.seq == StatementAgent.seq)
+        .join(LearningFact, LearningFact.seq == StatementAgent.seq)
         .where(
-            Statement.actor_key.in_(
-                select(PersonIdentifier.key).where(PersonIdentifier.person_id == person_id)
-            ),
-            Statement.seq.in_(select(LearningFact.seq)),
+            own.in_(select(PersonIdentifier.key).where(PersonIdentifier.person_id == person_id)),
+            StatementAgent.role == "actor",
+            Statement.actor_key == own,
         )
-        .group_by(Statement.actor_key)
+        .group_by(own)
         .subquery()
     )
     rows = session.execute(
         select(PersonIdentifier, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.actor_key == PersonIdentifier.key)
+        .outerjoin(counts, counts.c.key == PersonIdentifier.key)
         .where(PersonIdentifier.person_id == person_id)
         .order_by(PersonIdentifier.key)
     )
