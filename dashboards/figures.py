@@ -263,17 +263,18 @@ def time_spent(frame: pd.DataFrame) -> go.Figure:
     title = f"Time spent — {len(frame)} of {n(total)} courses"
     if frame.empty:
         return empty_figure(
-            "Time spent", "Send terminated/abandoned statements with result.duration."
+            "Time spent",
+            "Send completed, passed, failed or terminated statements with result.duration.",
         )
     figure = go.Figure(
         go.Bar(
             y=[_short(str(v)) for v in frame["name"]], x=frame["hours"], orientation="h",
             marker_color=OKABE_ITO[4],
-            text=[f"{h:.1f} h · {m:.0f} min/person" for h, m in
-                  zip(frame["hours"], frame["minutes_per_person"], strict=True)],
+            text=[f"{h:.1f} h · median {m:.0f} min/person" for h, m in
+                  zip(frame["hours"], frame["median_minutes"], strict=True)],
         )
     )  # fmt: skip
-    figure.update_layout(xaxis_title="hours in sessions")
+    figure.update_layout(xaxis_title="hours spent")
     figure.update_yaxes(autorange="reversed")
     return _layout(figure, title, height=max(260, 60 + 40 * len(frame)))
 

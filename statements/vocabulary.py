@@ -186,6 +186,11 @@ PASSED: Final = ("passed", "mastered")
 FAILED: Final = ("failed",)
 SESSION_END: Final = ("terminated", "abandoned")
 """Statements that end a session: their ``result.duration`` is the session's time."""
+ATTEMPT_END: Final = ("completed", "passed", "failed", "mastered")
+"""Statements that end an attempt (a module done, an assessment judged): their
+``result.duration`` is the attempt's time, as course exports without sessions carry it."""
+JUDGED: Final = (*PASSED, *FAILED)
+"""Statements that judge an attempt: their ``result.score`` is a course score."""
 PROGRESS: Final[dict[str, tuple[str, ...]]] = {
     "enrolled": ENROLLED,
     "started": STARTED,

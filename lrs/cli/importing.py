@@ -98,7 +98,7 @@ _import_command("statements", "Import xAPI statements from an NDJSON file (one p
     "end",
     default=None,
     type=click.DateTime(["%Y-%m-%d"]),
-    help="Last day of the history (default: a fixed date, so demos are identical).",
+    help="Last day of the history (default: today, UTC, so that recent ranges have data).",
 )
 @click.option(
     "--serve/--no-serve",

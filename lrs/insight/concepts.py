@@ -14,12 +14,14 @@ from typing import Final
 
 from lrs.store.facts import course_key
 from statements.vocabulary import (
+    ATTEMPT_END,
     AUTHORING,
     COMPLETED,
     CONSUME,
     CONTRIBUTE,
     ENROLLED,
     FAILED,
+    JUDGED,
     PASSED,
     PROGRESS,
     REACT,
@@ -35,12 +37,14 @@ KNOWLEDGE_CONCEPTS: Final = (
 """The informal work charted over time on the knowledge page."""
 
 __all__ = [
+    "ATTEMPT_END",
     "AUTHORING",
     "COMPLETED",
     "CONSUME",
     "CONTRIBUTE",
     "ENROLLED",
     "FAILED",
+    "JUDGED",
     "KNOWLEDGE_CONCEPTS",
     "PASSED",
     "PROGRESS",

@@ -11,15 +11,12 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import (
     ColumnElement,
-    Select,
     and_,
     case,
-    distinct,
     func,
-    or_,
     select,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from lrs.insight._sql import (
     F,
@@ -35,80 +32,174 @@ from lrs.insight._sql import (
     with_total,
 )
 from lrs.insight.concepts import (
-    COMPLETED,
-    ENROLLED,
-    FAILED,
-    PASSED,
+    ATTEMPT_END,
+    JUDGED,
+    PROGRESS,
     SESSION_END,
-    STARTED,
     course_key,
 )
 from lrs.insight.filters import Filters
 
+STAGES = ("enrolled", "started", "completed", "passed", "failed")
+
 # -- courses (formal) ----------------------------------------------------------------
 
 
-def course_funnel(session: Session, filters: Filters, limit: int = 15) -> pd.DataFrame:
-    """Per course: distinct people enrolled, started, completed, passed, failed.
-
-    A course is the statement's course/space (``contextActivities`` grouping or parent)
-    or the course activity itself; only formal statements count. Attrs total = courses.
-    """
-    query: Any
+def learners(session: Session, filters: Filters) -> Any:
+    """One row per (course, person) with formal facts under ``filters``: the stages
+    reached (counts of enrolled, started, completed, passed and failed statements), the
+    statements, the seconds of session ends and of attempt ends, the best score of a pass
+    or fail, the last day active, the person's name and team. A subquery, for the
+    per-course questions to aggregate in SQL."""
     if uses_people_rollup(filters):
-        # Grouped by course alone, in the order of ix_course_progress_course_actor: the
-        # distinct people of one course are few, while a (course, person) grouping has
-        # as many groups as rows, which PostgreSQL sorts on disk.
-        stages = ("enrolled", "started", "completed", "passed", "failed")
-        learners = func.count(distinct(P.actor_key))
-        query = (
+        # Grouped in the order of ix_course_progress_course_actor: read from the index.
+        return (
             select(
-                P.course,
-                *[func.count(distinct(case((getattr(P, stage) > 0, P.actor_key))))
-                  for stage in stages],
-                learners,
-                func.sum(P.statements),
+                P.course.label("course"),
+                P.actor_key.label("actor_key"),
+                *[func.sum(getattr(P, stage)).label(stage) for stage in STAGES],
+                func.sum(P.statements).label("statements"),
+                func.sum(P.seconds).label("session_seconds"),
+                func.sum(P.attempt_seconds).label("attempt_seconds"),
+                func.max(P.best_score).label("best_score"),
+                func.max(P.day).label("last_day"),
+                func.max(P.actor_name).label("name"),
+                func.max(case((P.team != "", P.team))).label("team"),
             )
             .where(*people_conditions(filters, P))
-            .group_by(P.course)
-            .order_by(learners.desc(), P.course)
-        )  # fmt: skip
-    else:
-        course = course_key().label("course")
-
-        def people(concepts: Sequence[str]) -> ColumnElement[Any]:
-            return func.count(distinct(case((F.concept.in_(concepts), F.actor_key))))
-
-        conditions = [*fact_conditions(filters), F.source_kind == "formal", course.is_not(None)]
-        query = (
-            select(
-                course,
-                people(ENROLLED),
-                people(STARTED),
-                people(COMPLETED),
-                people(PASSED),
-                people(FAILED),
-                func.count(distinct(F.actor_key)),
-                func.count(),
-            )
-            .where(*conditions)
-            .group_by(course)
-            .order_by(func.count(distinct(F.actor_key)).desc(), course)
+            .group_by(P.course, P.actor_key)
+            .subquery()
         )
-    columns = ["course", "enrolled", "started", "completed", "passed", "failed", "people"]
-    frame = read_frame(session, query, [*columns, "statements"])
-    # PostgreSQL sums bigints as numeric: the same integers on both databases.
-    frame["statements"] = frame["statements"].astype("int64")
-    total = len(frame)
-    frame = frame.head(limit).reset_index(drop=True)
+    course = course_key()
+
+    def counted(concepts: Sequence[str]) -> Any:
+        return func.sum(case((F.concept.in_(concepts), 1), else_=0))
+
+    def seconds(concepts: Sequence[str]) -> Any:
+        return func.coalesce(func.sum(case((F.concept.in_(concepts), F.duration_seconds))), 0.0)
+
+    return (
+        select(
+            course.label("course"),
+            F.actor_key.label("actor_key"),
+            *[counted(PROGRESS[stage]).label(stage) for stage in STAGES],
+            func.count().label("statements"),
+            seconds(SESSION_END).label("session_seconds"),
+            seconds(ATTEMPT_END).label("attempt_seconds"),
+            func.max(case((F.concept.in_(JUDGED), F.score_scaled))).label("best_score"),
+            func.max(F.day).label("last_day"),
+            func.max(F.actor_name).label("name"),
+            func.max(F.team).label("team"),
+        )
+        .where(*fact_conditions(filters), F.source_kind == "formal", course.is_not(None))
+        .group_by(course, F.actor_key)
+        .subquery()
+    )
+
+
+def spent_seconds(pairs: Any) -> Any:
+    """A person's time on a course: the larger of the session-end and the attempt-end
+    sums (see ``time_spent``)."""
+    session_seconds, attempt_seconds = pairs.c.session_seconds, pairs.c.attempt_seconds
+    return case((session_seconds >= attempt_seconds, session_seconds), else_=attempt_seconds)
+
+
+def _medians(pairs: Any, value: Any, label: str) -> Any:
+    """Per course, the median of ``value`` over the (course, person) rows where it is
+    set and positive or not null (mean of the two middle values for an even count), by
+    window functions both databases run."""
+    ranked = (
+        select(
+            pairs.c.course.label("course"),
+            value.label("value"),
+            func.row_number().over(partition_by=pairs.c.course, order_by=value).label("rank"),
+            func.count().over(partition_by=pairs.c.course).label("n"),
+        )
+        .where(value.is_not(None))
+        .subquery()
+    )
+    middle = and_(ranked.c.rank >= (ranked.c.n + 1) // 2, ranked.c.rank <= ranked.c.n // 2 + 1)
+    return (
+        select(ranked.c.course, func.avg(ranked.c.value).label(label))
+        .where(middle)
+        .group_by(ranked.c.course)
+        .subquery()
+    )
+
+
+FUNNEL_SORTS = ("people", "name", "pass_rate", "completion_rate", "mean_score",
+                "median_minutes")  # fmt: skip
+"""The orders ``course_funnel`` can give: most people first, by name, or the worst
+first (lowest pass or completion rate, score or time)."""
+
+
+def course_funnel(
+    session: Session, filters: Filters, limit: int = 15, sort: str = "people"
+) -> pd.DataFrame:
+    """Per course: distinct people enrolled, started, completed, passed and failed,
+    rates, scores and the median time spent.
+
+    A course is the statement's course/space (``contextActivities`` grouping or parent)
+    or the course activity itself; only formal statements count. ``passed`` counts the
+    people with a pass; ``failed`` those with a fail and no pass, so that every judged
+    person is in exactly one of them. ``pass_rate`` = passed / (passed + failed): of the
+    people with a judged result, those who passed (0 when no one was judged).
+    ``completion_rate`` = completed / people with any statement on the course. A
+    person's score on a course is their best scaled score of a pass or fail;
+    ``mean_score`` and ``median_score`` are over the people with one (empty without).
+    ``median_minutes`` is the median of the time spent (``time_spent``) over the people
+    with timed statements. Sorted by ``sort`` (``FUNNEL_SORTS``: the rates, score and
+    time lowest first). Attrs total = courses.
+    """
+    pairs = learners(session, filters)
+    spent = spent_seconds(pairs)
+    scores = _medians(pairs, pairs.c.best_score, "median_score")
+    times = _medians(pairs, case((spent > 0, spent)), "median_seconds")
+
+    def people(condition: ColumnElement[bool]) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
+    per_course = (
+        select(
+            pairs.c.course.label("course"),
+            people(pairs.c.enrolled > 0).label("enrolled"),
+            people(pairs.c.started > 0).label("started"),
+            people(pairs.c.completed > 0).label("completed"),
+            people(pairs.c.passed > 0).label("passed"),
+            people(and_(pairs.c.failed > 0, pairs.c.passed == 0)).label("failed"),
+            func.count().label("people"),
+            func.sum(pairs.c.statements).label("statements"),
+            func.avg(pairs.c.best_score).label("mean_score"),
+        )
+        .group_by(pairs.c.course)
+        .subquery()
+    )
+    query = (
+        select(per_course, scores.c.median_score, times.c.median_seconds)
+        .outerjoin(scores, scores.c.course == per_course.c.course)
+        .outerjoin(times, times.c.course == per_course.c.course)
+    )
+    columns = ["course", "enrolled", "started", "completed", "passed", "failed", "people",
+               "statements", "mean_score", "median_score", "median_seconds"]  # fmt: skip
+    frame = read_frame(session, query, columns)
+    for column in columns[1:8]:
+        # PostgreSQL sums bigints as numeric: the same integers on both databases.
+        frame[column] = frame[column].astype("int64")
+    for column in columns[8:]:
+        frame[column] = frame[column].astype(float)
     names = activity_names(session, frame["course"].tolist())
     frame.insert(1, "name", [names.get(c, c) for c in frame["course"]])
-    # Rates are of the people who showed any activity on the course.
     base = frame["people"].where(frame["people"] > 0)
     frame["completion_rate"] = (frame["completed"] / base).fillna(0.0)
     judged = (frame["passed"] + frame["failed"]).where(lambda s: s > 0)
     frame["pass_rate"] = (frame["passed"] / judged).fillna(0.0)
-    return with_total(frame, total)
+    frame["median_minutes"] = frame.pop("median_seconds") / 60.0
+    if sort == "people":
+        frame = frame.sort_values(["people", "course"], ascending=[False, True])
+    else:
+        frame = frame.sort_values([sort, "course"], na_position="last")
+    total = len(frame)
+    return with_total(frame.head(limit).reset_index(drop=True), total)
 
 
 def score_distribution(session: Session, filters: Filters) -> pd.DataFrame:
@@ -126,42 +217,45 @@ def score_distribution(session: Session, filters: Filters) -> pd.DataFrame:
 
 
 def time_spent(session: Session, filters: Filters, limit: int = 15) -> pd.DataFrame:
-    """Per course: people with timed sessions, total hours, mean minutes per person.
+    """Per course: people with timed statements, their total hours, and the mean and
+    median minutes per person, most hours first; attrs total = such courses.
 
-    Sums ``result.duration`` of session-ending statements (terminated, abandoned) only, so
-    completed/passed durations are not counted twice (cmi5 9.5.4).
+    A person's time on a course is the larger of two sums of ``result.duration`` over
+    their formal statements on it: those of session ends (terminated, abandoned), which
+    in cmi5 cover a whole session, and those of attempt ends (completed, passed, failed,
+    mastered), which course exports without sessions carry. The larger and not both, so
+    that a cmi5 session, whose completed or passed statements carry the time since the
+    session began as its terminated does (cmi5 9.5.4.1), is not counted twice.
     """
-    query: Any
-    if uses_people_rollup(filters):
-        seconds = func.sum(P.seconds)
-        query = (
-            select(P.course, func.count(distinct(P.actor_key)), seconds)
-            .where(*people_conditions(filters, P), P.timed > 0)
-            .group_by(P.course)
-            .order_by(seconds.desc(), P.course)
+    pairs = learners(session, filters)
+    spent = spent_seconds(pairs)
+    timed = select(pairs.c.course.label("course"), spent.label("spent")).where(spent > 0)
+    timed_pairs = timed.subquery()
+    medians = _medians(timed_pairs, timed_pairs.c.spent, "median")
+    totals = (
+        select(
+            timed_pairs.c.course.label("course"),
+            func.count().label("people"),
+            func.sum(timed_pairs.c.spent).label("seconds"),
         )
-    else:
-        course = course_key().label("course")
-        conditions = [
-            *fact_conditions(filters),
-            F.source_kind == "formal",
-            F.concept.in_(SESSION_END),
-            F.duration_seconds.is_not(None),
-            course.is_not(None),
-        ]
-        query = (
-            select(course, func.count(distinct(F.actor_key)), func.sum(F.duration_seconds))
-            .where(*conditions)
-            .group_by(course)
-            .order_by(func.sum(F.duration_seconds).desc(), course)
-        )
-    frame = read_frame(session, query, ["course", "people", "seconds"])
+        .group_by(timed_pairs.c.course)
+        .subquery()
+    )
+    query = (
+        select(totals.c.course, totals.c.people, totals.c.seconds, medians.c.median)
+        .join(medians, medians.c.course == totals.c.course)
+        .order_by(totals.c.seconds.desc(), totals.c.course)
+    )
+    frame = read_frame(session, query, ["course", "people", "seconds", "median"])
     total = len(frame)
     frame = frame.head(limit).reset_index(drop=True)
     names = activity_names(session, frame["course"].tolist())
     frame.insert(1, "name", [names.get(c, c) for c in frame["course"]])
-    frame["hours"] = frame["seconds"].astype(float) / 3600.0
-    frame["minutes_per_person"] = frame["seconds"].astype(float) / 60.0 / frame["people"]
+    frame["people"] = frame["people"].astype("int64")
+    frame["seconds"] = frame["seconds"].astype(float)
+    frame["hours"] = frame["seconds"] / 3600.0
+    frame["minutes_per_person"] = frame["seconds"] / 60.0 / frame["people"]
+    frame["median_minutes"] = frame.pop("median").astype(float) / 60.0
     return with_total(frame, total)
 
 
@@ -171,91 +265,36 @@ def stalled(
     days: int = 14,
     today: dt.date | None = None,
     limit: int = 50,
+    offset: int = 0,
 ) -> pd.DataFrame:
-    """People who started a course, have not completed it, and were last active on it
-    more than ``days`` days before ``today``: oldest first; attrs total = such pairs."""
-    today = today or dt.datetime.now(dt.UTC).date()
-    cutoff = today - dt.timedelta(days=days)
-    columns = ["actor_key", "name", "course", "last_day"]
-    if uses_people_rollup(filters):
-        total = _stalled_pairs(session, filters, cutoff)
-        # At most ``total`` rows: the scan ends at the last stalled pair, or never starts.
-        frame = read_frame(session, _oldest_stalled(filters, cutoff, min(limit, total)), columns)
-        return _stalled_frame(session, frame, total, today)
-    course = course_key().label("course")
-    done = func.max(case((F.concept.in_(COMPLETED), 1), else_=0))
-    started = func.max(case((F.concept.in_((*STARTED, *ENROLLED)), 1), else_=0))
-    last = func.max(F.day)
-    pairs = (
-        select(F.actor_key, func.max(F.actor_name), course, last)
-        .where(*fact_conditions(filters), F.source_kind == "formal", course.is_not(None))
-        # Course first: grouping by the person first lets SQLite walk the person index
-        # with one random read per fact instead of one sequential scan.
-        .group_by(course, F.actor_key)
-        .having(and_(done == 0, started == 1, last < cutoff))
-        .subquery()
-    )
-    ranked = select(pairs, group_count()).order_by(pairs.c[3], pairs.c[0], pairs.c[2]).limit(limit)
-    frame, total = ranked_frame(session, ranked, columns)
-    return _stalled_frame(session, frame, total, today)
-
-
-def _stalled_pairs(session: Session, filters: Filters, cutoff: dt.date) -> int:
-    """How many (course, person) pairs are stalled. Per course: the people who started or
-    are ruled out (by a completion, or by activity since the cutoff), less those ruled
-    out; distinct people per course, as a grouping by pair has nearly a group per row."""
-    ruled_out = or_(P.completed > 0, P.day >= cutoff)
-    started = or_(P.started > 0, P.enrolled > 0, ruled_out)
-    per_course = (
-        select(
-            (
-                func.count(distinct(case((started, P.actor_key))))
-                - func.count(distinct(case((ruled_out, P.actor_key))))
-            ).label("stalled")
-        )
-        .where(*people_conditions(filters, P))
-        .group_by(P.course)
-        .subquery()
-    )
-    return scalar(session, select(func.sum(per_course.c.stalled)))
-
-
-def _oldest_stalled(filters: Filters, cutoff: dt.date, limit: int) -> Select[Any]:
-    """The ``limit`` stalled pairs of the oldest last day: each pair's last row (the one
-    of the lowest team on that day), read in day order and checked against the pair's
-    other rows through ix_course_progress_course_actor, so the scan stops at the
-    ``limit``-th pair instead of grouping every row."""
-    other = aliased(P)
-    pair = [
-        other.course == P.course,
-        other.actor_key == P.actor_key,
-        *people_conditions(filters, other),
-    ]
-    later_or_done = or_(
-        other.day > P.day,
-        other.completed > 0,
-        and_(other.day == P.day, other.team < P.team),
-    )
-    name = select(func.max(other.actor_name)).where(*pair).scalar_subquery()
-    return (
-        select(P.actor_key, name, P.course, P.day)
-        .where(
-            *people_conditions(filters, P),
-            P.day < cutoff,
-            P.completed == 0,
-            ~select(other.day).where(*pair, later_or_done).exists(),
-            select(other.day).where(*pair, or_(other.started > 0, other.enrolled > 0)).exists(),
-        )
-        .order_by(P.day, P.actor_key, P.course)
+    """People who started a course (a launch, an attempt, progress... not only an
+    enrolment), have not completed it, and whose last statement on it is ``days`` days
+    or more before the end of the range (``today`` when the range is open): longest idle
+    first, ``limit`` rows from ``offset``; attrs total = such (person, course) pairs."""
+    reference = filters.end or today or dt.datetime.now(dt.UTC).date()
+    cutoff = reference - dt.timedelta(days=days)
+    pairs = learners(session, filters)
+    conditions = [pairs.c.started > 0, pairs.c.completed == 0, pairs.c.last_day <= cutoff]
+    columns = ["actor_key", "name", "team", "course", "last_day"]
+    query = (
+        select(*[pairs.c[name] for name in columns], group_count())
+        .where(*conditions)
+        .order_by(pairs.c.last_day, pairs.c.actor_key, pairs.c.course)
+        .offset(offset)
         .limit(limit)
     )
-
-
-def _stalled_frame(
-    session: Session, frame: pd.DataFrame, total: int, today: dt.date
-) -> pd.DataFrame:
+    frame, total = ranked_frame(session, query, columns)
+    if frame.empty and offset:
+        total = scalar(session, select(func.count()).select_from(pairs).where(*conditions))
     names = activity_names(session, frame["course"].tolist())
-    frame["course_name"] = [names.get(c, c) for c in frame["course"]]
+    frame.insert(4, "course_name", [names.get(c, c) for c in frame["course"]])
     frame["name"] = frame["name"].fillna(frame["actor_key"])
-    frame["days_idle"] = [(today - day).days for day in frame["last_day"]]
+    frame["team"] = frame["team"].fillna("(no team)")
+    frame["last_day"] = [_day(day) for day in frame["last_day"]]
+    frame["days_idle"] = [(reference - day).days for day in frame["last_day"]]
     return with_total(frame, total)
+
+
+def _day(value: Any) -> dt.date:
+    # SQLite answers max(day) as ISO text: a date on both databases.
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))

@@ -187,10 +187,15 @@ PERSON_SUMMARY = Aggregate(
 
 COURSE_FUNNEL = Aggregate(
     "course_funnel", courses.course_funnel,
-    "Per course: distinct people enrolled, started, completed, passed, failed; rates",
+    "Per course: people enrolled, started, completed, passed, failed (never passed); "
+    "completion rate (completed / people), pass rate (passed / (passed + failed)), mean "
+    "and median best score, median minutes spent",
     ("course", "name", "enrolled", "started", "completed", "passed", "failed", "people",
-     "statements", "completion_rate", "pass_rate"),
-    (_limit(15),),
+     "statements", "mean_score", "median_score", "completion_rate", "pass_rate",
+     "median_minutes"),
+    (_limit(15),
+     Parameter("sort", "Order: most people first, by name, or lowest first",
+               "people", choices=courses.FUNNEL_SORTS)),
 )  # fmt: skip
 SCORE_DISTRIBUTION = Aggregate(
     "score_distribution", courses.score_distribution,
@@ -199,15 +204,19 @@ SCORE_DISTRIBUTION = Aggregate(
 )  # fmt: skip
 TIME_SPENT = Aggregate(
     "time_spent", courses.time_spent,
-    "Per course: people with timed sessions, total hours, mean minutes per person",
-    ("course", "name", "people", "seconds", "hours", "minutes_per_person"),
+    "Per course: people with timed statements, total hours, mean and median minutes per "
+    "person (the larger of session-end and attempt-end durations per person)",
+    ("course", "name", "people", "seconds", "hours", "minutes_per_person",
+     "median_minutes"),
     (_limit(15),),
 )  # fmt: skip
 STALLED = Aggregate(
     "stalled", courses.stalled,
-    "People who started a course, have not completed it and have been idle on it",
-    ("actor_key", "name", "course", "last_day", "course_name", "days_idle"),
-    (Parameter("days", "Days idle at least", 14, 1, 3650), _limit(50)),
+    "People who started a course (not only enrolled), have not completed it and were "
+    "idle on it for days or more before the end of the range; longest idle first",
+    ("actor_key", "name", "team", "course", "course_name", "last_day", "days_idle"),
+    (Parameter("days", "Days idle at least", 14, 1, 3650), _limit(50),
+     Parameter("offset", "Rows to skip (paging)", 0, 0, 1_000_000)),
 )  # fmt: skip
 
 # -- knowledge -----------------------------------------------------------------------

@@ -353,7 +353,7 @@ def load_demo(
     summary = ImportSummary(source="demo")
     if count:
         return DemoResult(False, count, summary, 0.0)
-    org = demo.generate(people=people, days=days, seed=seed, end=end or demo.DEFAULT_END)
+    org = demo.generate(people=people, days=days, seed=seed, end=end)
     principal = importer_principal(db, home_page)
     identities = org.identities()
     for kind, label, data, base_url in org.sources():

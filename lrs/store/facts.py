@@ -44,8 +44,10 @@ from lrs.store.models import (
     Statement,
 )
 from statements.vocabulary import (
+    ATTEMPT_END,
     AUTHORING,
     CONTRIBUTE,
+    JUDGED,
     PROGRESS,
     REACT,
     SESSION_END,
@@ -404,7 +406,7 @@ def _add_to_course_progress(session: Session, rows: Iterable[dict[str, Any]]) ->
             key,
             {"day": key[0], "course": key[1], "actor_key": key[2], "team": key[3],
              "actor_name": None, "statements": 0, **dict.fromkeys(PROGRESS, 0), "timed": 0,
-             "seconds": 0.0},
+             "seconds": 0.0, "attempt_seconds": 0.0, "best_score": None},
         )  # fmt: skip
         name = row.get("actor_name")
         if name is not None and (total["actor_name"] is None or name > total["actor_name"]):
@@ -412,16 +414,23 @@ def _add_to_course_progress(session: Session, rows: Iterable[dict[str, Any]]) ->
         total["statements"] += 1
         for column, concepts in PROGRESS.items():
             total[column] += row["concept"] in concepts
-        if row["concept"] in SESSION_END and row.get("duration_seconds") is not None:
+        seconds = row.get("duration_seconds")
+        if row["concept"] in SESSION_END and seconds is not None:
             total["timed"] += 1
-            total["seconds"] += row["duration_seconds"]
+            total["seconds"] += seconds
+        if row["concept"] in ATTEMPT_END and seconds is not None:
+            total["attempt_seconds"] += seconds
+        score = row.get("score_scaled")
+        if row["concept"] in JUDGED and score is not None:
+            best = total["best_score"]
+            total["best_score"] = score if best is None else max(best, score)
     dialects.increment(
         session,
         _table(CourseProgress),
         [counts[key] for key in sorted(counts)],
         key=("day", "course", "actor_key", "team"),
-        column=("statements", *PROGRESS, "timed", "seconds"),
-        greatest=("actor_name",),
+        column=("statements", *PROGRESS, "timed", "seconds", "attempt_seconds"),
+        greatest=("actor_name", "best_score"),
     )
 
 
@@ -433,6 +442,7 @@ def _insert_course_progress(
     team = func.coalesce(F.team, "")
     course = course_key()
     timed = F.concept.in_(SESSION_END) & F.duration_seconds.is_not(None)
+    attempt = F.concept.in_(ATTEMPT_END)
     query = (
         select(
             F.day,
@@ -444,6 +454,8 @@ def _insert_course_progress(
             *[func.sum(case((F.concept.in_(c), 1), else_=0)) for c in PROGRESS.values()],
             func.sum(case((timed, 1), else_=0)),
             func.coalesce(func.sum(case((timed, F.duration_seconds))), 0.0),
+            func.coalesce(func.sum(case((attempt, F.duration_seconds))), 0.0),
+            func.max(case((F.concept.in_(JUDGED), F.score_scaled))),
         )
         .where(F.source_kind == "formal", course.is_not(None))
         .group_by(F.day, course, F.actor_key, team)
@@ -456,7 +468,7 @@ def _insert_course_progress(
     if actor_keys is not None:
         query = query.where(F.actor_key.in_(list(actor_keys)))
     columns = ["day", "course", "actor_key", "team", "actor_name", "statements", *PROGRESS,
-               "timed", "seconds"]  # fmt: skip
+               "timed", "seconds", "attempt_seconds", "best_score"]  # fmt: skip
     session.execute(insert(CourseProgress).from_select(columns, query))
 
 

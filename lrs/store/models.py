@@ -481,7 +481,7 @@ ACTOR_DAY_COLUMNS = ("actor_key", "day", "team", "statements", "formal", "inform
                      "contributions", "reactions", "scores", "score_sum", "actor_name")  # fmt: skip
 COURSE_PROGRESS_COLUMNS = ("course", "actor_key", "day", "team", "enrolled", "started",
                            "completed", "passed", "failed", "statements", "timed", "seconds",
-                           "actor_name")  # fmt: skip
+                           "attempt_seconds", "best_score", "actor_name")  # fmt: skip
 
 
 class ActorDay(Base):
@@ -516,9 +516,10 @@ class ActorDay(Base):
 
 class CourseProgress(Base):
     """Per (day, course, person, team) counts of formal facts for the course pages: how
-    many enrol, start, complete, pass or fail it, and timed session ends with their
-    seconds. The course is the fact's course/space, else its activity. Removing facts
-    recomputes their rows."""
+    many enrol, start, complete, pass or fail it; timed session ends with their seconds,
+    the seconds of attempt ends (completed, passed, failed), and the best scaled score of
+    a pass or fail. The course is the fact's course/space, else its activity. Removing
+    facts recomputes their rows."""
 
     __tablename__ = "course_progress"
 
@@ -535,6 +536,8 @@ class CourseProgress(Base):
     failed: Mapped[int] = mapped_column(BigInteger)
     timed: Mapped[int] = mapped_column(BigInteger)
     seconds: Mapped[float]
+    attempt_seconds: Mapped[float]
+    best_score: Mapped[float | None]
 
     __table_args__ = (
         # Per (course, person) stages (funnel, stalled) stream in this order, index only.

@@ -1,11 +1,13 @@
 """A deterministic, realistic demo organisation: people, teams, courses, blogs and a wiki.
 
 ``generate(people=300, days=365, seed=..., end=...)`` builds one year (or ``days``) of an
-organisation's learning and knowledge work from a seeded ``random.Random`` (no global state:
-the same arguments give byte-identical output). It produces *source records* — a course CSV,
-Atom and WordPress RSS feeds with comment feeds, a MediaWiki XML export — which go through
-the same importers as real data, plus ``viewed``/``liked`` statements that no source file
-carries. The shape is what dashboards need to look real:
+organisation's learning and knowledge work, ending on ``end`` (today, UTC, when not given,
+so that every recent range of the dashboards has data), from a seeded ``random.Random``
+(no global state: the same arguments and end day give byte-identical output). It produces
+*source records* — a course CSV, Atom and WordPress RSS feeds with comment feeds, a
+MediaWiki XML export — which go through the same importers as real data, plus
+``viewed``/``liked`` statements that no source file carries. The shape is what dashboards
+need to look real:
 
 - teams with their own subjects; compulsory and team courses with modules and a scored
   final assessment, drop-outs, failed-then-passed retakes;
@@ -39,7 +41,6 @@ DOMAIN = "acme.example"
 LMS_URL = f"https://lms.{DOMAIN}/"
 WIKI_URL = f"https://wiki.{DOMAIN}/"
 TEAMS_URL = f"https://{DOMAIN}/teams"
-DEFAULT_END = dt.date(2025, 6, 30)
 
 FIRST_NAMES = (  # noqa: SIM905 - a word list reads better as text
     "Ada Alan Amara Ana Arjun Aya Ben Carla Chen Dara Diego Elena Emeka Eva Farah Felix "
@@ -883,11 +884,13 @@ def _wiki_export(pages: list[_Page], rng: random.Random) -> bytes:
 
 
 def generate(
-    *, people: int = 300, days: int = 365, seed: int = 2024, end: dt.date = DEFAULT_END
+    *, people: int = 300, days: int = 365, seed: int = 2024, end: dt.date | None = None
 ) -> DemoOrganisation:
-    """Generate the organisation: ``people`` people over the ``days`` ending at ``end``."""
+    """Generate the organisation: ``people`` people over the ``days`` ending at ``end``
+    (today in UTC when not given)."""
     if people < 5 or days < 14:
         raise ValueError("the demo needs at least 5 people and 14 days")
+    end = end or dt.datetime.now(dt.UTC).date()
     generator = _Generator(people, days, seed, end)
     generator.wiki()
     generator.courses()

@@ -8,10 +8,12 @@ from functools import cache
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from lrs.services.imports import load_demo
 from lrs.store import imports as import_store
 from lrs.store.engine import Database
+from lrs.store.models import LearningFact
 from statements import validate
 from statements.sources import SOURCES, ReadOptions
 from statements.sources.demo import DemoOrganisation, generate
@@ -120,3 +122,16 @@ def test_load_demo_fills_an_empty_store_once(database: Database) -> None:
     again = load_demo(database, people=12, days=30, seed=3, end=END, home_page="http://lrs.test")
     assert not again.filled
     assert again.statements == result.statements
+
+
+def test_the_history_ends_today_unless_told_otherwise(database: Database) -> None:
+    """Every recent range of the dashboards (7 days to a year) has demo data."""
+    today = dt.datetime.now(dt.UTC).date()
+    org = generate(people=30, days=60, seed=4)
+    assert (org.start, org.end) == (today - dt.timedelta(days=59), today)
+    assert generate(people=30, days=60, seed=4, end=today).course_csv == org.course_csv
+    load_demo(database, people=30, days=60, seed=4, home_page="http://lrs.test")
+    with database.reading() as session:
+        days = set(session.execute(select(LearningFact.day)).scalars())
+    assert max(days) <= today
+    assert any(day > today - dt.timedelta(days=7) for day in days)

@@ -107,7 +107,7 @@ def test_parameters_of_an_entry_are_typed_query_parameters(
     assert edited["parameters"] == {"metric": "edited", "limit": 5}
     assert [row["content_id"] for row in edited["records"]] == [WIKI_PAGE]
     stalled = api.get("aggregates/stalled?days=1&limit=3").get_json()
-    assert stalled["parameters"] == {"days": 1, "limit": 3}
+    assert stalled["parameters"] == {"days": 1, "limit": 3, "offset": 0}
     learn = api.get("aggregates/knowledge_flow?relation=learn").get_json()["records"]
     assert {(row["source"], row["target"]) for row in learn} >= {
         (actor_key("dan"), actor_key("ann"))

@@ -143,9 +143,10 @@ def test_scores_and_time_spent(session: Session) -> None:
 
 def test_stalled_learners(session: Session) -> None:
     frame = courses.stalled(session, ALL, days=14, today=TODAY)
-    assert frame.attrs["total"] == 3
-    assert list(frame["name"]) == ["Ben", "Cat", "Dan"]
-    assert list(frame["days_idle"]) == [28, 27, 27]
+    # Dan only registered: not started, so not stalled.
+    assert frame.attrs["total"] == 2
+    assert list(frame["name"]) == ["Ben", "Cat"]
+    assert list(frame["days_idle"]) == [28, 27]
     assert courses.stalled(session, ALL, days=60, today=TODAY).attrs["total"] == 0
 
 
@@ -424,10 +425,10 @@ def test_course_names_in_funnel_time_and_stalled(more: Session, filters: Filters
     frame = courses.stalled(more, filters, days=14, today=TODAY_MORE)
     assert list(zip(frame["name"], frame["course"], frame["course_name"], frame["days_idle"],
                     strict=True)) == [
-        ("Hal", DRILL, DRILL, 31), ("Ivy", DRILL, DRILL, 29),
+        ("Hal", DRILL, DRILL, 31),  # ivy only registered for it: not stalled
         (actor_key("kim"), PRIVACY, "Privacy", 26),  # no name: the key
     ]  # fmt: skip
-    assert frame.attrs["total"] == 3
+    assert frame.attrs["total"] == 2
 
 
 def test_names_follow_later_batches_and_voiding(database: Database, seeded: dict[str, Any]) -> None:
@@ -490,12 +491,12 @@ def test_top_content_total_when_the_limit_cuts(
 def test_stalled_total_when_the_limit_cuts(more: Session, filters: Filters) -> None:
     frame = courses.stalled(more, filters, days=14, today=TODAY_MORE, limit=1)
     assert frame.to_dict("records") == [
-        {"actor_key": actor_key("hal"), "name": "Hal", "course": DRILL,
-         "last_day": dt.date(2026, 5, 1), "course_name": DRILL, "days_idle": 31},
+        {"actor_key": actor_key("hal"), "name": "Hal", "team": "Delta", "course": DRILL,
+         "course_name": DRILL, "last_day": dt.date(2026, 5, 1), "days_idle": 31},
     ]  # fmt: skip
-    assert frame.attrs["total"] == 3
-    # Idle more than 28 days: hal (31) and ivy (29), not kim (26); more than 29: hal alone.
-    for days, total in ((28, 2), (29, 1)):
+    assert frame.attrs["total"] == 2
+    # Idle 26 days or more: hal (31) and kim (26); 27 or 31 or more: hal alone.
+    for days, total in ((26, 2), (27, 1), (31, 1)):
         later = courses.stalled(more, filters, days=days, today=TODAY_MORE, limit=1)
         assert (list(later["actor_key"]), later.attrs["total"]) == ([actor_key("hal")], total)
 
@@ -519,12 +520,14 @@ def test_knowledge_flow_total_when_the_limit_cuts(more: Session, relation: str, 
 EMPTY_COLUMNS = {
     "top_activities": ["activity_id", "name", "source_kind", "statements", "people"],
     "top_content": ["content_id", "name", "count"],
-    "stalled": ["actor_key", "name", "course", "last_day", "course_name", "days_idle"],
+    "stalled": ["actor_key", "name", "team", "course", "course_name", "last_day", "days_idle"],
     "knowledge_flow": ["source", "target", "weight", "source_name", "target_name",
                        "source_team", "target_team"],
     "course_funnel": ["course", "name", "enrolled", "started", "completed", "passed", "failed",
-                      "people", "statements", "completion_rate", "pass_rate"],
-    "time_spent": ["course", "name", "people", "seconds", "hours", "minutes_per_person"],
+                      "people", "statements", "mean_score", "median_score", "completion_rate",
+                      "pass_rate", "median_minutes"],
+    "time_spent": ["course", "name", "people", "seconds", "hours", "minutes_per_person",
+                   "median_minutes"],
 }  # fmt: skip
 
 
