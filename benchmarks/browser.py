@@ -115,17 +115,21 @@ def sign_in(driver: Any, base: str, username: str, password: str) -> None:
     wait_drawn(driver)
 
 
-def wait_drawn(driver: Any, timeout: float = 60.0) -> float:
+def wait_drawn(driver: Any, timeout: float = 60.0, title: str | None = None) -> float:
     """Wait until the page is fully drawn; the seconds it took from the call.
 
     Drawn means so on two checks in a row, since between the layout arriving and its
-    callbacks being queued the renderer is briefly idle."""
+    callbacks being queued the renderer is briefly idle. With ``title``, the page's
+    title must be that too (the page router sets it), so that the page left behind is
+    not taken for the page asked for."""
     started = time.monotonic()
     deadline = started + timeout
     first: float | None = None
     while time.monotonic() < deadline:
         try:
-            drawn = bool(driver.execute_script(DRAWN_JS))
+            drawn = bool(driver.execute_script(DRAWN_JS)) and (
+                title is None or driver.title == title
+            )
         except Exception:  # the page is being replaced between two checks
             drawn = False
         if drawn and first is not None:

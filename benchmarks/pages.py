@@ -1,0 +1,159 @@
+"""Browser benchmark: how long each dashboard page takes to be fully drawn in headless
+Chromium, served by `lrs serve`, with N facts stored, on SQLite and PostgreSQL.
+
+    python -m benchmarks.pages --facts 1000000 --databases sqlite,postgresql --reuse
+
+"Fully drawn" is ``benchmarks.browser.wait_drawn``: no callback pending or in flight and
+every graph plotted. Each page is reached ``--repeat`` times through the navbar (the
+page's own navigation: layout, callbacks, plotting) and by loading its URL (the whole
+app: HTML, scripts from the browser cache, layout, callbacks, plotting), under each
+filter set; p50 and p95 are printed per page and written as JSON with ``--report``.
+The data is ``benchmarks.dashboards``' (``--reuse`` measures the database an earlier
+run left, loading it when empty).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from benchmarks import browser
+from benchmarks.dashboards import _analyze, _database, load
+from benchmarks.server import serve
+from lrs.services import users
+from lrs.store import facts, migrate
+from lrs.store.engine import Database
+from lrs.store.models import LearningFact
+
+PAGES = ("overview", "courses", "knowledge", "convergence", "people", "explorer")
+TITLES = {page: page.title() for page in PAGES}
+FILTERS = {"all time": "", "last 90 days": "?range=90d"}
+USER, PASSWORD = "bench", "bench-password-not-for-production"
+
+
+def _prepare(database: Database, n: int, reuse: bool) -> float:
+    """Schema, facts (loaded unless reused) and the benchmark's dashboard user."""
+    began = time.perf_counter()
+    migrate.upgrade(database.engine)
+    with database.reading() as session:
+        loaded = bool(session.execute(sa.select(sa.func.count()).select_from(LearningFact)).scalar())
+    if reuse and loaded:
+        with database.writing() as session:
+            facts.rebuild_rollups(session)
+        _analyze(database)
+    else:
+        load(database, n)
+    if not any(user.username == USER for user in users.listing(database)):
+        users.create(database, username=USER, password=PASSWORD, role="admin")
+    return time.perf_counter() - began
+
+
+def _navigate(driver: Any, base: str, page: str, query: str, by: str) -> float:
+    """Seconds from asking for ``page`` to the page fully drawn."""
+    from selenium.webdriver.common.by import By
+
+    path = "" if page == "overview" else page
+    began = time.monotonic()
+    if by == "url":
+        driver.get(f"{base}/dashboards/{path}{query}")
+    else:
+        driver.find_element(By.ID, f"nav-{page}").click()
+        deadline = began + 30
+        while not driver.current_url.split("?")[0].rstrip("/").endswith(path or "dashboards"):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the navbar did not open {page}")
+            time.sleep(0.005)
+    browser.wait_drawn(driver, timeout=120, title=TITLES[page])
+    return time.monotonic() - began
+
+
+def measure(base: str, repeat: int) -> dict[str, dict[str, Any]]:
+    results: dict[str, dict[str, Any]] = {}
+    with browser.chromium() as driver:
+        browser.sign_in(driver, base, USER, PASSWORD)
+        for label, query in FILTERS.items():
+            for page in PAGES:  # once, untimed: scripts cached, workers warm
+                _navigate(driver, base, page, query, "url")
+            times: dict[tuple[str, str], list[float]] = {}
+            for _ in range(repeat):
+                for by in ("navbar", "url"):
+                    # Through the navbar, each page is reached from the one before it.
+                    _navigate(driver, base, PAGES[-1], query, "url")
+                    for page in PAGES:
+                        seconds = _navigate(driver, base, page, query, by)
+                        times.setdefault((page, by), []).append(seconds)
+            for (page, by), seen in times.items():
+                name = f"{page} / {label} / {by}"
+                results[name] = {"p50": statistics.median(seen), "p95": _p95(seen),
+                                 "max": max(seen), "runs": len(seen)}  # fmt: skip
+                print(f"  {name:<40} p50 {results[name]['p50']:6.3f} s  "
+                      f"p95 {results[name]['p95']:6.3f} s", file=sys.stderr)  # fmt: skip
+    return results
+
+
+def _p95(times: list[float]) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def table(report: dict[str, Any]) -> str:
+    """The report as a Markdown table: page, filters, navigation, p50/p95 per database."""
+    kinds = list(report["databases"])
+    names = list(next(iter(report["databases"].values()))["pages"]) if kinds else []
+    head = "| page | filters | reached by | " + " | ".join(
+        f"{kind} p50 | {kind} p95" for kind in kinds
+    )
+    lines = [head + " |", "|---" * (3 + 2 * len(kinds)) + "|"]
+    for name in names:
+        cells = []
+        for kind in kinds:
+            result = report["databases"][kind]["pages"].get(name, {})
+            cells += [f"{result.get('p50', 0):.2f} s", f"{result.get('p95', 0):.2f} s"]
+        lines.append("| " + " | ".join([*name.split(" / "), *cells]) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--facts", type=int, default=1_000_000)
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--workdir", type=Path, default=Path("."))
+    parser.add_argument("--report", type=Path, default=None)
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure (and keep) the database of benchmarks.dashboards --reuse")  # fmt: skip
+    args = parser.parse_args(argv)
+    if not browser.available():
+        print("needs chromium and chromedriver in /usr/bin", file=sys.stderr)
+        return 2
+    report: dict[str, Any] = {"facts": args.facts, "repeat": args.repeat, "databases": {}}
+    for kind in [d.strip() for d in args.databases.split(",") if d.strip()]:
+        database, drop = _database(kind, args.workdir, args.reuse)
+        try:
+            seconds = _prepare(database, args.facts, args.reuse)
+            print(f"{kind}: {args.facts:,} facts ready in {seconds:.0f} s", file=sys.stderr)
+            url = database.engine.url.render_as_string(hide_password=False)
+            database.dispose()
+            with serve(url, workers=args.workers) as server:
+                report["databases"][kind] = {"pages": measure(server.base_url, args.repeat)}
+        finally:
+            database.dispose()
+            if not args.reuse:
+                drop()
+    text = json.dumps(report, indent=2)
+    if args.report:
+        args.report.write_text(text + "\n")
+    print(table(report))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
