@@ -43,7 +43,9 @@ def _prepare(database: Database, n: int, reuse: bool) -> float:
     began = time.perf_counter()
     migrate.upgrade(database.engine)
     with database.reading() as session:
-        loaded = bool(session.execute(sa.select(sa.func.count()).select_from(LearningFact)).scalar())
+        loaded = bool(
+            session.execute(sa.select(sa.func.count()).select_from(LearningFact)).scalar()
+        )
     if reuse and loaded:
         with database.writing() as session:
             facts.rebuild_rollups(session)
@@ -128,8 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--workdir", type=Path, default=Path("."))
     parser.add_argument("--report", type=Path, default=None)
-    parser.add_argument("--reuse", action="store_true",
-                        help="measure (and keep) the database of benchmarks.dashboards --reuse")  # fmt: skip
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure (and keep) benchmarks.dashboards' database"
+    )
     args = parser.parse_args(argv)
     if not browser.available():
         print("needs chromium and chromedriver in /usr/bin", file=sys.stderr)

@@ -6,9 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dash import Dash, Input, Output
+import dash
+from dash import Dash, Input, Output, State
 
 from dashboards.components import graph_style
+from dashboards.drill import explorer_href
+from dashboards.shell import LOCATION
 from lrs.http import context
 from lrs.insight.filters import Filters
 
@@ -35,3 +38,20 @@ def connect(
         return result if len(result) > 1 else result[0]
 
     app.callback(*outputs, *boxes, Input(f"{page}-query", "data"), *inputs)(update)
+    for i in graphs:
+        drill(app, page, str(outputs[i].component_id))
+
+
+def drill(app: Dash, page: str, graph_id: str) -> None:
+    """A click on a point of ``graph_id`` opens the Explorer on that point's statements."""
+
+    @app.callback(
+        Output(LOCATION, "href", allow_duplicate=True),
+        Input(graph_id, "clickData"),
+        State(graph_id, "figure"),
+        State(f"{page}-query", "data"),
+        State(LOCATION, "pathname"),
+        prevent_initial_call=True,
+    )
+    def open_explorer(click: Any, figure: Any, query: str, pathname: str) -> Any:
+        return explorer_href(graph_id, click, figure, query, pathname) or dash.no_update

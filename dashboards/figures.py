@@ -3,12 +3,17 @@
 Colours are the Okabe-Ito palette (safe for the common colour-vision deficiencies), with
 one fixed pair for the two sides: formal blue, informal orange. Every title says how many
 statements (or people, items) the chart covers; ranked lists say "top N of M".
+
+A point whose statements can be told by a filter carries that filter as a URL query in
+its ``customdata`` (``activity=...``, ``person=...``): a click on it opens the Explorer
+on exactly those statements.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from urllib.parse import urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -47,6 +52,11 @@ def _layout(figure: go.Figure, title: str, height: int = 340) -> go.Figure:
         font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12},
     )
     return figure
+
+
+def slices(name: str, values: Iterable[object]) -> list[str]:
+    """Each value as the URL query of its slice: the filter ``name`` set to it."""
+    return [urlencode({name: str(value)}) for value in values]
 
 
 def n(value: float) -> str:
@@ -116,8 +126,10 @@ def ranking(
     noun: str,
     hint: str,
     colour_by: str | None = None,
+    drill: tuple[str, str] | None = None,
 ) -> go.Figure:
-    """Horizontal bars of a top-N list, titled "Top k of N <noun>"."""
+    """Horizontal bars of a top-N list, titled "Top k of N <noun>"; ``drill`` is the
+    (column, filter) that tells a bar's statements."""
     total = int(frame.attrs.get("total", len(frame)))
     title = f"Top {len(frame)} of {n(total)} {noun}"
     if frame.empty:
@@ -133,6 +145,7 @@ def ranking(
             x=data[value], y=[_short(str(v)) for v in data[label]], orientation="h",
             marker_color=colours, text=data[value], textposition="auto",
             hovertext=data[label],
+            customdata=slices(drill[1], data[drill[0]]) if drill else None,
         )
     )  # fmt: skip
     figure.update_layout(xaxis_title=value)
@@ -149,7 +162,7 @@ def stacked_people(frame: pd.DataFrame) -> go.Figure:
     for kind in ("formal", "informal"):
         figure.add_bar(
             x=data[kind], y=data["name"], orientation="h", name=kind,
-            marker_color=KIND_COLOURS[kind],
+            marker_color=KIND_COLOURS[kind], customdata=slices("person", data["actor_key"]),
         )  # fmt: skip
     other = data["statements"] - data["formal"] - data["informal"]
     if other.sum():
@@ -215,6 +228,7 @@ def course_funnel(frame: pd.DataFrame) -> go.Figure:
         figure.add_bar(
             y=[_short(str(v)) for v in frame["name"]], x=frame[column], name=label,
             orientation="h", marker_color=OKABE_ITO[[4, 0, 2, 3][index]],
+            customdata=slices("activity", frame["course"]),
         )  # fmt: skip
     figure.update_layout(barmode="group", xaxis_title="people")
     figure.update_yaxes(autorange="reversed")
@@ -230,13 +244,13 @@ def course_rates(frame: pd.DataFrame) -> go.Figure:
     labels = [_short(str(v)) for v in frame["name"]]
     figure.add_bar(
         y=labels, x=frame["completion_rate"] * 100, name="completion %", orientation="h",
-        marker_color=OKABE_ITO[2],
+        marker_color=OKABE_ITO[2], customdata=slices("activity", frame["course"]),
         text=[f"{r:.0%} of {p}" for r, p in zip(frame["completion_rate"], frame["people"],
                                                strict=True)],
     )  # fmt: skip
     figure.add_bar(
         y=labels, x=frame["pass_rate"] * 100, name="pass % (of judged)", orientation="h",
-        marker_color=OKABE_ITO[3],
+        marker_color=OKABE_ITO[3], customdata=slices("activity", frame["course"]),
         text=[f"{r:.0%}" for r in frame["pass_rate"]],
     )  # fmt: skip
     figure.update_layout(barmode="group", xaxis={"title": "%", "range": [0, 105]})
@@ -269,7 +283,7 @@ def time_spent(frame: pd.DataFrame) -> go.Figure:
     figure = go.Figure(
         go.Bar(
             y=[_short(str(v)) for v in frame["name"]], x=frame["hours"], orientation="h",
-            marker_color=OKABE_ITO[4],
+            marker_color=OKABE_ITO[4], customdata=slices("activity", frame["course"]),
             text=[f"{h:.1f} h · median {m:.0f} min/person" for h, m in
                   zip(frame["hours"], frame["median_minutes"], strict=True)],
         )
@@ -411,6 +425,7 @@ def contribution_scatter(frame: pd.DataFrame) -> go.Figure:
         figure.add_scatter(
             x=part["contributions"], y=part["mean_score"], mode="markers", name=str(team),
             text=part["name"], marker={"size": 9, "color": OKABE_ITO[index % len(OKABE_ITO)]},
+            customdata=slices("person", part["actor_key"]),
             hovertemplate="%{text}: %{x} contributions, score %{y:.2f}<extra></extra>",
         )  # fmt: skip
     rho = _spearman(frame["contributions"], frame["mean_score"])
@@ -484,7 +499,8 @@ def network(frame: pd.DataFrame, relation: str) -> go.Figure:
         figure.add_scatter(
             x=[position[k][0] for k in keys], y=[position[k][1] for k in keys],
             mode="markers+text", text=[names[k] for k in keys], textposition="top center",
-            name=team, marker={"size": 14, "color": OKABE_ITO[index % len(OKABE_ITO)]},
+            name=team, customdata=slices("person", keys),
+            marker={"size": 14, "color": OKABE_ITO[index % len(OKABE_ITO)]},
         )  # fmt: skip
     figure.update_xaxes(visible=False, range=[-1.35, 1.35])
     figure.update_yaxes(visible=False, range=[-1.25, 1.25], scaleanchor="x")

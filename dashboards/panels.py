@@ -10,6 +10,7 @@ page over the server's threads instead of queueing behind one.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -23,6 +24,7 @@ from dashboards import figures
 from dashboards.components import graph, kpi, table
 from lrs.insight import activity, registry
 from lrs.insight.filters import Filters, query_values, to_query
+from lrs.store import statements
 
 Panel = Callable[[Session, Filters], list[Any]]
 
@@ -43,7 +45,8 @@ PERSON_CARDS = (
 )
 RECENT_COLUMNS = ("timestamp", "concept", "activity_name", "source_kind", "score_scaled")
 EXPLORER_PAGE_SIZE = 25
-EXPLORER_COLUMNS = ("timestamp", "actor_name", "concept", "activity_name", "source_kind",
+EXPLORER_COLUMNS = ("statement_id", "timestamp", "actor_name", "concept", "activity_name",
+                    "source_kind",
                     "platform", "team", "score_scaled", "success", "completion",
                     "duration_seconds", "verb_id", "activity_id")  # fmt: skip
 CONTENT_HINT = "Send viewed, edited and commented statements on pages and posts."
@@ -78,13 +81,17 @@ def overview_top_people(session: Session, filters: Filters) -> list[Any]:
 def overview_top_activities(session: Session, filters: Filters) -> list[Any]:
     frame = registry.TOP_ACTIVITIES.run(session, filters)
     hint = "Send statements about activities."
-    return [figures.ranking(frame, "name", "statements", "activities", hint, "source_kind")]
+    return [
+        figures.ranking(frame, "name", "statements", "activities", hint, "source_kind",
+                        drill=("activity_id", "activity"))
+    ]  # fmt: skip
 
 
 def overview_top_verbs(session: Session, filters: Filters) -> list[Any]:
     frame = registry.TOP_VERBS.run(session, filters)
     hint = "Send statements with any verb."
-    return [figures.ranking(frame, "concept", "statements", "verbs", hint, colour_by=None)]
+    return [figures.ranking(frame, "concept", "statements", "verbs", hint, colour_by=None,
+                            drill=("verb_id", "verb"))]  # fmt: skip
 
 
 # -- courses -------------------------------------------------------------------------
@@ -135,7 +142,8 @@ def knowledge_ranking(session: Session, filters: Filters, metric: str) -> list[A
     frame = registry.TOP_CONTENT.run(session, filters, metric=metric).rename(
         columns={"count": measure}
     )
-    return [figures.ranking(frame, "name", measure, noun, CONTENT_HINT)]
+    return [figures.ranking(frame, "name", measure, noun, CONTENT_HINT,
+                            drill=("content_id", "activity"))]  # fmt: skip
 
 
 def knowledge_response(session: Session, filters: Filters) -> list[Any]:
@@ -245,7 +253,11 @@ def explorer(session: Session, filters: Filters, page: int | None = 0) -> list[A
     if not total:
         note = "No statements match: widen the filters or send statements to /xapi/statements."
         return [None, note, "", True, True]
-    rows = rows.assign(timestamp=rows["timestamp"].astype(str))
+    ids = statements.ids_of(session, [int(seq) for seq in rows["seq"]])
+    rows = rows.assign(
+        timestamp=rows["timestamp"].astype(str),
+        statement_id=[_opener(int(seq), ids.get(int(seq), "")) for seq in rows["seq"]],
+    )
     first = number * EXPLORER_PAGE_SIZE + 1
     return [
         table(rows.to_dict("records"), EXPLORER_COLUMNS),
@@ -254,6 +266,28 @@ def explorer(session: Session, filters: Filters, page: int | None = 0) -> list[A
         number == 0,
         number >= pages - 1,
     ]
+
+
+EXPLORER_OPEN = "explorer-open"
+"""The type of the Explorer's buttons that open one statement (their ``seq`` says which)."""
+
+
+def _opener(seq: int, statement_id: str) -> html.Button:
+    return html.Button(
+        statement_id, id={"type": EXPLORER_OPEN, "seq": seq}, title="Show the statement",
+        className="btn btn-link btn-sm p-0 font-monospace text-start",
+    )  # fmt: skip
+
+
+def statement_json(session: Session, seq: int) -> list[Any]:
+    """The title and the pretty JSON of the statement ``seq``, exactly as stored."""
+    found = statements.by_seq(session, seq)
+    if found is None:
+        return ["Statement not found", ""]
+    statement_id, payload = found
+    stored = json.loads(payload) if isinstance(payload, str) else payload
+    text = json.dumps(stored, indent=2, ensure_ascii=False)
+    return [f"Statement {statement_id}", text]
 
 
 PANELS: dict[str, dict[str, Panel]] = {

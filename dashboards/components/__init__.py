@@ -8,6 +8,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.development.base_component import Component
 
 GRAPH_CONFIG: Any = {
     "displaylogo": False,
@@ -85,7 +86,9 @@ def table(records: Sequence[Mapping[str, Any]], columns: Sequence[str], **kwargs
                      className="small bg-white", **kwargs)  # fmt: skip
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any) -> Any:
+    if isinstance(value, Component):
+        return value
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float):

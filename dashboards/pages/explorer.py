@@ -7,11 +7,13 @@ from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, State, ctx, dcc, html
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 
 from dashboards import panels
 from dashboards.callbacks import connect
 from dashboards.components import page_header
+from dashboards.drill import BACK, safe_back
+from lrs.http import context
 
 dash.register_page(__name__, path="/explorer", name="Explorer", title="Explorer", order=5)
 
@@ -21,8 +23,12 @@ PAGE = "explorer"
 def layout(**query: Any) -> html.Div:
     search = urlencode(query)
     suffix = f"?{search}" if search else ""
+    back = safe_back(query.get(BACK))
     return html.Div(
         [
+            dcc.Link("← Back to the chart", href=back, id=f"{PAGE}-back", className="small")
+            if back
+            else None,
             page_header(
                 "Explorer",
                 "Every statement that matches the filters, newest first.",
@@ -64,6 +70,16 @@ def layout(**query: Any) -> html.Div:
                 ],
                 className="d-flex align-items-center mb-3",
             ),
+            dbc.Modal(
+                [
+                    dbc.ModalHeader(dbc.ModalTitle(id=f"{PAGE}-statement-title")),
+                    dbc.ModalBody(html.Pre(id=f"{PAGE}-statement", className="small mb-0")),
+                ],
+                id=f"{PAGE}-statement-modal",
+                size="lg",
+                scrollable=True,
+                is_open=False,
+            ),
         ]
     )
 
@@ -79,6 +95,21 @@ def register_callbacks(app: Dash) -> None:
     def turn(_newer: int | None, _older: int | None, current: int | None) -> int:
         step = 1 if ctx.triggered_id == f"{PAGE}-older" else -1
         return max(0, int(current or 0) + step)
+
+    @app.callback(
+        Output(f"{PAGE}-statement-title", "children"),
+        Output(f"{PAGE}-statement", "children"),
+        Output(f"{PAGE}-statement-modal", "is_open"),
+        Input({"type": panels.EXPLORER_OPEN, "seq": ALL}, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def open_statement(clicks: list[int | None]) -> Any:
+        """A row's statement id opens the statement as stored."""
+        if not any(clicks) or not isinstance(ctx.triggered_id, dict):
+            return dash.no_update, dash.no_update, dash.no_update
+        with context.database().reading() as session:
+            title, text = panels.statement_json(session, int(ctx.triggered_id["seq"]))
+        return title, text, True
 
     connect(
         app,

@@ -9,6 +9,7 @@ import dash
 from dash import Dash, Input, Output, State, dcc, html
 
 from dashboards import panels
+from dashboards.callbacks import drill
 from dashboards.components import page_header
 from dashboards.shell import LOCATION
 from lrs.http import context
@@ -72,6 +73,8 @@ def register_callbacks(app: Dash) -> None:
         values["person"] = person
         new = to_query(values)
         return new if new != (search or "") else dash.no_update
+
+    drill(app, PAGE, "people-timeline")
 
     @app.callback(Output(f"{PAGE}-body", "children"), Input(f"{PAGE}-query", "data"))
     def body(query: str) -> Any:

@@ -236,6 +236,22 @@ def get_one(session: Session, statement_id: str, *, voided: bool) -> dict[str, A
     return None if row is None else row.payload
 
 
+def ids_of(session: Session, seqs: Iterable[int]) -> dict[int, str]:
+    """The statement id of each of ``seqs`` (facts name statements by seq)."""
+    wanted = list(seqs)
+    if not wanted:
+        return {}
+    rows = session.execute(select(Statement.seq, Statement.id).where(Statement.seq.in_(wanted)))
+    return {row.seq: row.id for row in rows}
+
+
+def by_seq(session: Session, seq: int) -> tuple[str, dict[str, Any]] | None:
+    """The id and the statement as stored of ``seq``, voided or not."""
+    row = session.execute(select(Statement.id, Statement.payload).where(Statement.seq == seq))
+    found = row.first()
+    return None if found is None else (found.id, found.payload)
+
+
 def newest_seq(session: Session) -> int:
     return int(session.execute(select(func.coalesce(func.max(Statement.seq), 0))).scalar_one())
 

@@ -9,6 +9,7 @@ Set ``LRS_SCREENSHOTS=<dir>`` to keep a PNG of every page.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -16,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
 
@@ -27,7 +29,7 @@ from lrs.services import users
 from lrs.store import migrate
 from lrs.store.engine import Database
 from tests.e2e.server import free_port
-from tests.lrs.insight.data import organisation, seed
+from tests.lrs.insight.data import actor_key, organisation, seed
 
 pytestmark = [
     pytest.mark.browser,
@@ -39,17 +41,19 @@ pytestmark = [
 
 PAGES = ("overview", "courses", "knowledge", "convergence", "people", "explorer", "sources")
 PATHS = {page: "" if page == "overview" else page for page in PAGES}
+PAGES_TITLES = {page: page.title() for page in PAGES}
 MIN_HEIGHT = 200  # pixels: every chart is at least this tall as soon as it is drawn
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
+    """The live server's base URL and the ids of the statements stored."""
     from werkzeug.serving import make_server
 
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'lrs.db'}"
     database = Database(url)
     migrate.upgrade(database.engine)
-    seed(database)
+    ids = seed(database)["ids"]
     users.create(database, username="manager", password="correct horse", role="admin")
     database.dispose()
     app = create_app(
@@ -63,10 +67,15 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server = make_server("127.0.0.1", free_port(), app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield f"http://127.0.0.1:{server.server_port}", ids
     server.shutdown()
     thread.join(timeout=10)
     context.of(app).database.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_server(live: tuple[str, list[str]]) -> str:
+    return live[0]
 
 
 @pytest.fixture(scope="module")
@@ -194,3 +203,90 @@ def test_courses_knowledge_and_convergence_numbers(live_server: str, driver: Any
         counts = dict(zip(trace["y"], trace["customdata"], strict=True))
         expected = {team: c for (team, kind), c in BY_TEAM_KIND.items() if kind == trace["name"]}
         assert counts == expected, trace["name"]
+
+
+def _matches(statement: dict[str, Any], wanted: dict[str, str]) -> bool:
+    """Whether ``statement`` is in the slice ``wanted`` (the Explorer's URL filters)."""
+    day = statement["timestamp"][:10]
+    checks = {
+        "activity": statement["object"]["id"],
+        "person": actor_key(statement["actor"]["mbox"].removeprefix("mailto:").split("@")[0]),
+        "team": statement["context"].get("team", {}).get("name"),
+        "kind": _kind(statement),
+        "verb": statement["verb"]["id"],
+    }
+    return all(
+        checks[key] == value for key, value in wanted.items() if key in checks
+    ) and wanted.get("from", day) <= day <= wanted.get("to", day)
+
+
+def _drill(driver: Any, graph_id: str, nth: int = 0) -> dict[str, str]:
+    """Click a bar, point or slice of ``graph_id``; the Explorer's filters it opened."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    marks = driver.find_elements(
+        By.CSS_SELECTOR, f"#{graph_id} .trace .point path, #{graph_id} .trace .points path, "
+        f"#{graph_id} .slice path.surface",
+    )  # fmt: skip
+    assert marks, graph_id
+    ActionChains(driver).move_to_element(marks[nth]).pause(0.2).click().perform()
+    deadline = time.monotonic() + 20
+    while "/dashboards/explorer" not in driver.current_url:
+        assert time.monotonic() < deadline, f"a click on {graph_id} did not open the Explorer"
+        time.sleep(0.05)
+    chromium.wait_drawn(driver, title="Explorer")
+    query = dict(parse_qsl(urlsplit(driver.current_url).query))
+    assert query.pop("back").startswith("/dashboards/")
+    return query
+
+
+def test_a_click_on_every_page_opens_its_statements(
+    live: tuple[str, list[str]], driver: Any
+) -> None:
+    """REQ-DASH-DRILL: a click leads to exactly that slice's statements, and back."""
+    from selenium.webdriver.common.by import By
+
+    live_server, stored_ids = live
+    ann = actor_key("ann")
+    for page, query, graph_id in (
+        ("overview", "", "overview-top-activities"),
+        ("courses", "", "courses-funnel"),
+        ("knowledge", "", "knowledge-top-read"),
+        ("convergence", "", "convergence-mix"),
+        ("people", f"?person={quote(ann)}", "people-timeline"),
+    ):
+        _open(driver, live_server, page, query)
+        wanted = _drill(driver, graph_id)
+        assert set(wanted) - {"person"}, (page, wanted)  # the click narrowed something
+        expected = sum(_matches(s, wanted) for s in STORED)
+        assert expected > 0, wanted
+        count = driver.find_element(By.ID, "explorer-count").text
+        assert count == f"{expected} statements", (page, wanted, count)
+        driver.find_element(By.ID, "explorer-back").click()
+        chromium.wait_drawn(driver, title=PAGES_TITLES[page])
+        assert urlsplit(driver.current_url).path.rstrip("/").endswith(PATHS[page] or "dashboards")
+
+    # An Explorer row opens its statement, exactly as stored, with its id.
+    _open(driver, live_server, "explorer", "?kind=formal")
+    opener = driver.find_elements(By.CSS_SELECTOR, "#explorer-table button")[0]
+    statement_id = opener.text
+    assert statement_id in stored_ids
+    opener.click()
+    shown = _wait_text(driver, "explorer-statement", statement_id)
+    assert json.loads(shown)["id"] == statement_id
+    assert driver.find_element(By.ID, "explorer-statement-title").text.endswith(statement_id)
+
+
+def _wait_text(driver: Any, element_id: str, text: str) -> str:
+    from selenium.webdriver.common.by import By
+
+    deadline = time.monotonic() + 20
+    seen = ""
+    while time.monotonic() < deadline:
+        found = driver.find_elements(By.ID, element_id)
+        seen = found[0].text if found else ""
+        if text in seen:
+            return str(seen)
+        time.sleep(0.05)
+    raise AssertionError(f"#{element_id} never showed {text!r}; saw {seen[:200]!r}")

@@ -55,12 +55,14 @@ def test_empty_figures_say_what_to_send() -> None:
 
 def test_scatter_reports_people_and_rho() -> None:
     frame = pd.DataFrame(
-        {"name": list("abcd"), "team": ["x", "x", "y", "y"],
+        {"actor_key": list("ABCD"), "name": list("abcd"), "team": ["x", "x", "y", "y"],
          "contributions": [0, 1, 2, 3], "mean_score": [0.1, 0.2, 0.3, 0.4]}
     )  # fmt: skip
     figure = figures.contribution_scatter(frame)
     assert "4 people" in title(figure)
     assert "rho = 1.00" in title(figure)
+    # A point leads to the person's statements.
+    assert list(figure.data[0].customdata) == ["person=A", "person=B"]
 
 
 def test_network_draws_people_and_links() -> None:

@@ -3,6 +3,7 @@ it shows are the registry's, the ones /api/aggregates publishes."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import plotly.graph_objects as go
@@ -43,6 +44,12 @@ def test_every_panel_draws_the_known_data(database: Database, seeded: dict[str, 
         assert note.startswith(f"{len(stalled)} of {stalled.attrs['total']} stalled")
         table, count, *_ = panels.explorer(session, Filters(kind="formal"), page=0)
         assert count == "10 statements" and table is not None
+        # Each row names its statement; the statement opens exactly as stored.
+        first = registry.FACTS.run(session, Filters(kind="formal"), page=0, size=1).iloc[0]
+        title, text = panels.statement_json(session, int(first["seq"]))
+        stored = json.loads(text)
+        assert title == f"Statement {stored['id']}" and stored["id"] in seeded["ids"]
+        assert panels.statement_json(session, 10**9) == ["Statement not found", ""]
 
 
 def test_every_panel_draws_an_empty_store(database: Database) -> None:
