@@ -22,6 +22,7 @@ PAGES = (
     ("people", "People", "/people"),
     ("explorer", "Explorer", "/explorer"),
     ("sources", "Sources", "/sources"),
+    ("persons", "Persons", "/persons"),
 )
 FILTER_KEYS = ("range", "from", "to", "team", "kind", "platform", "verb", "activity")
 RANGE_LABELS = {"all": "All time", "7d": "Last 7 days", "30d": "Last 30 days",
