@@ -60,3 +60,9 @@ def _rename(agent: dict[str, Any], replica: int) -> None:
         agent["account"] = {**agent["account"], "name": f"{agent['account']['name']}-r{replica}"}
     for member in agent.get("member", []):
         _rename(member, replica)
+
+
+def replicate(statement: dict[str, Any], replica: int) -> dict[str, Any]:
+    """A copy of ``statement`` without its id, acted by the ``replica``-th copy of its
+    people (registrations renamed alike)."""
+    return _replicate(statement, replica)
