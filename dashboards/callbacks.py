@@ -32,7 +32,7 @@ def connect(
 
     def update(query: str, *values: Any) -> Any:
         filters = Filters.from_query(query)
-        with context.database().reading() as session:
+        with context.database().querying() as session:
             result = panel(session, filters, *values)
         result = [*result, *(graph_style(result[i]) for i in graphs)]
         return result if len(result) > 1 else result[0]

@@ -29,7 +29,7 @@ def export_view(fmt: str) -> Response:
     database = context.database()
 
     def generate() -> Iterator[bytes]:
-        with database.reading() as session:
+        with database.querying() as session:
             rows = iter_facts(session, filters)
             yield from (csvfile.lines(FACT_COLUMNS, rows) if fmt == "csv" else _ndjson_lines(rows))
 

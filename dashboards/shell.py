@@ -157,7 +157,7 @@ def register_callbacks(app: Dash) -> None:
     @app.callback(*outputs, *options, Input(LOCATION, "pathname"), State(LOCATION, "search"))
     def fill_filter_bar(_pathname: str, search: str) -> list[Any]:
         values = query_values(search)
-        with context.database().reading() as db_session:
+        with context.database().querying() as db_session:
             choices = filter_options(db_session)
         every = [{"label": "All", "value": "all"}]
         return [

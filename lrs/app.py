@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
     logging.basicConfig(level=settings.log_level.upper())
-    database = Database(settings.database_url)
+    database = Database.from_settings(settings)
     wired = context.AppContext(
         settings=settings,
         database=database,

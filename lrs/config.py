@@ -26,6 +26,21 @@ class Settings:
         "SQLAlchemy URL of the store: a SQLite file (default) or "
         "postgresql+psycopg://user@host/db.",
     )
+    read_database_url: str = _setting(
+        "",
+        "PostgreSQL read replicas of LRS_DATABASE_URL, comma separated: statement queries, "
+        "exports, aggregates and the dashboards read from them in turn; writes, documents "
+        "and single-statement reads stay on the primary. Empty: everything on the primary.",
+        secret=True,
+    )
+    read_max_lag_seconds: int = _setting(
+        30,
+        "A replica whose last replayed commit is older than the primary's clock by more "
+        "than this many seconds is skipped (the read goes to another replica or the primary).",
+    )
+    read_retry_seconds: int = _setting(
+        5, "A replica that could not be reached is tried again after this many seconds."
+    )
     secret_key: str = _setting(
         "",
         "Key that signs dashboard session cookies; a random one is made per process when "
@@ -136,6 +151,11 @@ class Settings:
                 continue
             values[setting.name] = _parse(raw, type(setting.default), setting.name)
         return cls(**values)
+
+    @property
+    def read_database_urls(self) -> list[str]:
+        """The URLs of LRS_READ_DATABASE_URL, in order."""
+        return [url.strip() for url in self.read_database_url.split(",") if url.strip()]
 
     def with_secret_key(self) -> Settings:
         """Return these settings with a secret key, made up if none was configured."""

@@ -51,7 +51,7 @@ def register_callbacks(app: Dash) -> None:
         State(f"{PAGE}-person", "value"),
     )
     def search(text: str | None, chosen: str | None) -> list[dict[str, str]]:
-        with context.database().reading() as session:
+        with context.database().querying() as session:
             frame = people_queries.people_options(session, text or "")
             names = people_queries.person_names(session, [chosen]) if chosen else {}
         options = [
@@ -79,5 +79,5 @@ def register_callbacks(app: Dash) -> None:
     @app.callback(Output(f"{PAGE}-body", "children"), Input(f"{PAGE}-query", "data"))
     def body(query: str) -> Any:
         filters = Filters.from_query(query)
-        with context.database().reading() as session:
+        with context.database().querying() as session:
             return panels.person(session, filters, query)[0]

@@ -24,7 +24,7 @@ def load_settings() -> Settings:
 
 def open_database(settings: Settings | None = None) -> Database:
     """The store of ``settings``; its connections are closed when the command ends."""
-    database = Database((settings or load_settings()).database_url)
+    database = Database.from_settings(settings or load_settings())
     click.get_current_context().call_on_close(database.dispose)
     return database
 

@@ -30,7 +30,7 @@ def compute(
     """(columns, records) of ``query``; needs a read-all scope."""
     if not principal.may("all/read", "statements/read"):
         raise Forbidden("aggregates need a credential of scope all/read or statements/read")
-    with db.reading() as session:
+    with db.querying() as session:
         frame = query(session)
     return [str(column) for column in frame.columns], records(frame)
 

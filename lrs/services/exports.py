@@ -123,7 +123,7 @@ def export(
 def count(db: Database, principal: Principal, spec: ExportSpec) -> int:
     """How many statements ``export`` would write."""
     query = _scoped(principal, spec)
-    with db.reading() as session:
+    with db.querying() as session:
         return export_store.count(session, query, source_kind=spec.source_kind)
 
 
@@ -152,7 +152,7 @@ def _row_pages(
     size: int,
     progress: Callable[[int], object] | None,
 ) -> Iterator[list[ExportRow]]:
-    with db.reading() as session:
+    with db.querying() as session:
         low, high = export_store.seq_range(session)
         if query.max_seq is not None:
             high = min(high, query.max_seq)

@@ -24,7 +24,7 @@ from lrs.store import attachments as attachment_store
 from lrs.store import facts as fact_store
 from lrs.store import statements as statement_store
 from lrs.store.attachments import AttachmentContent
-from lrs.store.engine import Database
+from lrs.store.engine import Database, consistent_through
 from lrs.store.statements import NewStatement, StatementQuery
 from statements import (
     StatementError,
@@ -55,6 +55,9 @@ class ResultPage:
     statements: list[dict[str, Any]]
     more: str | None
     attachments: list[AttachmentContent] = field(default_factory=list)
+    # The instant through which the answering database saw every statement (a read
+    # replica's is behind the primary's); None: the primary, as the response is sent.
+    consistent_through: dt.datetime | None = None
 
 
 def store_statements(
@@ -403,19 +406,40 @@ def query_statements(
     _require_read(principal)
     if principal.reads_only_own:
         query = replace(query, authority_key=principal.authority_key)
-    with db.reading() as session:
-        if query.max_seq is None:
-            query = replace(query, max_seq=statement_store.newest_seq(session))
-        rows = statement_store.find(session, query)
-        more = None
-        if len(rows) > query.limit:
-            rows = rows[: query.limit]
-            more = paging.issue(
-                db, principal, Cursor(replace(query, after_seq=rows[-1][0]), fmt, with_attachments)
-            )
-        return _page(
-            session, [payload for _, payload in rows], more, fmt, languages, with_attachments
+    with db.querying() as session:
+        newest = statement_store.newest_seq(session)
+        # A later page of a chain is answered where its first page's statements are
+        # all visible: a replica lagging behind that point leaves it to the primary.
+        if query.max_seq is None or newest >= query.max_seq:
+            return _query_page(db, session, principal, query, newest, fmt, languages,
+                               with_attachments)  # fmt: skip
+    with db.querying(replica=False) as session:
+        newest = statement_store.newest_seq(session)
+        return _query_page(db, session, principal, query, newest, fmt, languages,
+                           with_attachments)  # fmt: skip
+
+
+def _query_page(
+    db: Database,
+    session: Session,
+    principal: Principal,
+    query: StatementQuery,
+    newest: int,
+    fmt: Format,
+    languages: Sequence[str],
+    with_attachments: bool,
+) -> ResultPage:
+    if query.max_seq is None:
+        query = replace(query, max_seq=newest)
+    rows = statement_store.find(session, query)
+    more = None
+    if len(rows) > query.limit:
+        rows = rows[: query.limit]
+        more = paging.issue(
+            db, principal, Cursor(replace(query, after_seq=rows[-1][0]), fmt, with_attachments)
         )
+    page = _page(session, [payload for _, payload in rows], more, fmt, languages, with_attachments)
+    return replace(page, consistent_through=consistent_through(session))
 
 
 def _require_read(principal: Principal) -> None:

@@ -1,8 +1,10 @@
-"""Engines and sessions: one engine per app, SQLite tuned for concurrent readers."""
+"""Engines and sessions: one engine per app, SQLite tuned for concurrent readers, and the
+PostgreSQL read replicas that answer the reads which may lag a little (``querying``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -10,13 +12,19 @@ import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from lrs.config import Settings
+from lrs.store.replicas import APPLICATION_NAME, Replicas
+
+CONSISTENT_THROUGH = "lrs_consistent_through"
+
 
 def _json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def make_engine(url: str) -> Engine:
-    """Create the engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout."""
+def make_engine(url: str, *, application_name: str = "lrs") -> Engine:
+    """Create the engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout,
+    PostgreSQL connections an ``application_name`` (what ``pg_stat_activity`` shows)."""
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
@@ -36,6 +44,7 @@ def make_engine(url: str) -> Engine:
         pool_pre_ping=True,
         pool_size=5,
         max_overflow=10,
+        connect_args={"application_name": application_name, "connect_timeout": 5},
     )
 
 
@@ -64,23 +73,69 @@ def _begin_immediate(connection: Any) -> None:
 
 
 class Database:
-    """The engine plus the two ways in: a read transaction and a write transaction."""
+    """The engine plus the ways in: a read transaction and a write transaction on the
+    primary, and a read transaction that a read replica may answer (``querying``)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(
+        self,
+        url: str,
+        read_urls: Sequence[str] = (),
+        *,
+        read_max_lag: float = 30.0,
+        read_retry_seconds: float = 5.0,
+    ) -> None:
         self.url = url
         self.engine = make_engine(url)
         self.dialect = self.engine.dialect.name
+        if read_urls and self.dialect != "postgresql":
+            raise ValueError("read replicas (LRS_READ_DATABASE_URL) need a PostgreSQL primary")
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(
             self.engine.execution_options(lrs_write=True), expire_on_commit=False
         )
+        self.replicas = Replicas(
+            self.engine,
+            [make_engine(read_url, application_name=APPLICATION_NAME) for read_url in read_urls],
+            max_lag=read_max_lag,
+            retry_seconds=read_retry_seconds,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        """The primary of LRS_DATABASE_URL with the replicas of LRS_READ_DATABASE_URL."""
+        return cls(
+            settings.database_url,
+            settings.read_database_urls,
+            read_max_lag=settings.read_max_lag_seconds,
+            read_retry_seconds=settings.read_retry_seconds,
+        )
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A session in a read-only transaction, rolled back at the end."""
+        """A session in a read-only transaction on the primary, rolled back at the end: it
+        sees every write that has committed (a caller's own included)."""
         with self._reader() as session, session.begin():
             yield session
             session.rollback()
+
+    @contextmanager
+    def querying(self, *, replica: bool = True) -> Iterator[Session]:
+        """A read-only session that a read replica answers when one is fit (else the
+        primary, and always with ``replica=False``), for reads that may lag a little.
+        ``consistent_through(session)`` is the instant its data is complete through."""
+        opened = self.replicas.open() if replica else None
+        if opened is None:
+            with self.reading() as session:
+                session.info[CONSISTENT_THROUGH] = dt.datetime.now(dt.UTC)
+                yield session
+            return
+        session, through = opened
+        with session:
+            session.info[CONSISTENT_THROUGH] = through
+            try:
+                yield session
+            finally:
+                session.rollback()
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
@@ -89,4 +144,11 @@ class Database:
             yield session
 
     def dispose(self) -> None:
+        self.replicas.dispose()
         self.engine.dispose()
+
+
+def consistent_through(session: Session) -> dt.datetime:
+    """The instant through which a ``querying`` session sees every committed statement."""
+    through: dt.datetime = session.info[CONSISTENT_THROUGH]
+    return through.astimezone(dt.UTC)

@@ -117,5 +117,6 @@ def _query(args: Any) -> StatementQuery:
 
 def _page_response(page: ResultPage, with_attachments: bool) -> Response:
     more = f"{request.script_root}{bp.url_prefix}/statements?more={page.more}" if page.more else ""
+    g.consistent_through = page.consistent_through
     result = {"statements": page.statements, "more": more}
     return statement_response(result, page.attachments, with_attachments)

@@ -75,6 +75,9 @@ def _xapi_headers(response: Response) -> Response:
 
 
 def consistent_through() -> str:
-    # Every statement is visible to readers once its POST has returned (the insert
-    # commits before the response), so "now" is consistent.
-    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    # A statement query says through when the database that answered it (a read replica
+    # may lag) saw every statement. Elsewhere the primary answered, where every statement
+    # is visible once its POST has returned (the insert commits before the response), so
+    # "now" is consistent. isoformat truncates: the header never promises a later instant.
+    instant: dt.datetime = g.get("consistent_through") or dt.datetime.now(dt.UTC)
+    return instant.isoformat(timespec="milliseconds").replace("+00:00", "Z")
