@@ -19,6 +19,7 @@ from benchmarks.export import measure_export
 from benchmarks.ingest import bulk_load, run_ingest
 from benchmarks.queries import run_queries
 from benchmarks.server import fresh_database, serve
+from benchmarks.storage import measure_storage
 from lrs.store.engine import Database
 
 BATCH_SIZES = (1, 10, 100, 1000)
@@ -83,6 +84,8 @@ def _one_database(kind: str, dataset: list[dict[str, Any]], seconds: float, args
         out["reads"] = run_queries(server, dataset, per_kind=10 if args.quick else 40)
         for name, figures in out["reads"].items():
             print(f"   read {name}: {figures}", flush=True)
+        out["storage"] = measure_storage(url)
+        print(f"   storage: {out['storage']['bytes_per_statement']:,} bytes/statement", flush=True)
         out["dashboards"] = _dashboards(url, repeat=1 if args.quick else 3)
         out["export"] = measure_export(url, quick=args.quick)
     return out

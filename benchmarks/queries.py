@@ -15,6 +15,9 @@ import orjson
 from benchmarks.server import RunningServer
 from benchmarks.stats import summary_ms
 
+# How deep the `more` chains of each filter are followed.
+MORE_PAGES = 10
+
 
 def _agent_param(actor: dict[str, Any]) -> str:
     identity = {k: actor[k] for k in ("mbox", "mbox_sha1sum", "openid", "account") if k in actor}
@@ -63,6 +66,7 @@ def run_queries(
         client.request("GET", "/xapi/statements?limit=1")  # warm the connection pools
         queries_by_kind = sample_queries(statements, rng, per_kind)
         queries_by_kind["since_until"] = _stored_windows(client, rng, per_kind)
+        deeper: dict[str, Any] = {}
         for kind, queries in queries_by_kind.items():
             latencies = []
             for query in queries:
@@ -71,7 +75,9 @@ def run_queries(
                     raise RuntimeError(f"{kind} query failed: {reply.status} {reply.body[:200]!r}")
                 latencies.append(reply.seconds)
             results[kind] = summary_ms(latencies)
+            deeper[kind] = summary_ms(_follow_more(client, queries[: max(1, per_kind // 5)]))
         results["more_pages"] = _paging(client, per_kind)
+        results["more_by_filter"] = deeper
     finally:
         client.close()
     return results
@@ -92,6 +98,23 @@ def _stored_windows(client: Any, rng: random.Random, count: int) -> list[str]:
         until = since + dt.timedelta(seconds=60)
         windows.append(f"since={quote(since.isoformat())}&until={quote(until.isoformat())}")
     return windows
+
+
+def _follow_more(client: Any, queries: Sequence[str], pages: int = MORE_PAGES) -> list[float]:
+    """Latencies of pages 2 to ``pages`` of the `more` chain of each query: a filter
+    must cost the same on every page, however deep."""
+    latencies: list[float] = []
+    for query in queries:
+        reply = client.request("GET", f"/xapi/statements?{query}&limit=100")
+        for _ in range(pages - 1):
+            more = reply.json()["more"] if reply.status == 200 else None
+            if not more:
+                break
+            reply = client.request("GET", urlsplit(more).path + "?" + urlsplit(more).query)
+            if reply.status != 200:
+                raise RuntimeError(f"more page failed: {reply.status} {reply.body[:200]!r}")
+            latencies.append(reply.seconds)
+    return latencies
 
 
 def _paging(client: Any, repeats: int) -> dict[str, Any]:

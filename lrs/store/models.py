@@ -22,6 +22,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     Table,
@@ -144,15 +145,19 @@ class StatementAgent(Base):
 
     __tablename__ = "statement_agent"
 
-    seq: Mapped[int] = mapped_column(
-        SerialKey, ForeignKey("statement.seq", ondelete="CASCADE"), primary_key=True
-    )
-    agent_key: Mapped[str] = mapped_column(primary_key=True)
-    role: Mapped[str] = mapped_column(String(24), primary_key=True)
+    seq: Mapped[int] = mapped_column(SerialKey, ForeignKey("statement.seq", ondelete="CASCADE"))
+    agent_key: Mapped[str]
+    role: Mapped[str] = mapped_column(String(24))
 
-    # (key, seq, role): a filter reads matches in seq order and checks the role without
-    # touching the table.
-    __table_args__ = (Index("ix_statement_agent_key_seq", "agent_key", "seq", "role"),)
+    # The key is (key, seq, role): a filter reads matches in seq order and checks the
+    # role in the key itself. SQLite keeps such a table as that key alone (no rowid), so
+    # the rows are not stored a second time beside their index; the seq index serves
+    # deletes and StatementRef inheritance.
+    __table_args__ = (
+        PrimaryKeyConstraint("agent_key", "seq", "role"),
+        Index("ix_statement_agent_seq", "seq"),
+        {"sqlite_with_rowid": False},
+    )
 
 
 class StatementActivity(Base):
@@ -160,13 +165,16 @@ class StatementActivity(Base):
 
     __tablename__ = "statement_activity"
 
-    seq: Mapped[int] = mapped_column(
-        SerialKey, ForeignKey("statement.seq", ondelete="CASCADE"), primary_key=True
-    )
-    activity_id: Mapped[str] = mapped_column(primary_key=True)
-    role: Mapped[str] = mapped_column(String(24), primary_key=True)
+    seq: Mapped[int] = mapped_column(SerialKey, ForeignKey("statement.seq", ondelete="CASCADE"))
+    activity_id: Mapped[str]
+    role: Mapped[str] = mapped_column(String(24))
 
-    __table_args__ = (Index("ix_statement_activity_id_seq", "activity_id", "seq", "role"),)
+    # Keyed as StatementAgent is, for the same reasons.
+    __table_args__ = (
+        PrimaryKeyConstraint("activity_id", "seq", "role"),
+        Index("ix_statement_activity_seq", "seq"),
+        {"sqlite_with_rowid": False},
+    )
 
 
 class StatementRefTerm(Base):
