@@ -90,8 +90,8 @@ def bulk_load(url: str, count: int) -> dict[str, Any]:
     for first in range(0, count, LOAD_BATCH):
         now = dt.datetime.now(dt.UTC)
         batch = [
-            dict(enrich(synthetic(i, start), statement_id=None, stored=now,
-                        authority=AUTHORITY, version="2.0.0"))
+            enrich(synthetic(i, start), statement_id=None, stored=now,
+                   authority=AUTHORITY, version="2.0.0")
             for i in range(first, min(count, first + LOAD_BATCH))
         ]  # fmt: skip
         with database.writing() as session:

@@ -12,10 +12,12 @@ from typing import Any
 
 __all__ = [
     "activity_ids_in",
+    "actors_by_key",
     "agent_key",
     "agent_keys_in",
     "identifier_of",
     "normalise_mbox",
+    "object_identity",
     "person_agents_in",
 ]
 
@@ -182,3 +184,26 @@ def activity_ids_in(statement: Mapping[str, Any]) -> list[tuple[str, str]]:
     if isinstance(obj, Mapping) and obj.get("objectType") == "SubStatement":
         _activities_of(out, obj, "sub_")
     return out.items
+
+
+def object_identity(target: Mapping[str, Any]) -> tuple[str, str | None]:
+    """A statement object's type and the key it is indexed by: the agent key of an Agent
+    or Group, the lower-case id of a StatementRef, the id of an Activity, and no key for a
+    SubStatement."""
+    kind = str(target.get("objectType", "Activity"))
+    if kind in {"Agent", "Group"}:
+        return kind, agent_key(target)
+    if kind == "SubStatement":
+        return kind, None
+    return kind, target["id"].lower() if kind == "StatementRef" else target["id"]
+
+
+def actors_by_key(statements: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    """The identified actors of a batch by agent key; a later statement's spelling wins."""
+    actors: dict[str, Mapping[str, Any]] = {}
+    for statement in statements:
+        actor = statement["actor"]
+        key = agent_key(actor)
+        if key is not None:
+            actors[key] = actor
+    return actors

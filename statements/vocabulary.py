@@ -18,6 +18,7 @@ import isodate
 
 from statements.fields import parse_timestamp
 from statements.ifi import agent_key
+from statements.schema import VOIDED_VERB
 
 ADL = "http://adlnet.gov/expapi/verbs/"
 ADL_W3ID = "https://w3id.org/xapi/adl/verbs/"
@@ -54,7 +55,7 @@ class Verbs:
     VIEWED: Final = TINCAN + "viewed"
     ASKED: Final = ADL + "asked"
     REPLIED: Final = TINCAN + "replied"
-    VOIDED: Final = ADL + "voided"
+    VOIDED: Final = VOIDED_VERB
 
 
 class ActivityTypes:
@@ -154,7 +155,7 @@ _CONCEPTS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
     ),
     "searched": ("consume", (ACROSSX + "searched", AS + "search")),
     "attended": ("consume", (ADL + "attended",)),
-    "voided": ("admin", (ADL + "voided",)),
+    "voided": ("admin", (VOIDED_VERB,)),
 }
 
 CONCEPT_OF_VERB: Final[dict[str, str]] = {

@@ -35,7 +35,7 @@ from lrs.store import statements as statement_store
 from lrs.store.engine import Database
 from lrs.store.exports import ExportRow
 from lrs.store.statements import StatementQuery
-from statements import StatementError, agent_key, validate
+from statements import Statement, StatementError, agent_key, validate
 
 ExportFormat = Literal["ndjson", "csv", "parquet"]
 FORMATS: tuple[ExportFormat, ...] = ("ndjson", "csv", "parquet")
@@ -252,7 +252,7 @@ def _label(language_map: Mapping[str, str] | None) -> str | None:
 @dataclass(frozen=True)
 class _Line:
     number: int
-    statement: dict[str, Any]
+    statement: Statement
     voided: bool
 
 
@@ -347,8 +347,7 @@ def _parse_line(number: int, raw: bytes | str) -> _Line:
         if key not in statement:
             raise BadRequest("missing; every statement of an export has it", key)
     version = "2.0.0" if str(statement["version"]).startswith("2.") else "1.0.3"
-    validate(statement, version)
-    return _Line(number, statement, voided and bool(data["voided"]))
+    return _Line(number, validate(statement, version), voided and bool(data["voided"]))
 
 
 def _import_batch(db: Database, batch: list[_Line], result: ImportResult) -> None:
@@ -372,11 +371,12 @@ def _reason(error: Exception) -> str:
 def _write_batch(db: Database, batch: list[_Line], result: ImportResult) -> None:
     now = dt.datetime.now(dt.UTC)
     with db.writing() as session:
-        present = statement_store.existing(session, [line.statement["id"] for line in batch])
+        ids = [line.statement["id"] for line in batch]
+        present = set(statement_store.existing(session, ids))
         fresh: list[_Line] = []
         for line in batch:
             if line.statement["id"] not in present:
-                present[line.statement["id"]] = line.statement  # a repeated line is skipped
+                present.add(line.statement["id"])  # a repeated line is skipped
                 fresh.append(line)
         if fresh:
             write_statements(session, [line.statement for line in fresh], now, may_define=True)

@@ -17,7 +17,7 @@ exactly as sent.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -36,7 +36,7 @@ TEAM_ROLES = frozenset({"actor", "team"})
 
 def count_as_persons(
     session: Session,
-    facts: Sequence[tuple[dict[str, Any], dict[str, Any] | None]],
+    facts: Sequence[tuple[Mapping[str, Any], dict[str, Any] | None]],
     now: dt.datetime,
 ) -> None:
     """Resolve the persons of a batch of (statement, fact) pairs (one lookup for the

@@ -27,21 +27,25 @@ from lrs.store.attachments import AttachmentContent
 from lrs.store.engine import Database, consistent_through
 from lrs.store.statements import NewStatement, StatementQuery
 from statements import (
+    Statement,
     StatementError,
+    actors_by_key,
     agent_key,
+    check_attachments,
+    check_voiding,
     enrich,
     format_statement,
+    object_identity,
     parse_timestamp,
     same_statement,
     validate,
-    verify_signature,
+    voided_target,
+    voided_targets,
 )
-from statements.definitions import merge_definition
+from statements.definitions import changed_definitions, latest_definitions
 from statements.ifi import activity_ids_in, agent_keys_in
 from statements.vocabulary import learning_fact
 
-VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
-SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
 # How many StatementRef hops a filter follows (xAPI-Communication 2.1.3 "recursively").
 MAX_REFERENCE_DEPTH = 10
 # How often a batch is re-run when a concurrent writer stored one of its ids first.
@@ -76,7 +80,7 @@ def store_statements(
     if not raw_statements:
         raise BadRequest("no statements to store")
     validated = _validate_all(raw_statements, version, statement_id)
-    _check_attachments(validated, attachments, multipart=attachments is not None)
+    check_attachments(validated, _contents(attachments))
     for attempt in range(1, CONCURRENT_RETRIES + 1):
         try:
             with db.writing() as session:
@@ -85,16 +89,11 @@ def store_statements(
                 # stored follows seq order (see store.statements.STORED_ORDER_MARGIN).
                 session.connection()
                 stored = _to_millisecond(now or dt.datetime.now(dt.UTC))
-                enriched: list[dict[str, Any]] = [
-                    enrich(  # type: ignore[misc]
-                        statement,
-                        statement_id=statement.get("id"),
-                        stored=stored,
-                        authority=principal.authority,
-                        version=version,
-                    )
-                    for statement in validated
-                ]
+                enriched = [
+                    enrich(s, statement_id=s.get("id"), stored=stored,
+                           authority=principal.authority, version=version)
+                    for s in validated
+                ]  # fmt: skip
                 return _store(session, validated, enriched, attachments or {}, principal, stored)
         except IntegrityError as error:
             # Another writer stored one of these ids between our check and our insert, and
@@ -110,13 +109,17 @@ def store_statements(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _contents(parts: Mapping[str, AttachmentContent] | None) -> dict[str, bytes] | None:
+    return None if parts is None else {sha2: part.content for sha2, part in parts.items()}
+
+
 def _to_millisecond(moment: dt.datetime) -> dt.datetime:
     # Statements carry `stored` to the millisecond; the column must hold the same instant
     # so that `since`/`until` agree with what clients read.
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
-def _stored_meanwhile(db: Database, statements: Sequence[dict[str, Any]]) -> bool:
+def _stored_meanwhile(db: Database, statements: Sequence[Statement]) -> bool:
     ids = [s["id"] for s in statements if "id" in s]
     with db.reading() as session:
         return bool(ids) and bool(statement_store.existing(session, ids))
@@ -124,13 +127,14 @@ def _stored_meanwhile(db: Database, statements: Sequence[dict[str, Any]]) -> boo
 
 def _validate_all(
     raw_statements: Sequence[Any], version: str, statement_id: str | None
-) -> list[dict[str, Any]]:
-    validated: list[dict[str, Any]] = []
+) -> list[Statement]:
+    validated: list[Statement] = []
     seen: set[str] = set()
     for index, raw in enumerate(raw_statements):
         prefix = f"[{index}]" if len(raw_statements) > 1 else ""
         try:
-            statement: dict[str, Any] = dict(validate(raw, version))
+            # A copy: the id is set below, and the caller's data stays as it was sent.
+            statement = validate(raw, version).copy()
         except StatementError as error:
             path = f"{prefix}.{error.path}" if prefix and error.path else prefix or error.path
             raise StatementError(path, error.message) from error
@@ -149,45 +153,10 @@ def _validate_all(
     return validated
 
 
-def _check_attachments(
-    statements: Sequence[dict[str, Any]],
-    parts: Mapping[str, AttachmentContent] | None,
-    *,
-    multipart: bool,
-) -> None:
-    """Every attachment without fileUrl has its part; every part belongs to an attachment."""
-    declared: set[str] = set()
-    for index, statement in enumerate(statements):
-        for position, attachment in enumerate(statement.get("attachments", [])):
-            path = f"[{index}].attachments[{position}]"
-            declared.add(attachment["sha2"])
-            if attachment["usageType"] == SIGNATURE_USAGE:
-                part = (parts or {}).get(attachment["sha2"])
-                if part is None:
-                    raise BadRequest("a signature attachment must be sent as a part", path)
-                if attachment.get("contentType") != "application/octet-stream":
-                    raise BadRequest(
-                        "a signature attachment must have contentType application/octet-stream",
-                        f"{path}.contentType",
-                    )
-                verify_signature(statement, part.content)
-            elif "fileUrl" not in attachment and (
-                not multipart or attachment["sha2"] not in (parts or {})
-            ):
-                raise BadRequest(
-                    "an attachment without fileUrl must be sent as a multipart/mixed part "
-                    "whose X-Experience-API-Hash is its sha2",
-                    f"{path}.sha2",
-                )
-    for sha2 in parts or {}:
-        if sha2 not in declared:
-            raise BadRequest(f"the part with hash {sha2} matches no attachment of the statements")
-
-
 def _store(
     session: Session,
-    sent: Sequence[dict[str, Any]],
-    statements: Sequence[dict[str, Any]],
+    sent: Sequence[Statement],
+    statements: Sequence[Statement],
     parts: Mapping[str, AttachmentContent],
     principal: Principal,
     stored: dt.datetime,
@@ -198,7 +167,7 @@ def _store(
         s["id"] for as_sent, s in zip(sent, statements, strict=True) if "id" not in as_sent
     )
     existing = statement_store.existing(session, [i for i in ids if i not in generated])
-    fresh: list[dict[str, Any]] = []
+    fresh: list[Statement] = []
     for as_sent, statement in zip(sent, statements, strict=True):
         previous = existing.get(statement["id"])
         if previous is None:
@@ -219,7 +188,7 @@ def _store(
 
 def write_statements(
     session: Session,
-    statements: Sequence[dict[str, Any]],
+    statements: Sequence[Statement],
     now: dt.datetime,
     *,
     may_define: bool,
@@ -233,7 +202,9 @@ def write_statements(
     ``generated_ids`` are ids the LRS assigned in this request: no stored statement can
     target them, which saves lookups.
     """
-    _check_voiding(session, statements)
+    # XAPI-00016: the targets stored already as voiding statements may not be voided.
+    stored = statement_store.voiding_kinds(session, voided_targets(statements))
+    check_voiding(statements, {target for target, voids in stored.items() if voids})
     rows = [_new_row(session, statement) for statement in statements]
     # Statements stamped in the past (imports, back-dated loads) break the agreement of
     # stored and seq order that fast since/until queries rely on: say so once.
@@ -243,43 +214,22 @@ def write_statements(
     seqs = statement_store.insert_statements(session, rows)
     referable = [row.id for row in rows if row.id not in generated_ids]
     _inherit_into_referrers(session, referable)
-    voided_targets = [row.voids_id for row in rows if row.voids_id]
-    voided_targets += statement_store.voided_among(session, referable)
-    statement_store.mark_voided(session, voided_targets)
+    voided = [row.voids_id for row in rows if row.voids_id]
+    voided += statement_store.voided_among(session, referable)
+    statement_store.mark_voided(session, voided)
     _save_activities_and_agents(session, statements, now, may_define=may_define)
     facts = [(s, learning_fact(s)) for s in statements]
     persons.count_as_persons(session, facts, now)
     fact_store.record(session, [(seqs[s["id"]], fact) for s, fact in facts if fact is not None])
-    fact_store.forget(session, voided_targets)
+    fact_store.forget(session, voided)
     forwarding.enqueue(session, [(seqs[s["id"]], s, fact) for s, fact in facts], now)
     return seqs
 
 
-def _check_voiding(session: Session, statements: Sequence[dict[str, Any]]) -> None:
-    # XAPI-00016: a voiding statement cannot target another voiding statement.
-    in_batch = {s["id"]: s for s in statements}
-    targets = [s["object"]["id"].lower() for s in statements if s["verb"]["id"] == VOIDED_VERB]
-    stored_kinds = statement_store.voiding_kinds(session, targets)
-    for target in targets:
-        batch_target = in_batch.get(target)
-        if stored_kinds.get(target) or (
-            batch_target is not None and batch_target["verb"]["id"] == VOIDED_VERB
-        ):
-            raise BadRequest(f"statement {target} is a voiding statement and cannot be voided")
-
-
-def _new_row(session: Session, statement: dict[str, Any]) -> NewStatement:
+def _new_row(session: Session, statement: Statement) -> NewStatement:
     # `stored` and `authority` are read from the enriched statement, so that an imported
     # statement keeps the values of the LRS that first stored it.
-    target = statement["object"]
-    kind = target.get("objectType", "Activity")
-    if kind in {"Agent", "Group"}:
-        object_key = agent_key(target)
-    elif kind == "SubStatement":
-        object_key = None
-    else:
-        object_key = target["id"].lower() if kind == "StatementRef" else target["id"]
-    voids = object_key if statement["verb"]["id"] == VOIDED_VERB else None
+    kind, object_key = object_identity(statement["object"])
     row = NewStatement(
         id=statement["id"],
         stored=parse_timestamp(statement["stored"]),
@@ -289,7 +239,7 @@ def _new_row(session: Session, statement: dict[str, Any]) -> NewStatement:
         object_kind=kind,
         object_key=object_key,
         registration=(statement.get("context") or {}).get("registration", "").lower() or None,
-        voids_id=voids,
+        voids_id=voided_target(statement),
         version=statement["version"],
         authority_key=agent_key(statement.get("authority") or {}),
         payload=statement,
@@ -322,50 +272,22 @@ def _inherit_into_referrers(session: Session, new_ids: Sequence[str]) -> None:
 
 
 def _save_activities_and_agents(
-    session: Session, statements: Sequence[dict[str, Any]], now: dt.datetime, *, may_define: bool
+    session: Session, statements: Sequence[Statement], now: dt.datetime, *, may_define: bool
 ) -> None:
     """Record activities and agents; only a credential with scope ``define`` changes
     what the LRS already holds (xAPI-Communication 4.2: without it "ids will be saved
     [...] but [the LRS] SHOULD NOT update its canonical representation"). Activities and
     agents seen for the first time are recorded as sent, whatever the scopes."""
-    latest: dict[str, dict[str, Any] | None] = {}
-    agents: dict[str, dict[str, Any]] = {}
-    for statement in statements:
-        for activity in _activities_of(statement):
-            incoming = activity.get("definition")
-            if incoming is not None or activity["id"] not in latest:
-                latest[activity["id"]] = merge_definition(latest.get(activity["id"]), incoming)
-        actor = statement["actor"]
-        key = agent_key(actor)
-        if key is not None:
-            agents[key] = actor
+    latest = latest_definitions(statements)
+    agents = actors_by_key(statements)
     known = activity_store.definitions(session, list(latest))
     if not may_define:
         latest = {aid: d for aid, d in latest.items() if aid not in known}
         seen = activity_store.known_agents(session, list(agents))
         agents = {key: a for key, a in agents.items() if key not in seen}
+    activity_store.save_definitions(session, changed_definitions(known, latest), now)
     # Sorted: concurrent writers take row locks in the same order (no deadlock).
-    merged = {
-        aid: merge_definition(known.get(aid), latest[aid]) if aid in known else latest[aid]
-        for aid in sorted(latest)
-    }
-    # Most statements repeat a definition the LRS holds already: write only changes.
-    changed = {aid: d for aid, d in merged.items() if aid not in known or d != known[aid]}
-    activity_store.save_definitions(session, changed, now)
     activity_store.save_agents(session, {key: agents[key] for key in sorted(agents)}, now)
-
-
-def _activities_of(statement: Mapping[str, Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    target = statement["object"]
-    if target.get("objectType", "Activity") == "Activity":
-        found.append(target)
-    elif target.get("objectType") == "SubStatement":
-        found.extend(_activities_of(target))
-    context_activities = (statement.get("context") or {}).get("contextActivities") or {}
-    for listed in context_activities.values():
-        found.extend(listed)
-    return found
 
 
 # --- reading -----------------------------------------------------------------------------

@@ -52,7 +52,9 @@ def save_definitions(
     insert_ignore(session, Activity.__table__, without)  # type: ignore[arg-type]
 
 
-def save_agents(session: Session, agents: Mapping[str, dict[str, Any]], now: dt.datetime) -> None:
+def save_agents(
+    session: Session, agents: Mapping[str, Mapping[str, Any]], now: dt.datetime
+) -> None:
     """Remember agents by key, keeping the latest name seen."""
     rows = [
         {

@@ -20,6 +20,7 @@ from lrs.store.models import (
     StoreFlag,
     table,
 )
+from statements import Statement as StatementJSON
 
 STATEMENT = table(Statement)
 
@@ -44,7 +45,7 @@ class NewStatement:
     voids_id: str | None
     version: str
     authority_key: str | None
-    payload: dict[str, Any]
+    payload: StatementJSON
     agents: list[tuple[str, str]] = field(default_factory=list)
     activities: list[tuple[str, str]] = field(default_factory=list)
     ref_terms: list[tuple[str, str]] = field(default_factory=list)
