@@ -30,8 +30,10 @@ typecheck: install
 test: lint typecheck  ## every check CI runs: lint, types, import contracts, tests on SQLite and PostgreSQL
 	$(BIN)/python -m pytest
 
-benchmark: install  ## the full benchmark: 1,000,000 statements on SQLite and PostgreSQL
+benchmark: install  ## the full benchmark at 1,000,000 statements, then how cost grows to 4,000,000 (plot in docs/)
 	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks.curve --plot docs/performance-curve.png
 
 benchmark-quick: install  ## a small run that checks the benchmark works (CI)
 	$(BIN)/python -m benchmarks --quick
+	$(BIN)/python -m benchmarks.curve --quick --sizes sqlite=1000 --sizes postgresql=1000 --seconds 1
