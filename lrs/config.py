@@ -140,6 +140,13 @@ class Settings:
     sources_timeout_seconds: int = _setting(
         30, "Timeout of one HTTP request to a pulled source, in seconds."
     )
+    persons_auto_merge_domains: str = _setting(
+        "",
+        "E-mail domains whose addresses the organisation verifies, comma separated: "
+        "`lrs persons auto-merge` merges persons with the same address (ignoring case, or "
+        "an mbox_sha1sum of it) in these domains without asking; empty: nothing is "
+        "merged without an admin's confirmation.",
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:

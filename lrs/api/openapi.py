@@ -276,6 +276,12 @@ def _paths() -> dict[str, dict[str, Any]]:
                            _q("offset", "Skip this many", type="integer", minimum=0)],
             "responses": {"200": _ok("Persons", {"type": "array", "items": "Person"}),
                           **ERRORS}}},
+        "/api/persons/suggestions": {"get": {
+            "summary": "Merges worth confirming (same e-mail, hashed e-mail, name and team)",
+            "tags": ["Persons"],
+            "responses": {"200": _ok("Suggestions", {"type": "array",
+                                                     "items": {"type": "object"}}),
+                          **ERRORS}}},
         "/api/persons/{person_id}": {"get": {
             "summary": "A person: identifiers, statement counts, merges and splits",
             "tags": ["Persons"], "parameters": [PERSON_ID],

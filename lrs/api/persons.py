@@ -55,3 +55,9 @@ def undo_merge(merge_id: int) -> Response:
     response = jsonify(persons.undo(database(), current_principal(), merge_id))
     response.status_code = 201
     return response
+
+
+@bp.get("/persons/suggestions")
+def person_suggestions() -> Response:
+    reject_unknown(request.args, ())
+    return jsonify(persons.suggest(database(), current_principal()))

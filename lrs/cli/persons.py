@@ -94,3 +94,43 @@ def undo(merge_id: int) -> None:
     from lrs.services import persons
 
     _print(call_service(lambda db: persons.undo(db, OPERATOR, merge_id)))
+
+
+@persons_group.command()
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False),
+              help="A mapping file (the importers' --mapping format) to apply to the "
+              "identifiers already stored.")  # fmt: skip
+@click.option("--apply", "confirm", is_flag=True, help="Merge every suggestion printed.")
+def suggest(mapping: str | None, confirm: bool) -> None:
+    """Merges worth confirming (same e-mail in any case, the mbox_sha1sum of a known
+    mbox, same name and team, a mapping file), as JSON; --apply merges them all."""
+    from pathlib import Path
+
+    from lrs.services import persons
+    from statements.sources import Identities, SourceError
+
+    identities = None
+    if mapping is not None:
+        try:
+            identities = Identities.load(Path(mapping).read_bytes(), mapping)
+        except SourceError as error:
+            raise click.ClickException(str(error)) from error
+
+    def run(db: Any) -> Any:
+        found = persons.suggest(db, OPERATOR, mapping=identities)
+        if not confirm:
+            return {"suggestions": found}
+        return {"suggestions": found, "merged": persons.apply_suggestions(db, OPERATOR, found)}
+
+    _print(call_service(run))
+
+
+@persons_group.command("auto-merge")
+def auto_merge() -> None:
+    """Merge without asking what LRS_PERSONS_AUTO_MERGE_DOMAINS allows (the same address
+    in a verified e-mail domain); nothing when it is empty. Prints the merges."""
+    from lrs.cli.common import load_settings
+    from lrs.services import persons
+
+    domains = load_settings().persons_auto_merge_domains
+    _print({"merged": call_service(lambda db: persons.auto_merge(db, OPERATOR, domains))})

@@ -1,5 +1,11 @@
 """Persons: one human behind many agent identifiers.
 
+Suggestions (``suggest``) are merges an admin confirms: the same e-mail address in any
+case, an ``mbox_sha1sum`` that is the hash of a known ``mbox``, the same display name with
+a team in common, and a mapping file (the importers' ``--mapping`` format) applied to the
+identifiers already stored. ``auto_merge`` merges without asking only what the configured
+rule allows (LRS_PERSONS_AUTO_MERGE_DOMAINS: addresses in verified e-mail domains).
+
 Administration (scope ``all``; each call one transaction): ``list_persons``, ``show``,
 ``merge`` (every identifier of one person goes to another, which stays), ``split`` (some
 identifiers become a person of their own) and ``undo`` (split a merge off again, with
@@ -17,6 +23,7 @@ exactly as sent.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -30,6 +37,7 @@ from lrs.store.engine import Database
 from lrs.store.persons import NewIdentifier
 from statements import agent_key
 from statements.ifi import identifier_of, person_agents_in
+from statements.sources import Identities
 
 TEAM_ROLES = frozenset({"actor", "team"})
 
@@ -290,3 +298,119 @@ def _split(
         by=by, detail=detail, now=now,
     )  # fmt: skip
     return new_id
+
+
+# --- suggestions ---------------------------------------------------------------------------
+
+
+def _sha1(mbox: str) -> str:
+    return hashlib.sha1(mbox.encode()).hexdigest()
+
+
+def _pairs(session: Session, mapping: Identities | None) -> dict[tuple[str, str], list[str]]:
+    """Suggested merges as (identifier of one person, identifier of another) -> reasons."""
+    owner = store.all_identifiers(session)
+    persons = {p.id: p for p in store.all_persons(session)}
+    found: dict[tuple[str, str], list[str]] = {}
+
+    def suggest_pair(a: str, b: str, reason: str) -> None:
+        if a in owner and b in owner and owner[a] != owner[b]:
+            pair = (a, b) if owner[a] < owner[b] else (b, a)
+            reasons = found.setdefault(pair, [])
+            if reason not in reasons:
+                reasons.append(reason)
+
+    by_address: dict[str, list[str]] = {}
+    for key in sorted(owner):
+        if key.startswith("mbox:"):
+            by_address.setdefault(key.lower(), []).append(key)
+    for keys in by_address.values():
+        for other in keys[1:]:
+            suggest_pair(keys[0], other, "same e-mail address")
+    for address, keys in by_address.items():
+        # The hash of the address as some person sent it, else of its lower-case form.
+        hashes = {f"mbox_sha1sum:{_sha1(k.removeprefix('mbox:'))}": k for k in keys}
+        hashes.setdefault(f"mbox_sha1sum:{_sha1(address.removeprefix('mbox:'))}", keys[0])
+        for hashed, key in hashes.items():
+            suggest_pair(key, hashed, "mbox_sha1sum of a known mbox")
+    teams = store.teams_in_facts(session)
+    by_name: dict[str, list[store.PersonRow]] = {}
+    for person in persons.values():
+        if person.name and person.name.strip():
+            by_name.setdefault(person.name.strip().casefold(), []).append(person)
+    for group in by_name.values():
+        for index, one in enumerate(group):
+            ones = teams.get(one.key, set()) | ({one.team} if one.team else set())
+            for two in group[index + 1 :]:
+                twos = teams.get(two.key, set()) | ({two.team} if two.team else set())
+                if ones & twos:
+                    suggest_pair(one.key, two.key, "same name and team")
+    if mapping is not None:
+        for (source, user), agent in mapping.agents.items():
+            canonical = agent_key(agent)
+            for key in owner:
+                if canonical is None or not key.startswith("account:"):
+                    continue
+                home_page, _, name = key.removeprefix("account:").partition("|")
+                same_user = name == user or name.casefold() == user.casefold()
+                if same_user and (not source or home_page.rstrip("/") == source):
+                    suggest_pair(canonical, key, "mapping file")
+    return found
+
+
+def suggest(
+    db: Database, principal: Principal, *, mapping: Identities | None = None
+) -> list[dict[str, Any]]:
+    """Merges worth confirming: for each, the person to keep (the older), the person to
+    merge into it, an identifier of each and the reasons."""
+    _require_admin(principal)
+    with db.reading() as session:
+        owner = store.all_identifiers(session)
+        persons = {p.id: p for p in store.all_persons(session)}
+        suggestions = []
+        for (keep_key, other_key), reasons in sorted(_pairs(session, mapping).items()):
+            keep, other = persons[owner[keep_key]], persons[owner[other_key]]
+            suggestions.append({
+                "keep": {"id": keep.id, "name": keep.name, "identifier": keep_key},
+                "other": {"id": other.id, "name": other.name, "identifier": other_key},
+                "reasons": reasons,
+            })  # fmt: skip
+        return suggestions
+
+
+def apply_suggestions(
+    db: Database, principal: Principal, suggestions: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Merge the persons of these suggestions (as confirmed by an admin), each one
+    transaction; persons already merged by an earlier one are skipped. Returns the merges."""
+    _require_admin(principal)
+    done: list[dict[str, Any]] = []
+    for suggestion in suggestions:
+        with db.reading() as session:
+            keep = store.by_identifier(session, suggestion["keep"]["identifier"])
+            other = store.by_identifier(session, suggestion["other"]["identifier"])
+        if keep is None or other is None or keep.id == other.id:
+            continue
+        merged = merge(db, principal, keep.id, other.id)
+        done.append({"kept": keep.id, "merged": other.id, "merge_id": merged["changes"][0]["id"],
+                     "reasons": suggestion["reasons"]})  # fmt: skip
+    return done
+
+
+def auto_merge(db: Database, principal: Principal, domains: str) -> list[dict[str, Any]]:
+    """Merge, without asking, the suggestions the configured rule allows: the same e-mail
+    address (or its mbox_sha1sum) in one of ``domains`` (LRS_PERSONS_AUTO_MERGE_DOMAINS).
+    Nothing when no domain is configured."""
+    verified = {d.strip().lower().lstrip("@") for d in domains.split(",") if d.strip()}
+    if not verified:
+        return []
+    allowed = []
+    for suggestion in suggest(db, principal):
+        address = next((side["identifier"] for side in (suggestion["keep"], suggestion["other"])
+                        if side["identifier"].startswith("mbox:")), "")  # fmt: skip
+        by_mail = {"same e-mail address", "mbox_sha1sum of a known mbox"} & set(
+            suggestion["reasons"]
+        )
+        if by_mail and address.rpartition("@")[2].lower() in verified:
+            allowed.append(suggestion)
+    return apply_suggestions(db, principal, allowed)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from lrs.store import dialects
 from lrs.store.models import (
+    ActorDay,
     LearningFact,
     Person,
     PersonChange,
@@ -201,6 +202,23 @@ def search(session: Session, text: str, limit: int, offset: int = 0) -> list[Per
 def all_identifiers(session: Session) -> dict[str, int]:
     """Every identifier key with its person id."""
     rows = session.execute(select(PersonIdentifier.key, PersonIdentifier.person_id))
+    return {row[0]: row[1] for row in rows}
+
+
+def teams_in_facts(session: Session) -> dict[str, set[str]]:
+    """The teams each person (fact ``actor_key``) acted in, from the daily rollup."""
+    found: dict[str, set[str]] = {}
+    rows = session.execute(
+        select(ActorDay.actor_key, ActorDay.team).distinct().where(ActorDay.team != "")
+    )
+    for key, team in rows:
+        found.setdefault(key, set()).add(team)
+    return found
+
+
+def identifier_names(session: Session) -> dict[str, str | None]:
+    """Every identifier key with the name first sent with it."""
+    rows = session.execute(select(PersonIdentifier.key, PersonIdentifier.name))
     return {row[0]: row[1] for row in rows}
 
 

@@ -46,6 +46,7 @@ def test_search_merge_split_and_undo_over_http(api: ApiClient, xapi: XapiClient)
     _load(xapi)
     listed = api.get("persons").get_json()
     assert len(listed) == 5
+    assert api.get("persons/suggestions").get_json() == []  # four different identifiers
     lms, wiki = _find(api, "10482"), _find(api, "graceh")
     assert (lms["name"], lms["statements"]) == ("Grace Hopper", 3)
     merged = api.post(f"persons/{lms['id']}/merge", json={"other": wiki["id"]})
@@ -85,6 +86,7 @@ def test_persons_need_scope_all(client: FlaskClient, database: Database, xapi: X
     reader = ApiClient(client, made.key, made.secret)
     assert_error(reader.get("persons"), 403)
     assert_error(reader.post("persons/1/merge", json={"other": 2}), 403)
+    assert_error(reader.get("persons/suggestions"), 403)
 
 
 def test_the_agents_resource_names_every_identifier_of_the_person(
