@@ -92,6 +92,9 @@ def chromium(window: tuple[int, int] = WINDOW) -> Iterator[Any]:
     )
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(60)
+    driver.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads}
+    )
     driver.downloads = downloads
     try:
         yield driver

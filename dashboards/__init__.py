@@ -25,7 +25,7 @@ def init_dashboards(flask_app: Flask) -> None:
     import dash
     from dash import Dash
 
-    from dashboards import export, shell
+    from dashboards import export, numbers, shell
 
     # Dash keeps pages in a process-wide registry: start from a clean one so that the
     # factory can build several apps in one process (tests) without stale pages.
@@ -48,6 +48,7 @@ def init_dashboards(flask_app: Flask) -> None:
     for page in dash.page_registry.values():
         sys.modules[page["module"]].register_callbacks(app)
     export.init_export(flask_app)
+    numbers.init_numbers(flask_app)
     context.of(flask_app).dashboards = app
     _wire_now(flask_app)
 

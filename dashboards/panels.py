@@ -21,7 +21,7 @@ from dash import dcc, html
 from sqlalchemy.orm import Session
 
 from dashboards import figures
-from dashboards.components import graph, kpi, table
+from dashboards.components import graph, kpi, numbers_link, table
 from lrs.insight import activity, registry
 from lrs.insight.filters import Filters, query_values, to_query
 from lrs.store import statements
@@ -205,7 +205,12 @@ def person(session: Session, filters: Filters, query: str = "") -> list[Any]:
                 html.P(f"{figures.n(row['statements'])} statements · mean score {score}",
                        className="text-muted"),
                 dbc.Row(cards),
-                dbc.Card(dbc.CardBody(timeline_graph, className="p-1"), className="mb-3 shadow-sm"),
+                dbc.Card(
+                    dbc.CardBody(
+                        [timeline_graph, numbers_link("people-timeline", query)], className="p-1"
+                    ),
+                    className="mb-3 shadow-sm",
+                ),
                 html.H4(f"Latest {len(recent)} of {figures.n(row['statements'])} statements",
                         className="h6"),
                 table(recent.to_dict("records"), RECENT_COLUMNS, id="people-recent"),

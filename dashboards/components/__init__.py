@@ -10,6 +10,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
+from dashboards import numbers
+
 GRAPH_CONFIG: Any = {
     "displaylogo": False,
     # Nothing leaves the server: no "Edit in Chart Studio" or share button, and no
@@ -44,12 +46,13 @@ def graph_style(figure: Any, default: int = CHART_HEIGHT) -> dict[str, str]:
     return {"height": f"{int(height)}px", "width": "100%"}
 
 
-def chart(graph_id: str, width: int = 12, lg: int | None = None) -> dbc.Col:
-    """A card holding one graph (filled by a callback), with a loading spinner."""
+def chart(graph_id: str, width: int = 12, lg: int | None = None, query: str = "") -> dbc.Col:
+    """A card holding one graph (filled by a callback), with a loading spinner and the
+    link to its numbers under the page's filters (``query``)."""
     return dbc.Col(
         dbc.Card(
             dbc.CardBody(
-                dcc.Loading(graph(graph_id), type="dot"),
+                [dcc.Loading(graph(graph_id), type="dot"), numbers_link(graph_id, query)],
                 className="p-1",
             ),
             className="mb-3 shadow-sm",
@@ -57,6 +60,17 @@ def chart(graph_id: str, width: int = 12, lg: int | None = None) -> dbc.Col:
         xs=12,
         lg=lg or width,
     )
+
+
+def numbers_link(chart_id: str, query: str) -> html.A | None:
+    """ "Download the numbers": the chart's CSV, from the registry entry it is drawn from."""
+    target = numbers.href(chart_id, query)
+    if target is None:
+        return None
+    return html.A(
+        "Download the numbers (CSV)", href=target, id=f"{chart_id}-numbers", download="",
+        className="small chart-numbers ms-2",
+    )  # fmt: skip
 
 
 def kpi(value: str, label: str, kpi_id: str) -> dbc.Col:

@@ -20,6 +20,7 @@ PAGE = "convergence"
 
 
 def layout(**query: Any) -> html.Div:
+    search = urlencode(query)
     return html.Div(
         [
             page_header(
@@ -27,10 +28,15 @@ def layout(**query: Any) -> html.Div:
                 "Where learning and knowledge sharing meet. Correlation is not causation: "
                 "every chart shows how many people it rests on.",
                 PAGE,
-                urlencode(query),
+                search,
             ),
-            dbc.Row([chart(f"{PAGE}-mix", lg=5), chart(f"{PAGE}-scatter", lg=7)]),
-            dbc.Row([chart(f"{PAGE}-course-to-contribution", lg=12)]),
+            dbc.Row(
+                [
+                    chart(f"{PAGE}-mix", lg=5, query=search),
+                    chart(f"{PAGE}-scatter", lg=7, query=search),
+                ]
+            ),
+            dbc.Row([chart(f"{PAGE}-course-to-contribution", lg=12, query=search)]),
             dbc.Row(
                 dbc.Col(
                     dbc.RadioItems(
@@ -51,7 +57,7 @@ def layout(**query: Any) -> html.Div:
                     )
                 )
             ),
-            dbc.Row([chart(f"{PAGE}-network", lg=12)]),
+            dbc.Row([chart(f"{PAGE}-network", lg=12, query=search)]),
         ]
     )
 

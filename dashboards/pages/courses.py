@@ -7,28 +7,50 @@ from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, dcc, html
+from dash import Dash, Input, Output, State, dcc, html
 
 from dashboards import panels
 from dashboards.callbacks import connect
-from dashboards.components import chart, page_header
+from dashboards.components import chart, numbers_link, page_header
+from dashboards.shell import LOCATION
+from lrs.insight.filters import query_values, to_query
 
 dash.register_page(__name__, path="/courses", name="Courses", title="Courses", order=1)
 
 PAGE = "courses"
+DAYS = 14
+
+
+def _days(text: Any) -> int:
+    """The stalled learners' days idle from the URL (``days``), 14 when absent or wrong."""
+    try:
+        return min(max(int(text), 1), 3650)
+    except (TypeError, ValueError):
+        return DAYS
 
 
 def layout(**query: Any) -> html.Div:
+    search = urlencode(query)
     return html.Div(
         [
             page_header(
                 "Courses",
                 "Formal learning: who enrols, starts, completes and passes; scores and time.",
                 PAGE,
-                urlencode(query),
+                search,
             ),
-            dbc.Row([chart(f"{PAGE}-funnel", lg=6), chart(f"{PAGE}-rates", lg=6)]),
-            dbc.Row([chart(f"{PAGE}-scores", lg=6), chart(f"{PAGE}-time", lg=6)]),
+            dbc.Row(
+                [
+                    chart(f"{PAGE}-funnel", lg=6, query=search),
+                    chart(f"{PAGE}-rates", lg=6, query=search),
+                ]
+            ),
+            dbc.Row(
+                [
+                    chart(f"{PAGE}-scores", lg=6, query=search),
+                    chart(f"{PAGE}-time", lg=6, query=search),
+                ]
+            ),
             dbc.Card(
                 dbc.CardBody(
                     [
@@ -44,7 +66,7 @@ def layout(**query: Any) -> html.Div:
                                     id=f"{PAGE}-days",
                                     type="number",
                                     min=1,
-                                    value=14,
+                                    value=_days(query.get("days")),
                                     debounce=True,
                                     style={"width": "5rem"},
                                 ),
@@ -55,6 +77,7 @@ def layout(**query: Any) -> html.Div:
                             className="d-flex align-items-center mb-2",
                         ),
                         html.Div(id=f"{PAGE}-stalled-note", className="small text-muted mb-1"),
+                        numbers_link(f"{PAGE}-stalled", search),
                         html.Div(id=f"{PAGE}-stalled"),
                     ]
                 ),
@@ -65,6 +88,19 @@ def layout(**query: Any) -> html.Div:
 
 
 def register_callbacks(app: Dash) -> None:
+    @app.callback(
+        Output(LOCATION, "search", allow_duplicate=True),
+        Input(f"{PAGE}-days", "value"),
+        State(LOCATION, "search"),
+        prevent_initial_call=True,
+    )
+    def days_to_url(days: Any, search: str) -> Any:
+        """The days threshold goes in the URL (``days``), so a view can be shared."""
+        values: dict[str, str | None] = dict(query_values(search))
+        values["days"] = None if days in (None, "", DAYS) else str(_days(days))
+        new = to_query(values)
+        return new if new != (search or "") else dash.no_update
+
     funnel = [Output(f"{PAGE}-funnel", "figure"), Output(f"{PAGE}-rates", "figure")]
     connect(app, PAGE, funnel, panels.courses_funnel)
     connect(app, PAGE, [Output(f"{PAGE}-scores", "figure")], panels.courses_scores)

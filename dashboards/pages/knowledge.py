@@ -22,17 +22,30 @@ RANKINGS = panels.CONTENT_RANKINGS
 
 
 def layout(**query: Any) -> html.Div:
+    search = urlencode(query)
     return html.Div(
         [
             page_header(
                 "Knowledge",
                 "Informal knowledge work: posts, pages, edits, comments, questions and likes.",
                 PAGE,
-                urlencode(query),
+                search,
             ),
-            dbc.Row([chart(f"{PAGE}-contributions", lg=8), chart(f"{PAGE}-participation", lg=4)]),
-            dbc.Row([chart(f"{PAGE}-top-{metric}", lg=6) for metric, _, _ in RANKINGS]),
-            dbc.Row([chart(f"{PAGE}-response", lg=6), chart(f"{PAGE}-topics", lg=6)]),
+            dbc.Row(
+                [
+                    chart(f"{PAGE}-contributions", lg=8, query=search),
+                    chart(f"{PAGE}-participation", lg=4, query=search),
+                ]
+            ),
+            dbc.Row(
+                [chart(f"{PAGE}-top-{metric}", lg=6, query=search) for metric, _, _ in RANKINGS]
+            ),
+            dbc.Row(
+                [
+                    chart(f"{PAGE}-response", lg=6, query=search),
+                    chart(f"{PAGE}-topics", lg=6, query=search),
+                ]
+            ),
         ]
     )
 

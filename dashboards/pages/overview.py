@@ -19,6 +19,7 @@ PAGE = "overview"
 
 
 def layout(**query: Any) -> html.Div:
+    search = urlencode(query)
     return html.Div(
         [
             page_header(
@@ -26,16 +27,26 @@ def layout(**query: Any) -> html.Div:
                 "Formal learning (courses) and informal knowledge work (posts, pages, "
                 "comments) side by side.",
                 PAGE,
-                urlencode(query),
+                search,
             ),
             dbc.Row([kpi("…", label, f"{PAGE}-kpi-{key}") for key, label in panels.OVERVIEW_KPIS]),
-            dbc.Row([chart(f"{PAGE}-over-time", lg=8), chart(f"{PAGE}-mix", lg=4)]),
-            dbc.Row([chart(f"{PAGE}-people-over-time", lg=6), chart(f"{PAGE}-rhythm", lg=6)]),
             dbc.Row(
                 [
-                    chart(f"{PAGE}-top-people", lg=4),
-                    chart(f"{PAGE}-top-activities", lg=4),
-                    chart(f"{PAGE}-top-verbs", lg=4),
+                    chart(f"{PAGE}-over-time", lg=8, query=search),
+                    chart(f"{PAGE}-mix", lg=4, query=search),
+                ]
+            ),
+            dbc.Row(
+                [
+                    chart(f"{PAGE}-people-over-time", lg=6, query=search),
+                    chart(f"{PAGE}-rhythm", lg=6, query=search),
+                ]
+            ),
+            dbc.Row(
+                [
+                    chart(f"{PAGE}-top-people", lg=4, query=search),
+                    chart(f"{PAGE}-top-activities", lg=4, query=search),
+                    chart(f"{PAGE}-top-verbs", lg=4, query=search),
                 ]
             ),
         ]

@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
-from lrs import csvfile
 from lrs.api import bp
 from lrs.auth import current_principal
 from lrs.errors import BadRequest
@@ -56,7 +55,6 @@ def aggregate(name: str) -> Response:
 
 def _csv(name: str, columns: list[str], records: list[dict[str, Any]]) -> Response:
     """The same records as CSV, through the product's one CSV writer."""
-    rows = ([record.get(column) for column in columns] for record in records)
-    response = Response(b"".join(csvfile.lines(columns, rows)), mimetype="text/csv")
+    response = Response(aggregates.csv_file(columns, records), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from sqlalchemy.orm import Session
 
+from lrs import csvfile
 from lrs.errors import Forbidden
 from lrs.services.principal import Principal
 from lrs.store.engine import Database
@@ -22,6 +23,16 @@ if TYPE_CHECKING:
     import pandas as pd
 
 Query = Callable[[Session], "pd.DataFrame"]
+
+DASHBOARD_READER = Principal(
+    credential_id=0,
+    key="",
+    name="dashboards",
+    scopes=frozenset({"all/read"}),
+    authority={},
+    authority_key="",
+)
+"""A signed-in dashboards user: reads the numbers the charts show, nothing more."""
 
 
 def compute(
@@ -42,3 +53,11 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     encoded = frame.to_json(orient="records", date_format="iso", date_unit="s")
     rows: list[dict[str, Any]] = orjson.loads(encoded or "[]")
     return rows
+
+
+def csv_file(columns: list[str], records: list[dict[str, Any]]) -> bytes:
+    """``records`` as a CSV file (header: ``columns``) through the product's one CSV
+    writer: what /api/aggregates answers with ``format=csv`` and every chart's "download
+    the numbers" gives."""
+    rows = ([record.get(column) for column in columns] for record in records)
+    return b"".join(csvfile.lines(columns, rows))

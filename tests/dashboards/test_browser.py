@@ -9,6 +9,7 @@ Set ``LRS_SCREENSHOTS=<dir>`` to keep a PNG of every page.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import threading
@@ -125,6 +126,7 @@ def _kind(statement: dict[str, Any]) -> str:
 STORED = organisation()
 BY_KIND = Counter(_kind(s) for s in STORED)
 BY_PERSON_KIND = Counter((s["actor"]["name"], _kind(s)) for s in STORED)
+BY_PERSON = Counter(s["actor"]["name"] for s in STORED)
 BY_VERB = Counter(s["verb"]["display"]["en"] for s in STORED)
 SCORES = sorted(s["result"]["score"]["scaled"] for s in STORED if "score" in s.get("result", {}))
 VIEWS = Counter(s["object"]["definition"]["name"]["en"] for s in STORED
@@ -290,3 +292,60 @@ def _wait_text(driver: Any, element_id: str, text: str) -> str:
             return str(seen)
         time.sleep(0.05)
     raise AssertionError(f"#{element_id} never showed {text!r}; saw {seen[:200]!r}")
+
+
+def _download(driver: Any, link_id: str) -> list[dict[str, str]]:
+    """Click the link ``link_id``; the rows of the CSV file the browser saved."""
+    from selenium.webdriver.common.by import By
+
+    folder = Path(driver.downloads)
+    for old in folder.iterdir():
+        old.unlink()
+    link = driver.find_element(By.ID, link_id)
+    # The link's own click (it may sit below the fold of the window).
+    driver.execute_script("arguments[0].click();", link)
+    deadline = time.monotonic() + 30
+    while True:
+        done = [f for f in folder.iterdir() if f.suffix == ".csv"]
+        if done and not [f for f in folder.iterdir() if f.suffix == ".crdownload"]:
+            break
+        assert time.monotonic() < deadline, f"{link_id} downloaded nothing"
+        time.sleep(0.05)
+    with done[0].open(newline="", encoding="utf-8") as file:
+        return list(csv.DictReader(file))
+
+
+def _sums(rows: list[dict[str, str]], keys: tuple[str, ...], value: str) -> dict[Any, int]:
+    totals: Counter[Any] = Counter()
+    for row in rows:
+        key = tuple(row[k] or "(no team)" for k in keys)
+        totals[key[0] if len(key) == 1 else key] += int(float(row[value]))
+    return dict(totals)
+
+
+def test_every_page_downloads_its_numbers(live_server: str, driver: Any) -> None:
+    """REQ-DASH-NUMBERS-CSV: one download a page, its numbers counted here independently."""
+    _open(driver, live_server, "overview")
+    rows = _download(driver, "overview-over-time-numbers")
+    assert _sums(rows, ("source_kind",), "statements") == dict(BY_KIND)
+
+    _open(driver, live_server, "courses")
+    rows = _download(driver, "courses-scores-numbers")
+    assert sum(int(row["results"]) for row in rows) == len(SCORES)
+
+    _open(driver, live_server, "knowledge")
+    rows = _download(driver, "knowledge-top-read-numbers")
+    assert {row["name"]: int(row["count"]) for row in rows} == dict(VIEWS)
+
+    _open(driver, live_server, "convergence")
+    rows = _download(driver, "convergence-mix-numbers")
+    assert _sums(rows, ("team", "source_kind"), "statements") == dict(BY_TEAM_KIND)
+
+    ann = actor_key("ann")
+    _open(driver, live_server, "people", f"?person={quote(ann)}")
+    rows = _download(driver, "people-timeline-numbers")
+    assert sum(int(row["statements"]) for row in rows) == BY_PERSON["Ann"]
+
+    _open(driver, live_server, "explorer", "?kind=informal")
+    rows = _download(driver, "explorer-csv")
+    assert len(rows) == BY_KIND["informal"]

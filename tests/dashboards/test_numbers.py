@@ -1,0 +1,80 @@
+"""Every chart's "download the numbers": the CSV of the registry entry it is drawn from,
+byte for byte what /api/aggregates answers with format=csv under the same filters."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import re
+from typing import Any
+
+import dash
+from dash import dcc
+from flask import Flask
+from flask.testing import FlaskClient
+
+from dashboards import numbers
+from lrs.services import users
+from lrs.store.engine import Database
+from tests.conftest import TEST_KEY, TEST_SECRET
+
+QUERY = "kind=formal&from=2026-03-01&to=2026-03-31&days=1&back=%2Fdashboards%2F"
+BASIC = {
+    "Authorization": "Basic " + base64.b64encode(f"{TEST_KEY}:{TEST_SECRET}".encode()).decode()
+}
+
+
+def _sign_in(client: FlaskClient, database: Database) -> None:
+    users.create(database, username="manager", password="correct horse", role="viewer")
+    page = client.get("/dashboards/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token is not None
+    answer = client.post(
+        "/dashboards/login",
+        data={"username": "manager", "password": "correct horse", "csrf_token": token.group(1)},
+    )
+    assert answer.status_code == 303
+
+
+def _graph_ids(component: Any) -> set[str]:
+    found = {component.id} if isinstance(component, dcc.Graph) else set()
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if child is not None and not isinstance(child, str | int | float):
+            found |= _graph_ids(child)
+    return found
+
+
+def test_every_chart_downloads_its_numbers(
+    app: Flask, client: FlaskClient, database: Database, seeded: Any
+) -> None:
+    """REQ-DASH-NUMBERS-CSV: each chart's CSV is its registry entry's, with the filters."""
+    _sign_in(client, database)
+    with app.test_request_context("/dashboards/"):
+        laid_out = set().union(*(_graph_ids(p["layout"]()) for p in dash.page_registry.values()))
+        links = {chart: numbers.href(chart, QUERY) for chart in numbers.CHARTS}
+    assert laid_out <= set(numbers.CHARTS), laid_out - set(numbers.CHARTS)
+    rows_seen = 0
+    for chart, link in links.items():
+        assert link is not None and link.startswith("/dashboards/numbers/")
+        name = link.split("/")[-1].split(".csv")[0]
+        query = link.partition("?")[2]
+        mine = client.get(link)
+        assert mine.status_code == 200 and mine.mimetype == "text/csv", (chart, mine.data[:200])
+        theirs = client.get(f"/api/aggregates/{name}?{query}&format=csv", headers=BASIC)
+        assert theirs.status_code == 200, (chart, theirs.data[:300])
+        assert mine.data == theirs.data, chart
+        rows = list(csv.reader(io.StringIO(mine.get_data(as_text=True))))
+        rows_seen += len(rows) - 1
+        assert "kind=formal" in query and "back" not in query
+    assert rows_seen > 0
+
+
+def test_numbers_need_sign_in_and_a_known_entry(client: FlaskClient, database: Database) -> None:
+    """REQ-DASH-NUMBERS-CSV: no numbers without signing in; an unknown name is a 404."""
+    assert client.get("/dashboards/numbers/summary.csv").status_code in (303, 401)
+    _sign_in(client, database)
+    assert client.get("/dashboards/numbers/nope.csv").status_code == 404
+    bad = client.get("/dashboards/numbers/top_people.csv?limit=0")
+    assert bad.status_code == 400 and bad.get_json()["error"]["path"] == "limit"
