@@ -346,6 +346,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
         axis.set_title(title)
         axis.set_xlabel("statements stored (millions)")
         axis.set_ylabel(unit)
+        axis.set_xlim(left=0)
         axis.set_ylim(bottom=0)
         axis.grid(alpha=0.3)
         axis.legend(fontsize=6, ncol=2)
