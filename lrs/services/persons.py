@@ -273,7 +273,7 @@ def _split(
     left = [key for key in owned if key not in moved]
     if not left:
         raise BadRequest("a split must leave the person at least one identifier", "identifiers")
-    names = {row.key: row.name for row in store.identifier_rows(session, person.id)}
+    names = store.identifier_names(session, person.id)
     wanted = (restore or {}).get("key")
     new_key = wanted if wanted in moved else person.key if person.key in moved else moved[0]
     # A person counted under a key that leaves with the split takes its first remaining

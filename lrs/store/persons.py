@@ -216,10 +216,12 @@ def teams_in_facts(session: Session) -> dict[str, set[str]]:
     return found
 
 
-def identifier_names(session: Session) -> dict[str, str | None]:
-    """Every identifier key with the name first sent with it."""
-    rows = session.execute(select(PersonIdentifier.key, PersonIdentifier.name))
-    return {row[0]: row[1] for row in rows}
+def identifier_names(session: Session, person_id: int | None = None) -> dict[str, str | None]:
+    """Every identifier key (of one person, when given) with the name first sent with it."""
+    query = select(PersonIdentifier.key, PersonIdentifier.name)
+    if person_id is not None:
+        query = query.where(PersonIdentifier.person_id == person_id)
+    return {row[0]: row[1] for row in session.execute(query)}
 
 
 def all_persons(session: Session) -> list[PersonRow]:
