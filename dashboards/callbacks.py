@@ -11,6 +11,7 @@ from dash import Dash, Input, Output, State
 
 from dashboards.components import graph_style
 from dashboards.drill import explorer_href
+from dashboards.panels import explain_empty
 from dashboards.shell import LOCATION
 from lrs.http import context
 from lrs.insight.filters import Filters
@@ -33,7 +34,7 @@ def connect(
     def update(query: str, *values: Any) -> Any:
         filters = Filters.from_query(query)
         with context.database().querying() as session:
-            result = panel(session, filters, *values)
+            result = explain_empty(session, filters, panel(session, filters, *values))
         result = [*result, *(graph_style(result[i]) for i in graphs)]
         return result if len(result) > 1 else result[0]
 

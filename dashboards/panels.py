@@ -17,6 +17,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
 from dash import dcc, html
 from sqlalchemy.orm import Session
 
@@ -50,6 +51,33 @@ EXPLORER_COLUMNS = ("statement_id", "timestamp", "actor_name", "concept", "activ
                     "platform", "team", "score_scaled", "success", "completion",
                     "duration_seconds", "verb_id", "activity_id")  # fmt: skip
 CONTENT_HINT = "Send viewed, edited and commented statements on pages and posts."
+
+
+NOTHING_SENT = "Nothing has been sent yet: the store holds no statements."
+FILTERED_OUT = "The filters leave nothing ({}): widen the time range or clear a filter."
+
+
+def explain_empty(session: Session, filters: Filters, outputs: list[Any]) -> list[Any]:
+    """``outputs`` with every empty chart saying why it is empty: nothing stored at all,
+    or filters that exclude everything (then also what would fill it)."""
+    empty = [o for o in outputs if isinstance(o, go.Figure) and not o.data]
+    if not empty:
+        return outputs
+    if not activity.count_facts(session, Filters()):
+        reason = NOTHING_SENT
+    elif filters != Filters():
+        reason = FILTERED_OUT.format(filters.describe())
+    else:
+        return outputs  # statements are stored and none filtered out: the hint says what
+    for figure in empty:
+        notes = figure.layout.annotations
+        hint = notes[0].text if notes else ""
+        figure.update_layout(
+            annotations=[{**(notes[0].to_plotly_json() if notes else {}),
+                          "text": f"<b>{reason}</b><br>{hint}", "x": 0.5, "y": 0.5,
+                          "xref": "paper", "yref": "paper", "showarrow": False}]
+        )  # fmt: skip
+    return outputs
 
 
 # -- overview ------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from dashboards import panels
 from lrs.insight import registry
 from lrs.insight.filters import Filters
 from lrs.store.engine import Database
-from tests.lrs.insight.data import actor_key
+from tests.lrs.insight.data import actor_key, seed
 
 ANN = Filters(person=actor_key("ann"))
 
@@ -57,3 +57,27 @@ def test_every_panel_draws_an_empty_store(database: Database) -> None:
         outputs = _run_every_panel(session, Filters())
     assert outputs["overview/summary"][:5] == ["0"] * 5
     assert outputs["explorer/statements"][0] is None
+
+
+def _note(figure: go.Figure) -> str:
+    return str(figure.layout.annotations[0].text)
+
+
+def test_an_empty_chart_says_why(database: Database) -> None:
+    """REQ-DASH-EMPTY: nothing sent yet, or filters that exclude everything."""
+    with database.querying() as session:
+        [figure] = panels.explain_empty(
+            session, Filters(), panels.overview_over_time(session, Filters())
+        )
+        assert _note(figure).startswith(f"<b>{panels.NOTHING_SENT}</b>")
+    seed(database)
+    narrow = Filters.from_query("from=2001-01-01&to=2001-01-31&team=Alpha")
+    with database.querying() as session:
+        [figure] = panels.explain_empty(session, narrow, panels.overview_over_time(session, narrow))
+        assert "The filters leave nothing (2001-01-01 to 2001-01-31 · team: Alpha)" in _note(figure)
+        # With statements stored and no filter, a chart with nothing to show says what
+        # to send instead; a chart with data is left alone.
+        [drawn] = panels.explain_empty(
+            session, Filters(), panels.overview_over_time(session, Filters())
+        )
+        assert drawn.data
