@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -59,3 +60,13 @@ def scoped_client(
     """An xAPI client whose fresh credential holds only ``scopes``."""
     made = credentials.create(database, name="scoped", scopes=scopes, home_page="http://lrs.test")
     return XapiClient(client, made.key, made.secret, version)
+
+
+def dashboards_sign_in(client: FlaskClient, username: str, password: str) -> None:
+    """Sign ``client`` in to the dashboards through the login form (with its CSRF token)."""
+    page = client.get("/dashboards/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    response = client.post("/dashboards/login", data={
+        "username": username, "password": password, "csrf_token": token.group(1)})  # fmt: skip
+    assert response.status_code == 303

@@ -4,7 +4,6 @@ first contribution, and the knowledge-flow network."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
@@ -13,6 +12,7 @@ from dash import Dash, Input, Output, html
 from dashboards import panels
 from dashboards.callbacks import connect
 from dashboards.components import chart, page_header
+from lrs.insight.filters import encode_query
 
 dash.register_page(__name__, path="/convergence", name="Convergence", title="Convergence", order=3)
 
@@ -20,7 +20,7 @@ PAGE = "convergence"
 
 
 def layout(**query: Any) -> html.Div:
-    search = urlencode(query)
+    search = encode_query(query)
     return html.Div(
         [
             page_header(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
@@ -13,7 +12,7 @@ from dashboards import panels
 from dashboards.callbacks import connect
 from dashboards.components import chart, numbers_link, page_header
 from dashboards.shell import LOCATION
-from lrs.insight.filters import query_values, to_query
+from lrs.insight.filters import encode_query, query_values, to_query
 
 dash.register_page(__name__, path="/courses", name="Courses", title="Courses", order=1)
 
@@ -30,7 +29,7 @@ def _days(text: Any) -> int:
 
 
 def layout(**query: Any) -> html.Div:
-    search = urlencode(query)
+    search = encode_query(query)
     return html.Div(
         [
             page_header(

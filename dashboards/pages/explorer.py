@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
@@ -14,6 +13,7 @@ from dashboards.callbacks import connect
 from dashboards.components import page_header
 from dashboards.drill import BACK, safe_back
 from lrs.http import context
+from lrs.insight.filters import encode_query
 
 dash.register_page(__name__, path="/explorer", name="Explorer", title="Explorer", order=5)
 
@@ -21,7 +21,7 @@ PAGE = "explorer"
 
 
 def layout(**query: Any) -> html.Div:
-    search = urlencode(query)
+    search = encode_query(query)
     suffix = f"?{search}" if search else ""
     back = safe_back(query.get(BACK))
     return html.Div(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from functools import partial
 from typing import Any
-from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
@@ -14,6 +13,7 @@ from dash import Dash, Output, html
 from dashboards import panels
 from dashboards.callbacks import connect
 from dashboards.components import chart, page_header
+from lrs.insight.filters import encode_query
 
 dash.register_page(__name__, path="/knowledge", name="Knowledge", title="Knowledge", order=2)
 
@@ -22,7 +22,7 @@ RANKINGS = panels.CONTENT_RANKINGS
 
 
 def layout(**query: Any) -> html.Div:
-    search = urlencode(query)
+    search = encode_query(query)
     return html.Div(
         [
             page_header(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
@@ -12,6 +11,7 @@ from dash import Dash, Output, html
 from dashboards import panels
 from dashboards.callbacks import connect
 from dashboards.components import chart, kpi, page_header
+from lrs.insight.filters import encode_query
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview", order=0)
 
@@ -19,7 +19,7 @@ PAGE = "overview"
 
 
 def layout(**query: Any) -> html.Div:
-    search = urlencode(query)
+    search = encode_query(query)
     return html.Div(
         [
             page_header(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 import dash
 from dash import Dash, Input, Output, State, dcc, html
@@ -14,7 +13,7 @@ from dashboards.components import page_header
 from dashboards.shell import LOCATION
 from lrs.http import context
 from lrs.insight import people as people_queries
-from lrs.insight.filters import Filters, query_values, to_query
+from lrs.insight.filters import Filters, encode_query, query_values, to_query
 
 dash.register_page(__name__, path="/people", name="People", title="People", order=4)
 
@@ -30,7 +29,7 @@ def layout(person: str | None = None, **query: Any) -> html.Div:
                 "People",
                 "One person's learning (courses) and contribution (knowledge work) over time.",
                 PAGE,
-                urlencode(query),
+                encode_query(query),
             ),
             dcc.Dropdown(
                 id=f"{PAGE}-person",

@@ -4,6 +4,8 @@
 forgivingly — a value it cannot use is left out — as the dashboards need for
 hand-edited and old bookmarks; ``Filters.parse`` reads the same parameters strictly for
 the API and answers a bad value with a 400 that names the parameter and what it allows.
+A value holding U+0000 (which PostgreSQL keeps in no text column) or a lone surrogate
+(which is not UTF-8) can match nothing stored: left out, or a 400, on both databases.
 ``to_query`` writes a query string, so a view can be bookmarked and shared. No Dash
 imports here.
 """
@@ -58,6 +60,13 @@ class Filters:
     @classmethod
     def _read(cls, raw: Mapping[str, str], today: dt.date | None, strict: bool) -> Filters:
         params = {key: raw[key].strip() for key in PARAMETERS if raw.get(key, "").strip()}
+        for key, value in list(params.items()):
+            if not storable(value):
+                if strict:
+                    raise BadRequest(
+                        f"{key} holds the NUL character (U+0000) or text that is not UTF-8", key
+                    )
+                del params[key]
         today = today or dt.datetime.now(dt.UTC).date()
         start = _date(params.get("from"), "from", strict)
         end = _date(params.get("to"), "to", strict)
@@ -111,7 +120,20 @@ class Filters:
 def to_query(values: Mapping[str, str | None]) -> str:
     """The URL query (with ``?``) for filter-bar values; empty values are left out."""
     kept = {key: value for key, value in values.items() if value not in (None, "", "all")}
-    return f"?{urlencode(kept)}" if kept else ""
+    encoded = encode_query(kept)
+    return f"?{encoded}" if encoded else ""
+
+
+def encode_query(query: Mapping[str, object]) -> str:
+    """``key=value&...`` of the text values of ``query`` (a page's URL parameters), leaving
+    out what ``from_query`` would leave out anyway: U+0000 and text that is not UTF-8."""
+    return urlencode(
+        {
+            key: value
+            for key, value in query.items()
+            if isinstance(value, str) and storable(key) and storable(value)
+        }
+    )
 
 
 def query_values(search: str | None) -> dict[str, str]:
@@ -119,8 +141,19 @@ def query_values(search: str | None) -> dict[str, str]:
     return {
         key: values[-1]
         for key, values in parse_qs((search or "").lstrip("?")).items()
-        if values and values[-1]
+        if values and values[-1] and storable(key) and storable(values[-1])
     }
+
+
+def storable(text: str) -> bool:
+    """Text that both databases can compare: no U+0000 and nothing but UTF-8."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _date(text: str | None, name: str, strict: bool) -> dt.date | None:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     and_,
     case,
     distinct,
+    false,
     func,
     or_,
     select,
@@ -35,13 +36,16 @@ from lrs.insight.concepts import (
     SESSION_END,
     course_key,
 )
-from lrs.insight.filters import Filters
+from lrs.insight.filters import Filters, storable
 
 
 def people_options(session: Session, search: str = "", limit: int = 50) -> pd.DataFrame:
-    """People whose name or key contains ``search``, most active first."""
+    """People whose name or key contains ``search``, most active first (none for text
+    no stored name can hold: U+0000 or not UTF-8)."""
     query = select(F.actor_key, func.max(F.actor_name), func.count()).group_by(F.actor_key)
-    if search:
+    if not storable(search):
+        query = query.where(false())
+    elif search:
         pattern = f"%{search.lower()}%"
         query = query.where(
             or_(func.lower(F.actor_name).like(pattern), func.lower(F.actor_key).like(pattern))
@@ -90,6 +94,7 @@ def top_people(session: Session, filters: Filters, limit: int = 10) -> pd.DataFr
 
 def person_names(session: Session, keys: Sequence[str]) -> dict[str, tuple[str, str | None]]:
     """actor_key -> (display name, team), from ``actor_day`` in person order (index only)."""
+    keys = [key for key in keys if storable(key)]
     if not keys:
         return {}
     rows = session.execute(

@@ -3,7 +3,6 @@ and in all, and its last error — for administrators only."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -13,6 +12,7 @@ from lrs.services.principal import OPERATOR
 from lrs.services.sealing import SecretBox
 from lrs.store.engine import Database
 from tests.conftest import TEST_FORWARDING_KEY
+from tests.helpers import dashboards_sign_in
 from tests.sources.feedserver import Route, fixture_server
 from tests.sources.helpers import fixture
 
@@ -21,12 +21,7 @@ BOX = SecretBox(TEST_FORWARDING_KEY)
 
 
 def _sign_in(client: FlaskClient, username: str) -> None:
-    page = client.get("/dashboards/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert token
-    response = client.post("/dashboards/login", data={
-        "username": username, "password": PASSWORD, "csrf_token": token.group(1)})  # fmt: skip
-    assert response.status_code == 303
+    dashboards_sign_in(client, username, PASSWORD)
 
 
 def _refresh(client: FlaskClient) -> Any:
