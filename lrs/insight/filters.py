@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
 from lrs.errors import BadRequest
+from lrs.store.dialects import storable_text
 from lrs.store.facts import bounded_key
 
 KINDS = ("formal", "informal", "other")
@@ -61,7 +62,7 @@ class Filters:
     def _read(cls, raw: Mapping[str, str], today: dt.date | None, strict: bool) -> Filters:
         params = {key: raw[key].strip() for key in PARAMETERS if raw.get(key, "").strip()}
         for key, value in list(params.items()):
-            if not storable(value):
+            if not storable_text(value):
                 if strict:
                     raise BadRequest(
                         f"{key} holds the NUL character (U+0000) or text that is not UTF-8", key
@@ -131,7 +132,7 @@ def encode_query(query: Mapping[str, object]) -> str:
         {
             key: value
             for key, value in query.items()
-            if isinstance(value, str) and storable(key) and storable(value)
+            if isinstance(value, str) and storable_text(key) and storable_text(value)
         }
     )
 
@@ -141,19 +142,8 @@ def query_values(search: str | None) -> dict[str, str]:
     return {
         key: values[-1]
         for key, values in parse_qs((search or "").lstrip("?")).items()
-        if values and values[-1] and storable(key) and storable(values[-1])
+        if values and values[-1] and storable_text(key) and storable_text(values[-1])
     }
-
-
-def storable(text: str) -> bool:
-    """Text that both databases can compare: no U+0000 and nothing but UTF-8."""
-    if "\x00" in text:
-        return False
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _date(text: str | None, name: str, strict: bool) -> dt.date | None:

@@ -36,14 +36,15 @@ from lrs.insight.concepts import (
     SESSION_END,
     course_key,
 )
-from lrs.insight.filters import Filters, storable
+from lrs.insight.filters import Filters
+from lrs.store.dialects import storable_text
 
 
 def people_options(session: Session, search: str = "", limit: int = 50) -> pd.DataFrame:
     """People whose name or key contains ``search``, most active first (none for text
     no stored name can hold: U+0000 or not UTF-8)."""
     query = select(F.actor_key, func.max(F.actor_name), func.count()).group_by(F.actor_key)
-    if not storable(search):
+    if not storable_text(search):
         query = query.where(false())
     elif search:
         pattern = f"%{search.lower()}%"
@@ -94,7 +95,7 @@ def top_people(session: Session, filters: Filters, limit: int = 10) -> pd.DataFr
 
 def person_names(session: Session, keys: Sequence[str]) -> dict[str, tuple[str, str | None]]:
     """actor_key -> (display name, team), from ``actor_day`` in person order (index only)."""
-    keys = [key for key in keys if storable(key)]
+    keys = [key for key in keys if storable_text(key)]
     if not keys:
         return {}
     rows = session.execute(

@@ -33,6 +33,7 @@ from lrs.errors import BadRequest, Forbidden, NotFound
 from lrs.services.principal import Principal
 from lrs.store import facts as fact_store
 from lrs.store import persons as store
+from lrs.store.dialects import storable_text
 from lrs.store.engine import Database
 from lrs.store.persons import NewIdentifier
 from statements import agent_key
@@ -155,6 +156,9 @@ def list_persons(
         raise BadRequest(f"limit must be between 1 and {LIST_LIMIT}", "limit")
     if offset < 0:
         raise BadRequest("offset must not be negative", "offset")
+    if not storable_text(search):
+        raise BadRequest("search holds the NUL character (U+0000) or text that is not UTF-8",
+                         "search")  # fmt: skip
     with db.reading() as session:
         found = store.search(session, search.strip(), limit, offset)
         return [_describe(session, person, full=False) for person in found]

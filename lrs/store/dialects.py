@@ -1,4 +1,5 @@
-"""The only place that knows SQLite from PostgreSQL: inserts that ignore or merge."""
+"""The only place that knows SQLite from PostgreSQL: inserts that ignore or merge, and
+the text both can compare."""
 
 from __future__ import annotations
 
@@ -64,3 +65,15 @@ def increment(
         set_[name] = larger(func.coalesce(old, new), func.coalesce(new, old))
     statement = statement.on_conflict_do_update(index_elements=list(key), set_=set_)
     session.execute(statement, list(rows))
+
+
+def storable_text(text: str) -> bool:
+    """Text both databases can hold and compare: PostgreSQL keeps U+0000 in no text
+    column, and neither driver sends a lone surrogate (it is not UTF-8)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
