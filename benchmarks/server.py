@@ -5,12 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +15,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from benchmarks.client import XapiHttp
+from lrs.cli.child import child_server
 
 KEY = "bench-key"
 SECRET = "bench-secret-not-for-production"
@@ -35,13 +32,6 @@ class RunningServer:
 
     def client(self) -> XapiHttp:
         return XapiHttp(self.base_url, KEY, SECRET)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextlib.contextmanager
@@ -71,7 +61,6 @@ def fresh_database(kind: str) -> Iterator[str]:
 @contextlib.contextmanager
 def serve(database_url: str, *, workers: int = 2, threads: int = 4) -> Iterator[RunningServer]:
     """Run ``lrs serve`` on a free loopback port until the block ends."""
-    port = free_port()
     env = {
         **os.environ,
         "LRS_DATABASE_URL": database_url,
@@ -81,36 +70,7 @@ def serve(database_url: str, *, workers: int = 2, threads: int = 4) -> Iterator[
         "LRS_FORWARDING_WORKER": "false",
         "LRS_SOURCES_WORKER": "false",
     }
-    command = [
-        sys.executable, "-m", "lrs.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-        "--workers", str(workers), "--threads", str(threads),
-    ]  # fmt: skip
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        start_new_session=True,
-    )  # fmt: skip
-    server = RunningServer(f"http://127.0.0.1:{port}", database_url, process)
-    try:
-        _wait_until_up(server)
-        yield server
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def _wait_until_up(server: RunningServer, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    client = server.client()
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            error = server.process.stderr.read().decode() if server.process.stderr else ""
-            raise RuntimeError(f"the server exited early:\n{error}")
-        with contextlib.suppress(OSError):
-            if client.request("GET", "/xapi/about").status == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError("the server did not answer within a minute")
+    with tempfile.TemporaryDirectory(prefix="lrs-bench-log-") as folder:
+        log = Path(folder) / "server.log"
+        with child_server(env, log, workers=workers, threads=threads) as child:
+            yield RunningServer(child.base_url, database_url, child.process)

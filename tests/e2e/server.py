@@ -1,42 +1,32 @@
 """A real server for end-to-end tests: `lrs serve` (gunicorn) in a subprocess on
-127.0.0.1 and a free port, stopped by its own PID; its workers found through /proc."""
+127.0.0.1 and a free port (``lrs.cli.child``, shared with the benchmarks), stopped by
+its own PID; its workers found through /proc."""
 
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
-import requests
+from lrs.cli.child import ChildServer, child_server
 
 LRS = str(Path(sys.executable).with_name("lrs"))
 KEY = "e2e-key"
 SECRET = "e2e-secret-Zq7Kx3Pv9"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+class Server(ChildServer):
+    """A running ``lrs serve`` with what the end-to-end tests ask of it."""
 
-
-@dataclass
-class Server:
-    process: subprocess.Popen[bytes]
-    base: str
-    log: Path
+    @property
+    def base(self) -> str:
+        return self.base_url
 
     @property
     def xapi(self) -> str:
-        return f"{self.base}/xapi"
+        return f"{self.base_url}/xapi"
 
     def workers(self) -> list[int]:
         """PIDs of the gunicorn workers: the children of the master process."""
@@ -54,9 +44,6 @@ class Server:
                 found.append(int(entry.name))
         return sorted(found)
 
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
 
 @contextmanager
 def serve(
@@ -69,7 +56,6 @@ def serve(
 ) -> Iterator[Server]:
     """Run `lrs serve` until the block ends, its output going to ``log``; waits until it
     answers /xapi/about."""
-    port = free_port()
     env = {
         **os.environ,
         "LRS_DATABASE_URL": database_url,
@@ -79,34 +65,5 @@ def serve(
         "LRS_DASHBOARDS": "false",
         **(extra_env or {}),
     }
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [LRS, "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", str(workers), "--threads", str(threads)],
-            env=env, stdout=sink, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    server = Server(process, f"http://127.0.0.1:{port}", log)
-    try:
-        _wait_until_up(server)
-        yield server
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-def _wait_until_up(server: Server, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"lrs serve exited:\n{server.output()}")
-        try:
-            if requests.get(f"{server.xapi}/about", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"lrs serve did not answer within {timeout} s:\n{server.output()}")
+    with child_server(env, log, workers=workers, threads=threads) as child:
+        yield Server(child.process, child.base_url, child.log)
