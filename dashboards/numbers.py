@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlencode
 
-import dash
 from flask import Flask, Response, request
 
 from lrs.http import context
 from lrs.insight import registry
 from lrs.insight.filters import PARAMETERS, Filters
 from lrs.services import aggregates
+
+ROUTE = "/dashboards/numbers"
 
 CHARTS: dict[str, tuple[str, Mapping[str, str]]] = {
     "overview-over-time": ("statements_over_time", {}),
@@ -58,7 +59,8 @@ def href(chart_id: str, query: str) -> str | None:
     wanted = {p.name for p in entry.parameters} | set(PARAMETERS)
     kept = {k: v for k, v in parse_qsl(query.lstrip("?")) if k in wanted and v}
     values = urlencode({**kept, **fixed})
-    return str(dash.get_relative_path(f"/numbers/{name}.csv")) + (f"?{values}" if values else "")
+    # A fixed path (the app is mounted there), so that panels run outside a request too.
+    return f"{ROUTE}/{name}.csv" + (f"?{values}" if values else "")
 
 
 def numbers_view(name: str) -> Response:
@@ -74,4 +76,4 @@ def numbers_view(name: str) -> Response:
 
 
 def init_numbers(app: Flask) -> None:
-    app.add_url_rule("/dashboards/numbers/<name>.csv", "dashboards_numbers", numbers_view)
+    app.add_url_rule(f"{ROUTE}/<name>.csv", "dashboards_numbers", numbers_view)
