@@ -215,7 +215,8 @@ FUNNEL_STEPS = (("enrolled", "enrolled"), ("started", "started"),
 
 
 def course_funnel(frame: pd.DataFrame) -> go.Figure:
-    """Grouped bars per course: people enrolled → started → completed → passed."""
+    """Grouped bars per course: people enrolled → started → completed → passed (→ cmi5
+    satisfied, when any course has it)."""
     total = int(frame.attrs.get("total", len(frame)))
     title = f"Course funnel — {len(frame)} of {n(total)} courses, people per step"
     if frame.empty:
@@ -224,10 +225,13 @@ def course_funnel(frame: pd.DataFrame) -> go.Figure:
             "Send registered, launched, completed and passed statements on course activities.",
         )
     figure = go.Figure()
-    for index, (column, label) in enumerate(FUNNEL_STEPS):
+    steps: tuple[tuple[str, str], ...] = FUNNEL_STEPS
+    if "satisfied" in frame and frame["satisfied"].any():
+        steps = (*steps, ("satisfied", "satisfied (cmi5)"))
+    for index, (column, label) in enumerate(steps):
         figure.add_bar(
             y=[_short(str(v)) for v in frame["name"]], x=frame[column], name=label,
-            orientation="h", marker_color=OKABE_ITO[[4, 0, 2, 3][index]],
+            orientation="h", marker_color=OKABE_ITO[[4, 0, 2, 3, 5][index]],
             customdata=slices("activity", frame["course"]),
         )  # fmt: skip
     figure.update_layout(barmode="group", xaxis_title="people")

@@ -4,15 +4,16 @@ A statement's verb maps to one concept (``statements.vocabulary``); these groups
 concepts count as contributing, reacting or consuming knowledge, and as each stage of a
 course. Those the ingest rollups also count with are defined in ``statements.vocabulary``
 (pure, the lowest layer that needs them) and only named here; those only the read side
-uses are defined here. What a course is — a fact's space, else its activity — is
-``statements.vocabulary.course_of``, in SQL ``course_key``.
+uses are defined here. What a course is — a course named by the statement, its context or
+its registration — is ``statements.vocabulary.course_of``, in SQL ``course_key``; who
+enrols, ``enrols``.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-from lrs.store.facts import course_key
+from lrs.store.facts import course_key, enrols
 from statements.vocabulary import (
     ATTEMPT_END,
     AUTHORING,
@@ -25,6 +26,7 @@ from statements.vocabulary import (
     PASSED,
     PROGRESS,
     REACT,
+    SATISFIED,
     SESSION_END,
     STARTED,
 )
@@ -50,7 +52,9 @@ __all__ = [
     "PROGRESS",
     "REACT",
     "RESPONDING",
+    "SATISFIED",
     "SESSION_END",
     "STARTED",
     "course_key",
+    "enrols",
 ]

@@ -37,17 +37,19 @@ from lrs.insight.concepts import (
     PROGRESS,
     SESSION_END,
     course_key,
+    enrols,
 )
 from lrs.insight.filters import Filters
 
-STAGES = ("enrolled", "started", "completed", "passed", "failed")
+STAGES = ("enrolled", "started", "completed", "passed", "failed", "satisfied")
 
 # -- courses (formal) ----------------------------------------------------------------
 
 
 def learners(session: Session, filters: Filters) -> Any:
     """One row per (course, person) with formal facts under ``filters``: the stages
-    reached (counts of enrolled, started, completed, passed and failed statements), the
+    reached (counts of enrolling, started, completed, passed, failed and satisfied
+    statements; enrolling is a ``registered`` or a new registration), the
     statements, the seconds of session ends and of attempt ends, the best score of a pass
     or fail, the last day active, the person's name and team. A subquery, for the
     per-course questions to aggregate in SQL."""
@@ -72,8 +74,9 @@ def learners(session: Session, filters: Filters) -> Any:
         )
     course = course_key()
 
-    def counted(concepts: Sequence[str]) -> Any:
-        return func.sum(case((F.concept.in_(concepts), 1), else_=0))
+    def counted(stage: str) -> Any:
+        reached = enrols() if stage == "enrolled" else F.concept.in_(PROGRESS[stage])
+        return func.sum(case((reached, 1), else_=0))
 
     def seconds(concepts: Sequence[str]) -> Any:
         return func.coalesce(func.sum(case((F.concept.in_(concepts), F.duration_seconds))), 0.0)
@@ -82,7 +85,7 @@ def learners(session: Session, filters: Filters) -> Any:
         select(
             course.label("course"),
             F.actor_key.label("actor_key"),
-            *[counted(PROGRESS[stage]).label(stage) for stage in STAGES],
+            *[counted(stage).label(stage) for stage in STAGES],
             func.count().label("statements"),
             seconds(SESSION_END).label("session_seconds"),
             seconds(ATTEMPT_END).label("attempt_seconds"),
@@ -136,11 +139,14 @@ first (lowest pass or completion rate, score or time)."""
 def course_funnel(
     session: Session, filters: Filters, limit: int = 15, sort: str = "people"
 ) -> pd.DataFrame:
-    """Per course: distinct people enrolled, started, completed, passed and failed,
-    rates, scores and the median time spent.
+    """Per course: distinct people enrolled, started, completed, passed, failed and
+    satisfied (cmi5: the LMS judged the course's moveOn criteria met), rates, scores and
+    the median time spent.
 
-    A course is the statement's course/space (``contextActivities`` grouping or parent)
-    or the course activity itself; only formal statements count. ``passed`` counts the
+    Only courses are rows: the course activity a statement is about, the course among its
+    context activities, or its registration's course (``course_id``); a module, AU, video
+    or question counts towards its course; only formal statements count. Enrolled: a
+    ``registered`` verb or a new registration. ``passed`` counts the
     people with a pass; ``failed`` those with a fail and no pass, so that every judged
     person is in exactly one of them. ``pass_rate`` = passed / (passed + failed): of the
     people with a judged result, those who passed (0 when no one was judged).
@@ -167,6 +173,7 @@ def course_funnel(
             people(pairs.c.completed > 0).label("completed"),
             people(pairs.c.passed > 0).label("passed"),
             people(and_(pairs.c.failed > 0, pairs.c.passed == 0)).label("failed"),
+            people(pairs.c.satisfied > 0).label("satisfied"),
             func.count().label("people"),
             func.sum(pairs.c.statements).label("statements"),
             func.avg(pairs.c.best_score).label("mean_score"),
@@ -179,13 +186,13 @@ def course_funnel(
         .outerjoin(scores, scores.c.course == per_course.c.course)
         .outerjoin(times, times.c.course == per_course.c.course)
     )
-    columns = ["course", "enrolled", "started", "completed", "passed", "failed", "people",
-               "statements", "mean_score", "median_score", "median_seconds"]  # fmt: skip
+    columns = ["course", "enrolled", "started", "completed", "passed", "failed", "satisfied",
+               "people", "statements", "mean_score", "median_score", "median_seconds"]  # fmt: skip
     frame = read_frame(session, query, columns)
-    for column in columns[1:8]:
+    for column in columns[1:9]:
         # PostgreSQL sums bigints as numeric: the same integers on both databases.
         frame[column] = frame[column].astype("int64")
-    for column in columns[8:]:
+    for column in columns[9:]:
         frame[column] = frame[column].astype(float)
     names = activity_names(session, frame["course"].tolist())
     frame.insert(1, "name", [names.get(c, c) for c in frame["course"]])

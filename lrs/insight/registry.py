@@ -187,11 +187,12 @@ PERSON_SUMMARY = Aggregate(
 
 COURSE_FUNNEL = Aggregate(
     "course_funnel", courses.course_funnel,
-    "Per course: people enrolled, started, completed, passed, failed (never passed); "
-    "completion rate (completed / people), pass rate (passed / (passed + failed)), mean "
-    "and median best score, median minutes spent",
-    ("course", "name", "enrolled", "started", "completed", "passed", "failed", "people",
-     "statements", "mean_score", "median_score", "completion_rate", "pass_rate",
+    "Per course: people enrolled (registered or a new registration), started, "
+    "completed, passed, failed (never passed), satisfied (cmi5); completion rate "
+    "(completed / people), pass rate (passed / (passed + failed)), mean and median best "
+    "score, median minutes spent",
+    ("course", "name", "enrolled", "started", "completed", "passed", "failed", "satisfied",
+     "people", "statements", "mean_score", "median_score", "completion_rate", "pass_rate",
      "median_minutes"),
     (_limit(15),
      Parameter("sort", "Order: most people first, by name, or lowest first",

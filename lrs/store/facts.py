@@ -25,6 +25,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     tuple_,
     update,
@@ -41,12 +42,14 @@ from lrs.store.models import (
     HourlyActivity,
     LearningFact,
     LearningFactTag,
+    RegistrationCourse,
     Statement,
 )
 from statements.vocabulary import (
     ATTEMPT_END,
     AUTHORING,
     CONTRIBUTE,
+    ENROLLED,
     JUDGED,
     PROGRESS,
     REACT,
@@ -64,8 +67,8 @@ _CHUNK = 500
 KEY_BYTES = 512
 """Longest identifier a fact keeps as it is: a fact's covering index entries hold three
 of them and must stay under PostgreSQL's B-tree limit (a third of an 8 KiB page)."""
-_KEY_COLUMNS = ("actor_key", "verb_id", "activity_id", "content_id", "space_id", "team",
-                "platform")  # fmt: skip
+_KEY_COLUMNS = ("actor_key", "verb_id", "activity_id", "content_id", "space_id", "course_id",
+                "team", "platform")  # fmt: skip
 
 
 def bounded_key(value: str | None) -> str | None:
@@ -84,7 +87,27 @@ def bounded_key(value: str | None) -> str | None:
 
 def course_key(table: Any = F) -> ColumnElement[Any]:
     """``statements.vocabulary.course_of`` in SQL, over the facts (or an alias of them)."""
-    return func.coalesce(table.space_id, table.activity_id)
+    column: ColumnElement[Any] = table.course_id
+    return column
+
+
+def enrols(table: Any = F) -> ColumnElement[bool]:
+    """Whether a fact enrols its actor in its course: a ``registered`` verb, or the
+    first fact of a new registration (cmi5 LMSs enrol by creating a registration and
+    send no ``registered``)."""
+    return or_(table.concept.in_(ENROLLED), table.opens_registration.is_(True))
+
+
+def _enrols(row: dict[str, Any]) -> bool:
+    return row["concept"] in ENROLLED or bool(row.get("opens_registration"))
+
+
+def _stage(row: dict[str, Any], column: str) -> bool:
+    return _enrols(row) if column == "enrolled" else row["concept"] in PROGRESS[column]
+
+
+def _stage_sql(column: str) -> ColumnElement[bool]:
+    return enrols() if column == "enrolled" else F.concept.in_(PROGRESS[column])
 
 
 def record(session: Session, facts: Sequence[tuple[int, dict[str, Any]]]) -> None:
@@ -99,13 +122,16 @@ def record(session: Session, facts: Sequence[tuple[int, dict[str, Any]]]) -> Non
             row[column] = bounded_key(row.get(column))
         tags += [{"seq": seq, "tag": tag} for tag in row.pop("tags", None) or ()]
         rows.append(row)
+    learned = _learn_registrations(session, rows)
+    _open_registrations(session, rows)
     # Core inserts on the tables: the ORM's bulk insert costs more than the rows (hot path).
     session.execute(insert(_table(LearningFact)), rows)
     if tags:
         session.execute(insert(_table(LearningFactTag)), tags)
     _add_to_rollup(session, Counter(_rollup_key(row) for row in rows))
     _add_to_actor_day(session, rows)
-    _add_to_course_progress(session, rows)
+    moved = _move_to_courses(session, learned)
+    _add_to_course_progress(session, [row for row in rows if _course_key(row) not in moved])
     _add_to_hourly(session, Counter(map(_hour_key, rows)))
     _add_filter_values(session, rows)
     # New facts have higher seqs than any stored one: a stored author stays the first.
@@ -118,6 +144,104 @@ def record(session: Session, facts: Sequence[tuple[int, dict[str, Any]]]) -> Non
                  "author_key": row["actor_key"], "at": row["timestamp"]},
             )  # fmt: skip
     dialects.insert_ignore(session, _table(ContentAuthor), [authors[k] for k in sorted(authors)])
+
+
+def _learn_registrations(session: Session, rows: list[dict[str, Any]]) -> dict[str, str]:
+    """Give facts without a course the course of their registration, learning it from
+    those that name one; returns the registrations learned in this batch."""
+    registrations = sorted({row["registration"] for row in rows if row.get("registration")})
+    if not registrations:
+        return {}
+    R = RegistrationCourse
+    known: dict[str, str] = {
+        str(registration): str(course) for registration, course in session.execute(
+            select(R.registration, R.course).where(R.registration.in_(registrations)))
+    }  # fmt: skip
+    new: dict[str, dict[str, Any]] = {}
+    for row in sorted(rows, key=lambda row: row["seq"]):
+        registration, course = row.get("registration"), row.get("course_id")
+        if registration and course and registration not in known:
+            new.setdefault(registration, {"registration": registration, "course": course,
+                                          "seq": row["seq"]})  # fmt: skip
+    if new:
+        dialects.insert_ignore(session, _table(R), [new[key] for key in sorted(new)])
+        # A concurrent writer may have named another course first: its course stands.
+        stored = select(R.registration, R.course).where(R.registration.in_(sorted(new)))
+        known.update((str(reg), str(course)) for reg, course in session.execute(stored))
+    for row in rows:
+        if row.get("course_id") is None and row.get("registration") in known:
+            row["course_id"] = known[row["registration"]]
+    return {registration: known[registration] for registration in new}
+
+
+def _open_registrations(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Mark the first fact (lowest seq) of each registration no stored fact has."""
+    for row in rows:
+        row["opens_registration"] = False
+    registrations = sorted({row["registration"] for row in rows if row.get("registration")})
+    if not registrations:
+        return
+    stored = set(
+        session.execute(
+            select(F.registration).where(F.registration.in_(registrations)).distinct()
+        ).scalars()
+    )
+    for row in sorted(rows, key=lambda row: row["seq"]):
+        registration = row.get("registration")
+        if registration and registration not in stored:
+            row["opens_registration"] = True
+            stored.add(registration)
+
+
+def _reopen_registrations(session: Session, removed: list[dict[str, Any]]) -> list[CourseKey]:
+    """After removing the facts that opened registrations, the next fact of each opens
+    it; returns the course progress keys of those facts."""
+    registrations = sorted(
+        {row["registration"] for row in removed if row.get("opens_registration")}
+    )
+    if not registrations:
+        return []
+    first = (
+        select(func.min(F.seq))
+        .where(F.registration.in_(registrations))
+        .group_by(F.registration)
+        .scalar_subquery()
+    )
+    session.execute(update(F).where(F.seq.in_(first)).values(opens_registration=True))
+    team = func.coalesce(F.team, "")
+    found = session.execute(
+        select(F.day, F.course_id, F.actor_key, team).where(
+            F.seq.in_(first), F.source_kind == "formal", F.course_id.is_not(None)
+        )
+    ).all()
+    return [(day, str(course), actor, team) for day, course, actor, team in found]
+
+
+def _move_to_courses(session: Session, learned: dict[str, str]) -> set[CourseKey]:
+    """Stored facts of newly learned registrations join their course: set their
+    ``course_id`` and recount the course progress they now belong to (new facts
+    included); returns the recounted keys."""
+    if not learned:
+        return set()
+    team = func.coalesce(F.team, "")
+    without = [F.registration.in_(sorted(learned)), F.course_id.is_(None)]
+    found = session.execute(
+        select(F.day, F.registration, F.actor_key, team).where(*without, F.source_kind == "formal")
+    ).all()
+    for registration in sorted(learned):
+        session.execute(
+            update(F)
+            .where(F.registration == registration, F.course_id.is_(None))
+            .values(course_id=learned[registration])
+        )
+    keys = {(day, learned[str(registration)], actor, team)
+            for day, registration, actor, team in found}  # fmt: skip
+    if keys:
+        P = CourseProgress
+        ordered = sorted(keys)
+        session.execute(delete(P).where(tuple_(P.day, P.course, P.actor_key, P.team).in_(ordered)))
+        _insert_course_progress(session, ordered)
+    return keys
 
 
 def forget(session: Session, voided_ids: Iterable[str]) -> None:
@@ -162,7 +286,8 @@ def _forget_chunk(session: Session, seqs: list[int]) -> None:
         hours[_hour_key(row)] -= 1
     _add_to_hourly(session, hours)
     session.execute(delete(HourlyActivity).where(HourlyActivity.statements <= 0))
-    courses = sorted({key for key in map(_course_key, removed) if key is not None})
+    reopened = _reopen_registrations(session, removed)
+    courses = sorted({key for key in map(_course_key, removed) if key is not None} | set(reopened))
     if courses:
         P = CourseProgress
         session.execute(delete(P).where(tuple_(P.day, P.course, P.actor_key, P.team).in_(courses)))
@@ -391,7 +516,7 @@ def _add_to_hourly(session: Session, counts: Counter[HourKey]) -> None:
 
 
 def _course_key(row: dict[str, Any]) -> CourseKey | None:
-    course = course_of(row.get("space_id"), row.get("activity_id"))
+    course = course_of(row.get("course_id"))
     if row["source_kind"] != "formal" or course is None:
         return None
     return (row["day"], course, row["actor_key"], row.get("team") or "")
@@ -413,8 +538,8 @@ def _add_to_course_progress(session: Session, rows: Iterable[dict[str, Any]]) ->
         if name is not None and (total["actor_name"] is None or name > total["actor_name"]):
             total["actor_name"] = name
         total["statements"] += 1
-        for column, concepts in PROGRESS.items():
-            total[column] += row["concept"] in concepts
+        for column in PROGRESS:
+            total[column] += _stage(row, column)
         seconds = row.get("duration_seconds")
         if row["concept"] in SESSION_END and seconds is not None:
             total["timed"] += 1
@@ -452,7 +577,7 @@ def _insert_course_progress(
             team,
             func.max(F.actor_name),
             func.count(),
-            *[func.sum(case((F.concept.in_(c), 1), else_=0)) for c in PROGRESS.values()],
+            *[func.sum(case((_stage_sql(column), 1), else_=0)) for column in PROGRESS],
             func.sum(case((timed, 1), else_=0)),
             func.coalesce(func.sum(case((timed, F.duration_seconds))), 0.0),
             func.coalesce(func.sum(case((attempt, F.duration_seconds))), 0.0),

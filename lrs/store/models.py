@@ -28,6 +28,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    false,
     text,
 )
 from sqlalchemy.dialects.postgresql import BYTEA, JSONB
@@ -421,9 +422,15 @@ class LearningFact(Base):
     content_id: Mapped[str | None]
     source_kind: Mapped[str] = mapped_column(String(8))
     space_id: Mapped[str | None]
+    course_id: Mapped[str | None]
+    """The course the statement is about or happens in (``statements.vocabulary``), or
+    the course its registration belongs to; None outside courses."""
     platform: Mapped[str | None]
     team: Mapped[str | None]
     registration: Mapped[str | None] = mapped_column(String(36))
+    opens_registration: Mapped[bool] = mapped_column(server_default=false())
+    """The first stored fact of its registration: an enrolment (cmi5 sends no
+    ``registered``; a registration is one enrolment of a learner in a course)."""
     score_scaled: Mapped[float | None]
     success: Mapped[bool | None]
     completion: Mapped[bool | None]
@@ -439,6 +446,8 @@ class LearningFact(Base):
         Index("ix_learning_fact_actor_day", "actor_key", "day"),
         Index("ix_learning_fact_activity", "activity_id", "source_kind", "actor_key"),
         Index("ix_learning_fact_space_concept", "space_id", "concept"),
+        Index("ix_learning_fact_course_concept", "course_id", "concept"),
+        Index("ix_learning_fact_registration", "registration", "seq"),
         # Scores, and the seq that joins the tags of informal facts.
         Index("ix_learning_fact_kind_day", "source_kind", "day", "team", "score_scaled", "seq"),
         Index(
@@ -489,7 +498,7 @@ ACTOR_DAY_COLUMNS = ("actor_key", "day", "team", "statements", "formal", "inform
                      "contributions", "reactions", "scores", "score_sum", "actor_name")  # fmt: skip
 COURSE_PROGRESS_COLUMNS = ("course", "actor_key", "day", "team", "enrolled", "started",
                            "completed", "passed", "failed", "statements", "timed", "seconds",
-                           "attempt_seconds", "best_score", "actor_name")  # fmt: skip
+                           "attempt_seconds", "best_score", "actor_name", "satisfied")  # fmt: skip
 
 
 class ActorDay(Base):
@@ -546,11 +555,25 @@ class CourseProgress(Base):
     seconds: Mapped[float]
     attempt_seconds: Mapped[float]
     best_score: Mapped[float | None]
+    satisfied: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
     __table_args__ = (
         # Per (course, person) stages (funnel, stalled) stream in this order, index only.
         Index("ix_course_progress_course_actor", *COURSE_PROGRESS_COLUMNS),
     )
+
+
+class RegistrationCourse(Base):
+    """The course of each registration, from the first statement that names both: cmi5
+    AUs name no course, the LMS's statements on the course (``satisfied``) do, and all
+    share the registration (cmi5 9.6.1). Learned from every stored statement, voided or
+    not, so that it never depends on voiding."""
+
+    __tablename__ = "registration_course"
+
+    registration: Mapped[str] = mapped_column(String(36), primary_key=True)
+    course: Mapped[str]
+    seq: Mapped[int] = mapped_column(SerialKey)
 
 
 class HourlyActivity(Base):

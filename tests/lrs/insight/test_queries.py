@@ -524,8 +524,8 @@ EMPTY_COLUMNS = {
     "knowledge_flow": ["source", "target", "weight", "source_name", "target_name",
                        "source_team", "target_team"],
     "course_funnel": ["course", "name", "enrolled", "started", "completed", "passed", "failed",
-                      "people", "statements", "mean_score", "median_score", "completion_rate",
-                      "pass_rate", "median_minutes"],
+                      "satisfied", "people", "statements", "mean_score", "median_score",
+                      "completion_rate", "pass_rate", "median_minutes"],
     "time_spent": ["course", "name", "people", "seconds", "hours", "minutes_per_person",
                    "median_minutes"],
 }  # fmt: skip
