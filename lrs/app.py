@@ -14,7 +14,7 @@ from lrs.http.errors import register_error_handlers
 from lrs.http.request import init_request
 from lrs.http.request_checks import init_request_checks
 from lrs.security import init_security
-from lrs.services import forwarding, sources
+from lrs.services import classification, forwarding, sources
 from lrs.store.engine import Database
 from lrs.xapi import bp as xapi_blueprint
 from lrs.xapi.cors import init_cors
@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     logging.basicConfig(level=settings.log_level.upper())
     database = Database.from_settings(settings)
+    database.rules = classification.load_rules(settings.classification_rules)
     wired = context.AppContext(
         settings=settings,
         database=database,

@@ -129,6 +129,13 @@ class Settings:
         "`lrs forwarding rotate-key`.",
         secret=True,
     )
+    classification_rules: str = _setting(
+        "",
+        "TOML file of classification rules applied at ingest: [[rule]] verb/type/platform/"
+        "prefix -> formal, informal or ignore, and [[course]] id/prefix (-> course). "
+        "`lrs rules preview` / `lrs rules apply` re-apply it to stored statements; see "
+        "docs/vocabularies.md.",
+    )
     sources_worker: bool = _setting(
         True,
         "Run the worker thread that pulls scheduled sources (blogs, wikis, other LRSs, "

@@ -480,6 +480,10 @@ class Rule:
     prefix: str | None = None
     reason: str | None = None
 
+    @property
+    def verdict_kind(self) -> str:
+        return OTHER if self.kind == "ignore" else self.kind
+
     def matches(self, verb_id: str, activity_type: str | None, platform: str | None,
                 activity_id: str | None) -> bool:  # fmt: skip
         return (
@@ -497,24 +501,46 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class CourseRule:
+    """Activities (an exact ``id`` or an id ``prefix``) that are courses, or that belong
+    to ``course`` when it is given."""
+
+    id: str | None = None
+    prefix: str | None = None
+    course: str | None = None
+
+    def course_of(self, activity_id: str) -> str | None:
+        if self.id is not None:
+            matches = activity_id == self.id
+        else:
+            matches = self.prefix is not None and activity_id.startswith(self.prefix)
+        return (self.course or activity_id) if matches else None
+
+
+@dataclass(frozen=True)
 class Rules:
-    """An administrator's classification rules, first match wins, and the activities
-    (exact ids or id prefixes) that are courses."""
+    """An administrator's classification rules (first match wins) and course rules."""
 
     rules: tuple[Rule, ...] = ()
-    courses: tuple[str, ...] = ()
-    course_prefixes: tuple[str, ...] = ()
+    course_rules: tuple[CourseRule, ...] = ()
 
     def verdict(self, verb_id: str, activity_type: str | None, platform: str | None,
                 activity_id: str | None) -> Verdict | None:  # fmt: skip
         for rule in self.rules:
             if rule.matches(verb_id, activity_type, platform, activity_id):
-                kind = OTHER if rule.kind == "ignore" else rule.kind
-                return Verdict(kind, rule.describe())
+                return Verdict(rule.verdict_kind, rule.describe())
         return None
 
-    def is_course(self, activity_id: str) -> bool:
-        return activity_id in self.courses or activity_id.startswith(self.course_prefixes)
+    def course(self, activity_id: str | None, space_id: str | None) -> str | None:
+        """The course the first course rule gives the object, else the space."""
+        for candidate in (activity_id, space_id):
+            if candidate is None:
+                continue
+            for entry in self.course_rules:
+                found = entry.course_of(candidate)
+                if found is not None:
+                    return found
+        return None
 
 
 NO_RULES: Final = Rules()
@@ -529,34 +555,38 @@ def rules_from_mapping(data: Mapping[str, Any]) -> Rules:
     if unknown:
         raise ValueError(f"unknown table {sorted(unknown)[0]!r}: use [[rule]] or [[course]]")
     rules: list[Rule] = []
-    for index, entry in enumerate(data.get("rule") or []):
+    for index, entry in enumerate(_tables(data, "rule")):
         where = f"rule {index + 1}"
-        if not isinstance(entry, Mapping):
-            raise ValueError(f"{where}: a table is expected")
-        extra = set(entry) - {*RULE_FIELDS, "kind", "reason"}
-        if extra:
-            raise ValueError(f"{where}: unknown key {sorted(extra)[0]!r}")
-        kind = entry.get("kind")
-        if kind not in RULE_KINDS:
+        _strings(entry, where, {*RULE_FIELDS, "kind", "reason"})
+        if entry.get("kind") not in RULE_KINDS:
             raise ValueError(f"{where}: kind must be one of {', '.join(RULE_KINDS)}")
-        given = {name: entry[name] for name in RULE_FIELDS if name in entry}
-        if not given:
+        if not set(entry) & set(RULE_FIELDS):
             raise ValueError(f"{where}: give at least one of {', '.join(RULE_FIELDS)}")
-        for name, value in [*given.items(), ("reason", entry.get("reason", ""))]:
-            if not isinstance(value, str):
-                raise ValueError(f"{where}: {name} must be a string")
-        rules.append(Rule(kind=kind, reason=entry.get("reason"), **given))
-    courses: list[str] = []
-    prefixes: list[str] = []
-    for index, entry in enumerate(data.get("course") or []):
+        rules.append(Rule(**entry))
+    courses: list[CourseRule] = []
+    for index, entry in enumerate(_tables(data, "course")):
         where = f"course {index + 1}"
-        if not isinstance(entry, Mapping) or set(entry) - {"id", "prefix"} or len(entry) != 1:
+        _strings(entry, where, {"id", "prefix", "course"})
+        if len(set(entry) & {"id", "prefix"}) != 1:
             raise ValueError(f"{where}: give exactly one of id, prefix")
-        ((name, value),) = entry.items()
+        courses.append(CourseRule(**entry))
+    return Rules(tuple(rules), tuple(courses))
+
+
+def _tables(data: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
+    tables = data.get(name) or []
+    if not isinstance(tables, list) or not all(isinstance(t, Mapping) for t in tables):
+        raise ValueError(f"{name}: an array of tables is expected ([[{name}]])")
+    return [dict(table) for table in tables]
+
+
+def _strings(entry: Mapping[str, Any], where: str, allowed: set[str]) -> None:
+    extra = set(entry) - allowed
+    if extra:
+        raise ValueError(f"{where}: unknown key {sorted(extra)[0]!r}")
+    for name, value in entry.items():
         if not isinstance(value, str) or not value:
             raise ValueError(f"{where}: {name} must be a non-empty string")
-        (courses if name == "id" else prefixes).append(value)
-    return Rules(tuple(rules), tuple(courses), tuple(prefixes))
 
 
 def concept_of(verb_id: str) -> str:
@@ -617,12 +647,12 @@ def learning_fact(statement: Mapping[str, Any], rules: Rules = NO_RULES) -> dict
     activity_id = target.get("id") if is_activity else None
     registration = (context.get("registration") or "").lower() or None
     platform = context.get("platform")
-    course_id = _course_in(context_activities, target if is_activity else None, rules)
-    verdict = rules.verdict(verb_id, activity_type, platform, activity_id)
-    if verdict is None:
-        context_types, in_course = _context_of(context_activities)
-        in_course = in_course or course_id is not None or registration is not None
-        verdict = classify(concept, activity_type, context_types, in_course=in_course)
+    space_id = _space_of(context_activities, target if is_activity else None)
+    named_course = _course_in(context_activities, target if is_activity else None)
+    context_types, in_course = _context_of(context_activities)
+    in_course = in_course or named_course is not None or registration is not None
+    base = classify(concept, activity_type, context_types, in_course=in_course)
+    verdict = rules.verdict(verb_id, activity_type, platform, activity_id) or base
     when = parse_timestamp(statement["timestamp"])
     result = statement.get("result") or {}
     return {
@@ -639,8 +669,10 @@ def learning_fact(statement: Mapping[str, Any], rules: Rules = NO_RULES) -> dict
         "activity_name": _first_value(definition.get("name")),
         "content_id": _content_of(activity_id, activity_type, context_activities),
         "source_kind": verdict.kind,
-        "space_id": _space_of(context_activities, target if is_activity else None),
-        "course_id": course_id,
+        "base_kind": base.kind,
+        "space_id": space_id,
+        "course_id": rules.course(activity_id, space_id) or named_course,
+        "named_course": named_course,
         "platform": platform,
         "team": _team_of(context),
         "registration": registration,
@@ -664,7 +696,7 @@ def explain(statement: Mapping[str, Any], rules: Rules = NO_RULES) -> Verdict:
     verdict = rules.verdict(verb_id, definition.get("type"), context.get("platform"), activity_id)
     if verdict is not None:
         return verdict
-    course_id = _course_in(context_activities, target if is_activity else None, rules)
+    course_id = _course_in(context_activities, target if is_activity else None)
     context_types, in_course = _context_of(context_activities)
     in_course = in_course or course_id is not None or bool(context.get("registration"))
     return classify(concept_of(verb_id), definition.get("type"), context_types,
@@ -690,21 +722,17 @@ def _context_of(context_activities: Mapping[str, list[dict[str, Any]]]) -> tuple
 
 
 def _course_in(
-    context_activities: Mapping[str, list[dict[str, Any]]],
-    target: Mapping[str, Any] | None,
-    rules: Rules,
+    context_activities: Mapping[str, list[dict[str, Any]]], target: Mapping[str, Any] | None
 ) -> str | None:
-    """The course a statement is about or happens in: its object if that is a course,
-    else the first course among its grouping, parent and other context activities (a
-    module, AU, video or question rolls up to its course). An activity is a course by
-    its type or by the administrator's rules."""
+    """The course a statement names: its object if that is a course, else the first
+    course among its grouping, parent and other context activities (a module, AU, video
+    or question rolls up to its course). An activity is a course by its type; the
+    administrator's course rules come first (``Rules.course``)."""
     candidates: list[Mapping[str, Any]] = [target] if target is not None else []
     for role in ("grouping", "parent", "other"):
         candidates += context_activities.get(role) or ()
     for activity in candidates:
         if (activity.get("definition") or {}).get("type") in COURSE_TYPES:
-            return str(activity["id"])
-        if (rules.courses or rules.course_prefixes) and rules.is_course(str(activity["id"])):
             return str(activity["id"])
     return None
 

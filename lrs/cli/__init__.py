@@ -11,6 +11,7 @@ from lrs.cli import (  # noqa: F401  (each module registers its commands on ``ma
     importing,
     persons,
     privacy,
+    rules,
     server,
     sources,
     users,

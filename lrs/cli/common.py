@@ -23,8 +23,18 @@ def load_settings() -> Settings:
 
 
 def open_database(settings: Settings | None = None) -> Database:
-    """The store of ``settings``; its connections are closed when the command ends."""
-    database = Database.from_settings(settings or load_settings())
+    """The store of ``settings`` (with its classification rules); its connections are
+    closed when the command ends."""
+    from lrs.errors import LRSError
+    from lrs.services import classification
+
+    settings = settings or load_settings()
+    try:
+        rules = classification.load_rules(settings.classification_rules)
+    except LRSError as error:
+        raise click.ClickException(error.message) from error
+    database = Database.from_settings(settings)
+    database.rules = rules
     click.get_current_context().call_on_close(database.dispose)
     return database
 

@@ -379,7 +379,9 @@ def _write_batch(db: Database, batch: list[_Line], result: ImportResult) -> None
                 present.add(line.statement["id"])  # a repeated line is skipped
                 fresh.append(line)
         if fresh:
-            write_statements(session, [line.statement for line in fresh], now, may_define=True)
+            write_statements(
+                session, [line.statement for line in fresh], now, may_define=True, rules=db.rules
+            )
         # Voided in the source, whether or not its voiding statement came along.
         voided = [line.statement["id"] for line in fresh if line.voided]
         statement_store.mark_voided(session, voided)

@@ -44,7 +44,7 @@ from statements import (
 )
 from statements.definitions import changed_definitions, latest_definitions
 from statements.ifi import activity_ids_in, agent_keys_in
-from statements.vocabulary import learning_fact
+from statements.vocabulary import NO_RULES, Rules, learning_fact
 
 # How many StatementRef hops a filter follows (xAPI-Communication 2.1.3 "recursively").
 MAX_REFERENCE_DEPTH = 10
@@ -94,7 +94,8 @@ def store_statements(
                            authority=principal.authority, version=version)
                     for s in validated
                 ]  # fmt: skip
-                return _store(session, validated, enriched, attachments or {}, principal, stored)
+                return _store(session, validated, enriched, attachments or {}, principal, stored,
+                              db.rules)  # fmt: skip
         except IntegrityError as error:
             # Another writer stored one of these ids between our check and our insert, and
             # this transaction rolled back whole. Run it again in a new transaction: it
@@ -160,6 +161,7 @@ def _store(
     parts: Mapping[str, AttachmentContent],
     principal: Principal,
     stored: dt.datetime,
+    rules: Rules,
 ) -> list[str]:
     ids = [statement["id"] for statement in statements]
     # Ids the LRS made up just now can neither exist nor be referenced by anything stored.
@@ -181,7 +183,12 @@ def _store(
         return ids
     attachment_store.save(session, list(parts.values()))
     write_statements(
-        session, fresh, stored, may_define=principal.may("define"), generated_ids=generated
+        session,
+        fresh,
+        stored,
+        may_define=principal.may("define"),
+        generated_ids=generated,
+        rules=rules,
     )
     return ids
 
@@ -193,6 +200,7 @@ def write_statements(
     *,
     may_define: bool,
     generated_ids: frozenset[str] = frozenset(),
+    rules: Rules = NO_RULES,
 ) -> dict[str, int]:
     """Insert enriched, not yet stored statements with everything derived from them.
 
@@ -218,7 +226,7 @@ def write_statements(
     voided += statement_store.voided_among(session, referable)
     statement_store.mark_voided(session, voided)
     _save_activities_and_agents(session, statements, now, may_define=may_define)
-    facts = [(s, learning_fact(s)) for s in statements]
+    facts = [(s, learning_fact(s, rules)) for s in statements]
     persons.count_as_persons(session, facts, now)
     fact_store.record(session, [(seqs[s["id"]], fact) for s, fact in facts if fact is not None])
     fact_store.forget(session, voided)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from lrs.config import Settings
 from lrs.store.replicas import APPLICATION_NAME, Replicas
+from statements.vocabulary import NO_RULES, Rules
 
 CONSISTENT_THROUGH = "lrs_consistent_through"
 
@@ -83,8 +84,11 @@ class Database:
         *,
         read_max_lag: float = 30.0,
         read_retry_seconds: float = 5.0,
+        rules: Rules = NO_RULES,
     ) -> None:
         self.url = url
+        self.rules = rules
+        """The administrator's classification rules, applied to facts at ingest."""
         self.engine = make_engine(url)
         self.dialect = self.engine.dialect.name
         if read_urls and self.dialect != "postgresql":

@@ -68,7 +68,7 @@ KEY_BYTES = 512
 """Longest identifier a fact keeps as it is: a fact's covering index entries hold three
 of them and must stay under PostgreSQL's B-tree limit (a third of an 8 KiB page)."""
 _KEY_COLUMNS = ("actor_key", "verb_id", "activity_id", "content_id", "space_id", "course_id",
-                "team", "platform")  # fmt: skip
+                "named_course", "team", "platform")  # fmt: skip
 
 
 def bounded_key(value: str | None) -> str | None:
@@ -110,8 +110,11 @@ def _stage_sql(column: str) -> ColumnElement[bool]:
     return enrols() if column == "enrolled" else F.concept.in_(PROGRESS[column])
 
 
-def record(session: Session, facts: Sequence[tuple[int, dict[str, Any]]]) -> None:
-    """Store one fact per (seq, fact) pair, its tags, and count it in the rollups."""
+def record(
+    session: Session, facts: Sequence[tuple[int, dict[str, Any]]], *, count: bool = True
+) -> None:
+    """Store one fact per (seq, fact) pair, its tags, and count it in the rollups (unless
+    ``count`` is false: a bulk recomputation rebuilds them once at its end)."""
     if not facts:
         return
     rows: list[dict[str, Any]] = []
@@ -128,6 +131,9 @@ def record(session: Session, facts: Sequence[tuple[int, dict[str, Any]]]) -> Non
     session.execute(insert(_table(LearningFact)), rows)
     if tags:
         session.execute(insert(_table(LearningFactTag)), tags)
+    if not count:
+        _move_to_courses(session, learned, count=False)
+        return
     _add_to_rollup(session, Counter(_rollup_key(row) for row in rows))
     _add_to_actor_day(session, rows)
     moved = _move_to_courses(session, learned)
@@ -217,7 +223,9 @@ def _reopen_registrations(session: Session, removed: list[dict[str, Any]]) -> li
     return [(day, str(course), actor, team) for day, course, actor, team in found]
 
 
-def _move_to_courses(session: Session, learned: dict[str, str]) -> set[CourseKey]:
+def _move_to_courses(
+    session: Session, learned: dict[str, str], *, count: bool = True
+) -> set[CourseKey]:
     """Stored facts of newly learned registrations join their course: set their
     ``course_id`` and recount the course progress they now belong to (new facts
     included); returns the recounted keys."""
@@ -225,9 +233,15 @@ def _move_to_courses(session: Session, learned: dict[str, str]) -> set[CourseKey
         return set()
     team = func.coalesce(F.team, "")
     without = [F.registration.in_(sorted(learned)), F.course_id.is_(None)]
-    found = session.execute(
-        select(F.day, F.registration, F.actor_key, team).where(*without, F.source_kind == "formal")
-    ).all()
+    found = (
+        session.execute(
+            select(F.day, F.registration, F.actor_key, team).where(
+                *without, F.source_kind == "formal"
+            )
+        ).all()
+        if count
+        else []
+    )
     for registration in sorted(learned):
         session.execute(
             update(F)

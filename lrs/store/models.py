@@ -421,10 +421,14 @@ class LearningFact(Base):
     activity_name: Mapped[str | None]
     content_id: Mapped[str | None]
     source_kind: Mapped[str] = mapped_column(String(8))
+    base_kind: Mapped[str] = mapped_column(String(8))
+    """The kind the vocabulary alone gives, before the administrator's rules."""
     space_id: Mapped[str | None]
     course_id: Mapped[str | None]
     """The course the statement is about or happens in (``statements.vocabulary``), or
     the course its registration belongs to; None outside courses."""
+    named_course: Mapped[str | None]
+    """The course the statement names by type, before rules and registration."""
     platform: Mapped[str | None]
     team: Mapped[str | None]
     registration: Mapped[str | None] = mapped_column(String(36))

@@ -1,10 +1,11 @@
 """vocabulary courses: the course of each fact, cmi5 satisfied, registrations' courses
 
 Facts get ``course_id`` (the course found in the statement, its context or its
-registration) and ``opens_registration`` (the first fact of a registration: an
-enrolment), course progress a ``satisfied`` count. Existing facts get the course
-their object or space is, when that is a course activity; ``lrs reclassify`` recomputes
-every fact and rollup with the current vocabulary.
+registration), ``named_course`` and ``base_kind`` (what the vocabulary alone says, for
+re-applying an administrator's rules) and ``opens_registration`` (the first fact of a
+registration: an enrolment), course progress a ``satisfied`` count. Existing facts get
+the course their object or space is, when that is a course activity; ``lrs reclassify``
+recomputes every fact and rollup with the current vocabulary.
 
 Revision ID: 20261206_vocabulary_courses
 Revises: 20261206_index_rows_keyed
@@ -51,6 +52,10 @@ COURSE_TYPES = (
 def upgrade() -> None:
     with op.batch_alter_table("learning_fact", schema=None) as batch_op:
         batch_op.add_column(sa.Column("course_id", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("named_course", sa.Text(), nullable=True))
+        batch_op.add_column(
+            sa.Column("base_kind", sa.String(length=8), server_default="other", nullable=False)
+        )
         batch_op.add_column(
             sa.Column("opens_registration", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
@@ -75,6 +80,9 @@ def upgrade() -> None:
         sa.column("activity_type", sa.String()),
         sa.column("space_id", sa.String()),
         sa.column("course_id", sa.String()),
+        sa.column("named_course", sa.String()),
+        sa.column("source_kind", sa.String()),
+        sa.column("base_kind", sa.String()),
         sa.column("seq", sa.BigInteger()),
         sa.column("registration", sa.String()),
         sa.column("opens_registration", sa.Boolean()),
@@ -96,6 +104,7 @@ def upgrade() -> None:
         .where(facts.c.course_id.is_(None), facts.c.space_id.in_(courses.scalar_subquery()))
         .values(course_id=facts.c.space_id)
     )
+    op.execute(facts.update().values(named_course=facts.c.course_id, base_kind=facts.c.source_kind))
 
 
 def downgrade() -> None:
@@ -108,4 +117,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_learning_fact_registration")
         batch_op.drop_index("ix_learning_fact_course_concept")
         batch_op.drop_column("opens_registration")
+        batch_op.drop_column("base_kind")
+        batch_op.drop_column("named_course")
         batch_op.drop_column("course_id")
