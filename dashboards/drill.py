@@ -37,7 +37,7 @@ def slice_of(graph_id: str, point: Mapping[str, Any], figure: Mapping[str, Any])
         chosen["kind"] = trace["name"]
     if trace.get("type") == "pie" and point.get("label") in KINDS:
         chosen["kind"] = str(point["label"])
-    if graph_id in TIME_CHARTS and point.get("x"):
+    if graph_id in TIME_CHARTS and point.get("x") and "from" not in chosen:
         first = dt.date.fromisoformat(str(point["x"])[:10])
         weekly = "week" in str(_axis_title(figure, "yaxis"))
         chosen["from"] = first.isoformat()

@@ -104,6 +104,31 @@ def statements_over_time(frame: pd.DataFrame) -> go.Figure:
     return _layout(figure, f"{title} — {n(frame['statements'].sum())} statements, per {unit}")
 
 
+def previous_period(
+    figure: go.Figure, frame: pd.DataFrame, value: str, shift_days: int, weekly: bool = True
+) -> go.Figure:
+    """``figure`` with the previous period's totals as a dotted line, moved forward by
+    the period's length so that it lines up with this one; each point leads to the
+    statements of the days it sums."""
+    if frame.empty or not figure.data:
+        return figure
+    totals = frame.groupby("day", as_index=False)[value].sum()
+    moved = totals.assign(day=pd.to_datetime(totals["day"]) + pd.Timedelta(days=shift_days),
+                          previous="previous")  # fmt: skip
+    data, unit = _buckets(moved, value, "previous") if weekly else (moved, "day")
+    span = 6 if unit == "week" else 0
+    starts = [(day - pd.Timedelta(days=shift_days)).date() for day in data["day"]]
+    figure.add_scatter(
+        x=data["day"], y=data[value], mode="lines+markers", name="previous period",
+        line={"dash": "dot", "color": "#555555", "width": 2}, marker={"size": 4},
+        customdata=[urlencode({"from": d.isoformat(),
+                               "to": (d + pd.Timedelta(days=span)).isoformat()})
+                    for d in starts],
+        hovertemplate="previous period: %{y}<extra></extra>",
+    )  # fmt: skip
+    return figure
+
+
 def active_people(frame: pd.DataFrame) -> go.Figure:
     title = "Active people per day"
     if frame.empty:

@@ -10,6 +10,7 @@ page over the server's threads instead of queueing behind one.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from functools import partial
@@ -90,12 +91,35 @@ def overview_summary(session: Session, filters: Filters) -> list[Any]:
     return [*[figures.n(row[key]) for key, _ in OVERVIEW_KPIS], figures.kind_mix(summary)]
 
 
-def overview_over_time(session: Session, filters: Filters) -> list[Any]:
-    return [figures.statements_over_time(registry.STATEMENTS_OVER_TIME.run(session, filters))]
+def _compared(
+    session: Session, filters: Filters, entry: registry.Aggregate, figure: go.Figure,
+    value: str, compare: bool | None, weekly: bool = True,
+) -> list[Any]:  # fmt: skip
+    """``figure``, with the previous period of the same length drawn over it when
+    ``compare`` is on and the filters have a start and an end."""
+    if not compare or filters.start is None or filters.end is None:
+        return [figure]
+    length = (filters.end - filters.start).days + 1
+    before = filters.replace(start=filters.start - dt.timedelta(days=length),
+                             end=filters.start - dt.timedelta(days=1))  # fmt: skip
+    previous = entry.run(session, before)
+    return [figures.previous_period(figure, previous, value, length, weekly)]
 
 
-def overview_people_over_time(session: Session, filters: Filters) -> list[Any]:
-    return [figures.active_people(registry.ACTIVE_PEOPLE_OVER_TIME.run(session, filters))]
+def overview_over_time(
+    session: Session, filters: Filters, compare: bool | None = False
+) -> list[Any]:
+    entry = registry.STATEMENTS_OVER_TIME
+    figure = figures.statements_over_time(entry.run(session, filters))
+    return _compared(session, filters, entry, figure, "statements", compare)
+
+
+def overview_people_over_time(
+    session: Session, filters: Filters, compare: bool | None = False
+) -> list[Any]:
+    entry = registry.ACTIVE_PEOPLE_OVER_TIME
+    figure = figures.active_people(entry.run(session, filters))
+    return _compared(session, filters, entry, figure, "people", compare, weekly=False)
 
 
 def overview_rhythm(session: Session, filters: Filters) -> list[Any]:
@@ -155,8 +179,12 @@ def courses_stalled(session: Session, filters: Filters, days: int | None = 14) -
 # -- knowledge -----------------------------------------------------------------------
 
 
-def knowledge_contributions(session: Session, filters: Filters) -> list[Any]:
-    return [figures.contributions_over_time(registry.CONTRIBUTIONS_OVER_TIME.run(session, filters))]
+def knowledge_contributions(
+    session: Session, filters: Filters, compare: bool | None = False
+) -> list[Any]:
+    entry = registry.CONTRIBUTIONS_OVER_TIME
+    figure = figures.contributions_over_time(entry.run(session, filters))
+    return _compared(session, filters, entry, figure, "statements", compare)
 
 
 def knowledge_participation(session: Session, filters: Filters) -> list[Any]:

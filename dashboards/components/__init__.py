@@ -46,13 +46,23 @@ def graph_style(figure: Any, default: int = CHART_HEIGHT) -> dict[str, str]:
     return {"height": f"{int(height)}px", "width": "100%"}
 
 
-def chart(graph_id: str, width: int = 12, lg: int | None = None, query: str = "") -> dbc.Col:
+def chart(
+    graph_id: str, width: int = 12, lg: int | None = None, query: str = "",
+    compare: bool = False,
+) -> dbc.Col:  # fmt: skip
     """A card holding one graph (filled by a callback), with a loading spinner and the
-    link to its numbers under the page's filters (``query``)."""
+    link to its numbers under the page's filters (``query``); a time chart (``compare``)
+    has a switch that draws the previous period over it (``<graph_id>-compare``)."""
+    switch = (
+        dbc.Switch(id=f"{graph_id}-compare", label="compare with the previous period",
+                   value=False, className="small d-inline-block ms-2 mb-0")
+        if compare
+        else None
+    )  # fmt: skip
     return dbc.Col(
         dbc.Card(
             dbc.CardBody(
-                [dcc.Loading(graph(graph_id), type="dot"), numbers_link(graph_id, query)],
+                [dcc.Loading(graph(graph_id), type="dot"), switch, numbers_link(graph_id, query)],
                 className="p-1",
             ),
             className="mb-3 shadow-sm",

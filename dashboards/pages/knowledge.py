@@ -8,7 +8,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Dash, Output, html
+from dash import Dash, Input, Output, html
 
 from dashboards import panels
 from dashboards.callbacks import connect
@@ -33,7 +33,7 @@ def layout(**query: Any) -> html.Div:
             ),
             dbc.Row(
                 [
-                    chart(f"{PAGE}-contributions", lg=8, query=search),
+                    chart(f"{PAGE}-contributions", lg=8, query=search, compare=True),
                     chart(f"{PAGE}-participation", lg=4, query=search),
                 ]
             ),
@@ -51,8 +51,12 @@ def layout(**query: Any) -> html.Div:
 
 
 def register_callbacks(app: Dash) -> None:
+    graph = f"{PAGE}-contributions"
+    connect(
+        app, PAGE, [Output(graph, "figure")], panels.knowledge_contributions,
+        Input(f"{graph}-compare", "value"),
+    )  # fmt: skip
     charts: list[tuple[str, panels.Panel]] = [
-        ("contributions", panels.knowledge_contributions),
         ("participation", panels.knowledge_participation),
         *[
             (f"top-{metric}", partial(panels.knowledge_ranking, metric=metric))

@@ -6,7 +6,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Dash, Output, html
+from dash import Dash, Input, Output, html
 
 from dashboards import panels
 from dashboards.callbacks import connect
@@ -32,13 +32,13 @@ def layout(**query: Any) -> html.Div:
             dbc.Row([kpi("…", label, f"{PAGE}-kpi-{key}") for key, label in panels.OVERVIEW_KPIS]),
             dbc.Row(
                 [
-                    chart(f"{PAGE}-over-time", lg=8, query=search),
+                    chart(f"{PAGE}-over-time", lg=8, query=search, compare=True),
                     chart(f"{PAGE}-mix", lg=4, query=search),
                 ]
             ),
             dbc.Row(
                 [
-                    chart(f"{PAGE}-people-over-time", lg=6, query=search),
+                    chart(f"{PAGE}-people-over-time", lg=6, query=search, compare=True),
                     chart(f"{PAGE}-rhythm", lg=6, query=search),
                 ]
             ),
@@ -59,9 +59,13 @@ def register_callbacks(app: Dash) -> None:
     for chart_id, panel in (
         ("over-time", panels.overview_over_time),
         ("people-over-time", panels.overview_people_over_time),
+    ):
+        graph = f"{PAGE}-{chart_id}"
+        connect(app, PAGE, [Output(graph, "figure")], panel, Input(f"{graph}-compare", "value"))
+    for chart_id, plain in (
         ("rhythm", panels.overview_rhythm),
         ("top-people", panels.overview_top_people),
         ("top-activities", panels.overview_top_activities),
         ("top-verbs", panels.overview_top_verbs),
     ):
-        connect(app, PAGE, [Output(f"{PAGE}-{chart_id}", "figure")], panel)
+        connect(app, PAGE, [Output(f"{PAGE}-{chart_id}", "figure")], plain)

@@ -24,12 +24,12 @@ import pytest
 
 from benchmarks import browser as chromium
 from lrs.app import create_app
+from lrs.cli.child import free_port
 from lrs.config import Settings
 from lrs.http import context
 from lrs.services import users
 from lrs.store import migrate
 from lrs.store.engine import Database
-from tests.e2e.server import free_port
 from tests.lrs.insight.data import actor_key, organisation, seed
 
 pytestmark = [
@@ -187,6 +187,20 @@ def test_overview_numbers_read_off_the_charts(live_server: str, driver: Any) -> 
     graphs = _open(driver, live_server, "overview", "?kind=formal")
     assert _by_name(graphs["overview-over-time"], "y") == {"formal": BY_KIND["formal"]}
     assert driver.find_element(By.ID, "overview-kpi-informal").text == "0"
+
+    # The switch draws the week before over this week, lined up day by day.
+    _open(driver, live_server, "overview", "?from=2026-03-06&to=2026-03-12")
+    driver.execute_script(
+        "arguments[0].click();", driver.find_element(By.ID, "overview-over-time-compare")
+    )
+    deadline = time.monotonic() + 30
+    while "previous period" not in _by_name(chromium.graphs(driver)["overview-over-time"], "y"):
+        assert time.monotonic() < deadline, "no previous period drawn"
+        time.sleep(0.1)
+    chromium.wait_drawn(driver)
+    drawn = _by_name(_checked_graphs(driver)["overview-over-time"], "y")
+    before = sum("2026-02-27" <= s["timestamp"][:10] <= "2026-03-05" for s in STORED)
+    assert drawn["previous period"] == before
 
 
 def test_courses_knowledge_and_convergence_numbers(live_server: str, driver: Any) -> None:

@@ -81,3 +81,22 @@ def test_an_empty_chart_says_why(database: Database) -> None:
             session, Filters(), panels.overview_over_time(session, Filters())
         )
         assert drawn.data
+
+
+def test_time_charts_compare_with_the_previous_period(database: Database, seeded: Any) -> None:
+    """REQ-DASH-COMPARE: the previous period of the same length, lined up with this one."""
+    # Known data: 2026-03-02 .. 2026-03-09. The week of 03-06 .. 03-12 compared with the
+    # week before it (02-27 .. 03-05), which holds the 10 formal statements of 03-02 .. 03-05.
+    week = Filters.from_query("from=2026-03-06&to=2026-03-12")
+    with database.querying() as session:
+        [alone] = panels.overview_over_time(session, week, compare=False)
+        [figure] = panels.overview_over_time(session, week, compare=True)
+        [everything] = panels.overview_over_time(session, Filters(), compare=True)
+    assert len(figure.data) == len(alone.data) + 1
+    previous = figure.data[-1]
+    assert previous.name == "previous period" and sum(previous.y) == 10
+    moved = [str(x)[:10] for x in previous.x]
+    assert min(moved) >= "2026-03-06" and max(moved) <= "2026-03-12"
+    assert previous.customdata[0].startswith("from=2026-03-0")
+    # Without a time range there is no previous period to draw.
+    assert all(t.name != "previous period" for t in everything.data)

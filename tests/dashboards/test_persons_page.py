@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 
 from benchmarks import browser as chromium
 from lrs.app import create_app
+from lrs.cli.child import free_port
 from lrs.config import Settings
 from lrs.http import context
 from lrs.insight.filters import Filters
@@ -25,7 +26,6 @@ from lrs.services import users
 from lrs.services.principal import OPERATOR
 from lrs.store import migrate
 from lrs.store.engine import Database
-from tests.e2e.server import free_port
 from tests.lrs.services.test_persons_merge import KEYS, known_data_set
 
 PASSWORD = "correct horse"
