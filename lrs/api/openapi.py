@@ -282,10 +282,15 @@ def _paths() -> dict[str, dict[str, Any]]:
             "responses": {"200": _ok("Suggestions", {"type": "array",
                                                      "items": {"type": "object"}}),
                           **ERRORS}}},
-        "/api/persons/{person_id}": {"get": {
-            "summary": "A person: identifiers, statement counts, merges and splits",
-            "tags": ["Persons"], "parameters": [PERSON_ID],
-            "responses": {"200": _ok("The person", "Person"), **ERRORS, "404": error}}},
+        "/api/persons/{person_id}": {
+            "parameters": [PERSON_ID],
+            "get": {"summary": "A person: identifiers, statement counts, merges and splits",
+                    "tags": ["Persons"],
+                    "responses": {"200": _ok("The person", "Person"), **ERRORS, "404": error}},
+            "patch": {"summary": "Set a person's name or team", "tags": ["Persons"],
+                      "requestBody": _json("PersonUpdate"),
+                      "responses": {"200": _ok("The person", "Person"), **ERRORS,
+                                    "404": error}}},
         "/api/persons/{person_id}/merge": {"post": {
             "summary": "Merge another person into this one", "tags": ["Persons"],
             "parameters": [PERSON_ID], "requestBody": _json("PersonMerge"),
@@ -332,7 +337,7 @@ def _ref(value: Any) -> Any:
 
 SCHEMAS = (
     "Error", "RuleInput", "Rule", "Delivery", "Replayed", "AggregateResult", "AggregateName",
-    "SourceInput", "Source", "PersonMerge", "PersonSplit", "Person",
+    "SourceInput", "Source", "PersonMerge", "PersonSplit", "PersonUpdate", "Person",
 )  # fmt: skip
 
 

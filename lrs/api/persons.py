@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Response, jsonify, request
 
 from lrs.api import bp
-from lrs.api.schemas import PersonMerge, PersonSplit, load
+from lrs.api.schemas import PersonMerge, PersonSplit, PersonUpdate, load
 from lrs.auth import current_principal
 from lrs.http.context import database
 from lrs.http.json import json_body
@@ -31,6 +31,17 @@ def list_persons() -> Response:
 def show_person(person_id: int) -> Response:
     reject_unknown(request.args, ())
     return jsonify(persons.show(database(), current_principal(), person_id))
+
+
+@bp.patch("/persons/<int:person_id>")
+def update_person(person_id: int) -> Response:
+    reject_unknown(request.args, ())
+    values = load(PersonUpdate(), json_body(request))
+    team, clear = values.get("team"), "team" in values and not values["team"]
+    return jsonify(
+        persons.update(database(), current_principal(), person_id, name=values.get("name"),
+                       team=team or None, clear_team=clear)
+    )  # fmt: skip
 
 
 @bp.post("/persons/<int:person_id>/merge")

@@ -173,7 +173,20 @@ class PersonMerge(Schema):
     class Meta:
         unknown = RAISE
 
-    other = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    other = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=2**63 - 1)
+    )
+
+
+class PersonUpdate(Schema):
+    """A person's display name and team (a team set here wins over any other)."""
+
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(validate=validate.Length(min=1, max=400))
+    team = fields.String(allow_none=True, validate=validate.Length(max=400),
+                         metadata={"description": "null or empty removes the team"})  # fmt: skip
 
 
 class PersonSplit(Schema):

@@ -134,3 +134,21 @@ def auto_merge() -> None:
 
     domains = load_settings().persons_auto_merge_domains
     _print({"merged": call_service(lambda db: persons.auto_merge(db, OPERATOR, domains))})
+
+
+@persons_group.command("set")
+@click.argument("person")
+@click.option("--name", default=None, help="The display name.")
+@click.option("--team", default=None, help="The team; it wins over mapping files and statements.")
+@click.option("--clear-team", is_flag=True, help="Remove the person's team.")
+def set_person(person: str, name: str | None, team: str | None, clear_team: bool) -> None:
+    """Set PERSON's display name or team; prints the person."""
+    from lrs.services import persons
+
+    _print(
+        call_service(
+            lambda db: persons.update(
+                db, OPERATOR, _person_id(db, person), name=name, team=team, clear_team=clear_team
+            )
+        )
+    )

@@ -41,6 +41,7 @@ from statements.ifi import identifier_of, person_agents_in
 from statements.sources import Identities
 
 TEAM_ROLES = frozenset({"actor", "team"})
+TEAM_RANK = {None: -1, "statement": 0, "mapping": 1, "set": 2}
 
 
 def count_as_persons(
@@ -93,6 +94,7 @@ def forget_identifiers(session: Session, keys: Iterable[str]) -> int:
 # --- administration ------------------------------------------------------------------------
 
 LIST_LIMIT = 1000
+MAX_ID = 2**63 - 1
 
 
 def _require_admin(principal: Principal) -> None:
@@ -141,7 +143,8 @@ def _change(change: Any) -> dict[str, Any]:
 
 
 def _get(session: Session, person_id: int) -> store.PersonRow:
-    person = store.get(session, person_id)
+    # Ids are 64-bit: a larger number names no person (and must not reach the driver).
+    person = store.get(session, person_id) if 0 < person_id <= MAX_ID else None
     if person is None:
         raise NotFound(f"no person with id {person_id}")
     return person
@@ -186,6 +189,28 @@ def _snapshot(person: store.PersonRow) -> dict[str, Any]:
             "team_source": person.team_source}  # fmt: skip
 
 
+def update(
+    db: Database, principal: Principal, person_id: int, *, name: str | None = None,
+    team: str | None = None, clear_team: bool = False,
+) -> dict[str, Any]:  # fmt: skip
+    """Set a person's display name and/or team; a team set here wins over any other."""
+    _require_admin(principal)
+    values: dict[str, Any] = {}
+    if name is not None:
+        if not name.strip():
+            raise BadRequest("a name cannot be empty", "name")
+        values["name"] = name.strip()
+    if team is not None and team.strip():
+        values.update(team=team.strip(), team_source="set")
+    elif clear_team or team is not None:
+        values.update(team=None, team_source=None)
+    with db.writing() as session:
+        _get(session, person_id)
+        if values:
+            store.set_person(session, person_id, **values)
+        return _describe(session, _get(session, person_id), full=True)
+
+
 def merge(
     db: Database, principal: Principal, keep_id: int, other_id: int, *,
     now: dt.datetime | None = None,
@@ -213,7 +238,10 @@ def with_session_merge(
     changes: dict[str, Any] = {}
     if keep.name is None and other.name is not None:
         changes["name"] = other.name
-    if keep.team is None and other.team is not None:
+    # A team set by an admin wins over one from a mapping, which wins over a statement's.
+    if other.team is not None and TEAM_RANK.get(other.team_source, 0) > TEAM_RANK.get(
+        keep.team_source if keep.team is not None else None, -1
+    ):
         changes.update(team=other.team, team_source=other.team_source)
     if changes:
         store.set_person(session, keep.id, **changes)
@@ -246,10 +274,7 @@ def undo(
     _require_admin(principal)
     moment = now or dt.datetime.now(dt.UTC)
     with db.writing() as session:
-        change = next(
-            (c for c in store.changes(session, None, limit=LIST_LIMIT) if c.id == change_id),
-            None,
-        )
+        change = store.change(session, change_id) if 0 < change_id <= MAX_ID else None
         if change is None or change.action != "merge":
             raise NotFound(f"no merge with id {change_id}")
         person = store.by_identifier(session, change.identifiers[0])
@@ -311,11 +336,15 @@ def _sha1(mbox: str) -> str:
     return hashlib.sha1(mbox.encode()).hexdigest()
 
 
-def _pairs(session: Session, mapping: Identities | None) -> dict[tuple[str, str], list[str]]:
-    """Suggested merges as (identifier of one person, identifier of another) -> reasons."""
+def _pairs(
+    session: Session, mapping: Identities | None
+) -> tuple[dict[tuple[str, str], list[str]], dict[str, str]]:
+    """Suggested merges as (identifier of one person, identifier of another) -> reasons,
+    and the teams a mapping gives to identifiers."""
     owner = store.all_identifiers(session)
     persons = {p.id: p for p in store.all_persons(session)}
     found: dict[tuple[str, str], list[str]] = {}
+    mapped_teams: dict[str, str] = {}
 
     def suggest_pair(a: str, b: str, reason: str) -> None:
         if a in owner and b in owner and owner[a] != owner[b]:
@@ -359,7 +388,10 @@ def _pairs(session: Session, mapping: Identities | None) -> dict[tuple[str, str]
                 same_user = name == user or name.casefold() == user.casefold()
                 if same_user and (not source or home_page.rstrip("/") == source):
                     suggest_pair(canonical, key, "mapping file")
-    return found
+                    team = mapping.teams.get((source, user))
+                    if team is not None and team.get("name"):
+                        mapped_teams[canonical] = str(team["name"])
+    return found, mapped_teams
 
 
 def suggest(
@@ -371,14 +403,19 @@ def suggest(
     with db.reading() as session:
         owner = store.all_identifiers(session)
         persons = {p.id: p for p in store.all_persons(session)}
-        suggestions = []
-        for (keep_key, other_key), reasons in sorted(_pairs(session, mapping).items()):
+        suggestions: list[dict[str, Any]] = []
+        found, teams = _pairs(session, mapping)
+        for (keep_key, other_key), reasons in sorted(found.items()):
             keep, other = persons[owner[keep_key]], persons[owner[other_key]]
-            suggestions.append({
+            suggestion = {
                 "keep": {"id": keep.id, "name": keep.name, "identifier": keep_key},
                 "other": {"id": other.id, "name": other.name, "identifier": other_key},
                 "reasons": reasons,
-            })  # fmt: skip
+            }
+            team = teams.get(keep_key) or teams.get(other_key)
+            if team is not None:
+                suggestion["team"] = team
+            suggestions.append(suggestion)
         return suggestions
 
 
@@ -396,6 +433,10 @@ def apply_suggestions(
         if keep is None or other is None or keep.id == other.id:
             continue
         merged = merge(db, principal, keep.id, other.id)
+        team = suggestion.get("team")
+        if team and TEAM_RANK.get(merged["team_source"] if merged["team"] else None, -1) < 1:
+            with db.writing() as session:
+                store.set_person(session, keep.id, team=team, team_source="mapping")
         done.append({"kept": keep.id, "merged": other.id, "merge_id": merged["changes"][0]["id"],
                      "reasons": suggestion["reasons"]})  # fmt: skip
     return done

@@ -239,6 +239,11 @@ def changes(session: Session, person_id: int | None = None, limit: int = 100) ->
     return list(session.execute(query).scalars())
 
 
+def change(session: Session, change_id: int) -> PersonChange | None:
+    """One audit entry."""
+    return session.get(PersonChange, change_id)
+
+
 # --- writing -----------------------------------------------------------------------------
 
 

@@ -150,3 +150,21 @@ def test_persons_commands(database_url: str, database: Database, xapi: XapiClien
     assert keys == {KEYS["wiki"], KEYS["mobile"], BOB_KEY}
     assert runner.invoke(main, ["forget"], env=env).exit_code == 2
     assert problems(database) == []
+
+
+def test_name_and_team_set_over_http(api: ApiClient, xapi: XapiClient) -> None:
+    _load(xapi)
+
+    def patch(path: str, body: Any) -> Any:
+        return api.client.patch(f"/api/{path}", headers=api.headers, json=body)
+
+    lms = _find(api, "10482")
+    changed = patch(f"persons/{lms['id']}", {"name": "Grace B. Hopper", "team": "Navy"})
+    assert changed.status_code == 200, changed.get_data(as_text=True)
+    body = changed.get_json()
+    assert (body["name"], body["team"], body["team_source"]) == ("Grace B. Hopper", "Navy", "set")
+    cleared = patch(f"persons/{lms['id']}", {"team": None}).get_json()
+    assert cleared["team"] is None
+    assert_error(patch(f"persons/{lms['id']}", {"name": ""}), 400, "name")
+    assert_error(patch(f"persons/{lms['id']}", {"age": 3}), 400)
+    assert_error(patch("persons/999999", {"name": "x"}), 404)

@@ -102,3 +102,34 @@ def test_suggest_command_with_a_mapping_file_and_apply(
     assert (
         runner.invoke(main, ["persons", "suggest", "--mapping", str(bad)], env=env).exit_code == 1
     )
+
+
+def test_which_team_wins(stored: Database, database_url: str, tmp_path: Path) -> None:
+    """A team set on the person beats a mapping's, which beats a statement's; a merge
+    keeps the stronger."""
+    runner = CliRunner()
+    env = {"LRS_DATABASE_URL": database_url}
+    blog_bob = persons.show(stored, OPERATOR, owner_of(stored, "mbox:mailto:bob@blog.example.org"))
+    assert (blog_bob["team"], blog_bob["team_source"]) == ("Blue", "statement")
+    mapping = tmp_path / "mapping.json"
+    row = {"source": "https://wiki.example.com", "user": "GraceH", "mbox": "grace@example.com",
+           "team": "Compilers"}  # fmt: skip
+    mapping.write_text(json.dumps([row]))
+    applied = runner.invoke(main, ["persons", "suggest", "--mapping", str(mapping), "--apply"],
+                            env=env)  # fmt: skip
+    assert applied.exit_code == 0, applied.output
+    grace = persons.show(stored, OPERATOR, owner_of(stored, KEYS["blog"]))
+    assert (grace["team"], grace["team_source"]) == ("Compilers", "mapping")
+    # Bob's LMS person had no team: merged with his blog person it took the statement's.
+    bob = persons.show(stored, OPERATOR, owner_of(stored, BOB_KEY))
+    assert (bob["team"], bob["team_source"]) == ("Blue", "statement")
+    shown = runner.invoke(main, ["persons", "set", KEYS["blog"], "--team", "Navy"], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert (json.loads(shown.output)["team"], json.loads(shown.output)["team_source"]) == (
+        "Navy", "set",
+    )  # fmt: skip
+    # Merged into Bob's person, the set team beats its statement team.
+    merged = persons.merge(stored, OPERATOR, bob["id"], grace["id"])
+    assert (merged["team"], merged["team_source"]) == ("Navy", "set")
+    renamed = persons.update(stored, OPERATOR, bob["id"], name="Robert", clear_team=True)
+    assert (renamed["name"], renamed["team"], renamed["team_source"]) == ("Robert", None, None)
