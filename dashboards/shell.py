@@ -13,6 +13,7 @@ from flask import g, session
 from lrs.http import context
 from lrs.insight.activity import filter_options
 from lrs.insight.filters import RANGES, Filters, query_values, to_query
+from lrs.insight.people import person_names
 
 PAGES = (
     ("overview", "Overview", "/"),
@@ -34,15 +35,19 @@ CSRF_KEY = "csrf_token"  # the login blueprint's session key for its CSRF token
 
 
 def _select(key: str, label: str, options: list[dict[str, str]] | None = None) -> dbc.Col:
+    """A filter: a plain choice for a few fixed values, else a picker searched by name."""
+    choices = [{"label": "All", "value": "all"}, *(options or [])]
+    control = (
+        dbc.Select(id=f"filter-{key}", options=choices, value="all", size="sm")
+        if options
+        else dcc.Dropdown(id=f"filter-{key}", options=choices, value="all", clearable=False,
+                          searchable=True, placeholder="Type to search…",
+                          className="filter-search small")
+    )  # fmt: skip
     return dbc.Col(
         [
             dbc.Label(label, html_for=f"filter-{key}", className="small mb-0"),
-            dbc.Select(
-                id=f"filter-{key}",
-                options=[{"label": "All", "value": "all"}, *(options or [])],
-                value="all",
-                size="sm",
-            ),
+            control,
         ],
         xs=6,
         md=3,
@@ -184,7 +189,6 @@ def register_callbacks(app: Dash) -> None:
     @app.callback(
         *[Output(f"nav-{key}", "href") for key, _, _ in PAGES],
         *[Output(f"nav-{key}", "active") for key, _, _ in PAGES],
-        Output("filter-note", "children"),
         Input(LOCATION, "search"),
         Input(LOCATION, "pathname"),
     )
@@ -194,5 +198,34 @@ def register_callbacks(app: Dash) -> None:
         here = dash.strip_relative_path(pathname or "") or ""
         hrefs = [dash.get_relative_path(path) + query for _, _, path in PAGES]
         active = [here == path.strip("/") for _, _, path in PAGES]
-        note = "Showing " + Filters.from_query(search).describe()
-        return [*hrefs, *active, note]
+        return [*hrefs, *active]
+
+    @app.callback(Output("filter-note", "children"), Input(LOCATION, "search"))
+    def describe_filters(search: str) -> str:
+        with context.database().querying() as db_session:
+            return "Showing " + described(db_session, Filters.from_query(search))
+
+
+def described(db_session: Any, filters: Filters) -> str:
+    """The filters in words, each value by its name (a course's or verb's display name,
+    a person's name), never by its IRI or key."""
+    choices = filter_options(db_session)
+    names = {key: dict(choices[key]) for key in ("team", "platform", "verb", "activity")}
+    people = person_names(db_session, [filters.person]) if filters.person else {}
+    parts = [f"{filters.start or '…'} to {filters.end or '…'}"
+             if filters.start or filters.end else "all time"]  # fmt: skip
+    for label, key, value in (
+        ("team", "team", filters.team), ("source", "kind", filters.kind),
+        ("system", "platform", filters.platform), ("verb", "verb", filters.verb),
+        ("activity", "activity", filters.activity),
+    ):  # fmt: skip
+        if value:
+            parts.append(f"{label}: {names.get(key, {}).get(value) or _tail(value)}")
+    if filters.person:
+        parts.append(f"person: {people.get(filters.person, ('someone', None))[0]}")
+    return " · ".join(parts)
+
+
+def _tail(value: str) -> str:
+    """The last part of an IRI, when no name is known for it."""
+    return value.rstrip("/").rsplit("/", 1)[-1] or value

@@ -30,7 +30,7 @@ from lrs.http import context
 from lrs.services import users
 from lrs.store import migrate
 from lrs.store.engine import Database
-from tests.lrs.insight.data import actor_key, organisation, seed
+from tests.lrs.insight.data import SAFETY, actor_key, organisation, seed
 
 pytestmark = [
     pytest.mark.browser,
@@ -187,6 +187,28 @@ def test_overview_numbers_read_off_the_charts(live_server: str, driver: Any) -> 
     graphs = _open(driver, live_server, "overview", "?kind=formal")
     assert _by_name(graphs["overview-over-time"], "y") == {"formal": BY_KIND["formal"]}
     assert driver.find_element(By.ID, "overview-kpi-informal").text == "0"
+
+    # The activity picker is searched by name; the summary names what is chosen.
+    _open(driver, live_server, "overview")
+    driver.find_element(By.ID, "filter-activity").click()
+    [search] = driver.find_elements(
+        By.CSS_SELECTOR, "[data-radix-popper-content-wrapper] input:not([type=radio])"
+    )
+    search.send_keys("Safety bas")
+    time.sleep(0.5)
+    options = driver.find_elements(By.CSS_SELECTOR, "[role=option]")
+    assert [o.text for o in options] == ["Safety basics"]
+    options[0].click()
+    deadline = time.monotonic() + 30
+    while "activity=" not in driver.current_url:
+        assert time.monotonic() < deadline, "picking an activity did not filter"
+        time.sleep(0.1)
+    chromium.wait_drawn(driver)
+    assert dict(parse_qsl(urlsplit(driver.current_url).query))["activity"] == SAFETY
+    note = driver.find_element(By.ID, "filter-note").text
+    assert "activity: Safety basics" in note and "http" not in note
+    safety = sum(s["object"]["id"] == SAFETY for s in STORED)
+    assert driver.find_element(By.ID, "overview-kpi-statements").text == str(safety)
 
     # The switch draws the week before over this week, lined up day by day.
     _open(driver, live_server, "overview", "?from=2026-03-06&to=2026-03-12")
