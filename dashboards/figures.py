@@ -425,6 +425,8 @@ def team_mix(frame: pd.DataFrame) -> go.Figure:
         return empty_figure(title, "Send statements with context.team (a Group).")
     totals = frame.groupby("team")["statements"].transform("sum")
     data = frame.assign(share=frame["statements"] / totals * 100)
+    # The entry's order (largest informal share first), top to bottom.
+    order = list(dict.fromkeys(frame["team"]))
     figure = go.Figure()
     for kind in KIND_ORDER:
         part = data[data["source_kind"] == kind]
@@ -432,9 +434,13 @@ def team_mix(frame: pd.DataFrame) -> go.Figure:
             figure.add_bar(
                 y=part["team"], x=part["share"], name=kind, orientation="h",
                 marker_color=KIND_COLOURS[kind], customdata=part["statements"],
+                text=[f"{s:.0f}% · {n(c)}" for s, c in
+                      zip(part["share"], part["statements"], strict=True)],
+                textposition="inside", insidetextanchor="middle",
                 hovertemplate="%{y}: %{x:.0f}% (%{customdata} statements)<extra></extra>",
             )  # fmt: skip
     figure.update_layout(barmode="stack", xaxis={"title": "% of the team's statements"})
+    figure.update_yaxes(categoryorder="array", categoryarray=order[::-1])
     teams = frame["team"].nunique()
     return _layout(
         figure,
@@ -473,11 +479,13 @@ def completion_to_contribution(frame: pd.DataFrame) -> go.Figure:
     title = "From course completion to first contribution on its topic"
     if frame.empty:
         return empty_figure(
-            title, "Tag course and knowledge statements with the same tag (category activity)."
+            title,
+            "Send completed statements on courses, then posts, edits or comments on "
+            "content that shares a tag or a title word with the course.",
         )
     days = frame["days"].dropna()
     figure = go.Figure(go.Histogram(x=days, nbinsx=20, marker_color=OKABE_ITO[2]))
-    figure.update_layout(xaxis_title="days", yaxis_title="people x topics")
+    figure.update_layout(xaxis_title="days", yaxis_title="people x courses")
     share = len(days) / len(frame)
     return _layout(
         figure,
@@ -485,11 +493,98 @@ def completion_to_contribution(frame: pd.DataFrame) -> go.Figure:
     )
 
 
+TEAM_COLOURS = (
+    # Okabe-Ito, then Paul Tol's "muted" and "light" schemes, then greys: 19 colours a
+    # reader tells apart, the 20th group being "other".
+    *OKABE_ITO[:7], "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77",
+    "#CC6677", "#882255", "#AA4499", "#77AADD", "#EE8866", "#BBCC33",
+)  # fmt: skip
+OTHER_TEAMS = "other teams"
+LABELLED_NODES = 25
+"""Names shown on the graph: the people with the most flow; the rest on hover."""
+
+
+def team_colours(teams: Sequence[str]) -> dict[str, str]:
+    """A colour per team, the teams given most first: the first 19 their own colour,
+    the rest grey under "other teams" (``team_groups``)."""
+    kept = list(teams)[: len(TEAM_COLOURS)]
+    return {team: TEAM_COLOURS[i] for i, team in enumerate(kept)}
+
+
+def network_layout(
+    nodes: Sequence[str], groups: dict[str, str], edges: Sequence[tuple[str, str, float]]
+) -> dict[str, tuple[float, float]]:
+    """Positions that keep each group together: the groups on a circle (the largest
+    first), each group's people by a force-directed (spring) layout of the edges among
+    them, around its centre and scaled by its size. Seeded: the same graph, the same
+    picture."""
+    import networkx as nx
+
+    members: dict[str, list[str]] = {}
+    for node in nodes:
+        members.setdefault(groups[node], []).append(node)
+    order = sorted(members, key=lambda g: (-len(members[g]), g))
+    position: dict[str, tuple[float, float]] = {}
+    ring = 0.0 if len(order) == 1 else 1.0
+    for index, group in enumerate(order):
+        angle = 2 * math.pi * index / len(order)
+        centre = (ring * math.cos(angle), ring * math.sin(angle))
+        people = sorted(members[group])
+        graph = nx.Graph()
+        graph.add_nodes_from(people)
+        graph.add_weighted_edges_from(
+            (a, b, w) for a, b, w in edges if groups[a] == group and groups[b] == group
+        )
+        radius = min(0.45, 0.08 + 0.04 * math.sqrt(len(people))) if len(order) > 1 else 1.0
+        if len(people) == 1:
+            local = {people[0]: (0.0, 0.0)}
+        else:
+            found = nx.spring_layout(graph, seed=7, iterations=60)
+            local = {k: (float(v[0]), float(v[1])) for k, v in found.items()}
+        for person, (x, y) in local.items():
+            position[person] = (centre[0] + radius * x, centre[1] + radius * y)
+    return position
+
+
+def _add_arrows(
+    figure: go.Figure,
+    edges: Sequence[tuple[str, str, float]],
+    position: dict[str, tuple[float, float]],
+) -> None:
+    """The edges as lines ending in an arrowhead short of the target, in three traces by
+    weight (light, medium, heavy): a trace per bucket draws in one go where an annotation
+    per edge costs a layout validation each."""
+    top = max(weight for _, _, weight in edges)
+    buckets: dict[int, list[tuple[str, str, float]]] = {}
+    for edge in edges:
+        buckets.setdefault(min(2, int(3 * edge[2] / top)), []).append(edge)
+    for bucket, part in sorted(buckets.items()):
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        sizes: list[int] = []
+        for source, target, _ in part:
+            (x0, y0), (x1, y1) = position[source], position[target]
+            # Stop short of the target so that the head shows beside its marker.
+            length = math.hypot(x1 - x0, y1 - y0) or 1.0
+            back = min(0.03, length / 3) / length
+            xs += [x0, x1 - (x1 - x0) * back, None]
+            ys += [y0, y1 - (y1 - y0) * back, None]
+            sizes += [0, 7 + 2 * bucket, 0]
+        figure.add_scatter(
+            x=xs, y=ys, mode="lines+markers", showlegend=False, hoverinfo="skip",
+            line={"width": 0.6 + 1.2 * bucket, "color": "rgba(0,0,0,%.2f)" % (0.2 + 0.12 * bucket)},
+            marker={"symbol": "arrow", "angleref": "previous", "size": sizes,
+                    "color": "rgba(0,0,0,0.5)"},
+        )  # fmt: skip
+
+
 def network(frame: pd.DataFrame, relation: str) -> go.Figure:
-    """Knowledge-flow graph: people on a circle (grouped by team), arrows to authors."""
+    """Knowledge-flow graph of the heaviest links (the entry's ``limit``): people
+    grouped by team (each team a cluster, 19 team colours and "other teams"), arrows to
+    the authors, names on the people with the most flow."""
     total = int(frame.attrs.get("total", len(frame)))
     verb = "comments on, edits or likes" if relation == "contribute" else "reads"
-    title = f"Who {verb} whose content — {len(frame)} of {n(total)} links"
+    title = f"Who {verb} whose content — the {len(frame)} heaviest of {n(total)} links"
     if frame.empty:
         return empty_figure(
             "Knowledge flow",
@@ -498,42 +593,47 @@ def network(frame: pd.DataFrame, relation: str) -> go.Figure:
         )
     teams: dict[str, str] = {}
     names: dict[str, str] = {}
-    for key, name, team in (
-        *zip(frame["source"], frame["source_name"], frame["source_team"], strict=True),
-        *zip(frame["target"], frame["target_name"], frame["target_team"], strict=True),
-    ):
-        names[key] = name
+    flow: dict[str, float] = {}
+    for key, name, team, weight in (
+        *zip(frame["source"], frame["source_name"], frame["source_team"], frame["weight"],
+             strict=True),
+        *zip(frame["target"], frame["target_name"], frame["target_team"], frame["weight"],
+             strict=True),
+    ):  # fmt: skip
+        names[key] = str(name)
         teams[key] = team if isinstance(team, str) and team else "(no team)"
-    nodes = sorted(names, key=lambda k: (teams[k], names[k]))
-    position = {
-        key: (math.cos(2 * math.pi * i / len(nodes)), math.sin(2 * math.pi * i / len(nodes)))
-        for i, key in enumerate(nodes)
-    }
+        flow[key] = flow.get(key, 0.0) + float(weight)
+    by_size = pd.Series(teams).value_counts()
+    ranked = sorted(by_size.index, key=lambda t: (-int(by_size[t]), t))
+    colours = team_colours(ranked)
+    groups = {key: team if team in colours else OTHER_TEAMS for key, team in teams.items()}
+    edges = [(str(a), str(b), float(w)) for a, b, w in
+             frame[["source", "target", "weight"]].itertuples(index=False)]  # fmt: skip
+    position = network_layout(sorted(names), groups, edges)
     figure = go.Figure()
-    top = max(int(frame["weight"].max()), 1)
-    # One layout update with every arrow: add_annotation per edge re-validates the whole
-    # layout each time (seconds for a hundred edges).
-    arrows = [
-        {"x": position[target][0], "y": position[target][1],
-         "ax": position[source][0], "ay": position[source][1],
-         "xref": "x", "yref": "y", "axref": "x", "ayref": "y", "text": "",
-         "showarrow": True, "arrowhead": 2, "arrowsize": 1,
-         "arrowcolor": "rgba(0,0,0,0.35)", "arrowwidth": 1 + 3 * weight / top, "standoff": 8}
-        for source, target, weight in frame[["source", "target", "weight"]].itertuples(index=False)
-    ]  # fmt: skip
-    figure.update_layout(annotations=arrows)
-    team_names = sorted(set(teams.values()))
-    for index, team in enumerate(team_names):
-        keys = [k for k in nodes if teams[k] == team]
+    _add_arrows(figure, edges, position)
+    labelled = set(sorted(flow, key=lambda k: (-flow[k], k))[:LABELLED_NODES])
+    heaviest = max(flow.values())
+    for group in [*[t for t in ranked if t in colours], OTHER_TEAMS]:
+        keys = sorted(k for k in names if groups[k] == group)
+        if not keys:
+            continue
         figure.add_scatter(
             x=[position[k][0] for k in keys], y=[position[k][1] for k in keys],
-            mode="markers+text", text=[names[k] for k in keys], textposition="top center",
-            name=team, customdata=slices("person", keys),
-            marker={"size": 14, "color": OKABE_ITO[index % len(OKABE_ITO)]},
+            mode="markers+text", name=f"{group} ({len(keys)})",
+            text=[names[k] if k in labelled else "" for k in keys],
+            textposition="top center", textfont={"size": 10},
+            customdata=slices("person", keys),
+            hovertext=[f"{names[k]} · {teams[k]} · flow {flow[k]:.0f}" for k in keys],
+            hoverinfo="text",
+            marker={"size": [7 + 13 * math.sqrt(flow[k] / heaviest) for k in keys],
+                    "color": colours.get(group, "#BBBBBB"),
+                    "line": {"width": 0.5, "color": "#333"}},
         )  # fmt: skip
-    figure.update_xaxes(visible=False, range=[-1.35, 1.35])
-    figure.update_yaxes(visible=False, range=[-1.25, 1.25], scaleanchor="x")
-    return _layout(figure, title, height=520)
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False, scaleanchor="x")
+    figure.update_layout(legend={"orientation": "v", "y": 1, "yanchor": "top", "x": 1.01})
+    return _layout(figure, title, height=620)
 
 
 # -- people --------------------------------------------------------------------------

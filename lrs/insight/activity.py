@@ -112,6 +112,47 @@ def summary(session: Session, filters: Filters) -> pd.DataFrame:
     )
 
 
+CHANGE_COLUMNS = ("measure", "current", "previous", "change", "change_ratio", "period_start",
+                  "period_end", "previous_start", "previous_end")  # fmt: skip
+
+
+def changes(current: pd.DataFrame, previous: pd.DataFrame | None, filters: Filters) -> pd.DataFrame:
+    """One row per column of two one-row frames: this period's value, the previous
+    period's (same length, just before), the change and the change as a ratio of the
+    previous value (NaN when there is no previous period or its value is 0)."""
+    before = filters.previous()
+    rows = []
+    for measure in current.columns:
+        now = float(current.iloc[0][measure])
+        then = None if previous is None else float(previous.iloc[0][measure])
+        rows.append(
+            {
+                "measure": measure,
+                "current": now,
+                "previous": then,
+                "change": None if then is None else now - then,
+                "change_ratio": (now - then) / then if then else None,
+                "period_start": filters.start,
+                "period_end": filters.end,
+                "previous_start": before.start if before else None,
+                "previous_end": before.end if before else None,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
+    for column in ("previous", "change", "change_ratio"):
+        frame[column] = frame[column].astype(float)
+    return frame
+
+
+def summary_change(session: Session, filters: Filters) -> pd.DataFrame:
+    """Every overview figure (``summary``) with its change against the previous period
+    of the same length: one row per measure (statements, formal, informal, people,
+    activities). An open range has no previous period (NaN)."""
+    before = filters.previous()
+    previous = summary(session, before) if before is not None else None
+    return changes(summary(session, filters), previous, filters)
+
+
 def _distinct_people(session: Session, filters: Filters) -> int:
     if uses_people_rollup(filters):
         return count_distinct(session, A.actor_key, people_conditions(filters))

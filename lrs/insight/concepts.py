@@ -33,6 +33,20 @@ from statements.vocabulary import (
 
 RESPONDING: Final = ("commented", "replied")
 """Answers to someone's content: a comment or a reply."""
+EDITING: Final = ("edited",)
+"""Changes to existing content."""
+POST_TYPES: Final = (
+    "http://activitystrea.ms/schema/1.0/article",
+    "http://activitystrea.ms/schema/1.0/note",
+    "http://id.tincanapi.com/activitytype/blog",
+)
+"""Activity types of posts (blog articles, notes), for "most read posts"."""
+PAGE_TYPES: Final = (
+    "http://activitystrea.ms/schema/1.0/page",
+    "http://id.tincanapi.com/activitytype/wiki-page",
+    "https://w3id.org/xapi/acrossx/activities/page",
+)
+"""Activity types of wiki pages, for "most read pages"."""
 KNOWLEDGE_CONCEPTS: Final = (
     "authored", "created", "edited", "commented", "replied", "asked", "liked",
 )  # fmt: skip
@@ -44,11 +58,14 @@ __all__ = [
     "COMPLETED",
     "CONSUME",
     "CONTRIBUTE",
+    "EDITING",
     "ENROLLED",
     "FAILED",
     "JUDGED",
     "KNOWLEDGE_CONCEPTS",
+    "PAGE_TYPES",
     "PASSED",
+    "POST_TYPES",
     "PROGRESS",
     "REACT",
     "RESPONDING",

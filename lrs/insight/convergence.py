@@ -5,6 +5,9 @@ learns from or contributes to whose content.
 
 from __future__ import annotations
 
+import bisect
+from typing import Any
+
 import pandas as pd
 from sqlalchemy import (
     and_,
@@ -15,10 +18,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from lrs.insight import activity, knowledge, topics
 from lrs.insight._sql import (
     A,
     F,
     R,
+    activity_names,
     content_authors,
     fact_conditions,
     group_count,
@@ -36,6 +41,7 @@ from lrs.insight.concepts import (
     COMPLETED,
     CONSUME,
     CONTRIBUTE,
+    PASSED,
     REACT,
     RESPONDING,
     course_key,
@@ -50,7 +56,9 @@ from lrs.store.models import (
 
 
 def team_mix(session: Session, filters: Filters) -> pd.DataFrame:
-    """Statements per team and source kind (teamless statements under "(no team)")."""
+    """Statements per team and source kind (teamless statements under "(no team)"), with
+    the team's total, the kind's share of it and the team's informal share; teams with
+    the largest informal share first."""
     if uses_rollup(filters):
         team = case((R.team == "", "(no team)"), else_=R.team)
         query = (
@@ -67,7 +75,15 @@ def team_mix(session: Session, filters: Filters) -> pd.DataFrame:
         )
     frame = read_frame(session, query, ["team", "source_kind", "statements"])
     frame["statements"] = frame["statements"].astype("int64")
-    return frame.sort_values(["team", "source_kind"]).reset_index(drop=True)
+    totals = frame.groupby("team")["statements"].transform("sum")
+    informal = frame["statements"].where(frame["source_kind"] == "informal", 0)
+    frame["team_statements"] = totals.astype("int64")
+    frame["share"] = frame["statements"] / totals
+    frame["informal_share"] = informal.groupby(frame["team"]).transform("sum") / totals
+    # Teams by informal share, most first, so the mix reads as a ranking.
+    return frame.sort_values(
+        ["informal_share", "team", "source_kind"], ascending=[False, True, True]
+    ).reset_index(drop=True)
 
 
 def contribution_vs_results(session: Session, filters: Filters) -> pd.DataFrame:
@@ -140,57 +156,208 @@ def _contribution_vs_results_rollup(session: Session, filters: Filters) -> pd.Da
 
 
 def completion_to_contribution(session: Session, filters: Filters) -> pd.DataFrame:
-    """Per (person, tag): days from the first formal completion carrying the tag to the
-    person's first informal contribution with the same tag after it (NaN: none yet)."""
+    """Per (person, course) completed under ``filters``: the person's first informal
+    contribution (a post, page, edit, comment...) at or after the completion on content
+    linked to the course's topic (``lrs.insight.topics``: a shared tag, else shared
+    keywords of the titles and tags), what linked them, and the days between (NaN:
+    none yet, at any time whatever the filters).
+
+    A course's completion is its first completed (or passed...) statement on the course
+    itself, else on any of its parts. Sorted by the days (none last), then person.
+    """
     T = LearningFactTag
-    # The facts lead (``seq + 0`` keeps SQLite from reaching them by seq from every tag)
-    # and are read from ix_learning_fact_concept_day alone.
+    course = course_key()
+    on_course = F.activity_id == course
+    completions = read_frame(
+        session,
+        select(
+            F.actor_key,
+            func.max(F.actor_name),
+            course,
+            raw_time(func.min(case((on_course, F.timestamp)))),
+            raw_time(func.min(F.timestamp)),
+        )
+        .where(*fact_conditions(filters), F.source_kind == "formal", F.concept.in_(COMPLETED))
+        .where(course.is_not(None))
+        .group_by(course, F.actor_key),
+        ["actor_key", "name", "course", "on_course", "first"],
+    )
+    done = utc(completions.pop("on_course")).fillna(utc(completions.pop("first")))
+    completions["completed"] = done
+    if completions.empty:
+        return pd.DataFrame(columns=list(COMPLETION_COLUMNS))
+    # The facts lead (``seq + 0`` keeps SQLite from reaching them by seq from every tag).
     tagged = T.seq == F.seq + 0
-    completion = (
-        select(F.actor_key, T.tag, raw_time(func.min(F.timestamp)))
+    course_tags = read_frame(
+        session,
+        select(course, T.tag)
         .join(T, tagged)
         .where(*fact_conditions(filters), F.source_kind == "formal", F.concept.in_(COMPLETED))
-        # Tag first: grouping by the person first lets SQLite walk the person index.
-        .group_by(T.tag, F.actor_key)
-        .order_by(F.actor_key, T.tag)
+        .where(course.is_not(None))
+        .distinct(),
+        ["course", "tag"],
     )
-    frame = read_frame(session, completion, ["actor_key", "tag", "completed"])
-    done = utc(frame["completed"])
-    frame["completed"] = done
-    contributed = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
-    made = pd.DataFrame(columns=["actor_key", "tag", "at"])
-    if len(frame):
-        # The first informal contribution with the same tag at or after the completion
-        # (any time, whatever the filters): matched here rather than by a correlated
-        # subquery per (person, tag), which the databases ran as one scan each.
-        made = read_frame(
-            session,
-            select(F.actor_key, T.tag, raw_time(F.timestamp))
-            .join(T, tagged)
-            .where(
-                F.source_kind == "informal",
-                F.concept.in_(CONTRIBUTE),
-                # The day bound is implied by the timestamp's and ranges the index.
-                F.day >= done.min().date(),
-                F.timestamp >= done.min().to_pydatetime(),
-            ),
-            ["actor_key", "tag", "at"],
+    made = read_frame(
+        session,
+        _contributed_since(done.min(), F.actor_key, F.content_id, raw_time(F.timestamp)),
+        ["actor_key", "content_id", "at"],
+    )
+    made["at"] = utc(made["at"])
+    contents = sorted(set(made["content_id"]))
+    content_tags = read_frame(
+        session,
+        select(F.content_id, T.tag)
+        .join(T, tagged)
+        .where(
+            F.source_kind == "informal",
+            F.concept.in_(CONTRIBUTE),
+            F.content_id.in_(_contributed_since(done.min(), F.content_id)),
         )
-        made["at"] = utc(made["at"])
-    if len(made):
-        pairs = frame[["actor_key", "tag"]].assign(done=done, row=frame.index)
-        first = pd.merge_asof(
-            pairs.sort_values("done"),
-            made.sort_values("at"),
-            left_on="done",
-            right_on="at",
-            by=["actor_key", "tag"],
-            direction="forward",
-        ).dropna(subset=["at"])
-        contributed.loc[first["row"].to_numpy()] = first["at"].to_numpy()
-    frame["contributed"] = contributed
-    frame["days"] = (contributed - done).dt.total_seconds() / 86400.0
-    return frame
+        .distinct(),
+        ["content_id", "tag"],
+    )
+    names = activity_names(session, sorted({*completions["course"], *contents}))
+    course_topics = _topics(completions["course"], course_tags, "course", names)
+    content_topics = _topics(contents, content_tags, "content_id", names)
+    first = _first_linked(completions, made, course_topics, content_topics)
+    completions["course_name"] = [names.get(c, c) for c in completions["course"]]
+    completions["name"] = completions["name"].fillna(completions["actor_key"])
+    frame = completions.assign(
+        content_id=[first.get(i, (None, None, None))[0] for i in completions.index],
+        contributed=pd.Series(
+            [first.get(i, (None, pd.NaT, None))[1] for i in completions.index],
+            index=completions.index,
+            dtype="datetime64[ns, UTC]",
+        ),
+        linked_by=[first.get(i, (None, None, None))[2] for i in completions.index],
+    )
+    frame["content_name"] = [names.get(c, c) if c else None for c in frame["content_id"]]
+    frame["days"] = (frame["contributed"] - frame["completed"]).dt.total_seconds() / 86400.0
+    frame = frame.sort_values(["days", "actor_key", "course"], na_position="last")
+    return frame[list(COMPLETION_COLUMNS)].reset_index(drop=True)
+
+
+COMPLETION_COLUMNS = ("actor_key", "name", "course", "course_name", "completed", "content_id",
+                      "content_name", "contributed", "days", "linked_by")  # fmt: skip
+
+
+def _contributed_since(moment: pd.Timestamp, *columns: Any) -> Any:
+    """``columns`` of the informal contributions on content from ``moment`` on (the day
+    bound is implied by the timestamp's and ranges the index)."""
+    return select(*columns).where(
+        F.source_kind == "informal",
+        F.concept.in_(CONTRIBUTE),
+        F.content_id.is_not(None),
+        F.day >= moment.date(),
+        F.timestamp >= moment.to_pydatetime(),
+    )
+
+
+def _topics(
+    keys: Any, tags: pd.DataFrame, column: str, names: dict[str, str]
+) -> dict[str, topics.Topic]:
+    """key -> its topic: its display name (else nothing: an IRI is no title) and tags."""
+    by_key: dict[str, list[str]] = {}
+    for key, tag in zip(tags[column], tags["tag"], strict=True):
+        by_key.setdefault(key, []).append(tag)
+    return {key: topics.Topic.of(names.get(key), by_key.get(key, ())) for key in set(keys)}
+
+
+def _first_linked(
+    completions: pd.DataFrame,
+    made: pd.DataFrame,
+    course_topics: dict[str, topics.Topic],
+    content_topics: dict[str, topics.Topic],
+) -> dict[Any, tuple[str, pd.Timestamp, str]]:
+    """completion row -> (content, time, what linked it) of the person's first
+    contribution at or after it on linked content: each person's contributions in time
+    order, scanned from the completion on, with each (course, content) decided once."""
+    mine: dict[str, tuple[list[pd.Timestamp], list[str]]] = {}
+    for person, part in made.sort_values("at").groupby("actor_key", sort=False):
+        mine[str(person)] = (list(part["at"]), list(part["content_id"]))
+    decided: dict[tuple[str, str], str | None] = {}
+    found: dict[Any, tuple[str, pd.Timestamp, str]] = {}
+    for row, person, course, done in zip(
+        completions.index, completions["actor_key"], completions["course"],
+        completions["completed"], strict=True,
+    ):  # fmt: skip
+        times, contents = mine.get(person, ([], []))
+        for index in range(bisect.bisect_left(times, done), len(times)):
+            pair = (course, contents[index])
+            if pair not in decided:
+                decided[pair] = topics.link(course_topics[course], content_topics[pair[1]])
+            if decided[pair] is not None:
+                found[row] = (contents[index], times[index], str(decided[pair]))
+                break
+    return found
+
+
+CONTRIBUTOR_COURSE_COLUMNS = ("actor_key", "name", "team", "contributions", "posts", "edits",
+                              "comments", "courses_completed", "courses_passed",
+                              "completed_courses")  # fmt: skip
+
+
+def contributors_and_courses(session: Session, filters: Filters, limit: int = 10) -> pd.DataFrame:
+    """The top informal contributors (``knowledge.top_contributors``) and the courses
+    each completed and passed under the same filters (names, "; "-separated): whether
+    the people who share knowledge are those who learn formally. Attrs total =
+    contributors."""
+    frame = knowledge.top_contributors(session, filters, limit)
+    keys = frame["actor_key"].tolist()
+    done: dict[str, list[str]] = {}
+    passed: dict[str, int] = {}
+    if keys:
+        course = course_key()
+        rows = session.execute(
+            select(
+                F.actor_key,
+                course,
+                func.max(case((F.concept.in_(PASSED), 1), else_=0)),
+            )
+            .where(
+                *fact_conditions(filters.replace(kind=None)),
+                F.actor_key.in_(keys),
+                F.source_kind == "formal",
+                F.concept.in_(COMPLETED),
+                course.is_not(None),
+            )
+            .group_by(F.actor_key, course)
+        ).all()
+        names = activity_names(session, sorted({str(row[1]) for row in rows}))
+        for key, completed, was_passed in rows:
+            done.setdefault(key, []).append(names.get(completed, completed))
+            passed[key] = passed.get(key, 0) + int(was_passed)
+    frame["courses_completed"] = [len(done.get(k, [])) for k in keys]
+    frame["courses_passed"] = [passed.get(k, 0) for k in keys]
+    frame["completed_courses"] = ["; ".join(sorted(done.get(k, []))) for k in keys]
+    return with_total(
+        frame[list(CONTRIBUTOR_COURSE_COLUMNS)].reset_index(drop=True), frame.attrs["total"]
+    )
+
+
+def informal_growth(session: Session, filters: Filters) -> pd.DataFrame:
+    """Informal learning this period against the previous one of the same length:
+    informal statements, contributions, contributors, reactors and readers (rows as
+    ``activity.changes``; no previous period for an open range)."""
+
+    def measures(period: Filters) -> pd.DataFrame:
+        groups = knowledge.participation(session, period).set_index("role")
+        informal = activity.summary(session, period.replace(kind=None)).iloc[0]["informal"]
+        return pd.DataFrame(
+            [
+                {
+                    "informal_statements": informal,
+                    "contributions": groups.loc["contributors", "contributions"],
+                    "contributors": groups.loc["contributors", "people"],
+                    "reactors": groups.loc["reactors", "people"],
+                    "readers": groups.loc["readers", "people"],
+                }
+            ]
+        )
+
+    before = filters.previous()
+    previous = measures(before) if before is not None else None
+    return activity.changes(measures(filters), previous, filters)
 
 
 def knowledge_flow(

@@ -305,3 +305,37 @@ def stalled(
 def _day(value: Any) -> dt.date:
     # SQLite answers max(day) as ISO text: a date on both databases.
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+PERSON_COURSE_COLUMNS = ("course", "name", "status", "enrolled", "started", "completed",
+                         "passed", "failed", "best_score", "minutes", "last_day")  # fmt: skip
+STATUSES = ("passed", "failed", "completed", "started", "enrolled")
+"""A person's status on a course: the first of these stages reached, in this order
+(``failed``: a fail and no pass)."""
+
+
+def person_courses(session: Session, filters: Filters) -> pd.DataFrame:
+    """One person's courses (the person filter): the status reached, each stage's
+    statements, the best score, the minutes spent (``time_spent``'s rule) and the last
+    day active; most recent first."""
+    pairs = learners(session, filters)
+    query = select(
+        pairs.c.course, *[pairs.c[stage] for stage in STAGES], pairs.c.best_score,
+        spent_seconds(pairs), pairs.c.last_day,
+    ).order_by(pairs.c.last_day.desc(), pairs.c.course)  # fmt: skip
+    frame = read_frame(session, query, ["course", *STAGES, "best_score", "seconds", "last_day"])
+    for stage in STAGES:
+        frame[stage] = frame[stage].astype("int64")
+    names = activity_names(session, frame["course"].tolist())
+    frame.insert(1, "name", [names.get(c, c) for c in frame["course"]])
+    statuses = []
+    for row in frame.itertuples(index=False):
+        reached = {stage for stage in STAGES if getattr(row, stage) > 0}
+        if "passed" in reached:
+            reached.discard("failed")
+        statuses.append(next((s for s in STATUSES if s in reached), "active"))
+    frame.insert(2, "status", statuses)
+    frame["minutes"] = frame.pop("seconds").astype(float) / 60.0
+    frame["best_score"] = frame["best_score"].astype(float)
+    frame["last_day"] = [_day(day) for day in frame["last_day"]]
+    return frame[list(PERSON_COURSE_COLUMNS)]

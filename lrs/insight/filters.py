@@ -88,6 +88,17 @@ class Filters:
             person=bounded_key(params.get("person")),
         )
 
+    def previous(self) -> Filters | None:
+        """The same filters over the period of the same length just before this one
+        (None when the range is open at either end, or would start before the calendar's
+        first day)."""
+        if self.start is None or self.end is None:
+            return None
+        length = self.end - self.start + dt.timedelta(days=1)
+        if self.start - length < FIRST_DAY:
+            return None
+        return self.replace(start=self.start - length, end=self.start - dt.timedelta(days=1))
+
     def replace(self, **changes: object) -> Filters:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 

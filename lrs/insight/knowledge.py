@@ -12,8 +12,8 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     case,
-    distinct,
     func,
+    or_,
     select,
 )
 from sqlalchemy.orm import Session, aliased
@@ -40,11 +40,15 @@ from lrs.insight.concepts import (
     AUTHORING,
     CONSUME,
     CONTRIBUTE,
+    EDITING,
     KNOWLEDGE_CONCEPTS,
+    PAGE_TYPES,
+    POST_TYPES,
     REACT,
     RESPONDING,
 )
 from lrs.insight.filters import Filters
+from lrs.insight.people import person_names
 from lrs.store.models import (
     ContentAuthor,
     LearningFactTag,
@@ -119,10 +123,19 @@ def participation(session: Session, filters: Filters) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {"role": name, "people": found.get(name, (0, 0))[0],
-             "contributions": found.get(name, (0, 0))[1]}
-            for name in ("contributors", "reactors", "readers")
+             "contributions": found.get(name, (0, 0))[1], "definition": definition}
+            for name, definition in ROLES.items()
         ]
     )  # fmt: skip
+
+
+ROLES = {
+    "contributors": "people with at least one informal post, page, edit, comment, reply or "
+    "question in the range",
+    "reactors": "people who only liked or bookmarked informal content: no contribution",
+    "readers": "people who only read or viewed informal content: no contribution, no reaction",
+}
+"""The participation groups and their definitions, as the knowledge page shows them."""
 
 
 def contribution_shares(session: Session, filters: Filters) -> pd.DataFrame:
@@ -147,50 +160,124 @@ def contribution_shares(session: Session, filters: Filters) -> pd.DataFrame:
     return read_frame(session, query, ["actor_key", "contributions"])
 
 
+CONTENT_KINDS = {"any": None, "posts": POST_TYPES, "pages": PAGE_TYPES}
+"""What ``top_content`` can rank: any content, posts only or wiki pages only."""
+
+
 def top_content(
-    session: Session, filters: Filters, metric: str = "read", limit: int = 10
+    session: Session,
+    filters: Filters,
+    metric: str = "read",
+    limit: int = 10,
+    content: str = "any",
 ) -> pd.DataFrame:
     """Informal content ranked by ``metric``: read (views), edited (edits), discussed
-    (comments and replies), reused (distinct readers other than its authors)."""
-    concepts = {
-        "read": CONSUME,
-        "reused": CONSUME,
-        "edited": ("edited",),
-        "discussed": RESPONDING,
-    }[metric]
-
-    def conditions(table: Any) -> list[ColumnElement[bool]]:
-        return [
-            *fact_conditions(filters, table),
-            table.source_kind == "informal",
-            table.concept.in_(concepts),
-            table.content_id.is_not(None),
-        ]
-
+    (comments and replies), or reused: the distinct people other than its author who read
+    it and then (the same day or later) edited, commented on or replied to it — reading
+    that led to a contribution, where "read" counts every view. ``content`` keeps posts
+    or wiki pages only (by the activity type of the content). Attrs total = such content.
+    """
+    types = CONTENT_KINDS[content]
     if metric == "reused":
-        # Every distinct reader, less one where the author is among them (one probe per
-        # piece of content): leaving the author's reads out by a join on (content,
-        # person) had PostgreSQL sort every read instead of reading the content index.
-        C = ContentAuthor
-        reader = aliased(F)
-        author_read = (
-            select(reader.seq)
-            .join(C, and_(C.content_id == reader.content_id, C.author_key == reader.actor_key))
-            .where(reader.content_id == F.content_id, *conditions(reader))
+        return _reused(session, filters, limit, types)
+    concepts = {"read": CONSUME, "edited": EDITING, "discussed": RESPONDING}[metric]
+    conditions = [
+        *fact_conditions(filters),
+        F.source_kind == "informal",
+        F.concept.in_(concepts),
+        F.content_id.is_not(None),
+    ]
+    if types is not None and metric == "discussed":
+        # A comment's own type is "comment": the type is that of the content it is on.
+        typed = aliased(F)
+        conditions.append(
+            select(typed.seq)
+            .where(typed.activity_id == F.content_id, typed.activity_type.in_(types))
             .exists()
         )
-        measure = func.count(distinct(F.actor_key)) - case((author_read, 1), else_=0)
-        base = (
-            select(F.content_id, measure, group_count()).where(*conditions(F)).having(measure > 0)
+    elif types is not None:
+        conditions.append(F.activity_type.in_(types))
+    measure = func.count()
+    query = (
+        select(F.content_id, measure, group_count())
+        .where(*conditions)
+        .group_by(F.content_id)
+        .order_by(measure.desc(), F.content_id)
+        .limit(limit)
+    )
+    return _named_content(session, query)
+
+
+def _reused(
+    session: Session, filters: Filters, limit: int, types: tuple[str, ...] | None
+) -> pd.DataFrame:
+    read: ColumnElement[bool] = F.concept.in_(CONSUME)
+    if types is not None:
+        read = and_(read, F.activity_type.in_(types))
+    first_read = func.min(case((read, F.day)))
+    last_made = func.max(case((F.concept.in_((*EDITING, *RESPONDING)), F.day)))
+    pairs = (
+        select(F.content_id.label("content_id"), F.actor_key.label("actor_key"))
+        .where(
+            *fact_conditions(filters),
+            F.source_kind == "informal",
+            F.concept.in_((*CONSUME, *EDITING, *RESPONDING)),
+            F.content_id.is_not(None),
         )
-    else:
-        measure = func.count()
-        base = select(F.content_id, measure, group_count()).where(*conditions(F))
-    query = base.group_by(F.content_id).order_by(measure.desc(), F.content_id).limit(limit)
+        .group_by(F.content_id, F.actor_key)
+        .having(first_read <= last_made)
+        .subquery()
+    )
+    C = ContentAuthor
+    measure = func.count()
+    query = (
+        select(pairs.c.content_id, measure, group_count())
+        .outerjoin(C, C.content_id == pairs.c.content_id)
+        .where(or_(C.author_key.is_(None), C.author_key != pairs.c.actor_key))
+        .group_by(pairs.c.content_id)
+        .order_by(measure.desc(), pairs.c.content_id)
+        .limit(limit)
+    )
+    return _named_content(session, query)
+
+
+def _named_content(session: Session, query: Any) -> pd.DataFrame:
     frame, total = ranked_frame(session, query, ["content_id", "count"])
     names = activity_names(session, frame["content_id"].tolist())
     frame.insert(1, "name", [names.get(c, c) for c in frame["content_id"]])
     return with_total(frame, total)
+
+
+CONTRIBUTOR_COLUMNS = ("actor_key", "name", "team", "contributions", "posts", "edits",
+                       "comments", "other")  # fmt: skip
+CONTRIBUTION_KINDS = {"posts": AUTHORING, "edits": EDITING, "comments": RESPONDING}
+"""How a contribution counts in the ranking: posts (authored, created, asked), edits,
+comments (comments and replies); the rest (shared, tagged...) is "other"."""
+
+
+def top_contributors(session: Session, filters: Filters, limit: int = 10) -> pd.DataFrame:
+    """People ranked by informal contributions, with their team and the split by kind
+    (``CONTRIBUTION_KINDS``); attrs total = contributors."""
+    made = func.count()
+    kinds = [
+        func.sum(case((F.concept.in_(concepts), 1), else_=0))
+        for concepts in CONTRIBUTION_KINDS.values()
+    ]
+    query = (
+        select(F.actor_key, made, *kinds, group_count())
+        .where(*fact_conditions(filters), F.source_kind == "informal", F.concept.in_(CONTRIBUTE))
+        .group_by(F.actor_key)
+        .order_by(made.desc(), F.actor_key)
+        .limit(limit)
+    )
+    frame, total = ranked_frame(session, query, ["actor_key", "contributions", *CONTRIBUTION_KINDS])
+    for column in ("contributions", *CONTRIBUTION_KINDS):
+        frame[column] = frame[column].astype("int64")
+    frame["other"] = frame["contributions"] - frame[list(CONTRIBUTION_KINDS)].sum(axis=1)
+    names = person_names(session, frame["actor_key"].tolist())
+    frame.insert(1, "name", [names.get(k, (k, None))[0] for k in frame["actor_key"]])
+    frame.insert(2, "team", [names.get(k, (k, None))[1] or "(no team)" for k in frame["actor_key"]])
+    return with_total(frame[list(CONTRIBUTOR_COLUMNS)], total)
 
 
 def response_times(session: Session, filters: Filters) -> pd.DataFrame:

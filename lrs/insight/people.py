@@ -36,7 +36,7 @@ from lrs.insight.concepts import (
     SESSION_END,
     course_key,
 )
-from lrs.insight.filters import Filters
+from lrs.insight.filters import Filters, to_query
 from lrs.store.dialects import storable_text
 
 
@@ -127,11 +127,14 @@ def person_summary(session: Session, filters: Filters) -> pd.DataFrame:
         ).where(*conditions)
     ).one()
     statements, formal, informal, completed, passed, score, contributions, seconds, name = row
+    team = person_names(session, [person]).get(person, (person, None))[1] if person else None
     return pd.DataFrame(
         [
             {
                 "actor_key": person,
                 "name": name or person,
+                "team": team or "(no team)",
+                "explorer_query": to_query({"person": person}),
                 "statements": int(statements or 0),
                 "formal": int(formal or 0),
                 "informal": int(informal or 0),

@@ -154,6 +154,12 @@ TOP_VERBS = Aggregate(
     ("verb_id", "concept", "statements"),
     (_limit(10),),
 )  # fmt: skip
+SUMMARY_CHANGE = Aggregate(
+    "summary_change", activity.summary_change,
+    "Every overview figure against the previous period of the same length: current, "
+    "previous, change and change ratio (no previous period for an open range)",
+    activity.CHANGE_COLUMNS,
+)  # fmt: skip
 RHYTHM = Aggregate(
     "rhythm", activity.rhythm,
     "Statements per ISO weekday (1 = Monday) and UTC hour",
@@ -178,8 +184,15 @@ TOP_PEOPLE = Aggregate(
 PERSON_SUMMARY = Aggregate(
     "person_summary", people.person_summary,
     "One person's formal and informal sides summed (needs the person filter)",
-    ("actor_key", "name", "statements", "formal", "informal", "courses_completed",
-     "courses_passed", "mean_score", "contributions", "hours_learning"),
+    ("actor_key", "name", "team", "explorer_query", "statements", "formal", "informal",
+     "courses_completed", "courses_passed", "mean_score", "contributions", "hours_learning"),
+    needs=("person",),
+)  # fmt: skip
+PERSON_COURSES = Aggregate(
+    "person_courses", courses.person_courses,
+    "One person's courses: status (passed, failed, completed, started, enrolled), stages, "
+    "best score, minutes spent, last day (needs the person filter)",
+    courses.PERSON_COURSE_COLUMNS,
     needs=("person",),
 )  # fmt: skip
 
@@ -229,8 +242,9 @@ CONTRIBUTIONS_OVER_TIME = Aggregate(
 )  # fmt: skip
 PARTICIPATION = Aggregate(
     "participation", knowledge.participation,
-    "Contributors, reactors (likes only) and readers of informal content",
-    ("role", "people", "contributions"),
+    "Contributors, reactors (likes only) and readers of informal content, with the "
+    "definition of each group",
+    ("role", "people", "contributions", "definition"),
 )  # fmt: skip
 CONTRIBUTION_SHARES = Aggregate(
     "contribution_shares", knowledge.contribution_shares,
@@ -239,11 +253,21 @@ CONTRIBUTION_SHARES = Aggregate(
 )  # fmt: skip
 TOP_CONTENT = Aggregate(
     "top_content", knowledge.top_content,
-    "Informal content most read, edited, discussed or reused (read by others)",
+    "Informal content most read (views), edited, discussed (comments, replies) or reused "
+    "(people other than the author who read it and then edited or commented on it)",
     ("content_id", "name", "count"),
     (Parameter("metric", "What to rank by", "read",
                choices=("read", "edited", "discussed", "reused")),
-     _limit(10)),
+     _limit(10),
+     Parameter("content", "Which content: any, posts or wiki pages", "any",
+               choices=tuple(knowledge.CONTENT_KINDS))),
+)  # fmt: skip
+TOP_CONTRIBUTORS = Aggregate(
+    "top_contributors", knowledge.top_contributors,
+    "People ranked by informal contributions, with team and the split into posts, edits, "
+    "comments and other",
+    knowledge.CONTRIBUTOR_COLUMNS,
+    (_limit(10),),
 )  # fmt: skip
 RESPONSE_TIMES = Aggregate(
     "response_times", knowledge.response_times,
@@ -261,8 +285,9 @@ EMERGING_TOPICS = Aggregate(
 
 TEAM_MIX = Aggregate(
     "team_mix", convergence.team_mix,
-    "Statements per team and source kind",
-    ("team", "source_kind", "statements"),
+    "Statements per team and source kind, with the team's total and informal share; "
+    "largest informal share first",
+    ("team", "source_kind", "statements", "team_statements", "share", "informal_share"),
 )  # fmt: skip
 CONTRIBUTION_VS_RESULTS = Aggregate(
     "contribution_vs_results", convergence.contribution_vs_results,
@@ -271,8 +296,22 @@ CONTRIBUTION_VS_RESULTS = Aggregate(
 )  # fmt: skip
 COMPLETION_TO_CONTRIBUTION = Aggregate(
     "completion_to_contribution", convergence.completion_to_contribution,
-    "Per person and tag: days from completing a course to contributing on its topic",
-    ("actor_key", "tag", "completed", "contributed", "days"),
+    "Per person and completed course: the first contribution after it on content of the "
+    "course's topic (a shared tag, else shared title or tag keywords), what linked them, "
+    "and the days between",
+    convergence.COMPLETION_COLUMNS,
+)  # fmt: skip
+CONTRIBUTORS_AND_COURSES = Aggregate(
+    "contributors_and_courses", convergence.contributors_and_courses,
+    "The top informal contributors and the courses each completed and passed",
+    convergence.CONTRIBUTOR_COURSE_COLUMNS,
+    (_limit(10),),
+)  # fmt: skip
+INFORMAL_GROWTH = Aggregate(
+    "informal_growth", convergence.informal_growth,
+    "Informal statements, contributions, contributors, reactors and readers against the "
+    "previous period of the same length",
+    activity.CHANGE_COLUMNS,
 )  # fmt: skip
 KNOWLEDGE_FLOW = Aggregate(
     "knowledge_flow", convergence.knowledge_flow,
@@ -287,11 +326,12 @@ KNOWLEDGE_FLOW = Aggregate(
 AGGREGATES: dict[str, Aggregate] = {
     entry.name: entry
     for entry in (
-        SUMMARY, STATEMENTS_OVER_TIME, ACTIVE_PEOPLE_OVER_TIME, TOP_ACTIVITIES, TOP_VERBS,
-        RHYTHM, FACTS, TOP_PEOPLE, PERSON_SUMMARY, COURSE_FUNNEL, SCORE_DISTRIBUTION,
-        TIME_SPENT, STALLED, CONTRIBUTIONS_OVER_TIME, PARTICIPATION, CONTRIBUTION_SHARES,
-        TOP_CONTENT, RESPONSE_TIMES, EMERGING_TOPICS, TEAM_MIX, CONTRIBUTION_VS_RESULTS,
-        COMPLETION_TO_CONTRIBUTION, KNOWLEDGE_FLOW,
+        SUMMARY, SUMMARY_CHANGE, STATEMENTS_OVER_TIME, ACTIVE_PEOPLE_OVER_TIME,
+        TOP_ACTIVITIES, TOP_VERBS, RHYTHM, FACTS, TOP_PEOPLE, PERSON_SUMMARY, PERSON_COURSES,
+        COURSE_FUNNEL, SCORE_DISTRIBUTION, TIME_SPENT, STALLED, CONTRIBUTIONS_OVER_TIME,
+        PARTICIPATION, CONTRIBUTION_SHARES, TOP_CONTENT, TOP_CONTRIBUTORS, RESPONSE_TIMES,
+        EMERGING_TOPICS, TEAM_MIX, CONTRIBUTION_VS_RESULTS, CONTRIBUTORS_AND_COURSES,
+        INFORMAL_GROWTH, COMPLETION_TO_CONTRIBUTION, KNOWLEDGE_FLOW,
     )
 }  # fmt: skip
 """Every published query by name, in the order the API lists them."""

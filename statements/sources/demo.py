@@ -498,9 +498,11 @@ class _Generator:
         self._row(person, course, "", "enrolled", moment)
         for module in modules:
             moment = self.clock.after(moment, 2.5 + (1 - person.learning) * 6)
-            if moment is None or self.rng.random() < 0.07 + (1 - person.learning) * 0.08:
-                return  # dropped out, or still in progress at the end of the history
+            if moment is None:
+                return  # still in progress at the end of the history
             self._row(person, course, module, "launched", moment)
+            if self.rng.random() < 0.07 + (1 - person.learning) * 0.08:
+                return  # dropped out in this module: launched, never finished
             minutes = max(4, round(self.rng.gauss(22, 8)))
             finished = moment + dt.timedelta(minutes=minutes)
             if finished > self.clock.limit:
@@ -511,7 +513,7 @@ class _Generator:
                 continue
             score = self._score(person)
             attempts = 1
-            while score < 70 and attempts < 3:
+            while score < 70 and attempts < 2:
                 self._row(
                     person, course, module, "failed", finished, f"{score}/100", f"PT{minutes}M"
                 )
@@ -520,9 +522,14 @@ class _Generator:
                     return
                 self._row(person, course, module, "launched", retry)
                 finished = retry + dt.timedelta(minutes=minutes)
-                score = min(100, score + self.rng.randint(8, 25))
+                score = min(100, score + self.rng.randint(4, 20))
                 attempts += 1
-            if score < 70 or finished > self.clock.limit:
+            if finished > self.clock.limit:
+                return
+            if score < 70:  # failed the retake too: the course stays failed
+                self._row(
+                    person, course, module, "failed", finished, f"{score}/100", f"PT{minutes}M"
+                )
                 return
             self._row(person, course, module, "passed", finished, f"{score}/100", f"PT{minutes}M")
             done = finished + dt.timedelta(minutes=1)

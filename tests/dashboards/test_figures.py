@@ -71,9 +71,11 @@ def test_network_draws_people_and_links() -> None:
                           "source_team": ["t", "t"], "target_team": ["t", None]})  # fmt: skip
     frame.attrs["total"] = 5
     figure = figures.network(frame, "contribute")
-    assert "2 of 5 links" in title(figure)
-    assert len(figure.layout.annotations) == 2
-    assert sorted(name for trace in figure.data for name in trace.text) == ["A", "B", "C"]
+    assert "the 2 heaviest of 5 links" in title(figure)
+    arrows = [trace for trace in figure.data if trace.showlegend is False]
+    assert sum(size > 0 for trace in arrows for size in trace.marker.size) == 2
+    people = [trace for trace in figure.data if trace.showlegend is not False]
+    assert sorted(name for trace in people for name in trace.text) == ["A", "B", "C"]
 
 
 def test_filters_round_trip_the_url() -> None:

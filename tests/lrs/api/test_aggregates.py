@@ -104,7 +104,7 @@ def test_parameters_of_an_entry_are_typed_query_parameters(
     body = api.get("aggregates/top_verbs?limit=1").get_json()
     assert (body["parameters"], len(body["records"])) == ({"limit": 1}, 1)
     edited = api.get("aggregates/top_content?metric=edited&limit=5").get_json()
-    assert edited["parameters"] == {"metric": "edited", "limit": 5}
+    assert edited["parameters"] == {"metric": "edited", "limit": 5, "content": "any"}
     assert [row["content_id"] for row in edited["records"]] == [WIKI_PAGE]
     stalled = api.get("aggregates/stalled?days=1&limit=3").get_json()
     assert stalled["parameters"] == {"days": 1, "limit": 3, "offset": 0}

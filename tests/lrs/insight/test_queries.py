@@ -169,7 +169,8 @@ def test_contributions_and_participation(session: Session) -> None:
         ("read", {POST: 2, WIKI_PAGE: 1}),
         ("edited", {WIKI_PAGE: 1}),
         ("discussed", {POST: 1, QUESTION: 1}),
-        ("reused", {POST: 2, WIKI_PAGE: 1}),
+        # Readers who then contributed on it: dan and eve only read, cat commented unread.
+        ("reused", {}),
     ],
 )
 def test_top_content(session: Session, metric: str, expected: dict[str, int]) -> None:
@@ -215,7 +216,12 @@ def test_completion_to_contribution(session: Session) -> None:
     frame = convergence.completion_to_contribution(session, ALL)
     assert len(frame) == 1
     row = frame.iloc[0]
-    assert (row["actor_key"], row["tag"], row["days"]) == (actor_key("ann"), "safety", 3.0)
+    assert (row["actor_key"], row["course"], row["content_id"], row["days"]) == (
+        actor_key("ann"), SAFETY, POST, 3.0,
+    )  # fmt: skip
+    assert (row["course_name"], row["content_name"], row["linked_by"]) == (
+        "Safety basics", "Safety tips", "tag: safety",
+    )  # fmt: skip
 
 
 def test_knowledge_flow(session: Session) -> None:
@@ -318,48 +324,51 @@ def at(timestamp: str) -> pd.Timestamp:
     return pd.Timestamp(timestamp)
 
 
+def link_rows(frame: Any) -> list[tuple[Any, ...]]:
+    columns = ("actor_key", "course", "completed", "content_id", "contributed", "days",
+               "linked_by")  # fmt: skip
+    return [tuple(row[c] for c in columns) for row in plain(frame)]
+
+
 def test_completion_to_contribution_takes_the_first_contribution_at_or_after(
     more: Session,
 ) -> None:
-    """fay/ethics: her authoring with the tag before the completion does not count, the
-    edit at 22:00 UTC (written +01:00) does, the later comment is not the first.
-    fay/privacy: a post at the very instant of the completion counts (0 days).
-    gus/ethics: only fay's contributions, gus's edit with another tag and gus's like
-    follow: none counts. hal/ethics: from his first completion, not from his later pass."""
+    """fay/ethics: her authoring before the completion does not count, nor her untitled
+    note on privacy; the edit of the guide (tagged ethics) at 22:00 UTC (written +01:00)
+    does, the later comment is not the first. fay/privacy: a post tagged privacy at the
+    very instant of the completion counts (0 days). gus/ethics: his edit of the guide,
+    whose statements carry ethics. hal/ethics: from his first completion, not from his
+    later pass. Shortest first."""
     frame = convergence.completion_to_contribution(more, ALL)
-    assert plain(frame) == [
-        {"actor_key": actor_key("fay"), "tag": "ethics", "completed": at("2026-05-04T10:00Z"),
-         "contributed": at("2026-05-06T22:00Z"), "days": 2.5},
-        {"actor_key": actor_key("fay"), "tag": "privacy",
-         "completed": at("2026-05-05T08:00:00.250Z"),
-         "contributed": at("2026-05-05T08:00:00.250Z"), "days": 0.0},
-        {"actor_key": actor_key("gus"), "tag": "ethics", "completed": at("2026-05-04T12:00Z"),
-         "contributed": None, "days": None},
-        {"actor_key": actor_key("hal"), "tag": "ethics", "completed": at("2026-05-02T00:00Z"),
-         "contributed": at("2026-05-03T06:00Z"), "days": 1.25},
+    assert link_rows(frame) == [
+        (actor_key("fay"), PRIVACY, at("2026-05-05T08:00:00.250Z"), NOTE,
+         at("2026-05-05T08:00:00.250Z"), 0.0, "tag: privacy"),
+        (actor_key("hal"), ETHICS, at("2026-05-02T00:00Z"), GUIDE, at("2026-05-03T06:00Z"),
+         1.25, "tag: ethics"),
+        (actor_key("fay"), ETHICS, at("2026-05-04T10:00Z"), GUIDE, at("2026-05-06T22:00Z"),
+         2.5, "tag: ethics"),
+        (actor_key("gus"), ETHICS, at("2026-05-04T12:00Z"), GUIDE, at("2026-05-07T10:00Z"),
+         70 / 24, "tag: ethics"),
     ]  # fmt: skip
-    assert math.isnan(frame.iloc[2]["days"])
-    assert frame.iloc[2]["contributed"] is pd.NaT
+    assert list(frame["course_name"]) == ["Privacy", "Ethics in practice", "Ethics in practice",
+                                          "Ethics in practice"]  # fmt: skip
 
 
 def test_completion_to_contribution_filters_the_completions_only(more: Session) -> None:
     """Filters pick the completions; contributions count whatever the filters."""
     fay = convergence.completion_to_contribution(more, Filters(person=actor_key("fay")))
-    assert list(zip(fay["tag"], fay["days"], strict=True)) == [("ethics", 2.5), ("privacy", 0.0)]
+    assert list(zip(fay["course"], fay["days"], strict=True)) == [(PRIVACY, 0.0), (ETHICS, 2.5)]
     delta = convergence.completion_to_contribution(more, Filters(team="Delta", platform="LMS"))
     assert list(zip(delta["actor_key"], delta["days"], strict=True)) == [(actor_key("hal"), 1.25)]
     none = convergence.completion_to_contribution(more, Filters(team="Nobody"))
-    assert (len(none), list(none.columns)) == (
-        0, ["actor_key", "tag", "completed", "contributed", "days"],
-    )  # fmt: skip
+    assert (len(none), tuple(none.columns)) == (0, convergence.COMPLETION_COLUMNS)
 
 
 def test_completion_to_contribution_when_no_contribution_follows(more: Session) -> None:
     """From 8 May only hal's pass completes ethics, and nothing is contributed after it."""
     frame = convergence.completion_to_contribution(more, Filters(start=dt.date(2026, 5, 8)))
-    assert plain(frame) == [
-        {"actor_key": actor_key("hal"), "tag": "ethics", "completed": at("2026-05-08T00:00Z"),
-         "contributed": None, "days": None},
+    assert link_rows(frame) == [
+        (actor_key("hal"), ETHICS, at("2026-05-08T00:00Z"), None, None, None, None),
     ]  # fmt: skip
 
 
@@ -399,8 +408,9 @@ def test_top_activities_names_are_the_greatest_stored_name_or_the_id(more: Sessi
                   (FAQ, "Frequently asked questions", 1)]),
         ("edited", [(GUIDE, "Style guide v2", 2)]),
         ("discussed", [(FAQ, "Frequently asked questions", 1), (GUIDE, "Style guide v2", 1)]),
-        # ivy alone reads her FAQ: not reused.
-        ("reused", [(GUIDE, "Style guide v2", 2), (NOTE, NOTE, 1)]),
+        # gus read the guide and edited it the same day; hal read it after his comment;
+        # kim only read the note; ivy alone reads her FAQ.
+        ("reused", [(GUIDE, "Style guide v2", 1)]),
     ],
 )  # fmt: skip
 def test_top_content_names_counts_and_total(
@@ -476,7 +486,7 @@ def test_top_activities_total_when_the_limit_cuts(more: Session) -> None:
         ("read", (GUIDE, "Style guide v2", 4), 3),
         ("edited", (GUIDE, "Style guide v2", 2), 1),
         ("discussed", (FAQ, "Frequently asked questions", 1), 2),
-        ("reused", (GUIDE, "Style guide v2", 2), 2),  # the FAQ has no reader but its author
+        ("reused", (GUIDE, "Style guide v2", 1), 1),  # the FAQ has no reader but its author
     ],
 )
 def test_top_content_total_when_the_limit_cuts(

@@ -1,0 +1,54 @@
+"""The knowledge-flow graph stays readable: teams apart, 19 team colours and "other
+teams", names only on the people with the most flow."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from dashboards import figures
+
+
+def edges(people: int, teams: int) -> pd.DataFrame:
+    rows = []
+    for i in range(people):
+        j = (i * 7 + 3) % people
+        if i != j:
+            rows.append({"source": f"p{i}", "target": f"p{j}", "weight": 1 + i % 5,
+                         "source_name": f"P {i}", "target_name": f"P {j}",
+                         "source_team": f"team {i % teams:02d}",
+                         "target_team": f"team {j % teams:02d}"})  # fmt: skip
+    frame = pd.DataFrame(rows)
+    frame.attrs["total"] = len(rows) * 3
+    return frame
+
+
+def test_twenty_five_teams_get_nineteen_colours_and_other_teams() -> None:
+    figure = figures.network(edges(300, 25), "contribute")
+    groups = [trace for trace in figure.data if trace.showlegend is not False]
+    names = [trace.name.rsplit(" (", 1)[0] for trace in groups]
+    assert len(names) == 20 and names[-1] == figures.OTHER_TEAMS
+    colours = [trace.marker.color for trace in groups[:-1]]
+    assert len(set(colours)) == 19
+    people = sum(len(trace.x) for trace in groups)
+    assert people == 300
+    labelled = [t for trace in groups for t in trace.text if t]
+    assert len(labelled) == figures.LABELLED_NODES
+    assert "the 300 heaviest of 900 links" in figure.layout.title.subtitle.text
+
+
+def test_a_team_stays_together() -> None:
+    frame = edges(120, 4)
+    figure = figures.network(frame, "learn")
+    groups = [trace for trace in figure.data if trace.showlegend is not False]
+    centres = [(sum(trace.x) / len(trace.x), sum(trace.y) / len(trace.y)) for trace in groups]
+    for trace, (cx, cy) in zip(groups, centres, strict=True):
+        own = max(math.hypot(x - cx, y - cy) for x, y in zip(trace.x, trace.y, strict=True))
+        nearest = min(math.hypot(cx - ox, cy - oy) for ox, oy in centres if (ox, oy) != (cx, cy))
+        assert own < nearest / 2, trace.name
+
+
+def test_team_colours_of_a_few_teams_are_distinct() -> None:
+    colours = figures.team_colours([f"t{i}" for i in range(12)])
+    assert len(set(colours.values())) == 12
