@@ -302,3 +302,21 @@ def test_one_person_courses_and_summary(known: Session) -> None:
         1 for r in RECORDS if r.person == person and not r.formal and r.verb in CONTRIBUTING
     )
     assert activity.count_facts(known, mine) == sum(r.person == person for r in RECORDS)
+
+
+def test_the_demo_links_completions_to_contributions_and_has_stalled_learners(
+    database: Database,
+) -> None:
+    """On the demo's own data (whose courses carry no tags): completions are followed by
+    posts and pages linked by title words, and some started courses stalled."""
+    from lrs.services.imports import load_demo
+
+    end = dt.date(2026, 6, 30)
+    load_demo(database, people=60, days=150, seed=2024, end=end, home_page="http://lrs.test")
+    with database.reading() as session:
+        frame = convergence.completion_to_contribution(session, Filters())
+        linked = frame.dropna(subset=["days"])
+        assert len(linked) > 0
+        assert all(how.startswith(("words: ", "tag: ")) for how in linked["linked_by"])
+        assert (linked["days"] >= 0).all()
+        assert courses.stalled(session, Filters(), days=14, today=end).attrs["total"] > 0
