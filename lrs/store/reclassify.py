@@ -99,15 +99,25 @@ def course_changes(session: Session, rules: Rules) -> int:
                .scalar_one())  # fmt: skip
 
 
-def apply_rules(session: Session, rules: Rules) -> None:
-    """Give every fact its kind and course under ``rules`` and recount the rollups."""
+def apply_rules(session: Session, rules: Rules) -> int:
+    """Give every fact its kind and course under ``rules`` and recount the rollups
+    (only when a fact changed); returns how many facts changed."""
     new = kind_of(rules)
-    session.execute(update(F).where(F.source_kind != new).values(source_kind=new))
+    changed = _updated(session, update(F).where(F.source_kind != new).values(source_kind=new))
     own = own_course_of(rules)
     _relearn_registrations(session, own)
     course = func.coalesce(own, _registration_course())
-    session.execute(update(F).where(F.course_id.is_distinct_from(course)).values(course_id=course))
-    facts.rebuild_rollups(session)
+    changed += _updated(
+        session, update(F).where(F.course_id.is_distinct_from(course)).values(course_id=course)
+    )
+    if changed:
+        facts.rebuild_rollups(session)
+    return changed
+
+
+def _updated(session: Session, statement: Any) -> int:
+    result: Any = session.execute(statement)
+    return int(result.rowcount or 0)
 
 
 def _relearn_registrations(session: Session, own: ColumnElement[Any]) -> None:
