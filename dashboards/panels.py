@@ -236,9 +236,12 @@ def convergence_network(
 # -- people --------------------------------------------------------------------------
 
 
-def person(session: Session, filters: Filters, query: str = "") -> list[Any]:
-    """The chosen person's cards, timeline and latest statements; without a person, the
-    directory of the most active people, linked with the page's ``query`` kept."""
+def person(
+    session: Session, filters: Filters, query: str = "", compare: bool | None = False
+) -> list[Any]:
+    """The chosen person's cards, timeline (with the previous period when ``compare``)
+    and latest statements; without a person, the directory of the most active people,
+    linked with the page's ``query`` kept."""
     chosen = filters.person
     if not chosen:
         return [_directory(registry.TOP_PEOPLE.run(session, filters, limit=20), query)]
@@ -252,7 +255,10 @@ def person(session: Session, filters: Filters, query: str = "") -> list[Any]:
         for key, label in PERSON_CARDS
     ]  # fmt: skip
     score = "—" if row["mean_score"] is None else f"{row['mean_score']:.0%}"
-    timeline_graph = graph("people-timeline", figures.person_timeline(timeline, str(row["name"])))
+    drawn = figures.person_timeline(timeline, str(row["name"]))
+    [drawn] = _compared(session, filters, registry.STATEMENTS_OVER_TIME, drawn, "statements",
+                        compare)  # fmt: skip
+    timeline_graph = graph("people-timeline", drawn)
     recent = recent.assign(timestamp=recent["timestamp"].astype(str))
     return [
         html.Div(

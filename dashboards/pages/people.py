@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
+import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html
 
 from dashboards import panels
@@ -37,6 +38,12 @@ def layout(person: str | None = None, **query: Any) -> html.Div:
                 value=person,
                 options=[{"label": person, "value": person}] if person else [],
                 className="mb-3",
+            ),
+            dbc.Switch(
+                id=f"{PAGE}-timeline-compare",
+                value=False,
+                className="small",
+                label="compare the timeline with the previous period",
             ),
             html.Div(id=f"{PAGE}-body"),
         ]
@@ -75,8 +82,12 @@ def register_callbacks(app: Dash) -> None:
 
     drill(app, PAGE, "people-timeline")
 
-    @app.callback(Output(f"{PAGE}-body", "children"), Input(f"{PAGE}-query", "data"))
-    def body(query: str) -> Any:
+    @app.callback(
+        Output(f"{PAGE}-body", "children"),
+        Input(f"{PAGE}-query", "data"),
+        Input(f"{PAGE}-timeline-compare", "value"),
+    )
+    def body(query: str, compare: bool | None) -> Any:
         filters = Filters.from_query(query)
         with context.database().querying() as session:
-            return panels.person(session, filters, query)[0]
+            return panels.person(session, filters, query, compare)[0]

@@ -98,5 +98,23 @@ def test_time_charts_compare_with_the_previous_period(database: Database, seeded
     moved = [str(x)[:10] for x in previous.x]
     assert min(moved) >= "2026-03-06" and max(moved) <= "2026-03-12"
     assert previous.customdata[0].startswith("from=2026-03-0")
+    # A person's timeline too.
+    ann = week.replace(person=actor_key("ann"))
+    with database.querying() as session:
+        [body] = panels.person(session, ann, "", compare=True)
+    [timeline] = [g.figure for g in _graphs_in(body) if g.id == "people-timeline"]
+    ann_before = [t for t in timeline.data if t.name == "previous period"]
+    assert ann_before and sum(ann_before[0].y) == 5  # ann's five formal statements
     # Without a time range there is no previous period to draw.
     assert all(t.name != "previous period" for t in everything.data)
+
+
+def _graphs_in(component: Any) -> list[Any]:
+    from dash import dcc
+
+    found = [component] if isinstance(component, dcc.Graph) else []
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if child is not None and not isinstance(child, str | int | float):
+            found += _graphs_in(child)
+    return found
