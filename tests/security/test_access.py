@@ -373,11 +373,14 @@ def test_revocation_holds_on_every_worker_of_a_live_server_within_a_second(
             capture_output=True,
         )
         revoked_at = time.monotonic()
+        first = requests.get(url, headers=_basic(KEY, long_secret)).status_code
+        # The first request after the revocation is refused, within the second; the next
+        # ones (fresh connections, so both workers) too, however busy the machine is.
+        assert (first, time.monotonic() - revoked_at < 1.0) == (401, True)
         statuses = [
-            requests.get(url, headers=_basic(KEY, long_secret)).status_code for _ in range(12)
+            requests.get(url, headers=_basic(KEY, long_secret)).status_code for _ in range(11)
         ]
-        assert statuses == [401] * 12
-        assert time.monotonic() - revoked_at < 1.0
+        assert statuses == [401] * 11
 
 
 # --- CORS ---------------------------------------------------------------------------------
