@@ -1,12 +1,12 @@
-"""The only place that knows SQLite from PostgreSQL: inserts that ignore or merge, and
-the text both can compare."""
+"""The only place that knows SQLite from PostgreSQL: inserts that ignore or merge, row
+locks, and the text both can compare."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, func
+from sqlalchemy import ColumnElement, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Insert
@@ -24,6 +24,13 @@ def insert_ignore(session: Session, table: Table, rows: Sequence[dict[str, Any]]
         return
     statement: Insert = _insert(session, table).on_conflict_do_nothing()
     session.execute(statement, list(rows))
+
+
+def share_rows(session: Session, key: ColumnElement[Any], values: Sequence[Any]) -> None:
+    """Wait for the transactions writing these rows and keep them from being written until
+    this one ends. PostgreSQL only: SQLite runs one write transaction at a time."""
+    if values and session.get_bind().dialect.name == "postgresql":
+        session.execute(select(key).where(key.in_(values)).with_for_update(read=True)).all()
 
 
 def upsert(

@@ -75,6 +75,9 @@ def resolve(
     wanted = sorted(seen)
     found: dict[str, str] = {}
     for chunk in _chunks(wanted):
+        # A merge moving these identifiers holds them until it commits: wait for it first,
+        # then read, so this batch's facts never land on the person it removes.
+        dialects.share_rows(session, PersonIdentifier.__table__.c.key, chunk)
         rows = session.execute(
             select(PersonIdentifier.key, Person.key)
             .join(Person, Person.id == PersonIdentifier.person_id)

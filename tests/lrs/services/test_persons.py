@@ -4,10 +4,13 @@ transaction, an unknown identifier makes a new one, and facts count persons."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
+from lrs.services import persons as person_service
 from lrs.services import privacy
 from lrs.services import statements as statement_service
 from lrs.services.principal import OPERATOR
@@ -105,3 +108,28 @@ def test_statements_stored_in_one_batch_share_a_new_person(database: Database) -
     )
     with database.reading() as session:
         assert len(person_store.all_persons(session)) == 1
+
+
+def test_a_statement_stored_during_a_merge_counts_for_the_person_kept(
+    database: Database, backend: str
+) -> None:
+    """PostgreSQL stores statements beside a merge: a batch naming a moved identifier waits
+    for the merge, and its facts land under the person the merge kept."""
+    if backend == "sqlite":
+        pytest.skip("SQLite runs one write transaction at a time")
+    store(database, make_statement(actor=GRACE_LMS), make_statement(actor=GRACE_MAIL))
+    lms, mail = "account:https://lms.example.com|10482", "mbox:mailto:grace@example.com"
+    during = threading.Thread(target=store, args=(database, make_statement(actor=GRACE_MAIL)))
+    with database.writing() as session:
+        keep = person_store.by_identifier(session, lms)
+        other = person_store.by_identifier(session, mail)
+        assert keep is not None and other is not None
+        person_service.with_session_merge(
+            session, keep, other, by="test", now=dt.datetime.now(dt.UTC)
+        )
+        during.start()
+        during.join(timeout=2)
+        assert during.is_alive()  # waiting for the merge to commit
+    during.join(timeout=60)
+    assert not during.is_alive()
+    assert fact_actors(database) == [lms, lms, lms]
