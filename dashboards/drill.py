@@ -57,10 +57,14 @@ def explorer_href(
     query: str, pathname: str,
 ) -> str | None:  # fmt: skip
     """The Explorer's URL for a click on ``graph_id`` (None when the click tells none)."""
-    points = (click or {}).get("points") or []
-    if not points or not figure:
+    points = click.get("points") if isinstance(click, Mapping) else None
+    if not isinstance(points, list) or not points or not isinstance(figure, Mapping):
         return None
-    narrowed = slice_of(graph_id, points[0], figure)
+    try:
+        narrowed = slice_of(graph_id, points[0], figure)
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+        # Click data come from the browser: a point no figure of ours draws tells no slice.
+        return None
     if not narrowed:
         return None
     page = {key: value for key, value in query_values(query).items() if key in PARAMETERS}

@@ -161,3 +161,91 @@ def test_the_api_refuses_what_the_dashboards_leave_out() -> None:
         with pytest.raises(BadRequest) as refused:
             Filters.parse({name: value})
         assert refused.value.status == 400 and refused.value.path == name
+
+
+# Clicks arrive from the browser as JSON any client can forge.
+CLICKS: list[Any] = [
+    "garbage", 12, {"points": "x"}, {"points": [1]}, {"points": [None]},
+    {"points": [{"curveNumber": "0", "x": "not a date"}]},
+    {"points": [{"curveNumber": 99, "x": "2026-13-45", "customdata": "team=%00"}]},
+    {"points": [{"curveNumber": -5, "x": 20260101, "y": {"a": 1}, "customdata": ["x"]}]},
+    {"points": [{"curveNumber": 0, "label": ["formal"], "x": "2026-01-01\ud800"}]},
+]  # fmt: skip
+FIGURES: list[Any] = [
+    None, "x", {"data": "x"}, {"data": [1, None]},
+    {"data": [{"name": "formal"}], "layout": "x"},
+    {"data": [{"type": "pie", "name": ["x"]}], "layout": {"yaxis": "week"}},
+]  # fmt: skip
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXT, inner, max_size=3),
+    max_leaves=8,
+)
+_POINT = st.fixed_dictionaries(
+    {},
+    optional={
+        "curveNumber": _JSON | st.integers(-2, 3), "x": _JSON | st.dates().map(str),
+        "y": _JSON, "label": _JSON, "customdata": _JSON | _SEARCH.map(lambda q: q[1:]),
+    },
+)  # fmt: skip
+
+
+@pytest.fixture
+def clicks(client: FlaskClient, database: Database) -> list[dict[str, Any]]:
+    """The signed-in client's callbacks that a click on a chart starts."""
+    users.create(database, username="admin", password=PASSWORD, role="admin")
+    dashboards_sign_in(client, "admin", PASSWORD)
+    found = [
+        dependency
+        for dependency in client.get("/dashboards/_dash-dependencies").get_json()
+        if any(item["property"] == "clickData" for item in dependency["inputs"])
+    ]
+    assert len(found) > 10  # a drill-down on every chart of every page
+    return found
+
+
+def _click(client: FlaskClient, dependency: dict[str, Any], click: Any, figure: Any) -> Any:
+    def value(item: dict[str, Any]) -> Any:
+        return {"clickData": click, "figure": figure, "pathname": "/dashboards/overview"}.get(
+            item["property"], "?range=90d"
+        )
+
+    body = {
+        "output": dependency["output"],
+        "outputs": _outputs(dependency["output"]),
+        "inputs": [{**item, "value": value(item)} for item in dependency["inputs"]],
+        "state": [{**item, "value": value(item)} for item in dependency["state"]],
+        "changedPropIds": [item["id"] + ".clickData" for item in dependency["inputs"]],
+    }
+    return client.post(
+        "/dashboards/_dash-update-component",
+        data=json.dumps(body),
+        content_type="application/json",
+    )
+
+
+def test_every_chart_survives_forged_clicks(
+    client: FlaskClient, clicks: list[dict[str, Any]]
+) -> None:
+    for dependency in clicks:
+        for click in CLICKS:
+            for figure in FIGURES:
+                response = _click(client, dependency, click, figure)
+                assert response.status_code in (200, 204), response.get_data(as_text=True)[:300]
+
+
+@_SETTINGS
+@given(points=st.lists(_POINT, max_size=2), figure=_JSON, index=st.integers(min_value=0))
+def test_any_click_never_gives_a_500(
+    client: FlaskClient,
+    clicks: list[dict[str, Any]],
+    points: list[Any],
+    figure: Any,
+    index: int,
+) -> None:
+    dependency = clicks[index % len(clicks)]
+    response = _click(client, dependency, {"points": points}, figure)
+    if "\\u0000" in json.dumps([points, figure]):  # refused like in every JSON body
+        assert_error(response, 400)
+    else:
+        assert response.status_code in (200, 204), response.get_data(as_text=True)[:300]
