@@ -268,9 +268,11 @@ def _bytes(url: str) -> int:
 
 def _read_p95(point: dict[str, Any]) -> dict[str, float]:
     reads: dict[str, Any] = point["reads"]
-    out = {name: float(values["p95_ms"]) for name, values in reads.items() if name != "more_pages"}
-    for page, values in reads.get("more_pages", {}).items():
-        out[f"more {page}"] = float(values["p95_ms"])
+    nested = {"more_pages": "more {}", "more_by_filter": "{}, more pages 2-10"}
+    out = {name: float(values["p95_ms"]) for name, values in reads.items() if name not in nested}
+    for group, label in nested.items():
+        for name, values in reads.get(group, {}).items():
+            out[label.format(name)] = float(values["p95_ms"])
     return out
 
 
