@@ -10,7 +10,6 @@ page over the server's threads instead of queueing behind one.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable
 from functools import partial
@@ -96,12 +95,11 @@ def _compared(
     value: str, compare: bool | None, weekly: bool = True,
 ) -> list[Any]:  # fmt: skip
     """``figure``, with the previous period of the same length drawn over it when
-    ``compare`` is on and the filters have a start and an end."""
-    if not compare or filters.start is None or filters.end is None:
+    ``compare`` is on and that period exists (a start, an end, days before the start)."""
+    before = filters.previous() if compare else None
+    if before is None or filters.start is None or filters.end is None:
         return [figure]
     length = (filters.end - filters.start).days + 1
-    before = filters.replace(start=filters.start - dt.timedelta(days=length),
-                             end=filters.start - dt.timedelta(days=1))  # fmt: skip
     previous = entry.run(session, before)
     return [figures.previous_period(figure, previous, value, length, weekly)]
 

@@ -105,8 +105,12 @@ def test_time_charts_compare_with_the_previous_period(database: Database, seeded
     [timeline] = [g.figure for g in _graphs_in(body) if g.id == "people-timeline"]
     ann_before = [t for t in timeline.data if t.name == "previous period"]
     assert ann_before and sum(ann_before[0].y) == 5  # ann's five formal statements
-    # Without a time range there is no previous period to draw.
+    # Without a time range there is no previous period to draw, nor before the calendar.
     assert all(t.name != "previous period" for t in everything.data)
+    earliest = Filters.from_query("from=0001-01-02&to=2026-03-12")
+    with database.querying() as session:
+        [edge] = panels.overview_over_time(session, earliest, compare=True)
+    assert all(t.name != "previous period" for t in edge.data)
 
 
 def _graphs_in(component: Any) -> list[Any]:
