@@ -63,9 +63,9 @@ def explain_empty(session: Session, filters: Filters, outputs: list[Any]) -> lis
     empty = [o for o in outputs if isinstance(o, go.Figure) and not o.data]
     if not empty:
         return outputs
-    if not activity.count_facts(session, Filters()):
+    if not activity.count_facts(session, filters.unfiltered()):
         reason = NOTHING_SENT
-    elif filters != Filters():
+    elif not filters.is_unfiltered:
         reason = FILTERED_OUT.format(filters.describe())
     else:
         return outputs  # statements are stored and none filtered out: the hint says what

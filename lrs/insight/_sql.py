@@ -6,6 +6,11 @@ dimension, ``actor_day`` per person, ``course_progress``, ``hourly_activity``) â
 over statement payloads. These helpers turn ``Filters`` into conditions on each table,
 say which rollup can answer, and read results into DataFrames. Lists are limited in SQL
 and carry the size of the whole set in ``frame.attrs["total"]`` ("top 10 of N").
+
+They also enforce who may see what: ``Filters.scope`` (``lrs.insight.scope``) becomes
+conditions in the same helpers (``scope_conditions``), so a query that uses them cannot
+forget it. A member's scope (one person) is answered from the facts or the per-person
+rollups only: ``daily_activity`` and ``hourly_activity`` do not know people.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from sqlalchemy import (
     Select,
     String,
     cast,
+    false,
     func,
     or_,
     select,
@@ -28,6 +34,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
 from lrs.insight.filters import Filters
+from lrs.insight.scope import Scope
 from lrs.store.models import (
     ActorDay,
     ContentAuthor,
@@ -45,24 +52,44 @@ _ROWS_PER_BATCH = 500
 
 
 def uses_rollup(filters: Filters) -> bool:
-    """True when ``daily_activity`` can answer counts under these filters."""
-    return filters.activity is None and filters.person is None
+    """True when ``daily_activity`` can answer counts under these filters (not for one
+    person, nor for a scope of one person)."""
+    return filters.activity is None and filters.person is None and filters.scope.person is None
 
 
 def uses_people_rollup(filters: Filters) -> bool:
-    """True when ``actor_day`` can answer per-person counts (day range and team only)."""
+    """True when ``actor_day`` can answer per-person counts (day range and team only;
+    ``hourly_activity`` too, so never for a scope of one person)."""
     return (
         filters.activity is None
         and filters.person is None
         and filters.kind is None
         and filters.platform is None
         and filters.verb is None
+        and filters.scope.person is None
     )
 
 
-def people_conditions(filters: Filters, table: Any = A) -> list[ColumnElement[bool]]:
-    """Conditions on ``actor_day`` (or ``course_progress``) for the day range and team."""
+def scope_conditions(
+    scope: Scope, table: Any = F, *, person: Any = None
+) -> list[ColumnElement[bool]]:
+    """Conditions that keep the rows of ``table`` to what ``scope`` allows: its ``team``
+    among the scope's teams, its person (``actor_key``, or the ``person`` column given)
+    the scope's person. A table without the columns a scope needs answers nothing."""
     conditions: list[ColumnElement[bool]] = []
+    if scope.teams is not None:
+        team = getattr(table, "team", None)
+        conditions.append(false() if team is None else team.in_(sorted(scope.teams)))
+    if scope.person is not None:
+        column = person if person is not None else getattr(table, "actor_key", None)
+        conditions.append(false() if column is None else column == scope.person)
+    return conditions
+
+
+def people_conditions(filters: Filters, table: Any = A) -> list[ColumnElement[bool]]:
+    """Conditions on ``actor_day`` (or ``course_progress``, ``hourly_activity``) for the
+    scope, the day range and team."""
+    conditions = scope_conditions(filters.scope, table)
     if filters.start is not None:
         conditions.append(table.day >= filters.start)
     if filters.end is not None:

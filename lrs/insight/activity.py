@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import (
     Select,
     distinct,
+    false,
     func,
     select,
 )
@@ -36,6 +37,7 @@ from lrs.insight._sql import (
     with_total,
 )
 from lrs.insight.filters import Filters
+from lrs.insight.scope import EVERYTHING, Scope
 from lrs.store.models import (
     FilterValue,
     HourlyActivity,
@@ -44,14 +46,22 @@ from lrs.store.models import (
 # -- filter bar ----------------------------------------------------------------------
 
 
-def filter_options(session: Session, limit: int = 500) -> dict[str, list[tuple[str, str]]]:
-    """(value, label) choices of the filter bar: teams, systems, verbs, activities."""
+def filter_options(
+    session: Session, limit: int = 500, scope: Scope = EVERYTHING
+) -> dict[str, list[tuple[str, str]]]:
+    """(value, label) choices of the filter bar: teams (those of ``scope``; none for a
+    person's scope), systems, verbs, activities (a vocabulary every reader shares)."""
     V = FilterValue
 
     def values(dimension: str) -> Select[str, str | None]:
         return select(V.value, V.label).where(V.dimension == dimension, V.statements > 0)
 
-    teams = session.execute(values("team").order_by(V.value)).all()
+    team_values = values("team")
+    if scope.person is not None:
+        team_values = team_values.where(false())
+    elif scope.teams is not None:
+        team_values = team_values.where(V.value.in_(sorted(scope.teams)))
+    teams = session.execute(team_values.order_by(V.value)).all()
     platforms = session.execute(values("platform").order_by(V.value)).all()
     verbs = session.execute(values("verb").order_by(V.label, V.value)).all()
     activities = session.execute(
@@ -89,7 +99,8 @@ def summary(session: Session, filters: Filters) -> pd.DataFrame:
     by_kind = {kind: int(n) for kind, n in kinds}
     people = _distinct_people(session, filters)
     if filters == Filters():
-        # Every activity of the store is a filter bar choice: no fact to read.
+        # Every activity of the store is a filter bar choice: no fact to read (only when
+        # the scope is everything: a narrower scope counts its own facts below).
         activities = scalar(
             session,
             select(func.count()).where(

@@ -32,6 +32,7 @@ from lrs.insight._sql import (
     raw_time,
     read_frame,
     rollup_conditions,
+    scope_conditions,
     uses_people_rollup,
     uses_rollup,
     utc,
@@ -199,7 +200,9 @@ def completion_to_contribution(session: Session, filters: Filters) -> pd.DataFra
     )
     made = read_frame(
         session,
-        _contributed_since(done.min(), F.actor_key, F.content_id, raw_time(F.timestamp)),
+        _contributed_since(done.min(), F.actor_key, F.content_id, raw_time(F.timestamp)).where(
+            *scope_conditions(filters.scope)
+        ),
         ["actor_key", "content_id", "at"],
     )
     made["at"] = utc(made["at"])
@@ -211,7 +214,9 @@ def completion_to_contribution(session: Session, filters: Filters) -> pd.DataFra
         .where(
             F.source_kind == "informal",
             F.concept.in_(CONTRIBUTE),
-            F.content_id.in_(_contributed_since(done.min(), F.content_id)),
+            F.content_id.in_(
+                _contributed_since(done.min(), F.content_id).where(*scope_conditions(filters.scope))
+            ),
         )
         .distinct(),
         ["content_id", "tag"],

@@ -8,6 +8,10 @@ A value holding U+0000 (which PostgreSQL keeps in no text column) or a lone surr
 (which is not UTF-8) can match nothing stored: left out, or a 400, on both databases.
 ``to_query`` writes a query string, so a view can be bookmarked and shared. No Dash
 imports here.
+
+``Filters.scope`` (``lrs.insight.scope``) is never read from a URL: the server sets it
+from who is signed in with ``within``, which only narrows it; the query helpers of
+``lrs.insight._sql`` turn it into conditions beside the filters.
 """
 
 from __future__ import annotations
@@ -15,10 +19,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlencode
 
 from lrs.errors import BadRequest
+from lrs.insight.scope import EVERYTHING, Scope
 from lrs.store.dialects import storable_text
 from lrs.store.facts import bounded_key
 
@@ -34,7 +39,8 @@ LAST_DAY = dt.date(9998, 12, 31)
 
 @dataclass(frozen=True)
 class Filters:
-    """What to count: a day range (inclusive) and optional equality filters."""
+    """What to count: a day range (inclusive), optional equality filters, and the scope
+    of who reads (everything unless the server narrowed it with ``within``)."""
 
     start: dt.date | None = None
     end: dt.date | None = None
@@ -44,6 +50,7 @@ class Filters:
     verb: str | None = None
     activity: str | None = None
     person: str | None = None
+    scope: Scope = field(default=EVERYTHING)
 
     @classmethod
     def from_query(cls, search: str | None, today: dt.date | None = None) -> Filters:
@@ -100,13 +107,30 @@ class Filters:
         return self.replace(start=self.start - length, end=self.start - dt.timedelta(days=1))
 
     def replace(self, **changes: object) -> Filters:
+        """These filters with some values changed; the scope can only be narrowed
+        (``within``), never replaced."""
+        if "scope" in changes:
+            raise ValueError("the scope is narrowed with Filters.within, never replaced")
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
+    def within(self, scope: Scope) -> Filters:
+        """These filters limited to what ``scope`` allows as well (never widened)."""
+        return dataclasses.replace(self, scope=self.scope.within(scope))
+
+    def unfiltered(self) -> Filters:
+        """No filter at all, in the same scope (what "everything" is to this reader)."""
+        return Filters(scope=self.scope)
+
+    @property
+    def is_unfiltered(self) -> bool:
+        return self == self.unfiltered()
+
     def described(self) -> dict[str, str | None]:
-        """Every field as text (dates in ISO 8601), for a JSON answer."""
+        """Every filter as text (dates in ISO 8601), for a JSON answer (not the scope)."""
         return {
-            field.name: None if (value := getattr(self, field.name)) is None else str(value)
-            for field in dataclasses.fields(self)
+            name.name: None if (value := getattr(self, name.name)) is None else str(value)
+            for name in dataclasses.fields(self)
+            if name.name != "scope"
         }
 
     def describe(self) -> str:

@@ -31,6 +31,7 @@ from lrs.insight._sql import (
     raw_time,
     read_frame,
     rollup_conditions,
+    scope_conditions,
     uses_people_rollup,
     uses_rollup,
     utc,
@@ -325,12 +326,18 @@ def response_times(session: Session, filters: Filters) -> pd.DataFrame:
     return frame
 
 
+def _last_day(session: Session, filters: Filters) -> dt.date | None:
+    """The last day with a fact the reader's scope may see."""
+    last = select(func.max(F.day)).where(*scope_conditions(filters.scope))
+    return session.execute(last).scalar()
+
+
 def emerging_topics(
     session: Session, filters: Filters, recent_days: int = 30, limit: int = 10
 ) -> pd.DataFrame:
     """Tags of informal activity: statements in the last ``recent_days`` of the range vs
     the period before; growth = recent share ÷ earlier share. Attrs total = tags."""
-    end = filters.end or session.execute(select(func.max(F.day))).scalar()
+    end = filters.end or _last_day(session, filters)
     if end is None:
         return with_total(pd.DataFrame(columns=["tag", "recent", "earlier", "growth"]), 0)
     split = end - dt.timedelta(days=recent_days - 1)

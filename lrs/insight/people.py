@@ -26,6 +26,7 @@ from lrs.insight._sql import (
     people_conditions,
     ranked_frame,
     read_frame,
+    scope_conditions,
     uses_people_rollup,
     with_total,
 )
@@ -37,13 +38,20 @@ from lrs.insight.concepts import (
     course_key,
 )
 from lrs.insight.filters import Filters, to_query
+from lrs.insight.scope import EVERYTHING, Scope
 from lrs.store.dialects import storable_text
 
 
-def people_options(session: Session, search: str = "", limit: int = 50) -> pd.DataFrame:
-    """People whose name or key contains ``search``, most active first (none for text
-    no stored name can hold: U+0000 or not UTF-8)."""
-    query = select(F.actor_key, func.max(F.actor_name), func.count()).group_by(F.actor_key)
+def people_options(
+    session: Session, search: str = "", limit: int = 50, scope: Scope = EVERYTHING
+) -> pd.DataFrame:
+    """People of ``scope`` whose name or key contains ``search``, most active first (none
+    for text no stored name can hold: U+0000 or not UTF-8)."""
+    query = (
+        select(F.actor_key, func.max(F.actor_name), func.count())
+        .where(*scope_conditions(scope))
+        .group_by(F.actor_key)
+    )
     if not storable_text(search):
         query = query.where(false())
     elif search:
