@@ -96,11 +96,13 @@ def _aggregate_parameters() -> list[dict[str, Any]]:
     own = []
     for name, parameter in declared.items():
         described = parameter.describe()
-        schema = (
-            {"type": "integer", "minimum": described["minimum"], "maximum": described["maximum"]}
-            if described["type"] == "integer"
-            else {"type": "string", "enum": described["choices"]}
-        )
+        if described["type"] == "integer":
+            schema = {"type": "integer", "minimum": described["minimum"],
+                      "maximum": described["maximum"]}  # fmt: skip
+        elif "max_length" in described:
+            schema = {"type": "string", "maxLength": described["max_length"]}
+        else:
+            schema = {"type": "string", "enum": described["choices"]}
         meaning = f"{parameter.description} (only {', '.join(takers[name])})"
         own.append(_q(name, meaning, **schema))
     names = {"type": "string", "enum": list(AGGREGATES)}

@@ -19,8 +19,9 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from lrs.errors import BadRequest, NotFound
-from lrs.insight import activity, convergence, courses, knowledge, people
+from lrs.insight import activity, convergence, courses, knowledge, people, pull
 from lrs.insight.filters import Filters
+from lrs.store.dialects import storable_text
 
 Value = int | str
 _WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}")
@@ -28,7 +29,9 @@ _WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}")
 
 @dataclass(frozen=True)
 class Parameter:
-    """A typed parameter: a whole number in ``minimum..maximum``, or one of ``choices``."""
+    """A typed parameter: a whole number in ``minimum..maximum``, one of ``choices``, or
+    (``length`` set) free text of at most ``length`` characters, such as a topic; a
+    ``required`` parameter must be given (a 400 naming it otherwise)."""
 
     name: str
     description: str
@@ -36,6 +39,8 @@ class Parameter:
     minimum: int = 0
     maximum: int = 0
     choices: tuple[str, ...] = ()
+    length: int = 0
+    required: bool = False
 
     def parse(self, text: str | None) -> Value:
         """The value of a query parameter's text (the default when absent or empty)."""
@@ -53,6 +58,8 @@ class Parameter:
         """``value`` if allowed, else a 400 naming this parameter and what it allows."""
         if isinstance(self.default, int):
             allowed = isinstance(value, int) and self.minimum <= value <= self.maximum
+        elif self.length:
+            allowed = isinstance(value, str) and len(value) <= self.length and storable_text(value)
         else:
             allowed = value in self.choices
         if not allowed:
@@ -64,6 +71,8 @@ class Parameter:
                                      "default": self.default}  # fmt: skip
         if isinstance(self.default, int):
             described.update(type="integer", minimum=self.minimum, maximum=self.maximum)
+        elif self.length:
+            described.update(type="string", max_length=self.length, required=self.required)
         else:
             described.update(type="string", choices=list(self.choices))
         return described
@@ -71,6 +80,8 @@ class Parameter:
     def _allowed(self) -> str:
         if isinstance(self.default, int):
             return f"a whole number from {self.minimum} to {self.maximum}"
+        if self.length:
+            return f"text of at most {self.length} characters (no U+0000)"
         return "one of " + ", ".join(self.choices)
 
 
@@ -99,6 +110,9 @@ class Aggregate:
             if getattr(filters, name) is None:
                 raise BadRequest(f"{self.name} needs the {name} filter", name)
         arguments = {p.name: p.check(values.get(p.name, p.default)) for p in self.parameters}
+        for p in self.parameters:
+            if p.required and not str(arguments[p.name]).strip():
+                raise BadRequest(f"{self.name} needs the {p.name} parameter", p.name)
         return self.query(session, filters, **arguments)
 
     def parse(self, params: Mapping[str, str]) -> dict[str, Value]:
@@ -114,6 +128,11 @@ class Aggregate:
             return self.run(session, filters, **values)
 
         return bound
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """The parameters that must be given."""
+        return tuple(p.name for p in self.parameters if p.required)
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -323,6 +342,72 @@ KNOWLEDGE_FLOW = Aggregate(
      _limit(150)),
 )  # fmt: skip
 
+# -- pull: my learning and sharing, who knows about X, what to read next --------------
+
+MY_CONTRIBUTIONS = Aggregate(
+    "my_contributions", pull.my_contributions,
+    "The content a person authored and what others did with it: readers, reads, reusers "
+    "(read it, then edited or commented on it), comments, likes, edits (needs the person "
+    "filter)",
+    pull.CONTRIBUTION_COLUMNS,
+    needs=("person",),
+)  # fmt: skip
+MY_AUDIENCE = Aggregate(
+    "my_audience", pull.my_audience,
+    "The people who read, reused, commented on, liked or edited a person's content, with "
+    "each reaction (needs the person filter)",
+    pull.AUDIENCE_COLUMNS,
+    (_limit(50),),
+    needs=("person",),
+)  # fmt: skip
+MY_TIMELINE = Aggregate(
+    "my_timeline", pull.my_timeline,
+    "A person's learning (course results) and sharing (contributions) per day and "
+    "activity, newest first (needs the person filter)",
+    pull.TIMELINE_COLUMNS,
+    (_limit(500, 5000),),
+    needs=("person",),
+)  # fmt: skip
+AFTER_MY_COURSES = Aggregate(
+    "after_my_courses", pull.after_my_courses,
+    "What the other people who completed a person's completed courses read or wrote from "
+    "the day of their completion on (needs the person filter)",
+    pull.NEXT_COLUMNS,
+    (_limit(10),),
+    needs=("person",),
+)  # fmt: skip
+_TOPIC = Parameter("topic", "A topic: a tag, or words of course and content titles and tags",
+                   "", length=pull.TOPIC_MAX, required=True)  # fmt: skip
+EXPERTS = Aggregate(
+    "experts", pull.experts,
+    "Who knows about a topic: people ranked by evidence (courses passed 5, completed 3, "
+    "posts and pages written 4, pages edited 2, each comment or reply 1); ties to the "
+    "most recent evidence, then the name",
+    pull.EXPERT_COLUMNS,
+    (_TOPIC, _limit(20)),
+)  # fmt: skip
+EXPERT_EVIDENCE = Aggregate(
+    "expert_evidence", pull.expert_evidence,
+    "The evidence behind the experts on a topic, person by person in their rank",
+    pull.EVIDENCE_COLUMNS,
+    (_TOPIC, _limit(20)),
+)  # fmt: skip
+_COURSE = Parameter("course", "The course (its activity id)", "", length=2048, required=True)
+READ_NEXT = Aggregate(
+    "read_next", pull.read_next,
+    "What to read next after a course: the posts and pages most read by the people who "
+    "completed it, from the day of their completion on, and how many of them wrote on each",
+    pull.NEXT_COLUMNS,
+    (_COURSE, _limit(10)),
+)  # fmt: skip
+COURSE_WRITERS = Aggregate(
+    "course_writers", pull.course_writers,
+    "The people who completed a course and then wrote or edited posts and pages on its "
+    "topic (a shared tag, else shared title or tag keywords), with what linked them",
+    pull.WRITER_COLUMNS,
+    (_COURSE,),
+)  # fmt: skip
+
 AGGREGATES: dict[str, Aggregate] = {
     entry.name: entry
     for entry in (
@@ -331,7 +416,9 @@ AGGREGATES: dict[str, Aggregate] = {
         COURSE_FUNNEL, SCORE_DISTRIBUTION, TIME_SPENT, STALLED, CONTRIBUTIONS_OVER_TIME,
         PARTICIPATION, CONTRIBUTION_SHARES, TOP_CONTENT, TOP_CONTRIBUTORS, RESPONSE_TIMES,
         EMERGING_TOPICS, TEAM_MIX, CONTRIBUTION_VS_RESULTS, CONTRIBUTORS_AND_COURSES,
-        INFORMAL_GROWTH, COMPLETION_TO_CONTRIBUTION, KNOWLEDGE_FLOW,
+        INFORMAL_GROWTH, COMPLETION_TO_CONTRIBUTION, KNOWLEDGE_FLOW, MY_CONTRIBUTIONS,
+        MY_AUDIENCE, MY_TIMELINE, AFTER_MY_COURSES, EXPERTS, EXPERT_EVIDENCE, READ_NEXT,
+        COURSE_WRITERS,
     )
 }  # fmt: skip
 """Every published query by name, in the order the API lists them."""

@@ -64,7 +64,8 @@ def test_filters_come_from_the_query_string(api: ApiClient, stored: dict[str, An
 
 def test_empty_store_gives_numbers_not_errors(api: ApiClient) -> None:
     for entry in api.get("aggregates").get_json():
-        needed = "&".join(f"{name}=nobody" for name in entry["needs"])
+        required = [p["name"] for p in entry["parameters"] if p.get("required")]
+        needed = "&".join(f"{name}=nobody" for name in [*entry["needs"], *required])
         response = api.get(f"aggregates/{entry['name']}?{needed}")
         assert response.status_code == 200, (entry["name"], response.get_data(as_text=True))
         assert response.get_json()["columns"] == entry["columns"]
@@ -89,7 +90,9 @@ def test_every_registry_entry_is_listed_and_reachable_with_its_columns(
     for name, entry in registry.AGGREGATES.items():
         assert listed[name]["columns"] == list(entry.columns)
         assert [p["name"] for p in listed[name]["parameters"]] == [p.name for p in entry.parameters]
-        body = api.get(f"aggregates/{name}?person={ann}" if entry.needs else f"aggregates/{name}")
+        query = {"person": ann} if entry.needs else {}
+        query.update({p: {"topic": "safety", "course": SAFETY}[p] for p in entry.required})
+        body = api.get(f"aggregates/{name}", query_string=query)
         assert body.status_code == 200, (name, body.get_data(as_text=True))
         assert body.get_json()["columns"] == list(entry.columns), name
     course_funnel = api.get("aggregates/course_funnel").get_json()["records"]

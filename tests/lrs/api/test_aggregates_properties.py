@@ -49,5 +49,6 @@ def test_any_query_is_numbers_or_a_400_naming_a_sent_parameter(
             assert response.mimetype == "text/csv"
         return
     error = assert_error(response, 400)
-    named = {key.replace("\x00", "\\u0000") for key in query} | set(registry.AGGREGATES[name].needs)
+    entry = registry.AGGREGATES[name]
+    named = {key.replace("\x00", "\\u0000") for key in query} | {*entry.needs, *entry.required}
     assert error["path"] in named, (query, error)
