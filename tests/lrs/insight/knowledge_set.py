@@ -44,7 +44,7 @@ CONTENT = {
 VERBS = {
     "authored": Verbs.AUTHORED, "created": Verbs.CREATED, "edited": Verbs.EDITED,
     "viewed": Verbs.VIEWED, "liked": Verbs.LIKED, "commented": Verbs.COMMENTED,
-    "completed": Verbs.COMPLETED, "passed": Verbs.PASSED,
+    "completed": Verbs.COMPLETED, "passed": Verbs.PASSED, "failed": Verbs.FAILED,
 }  # fmt: skip
 
 

@@ -1,0 +1,647 @@
+"""Pull: the views people open for themselves rather than reports made about them.
+
+- **My learning and sharing** (the person filter): my courses (``courses.person_courses``),
+  what I wrote and who read, reused, commented on or liked it (``my_contributions``,
+  ``my_audience``), a timeline of both (``my_timeline``) and what the people who
+  completed my courses went on to read or write (``after_my_courses``).
+- **Who knows about X** (``experts``, ``expert_evidence``): people ranked by evidence on
+  a topic, under the matching rule and the weights below.
+- **What to read next** after a course (``read_next``, ``course_writers``): the posts and
+  pages most read by the people who completed it, and those of them who wrote about it.
+
+Every fact is read under ``fact_conditions``, so that whatever narrows the filters (a
+range, a team, the person) narrows these views too. "After a completion" means from the
+day of the completion on (the facts' ``day``, which the covering indexes hold), as the
+"reused" ranking of the knowledge page counts it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, Final
+
+import pandas as pd
+from sqlalchemy import (
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from lrs.errors import BadRequest
+from lrs.insight import topics
+from lrs.insight._sql import (
+    F,
+    activity_names,
+    fact_conditions,
+    read_frame,
+    with_total,
+)
+from lrs.insight.concepts import (
+    AUTHORING,
+    COMPLETED,
+    CONSUME,
+    CONTRIBUTE,
+    EDITING,
+    FAILED,
+    PAGE_TYPES,
+    PASSED,
+    REACT,
+    RESPONDING,
+)
+from lrs.insight.filters import Filters, to_query
+from lrs.insight.people import person_names
+from lrs.store.dialects import storable_text
+from lrs.store.models import ContentAuthor, FilterValue, LearningFactTag
+
+# -- my learning and sharing -----------------------------------------------------------
+
+CONTRIBUTION_COLUMNS = (
+    "content_id",
+    "name",
+    "created",
+    "readers",
+    "reads",
+    "reused",
+    "comments",
+    "likes",
+    "edits",
+    "explorer_query",
+)
+AUDIENCE_COLUMNS = (
+    "actor_key",
+    "name",
+    "team",
+    "contents",
+    "reads",
+    "reused",
+    "comments",
+    "likes",
+    "edits",
+)
+
+
+def _reactions(session: Session, filters: Filters) -> pd.DataFrame:
+    """Per (content the person authored, other person): reads, comments (and replies),
+    likes, edits and whether the other person reused it (read it, then the same day or
+    later edited or commented on it). The reactions are those of other people, under
+    every filter but the person; the person's content is what ``content_author`` says
+    they authored."""
+    person = filters.person
+    if person is None:
+        return pd.DataFrame(
+            columns=[
+                "content_id",
+                "actor_key",
+                "reads",
+                "comments",
+                "likes",
+                "edits",
+                "first_read",
+                "last_made",
+            ]
+        )
+    C = ContentAuthor
+    mine = select(C.content_id).where(C.author_key == person)
+
+    def counted(concepts: Sequence[str]) -> Any:
+        return func.sum(case((F.concept.in_(concepts), 1), else_=0))
+
+    query = (
+        select(
+            F.content_id,
+            F.actor_key,
+            counted(CONSUME),
+            counted(RESPONDING),
+            counted(REACT),
+            counted(EDITING),
+            func.min(case((F.concept.in_(CONSUME), F.day))),
+            func.max(case((F.concept.in_((*EDITING, *RESPONDING)), F.day))),
+        )
+        .where(
+            *fact_conditions(filters.replace(person=None)),
+            F.content_id.in_(mine),
+            F.actor_key != person,
+            F.source_kind == "informal",
+        )
+        .group_by(F.content_id, F.actor_key)
+    )
+    frame = read_frame(
+        session,
+        query,
+        [
+            "content_id",
+            "actor_key",
+            "reads",
+            "comments",
+            "likes",
+            "edits",
+            "first_read",
+            "last_made",
+        ],
+    )
+    for column in ("reads", "comments", "likes", "edits"):
+        frame[column] = frame[column].astype("int64")
+    first = pd.Series([_day(v) for v in frame["first_read"]], index=frame.index, dtype=object)
+    last = pd.Series([_day(v) for v in frame["last_made"]], index=frame.index, dtype=object)
+    frame["reused"] = [
+        int(f is not None and m is not None and f <= m) for f, m in zip(first, last, strict=True)
+    ]
+    frame["readers"] = (frame["reads"] > 0).astype("int64")
+    return frame
+
+
+def my_contributions(session: Session, filters: Filters) -> pd.DataFrame:
+    """The content the person authored (posts, pages, questions) with what others did
+    with it: distinct readers and reads, reusers (``_reactions``), comments and replies,
+    likes, edits; most read first. Attrs total = content authored."""
+    person = filters.person
+    C = ContentAuthor
+    authored = read_frame(
+        session,
+        select(C.content_id, C.at).where(C.author_key == (person or "")).order_by(C.at),
+        ["content_id", "created"],
+    )
+    reactions = _reactions(session, filters)
+    sums = (
+        reactions.groupby("content_id")[
+            ["readers", "reads", "reused", "comments", "likes", "edits"]
+        ].sum()
+        if len(reactions)
+        else pd.DataFrame(columns=["readers", "reads", "reused", "comments", "likes", "edits"])
+    )
+    frame = authored.merge(sums, how="left", left_on="content_id", right_index=True)
+    for column in ("readers", "reads", "reused", "comments", "likes", "edits"):
+        frame[column] = frame[column].fillna(0).astype("int64")
+    names = activity_names(session, frame["content_id"].tolist())
+    frame.insert(1, "name", [names.get(c, c) for c in frame["content_id"]])
+    frame["created"] = [_day(v) for v in frame["created"]]
+    frame["explorer_query"] = [to_query({"activity": c}) for c in frame["content_id"]]
+    frame = frame.sort_values(["readers", "reads", "content_id"], ascending=[False, False, True])
+    return with_total(frame[list(CONTRIBUTION_COLUMNS)].reset_index(drop=True), len(frame))
+
+
+def my_audience(session: Session, filters: Filters, limit: int = 50) -> pd.DataFrame:
+    """The people who read, reused, commented on, liked or edited the person's content:
+    per person the contents reached and each reaction; most contents, then most reads
+    first. Attrs total = such people."""
+    reactions = _reactions(session, filters)
+    if reactions.empty:
+        return with_total(pd.DataFrame(columns=list(AUDIENCE_COLUMNS)), 0)
+    frame = (
+        reactions.groupby("actor_key")
+        .agg(
+            contents=("content_id", "nunique"),
+            reads=("reads", "sum"),
+            reused=("reused", "sum"),
+            comments=("comments", "sum"),
+            likes=("likes", "sum"),
+            edits=("edits", "sum"),
+        )
+        .reset_index()
+        .sort_values(["contents", "reads", "actor_key"], ascending=[False, False, True])
+    )
+    total = len(frame)
+    frame = frame.head(limit).reset_index(drop=True)
+    names = person_names(session, frame["actor_key"].tolist())
+    frame.insert(1, "name", [names.get(k, (k, None))[0] for k in frame["actor_key"]])
+    frame.insert(2, "team", [names.get(k, (k, None))[1] or "(no team)" for k in frame["actor_key"]])
+    for column in AUDIENCE_COLUMNS[3:]:
+        frame[column] = frame[column].astype("int64")
+    return with_total(frame[list(AUDIENCE_COLUMNS)], total)
+
+
+TIMELINE_COLUMNS = ("day", "side", "concept", "activity_id", "name", "statements", "explorer_query")
+LEARNING_MILESTONES: Final = (*COMPLETED, *FAILED)
+"""What the timeline shows of formal learning: results (completed, passed, failed...)."""
+
+
+def my_timeline(session: Session, filters: Filters, limit: int = 500) -> pd.DataFrame:
+    """The person's learning (course results) and sharing (contributions) per day and
+    activity, newest first: ``side`` is ``learning`` or ``sharing``. Attrs total = rows."""
+    if filters.person is None:
+        return with_total(pd.DataFrame(columns=list(TIMELINE_COLUMNS)), 0)
+    learning = and_(F.source_kind == "formal", F.concept.in_(LEARNING_MILESTONES))
+    sharing = and_(F.source_kind == "informal", F.concept.in_(CONTRIBUTE))
+    side = case((F.source_kind == "formal", "learning"), else_="sharing")
+    target = func.coalesce(F.content_id, F.activity_id)
+    query = (
+        select(F.day, side, F.concept, target, func.count())
+        .where(*fact_conditions(filters), or_(learning, sharing))
+        .group_by(F.day, side, F.concept, target)
+        .order_by(F.day.desc(), side, F.concept, target)
+    )
+    frame = read_frame(session, query, ["day", "side", "concept", "activity_id", "statements"])
+    total = len(frame)
+    frame = frame.head(limit).reset_index(drop=True)
+    frame["day"] = [_day(v) for v in frame["day"]]
+    frame["statements"] = frame["statements"].astype("int64")
+    names = activity_names(session, sorted(set(frame["activity_id"].dropna())))
+    frame.insert(4, "name", [names.get(a, a) for a in frame["activity_id"]])
+    frame["explorer_query"] = [
+        to_query({"person": filters.person, "activity": a, "from": str(d), "to": str(d)})
+        for a, d in zip(frame["activity_id"], frame["day"], strict=True)
+    ]
+    return with_total(frame[list(TIMELINE_COLUMNS)], total)
+
+
+# -- what to read next -----------------------------------------------------------------
+
+NEXT_COLUMNS = ("content_id", "name", "kind", "readers", "reads", "writers", "explorer_query")
+WRITING: Final = (*AUTHORING, *EDITING)
+"""What counts as writing about something: a post, page or question, or an edit."""
+
+
+def _graduates(filters: Filters, courses: Any, exclude: str | None = None) -> Any:
+    """(actor_key, day of the first completion of any of ``courses``) per person."""
+    conditions = [
+        *fact_conditions(filters.replace(person=None)),
+        F.source_kind == "formal",
+        F.concept.in_(COMPLETED),
+        F.course_id.in_(courses),
+    ]
+    if exclude is not None:
+        conditions.append(F.actor_key != exclude)
+    return (
+        select(F.actor_key.label("actor_key"), func.min(F.day).label("day"))
+        .where(*conditions)
+        .group_by(F.actor_key)
+        .subquery()
+    )
+
+
+def _next_after(session: Session, filters: Filters, graduates: Any, limit: int) -> pd.DataFrame:
+    """Per post or page: the graduates who read it (and their reads) and who wrote or
+    edited it, from the day of their completion on; most readers first."""
+    G = graduates
+    reads = func.sum(case((F.concept.in_(CONSUME), 1), else_=0))
+    readers = func.count(func.distinct(case((F.concept.in_(CONSUME), F.actor_key))))
+    writers = func.count(func.distinct(case((F.concept.in_(WRITING), F.actor_key))))
+    query = (
+        select(F.content_id, readers, reads, writers, func.count().over())
+        .join(G, and_(G.c.actor_key == F.actor_key, F.day >= G.c.day))
+        .where(
+            *fact_conditions(filters.replace(person=None)),
+            F.source_kind == "informal",
+            F.concept.in_((*CONSUME, *WRITING)),
+            F.content_id.is_not(None),
+        )
+        .group_by(F.content_id)
+        .order_by(readers.desc(), reads.desc(), writers.desc(), F.content_id)
+        .limit(limit)
+    )
+    frame = read_frame(session, query, ["content_id", "readers", "reads", "writers", "total"])
+    total = int(frame["total"].iloc[0]) if len(frame) else 0
+    frame = frame.drop(columns=["total"])
+    for column in ("readers", "reads", "writers"):
+        frame[column] = frame[column].astype("int64")
+    names = activity_names(session, frame["content_id"].tolist())
+    kinds = _content_kinds(session, frame["content_id"].tolist())
+    frame.insert(1, "name", [names.get(c, c) for c in frame["content_id"]])
+    frame.insert(2, "kind", [kinds.get(c, "other") for c in frame["content_id"]])
+    frame["explorer_query"] = [to_query({"activity": c}) for c in frame["content_id"]]
+    return with_total(frame[list(NEXT_COLUMNS)], total)
+
+
+def _content_kinds(session: Session, contents: Sequence[str]) -> dict[str, str]:
+    """content -> ``page`` (a wiki page type) or ``post`` (anything else written)."""
+    if not contents:
+        return {}
+    rows = session.execute(
+        select(F.activity_id, func.max(F.activity_type))
+        .where(F.activity_id.in_(list(contents)), F.source_kind == "informal")
+        .group_by(F.activity_id)
+    ).all()
+    return {str(a): "page" if t in PAGE_TYPES else "post" for a, t in rows}
+
+
+def read_next(
+    session: Session, filters: Filters, course: str = "", limit: int = 10
+) -> pd.DataFrame:
+    """The posts and pages most read by the people who completed ``course``, from the day
+    of their completion on: distinct readers, reads, and those of them who wrote or
+    edited it. Attrs total = such content."""
+    _check_course(course)
+    return _next_after(session, filters, _graduates(filters, [course]), limit)
+
+
+WRITER_COLUMNS = (
+    "actor_key",
+    "name",
+    "team",
+    "content_id",
+    "content_name",
+    "linked_by",
+    "first_day",
+    "contributions",
+    "explorer_query",
+)
+
+
+def course_writers(session: Session, filters: Filters, course: str = "") -> pd.DataFrame:
+    """The graduates of ``course`` who wrote or edited posts and pages on its topic
+    (``lrs.insight.topics``: a shared tag, else a shared keyword of the titles and tags)
+    from the day of their completion on, with what linked them; earliest first."""
+    _check_course(course)
+    G = _graduates(filters, [course])
+    made = read_frame(
+        session,
+        select(F.actor_key, F.content_id, func.min(F.day), func.count())
+        .join(G, and_(G.c.actor_key == F.actor_key, F.day >= G.c.day))
+        .where(
+            *fact_conditions(filters.replace(person=None)),
+            F.source_kind == "informal",
+            F.concept.in_(WRITING),
+            F.content_id.is_not(None),
+        )
+        .group_by(F.actor_key, F.content_id),
+        ["actor_key", "content_id", "first_day", "contributions"],
+    )
+    if made.empty:
+        return pd.DataFrame(columns=list(WRITER_COLUMNS))
+    contents = sorted(set(made["content_id"]))
+    names = activity_names(session, [course, *contents])
+    tags = _tags(session, [course], F.course_id, "formal")
+    content_tags = _tags(session, contents, F.content_id, "informal")
+    course_topic = topics.Topic.of(names.get(course), tags.get(course, ()))
+    links = {
+        c: topics.link(course_topic, topics.Topic.of(names.get(c), content_tags.get(c, ())))
+        for c in contents
+    }
+    made["linked_by"] = [links[c] for c in made["content_id"]]
+    made = made[made["linked_by"].notna()].copy()
+    made["first_day"] = [_day(v) for v in made["first_day"]]
+    made["contributions"] = made["contributions"].astype("int64")
+    people = person_names(session, sorted(set(made["actor_key"])))
+    made["name"] = [people.get(k, (k, None))[0] for k in made["actor_key"]]
+    made["team"] = [people.get(k, (k, None))[1] or "(no team)" for k in made["actor_key"]]
+    made["content_name"] = [names.get(c, c) for c in made["content_id"]]
+    made["explorer_query"] = [
+        to_query({"person": k, "activity": c})
+        for k, c in zip(made["actor_key"], made["content_id"], strict=True)
+    ]
+    made = made.sort_values(["first_day", "actor_key", "content_id"])
+    return made[list(WRITER_COLUMNS)].reset_index(drop=True)
+
+
+def after_my_courses(session: Session, filters: Filters, limit: int = 10) -> pd.DataFrame:
+    """What the other people who completed the person's completed courses went on to
+    read or write (``read_next`` over those courses together)."""
+    person = filters.person
+    if person is None:
+        return with_total(pd.DataFrame(columns=list(NEXT_COLUMNS)), 0)
+    mine = (
+        select(F.course_id)
+        .where(
+            *fact_conditions(filters),
+            F.source_kind == "formal",
+            F.concept.in_(COMPLETED),
+            F.course_id.is_not(None),
+        )
+        .distinct()
+    )
+    return _next_after(session, filters, _graduates(filters, mine, exclude=person), limit)
+
+
+def _check_course(course: str) -> None:
+    if not course.strip() or not storable_text(course):
+        raise BadRequest("course must name a course (its activity id)", "course")
+
+
+def _tags(session: Session, keys: Sequence[str], column: Any, kind: str) -> dict[str, list[str]]:
+    """key (a course or content) -> the tags of its facts."""
+    if not keys:
+        return {}
+    T = LearningFactTag
+    rows = session.execute(
+        select(column, T.tag)
+        .join(T, T.seq == F.seq)
+        .where(column.in_(list(keys)), F.source_kind == kind)
+        .distinct()
+    ).all()
+    found: dict[str, list[str]] = {}
+    for key, tag in rows:
+        found.setdefault(str(key), []).append(str(tag))
+    return found
+
+
+# -- who knows about X -----------------------------------------------------------------
+
+WEIGHTS: Final = {"passed": 5, "completed": 3, "wrote": 4, "edited": 2, "commented": 1}
+"""Points per piece of evidence: a course passed (5) or completed without a pass (3),
+counted once per course; a post, page or question written (4) or a page edited by
+someone who did not write it (2), once per content; a comment or reply (1), each."""
+EXPERT_COLUMNS = (
+    "rank",
+    "actor_key",
+    "name",
+    "team",
+    "score",
+    "passed",
+    "completed",
+    "wrote",
+    "edited",
+    "commented",
+    "last_day",
+    "explorer_query",
+)
+EVIDENCE_COLUMNS = (
+    "actor_key",
+    "name",
+    "evidence",
+    "activity_id",
+    "activity_name",
+    "points",
+    "statements",
+    "last_day",
+    "explorer_query",
+)
+TOPIC_MAX: Final = 200
+
+
+def matching(session: Session, topic: str) -> set[str]:
+    """The courses, posts and pages about ``topic``. A tag equal to the topic (case
+    aside) names them; when no tag does, every activity whose title's keywords, or one
+    of whose tags' keywords, hold all the topic's keywords (``topics.keywords``)."""
+    text = topic.strip().casefold()
+    words = topics.keywords(text)
+    if not text or len(text) > TOPIC_MAX or not storable_text(text):
+        raise BadRequest(f"topic must be text of 1 to {TOPIC_MAX} characters", "topic")
+    T = LearningFactTag
+    found_tags = {
+        str(tag)
+        for (tag,) in session.execute(
+            select(T.tag)
+            .where(
+                or_(T.tag == text, *([and_(*(T.tag.contains(w) for w in words))] if words else []))
+            )
+            .distinct()
+        )
+    }
+    exact = {tag for tag in found_tags if tag == text}
+    tags = exact or {tag for tag in found_tags if words and words <= topics.keywords(tag)}
+    if not tags and not words:
+        raise BadRequest(
+            f"topic {topic.strip()!r} is no tag and has no keyword (a word of "
+            f"{topics.MIN_LENGTH} letters or more that is not a stop word)",
+            "topic",
+        )
+    matched: set[str] = set()
+    if tags:
+        for course, content in session.execute(
+            select(F.course_id, F.content_id)
+            .join(T, T.seq == F.seq)
+            .where(T.tag.in_(tags))
+            .distinct()
+        ):
+            matched.update(value for value in (course, content) if value is not None)
+    if words and not exact:
+        V = FilterValue
+        labelled = select(V.value, V.label).where(
+            V.dimension == "activity", *(func.lower(V.label).contains(w) for w in words)
+        )
+        for value, label in session.execute(labelled):
+            if words <= topics.keywords(label):
+                matched.add(str(value))
+    return matched
+
+
+def _evidence(session: Session, filters: Filters, topic: str) -> pd.DataFrame:
+    """Per (person, piece of evidence on the topic): its kind, activity, points,
+    statements and last day."""
+    matched = sorted(matching(session, topic))
+    columns = ["actor_key", "evidence", "activity_id", "statements", "last_day"]
+    if not matched:
+        return pd.DataFrame(columns=[*columns, "points"])
+    conditions = fact_conditions(filters)
+    formal = (
+        select(
+            F.actor_key,
+            case(
+                (func.max(case((F.concept.in_(PASSED), 1), else_=0)) == 1, "passed"),
+                else_="completed",
+            ),
+            F.course_id,
+            func.count(),
+            func.max(F.day),
+        )
+        .where(
+            *conditions,
+            F.source_kind == "formal",
+            F.concept.in_(COMPLETED),
+            F.course_id.in_(matched),
+        )
+        .group_by(F.actor_key, F.course_id)
+    )
+    writing = (
+        select(
+            F.actor_key,
+            case(
+                (func.max(case((F.concept.in_(AUTHORING), 1), else_=0)) == 1, "wrote"),
+                else_="edited",
+            ),
+            F.content_id,
+            func.count(),
+            func.max(F.day),
+        )
+        .where(
+            *conditions,
+            F.source_kind == "informal",
+            F.concept.in_(WRITING),
+            F.content_id.in_(matched),
+        )
+        .group_by(F.actor_key, F.content_id)
+    )
+    comments = (
+        select(F.actor_key, literal("commented"), F.content_id, func.count(), func.max(F.day))
+        .where(
+            *conditions,
+            F.source_kind == "informal",
+            F.concept.in_(RESPONDING),
+            F.content_id.in_(matched),
+        )
+        .group_by(F.actor_key, F.content_id)
+    )
+    frames = [read_frame(session, q, columns) for q in (formal, writing, comments)]
+    frame = pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
+    frame["statements"] = frame["statements"].astype("int64")
+    per_statement = frame["evidence"] == "commented"
+    frame["points"] = [
+        WEIGHTS[kind] * (n if each else 1)
+        for kind, n, each in zip(frame["evidence"], frame["statements"], per_statement, strict=True)
+    ]
+    frame["last_day"] = [_day(v) for v in frame["last_day"]]
+    return frame
+
+
+def experts(session: Session, filters: Filters, topic: str = "", limit: int = 20) -> pd.DataFrame:
+    """People ranked by evidence on ``topic`` (``matching``): the sum of ``WEIGHTS`` over
+    their evidence; ties go to the most recent evidence, then the name, then the key.
+    Attrs total = people with evidence."""
+    evidence = _evidence(session, filters, topic)
+    if evidence.empty:
+        return with_total(pd.DataFrame(columns=list(EXPERT_COLUMNS)), 0)
+    counts = evidence.pivot_table(
+        index="actor_key", columns="evidence", values="points", aggfunc="size", fill_value=0
+    )
+    frame = evidence.groupby("actor_key").agg(score=("points", "sum"), last_day=("last_day", "max"))
+    for kind in WEIGHTS:
+        frame[kind] = counts.get(kind, 0)
+    comments = evidence[evidence["evidence"] == "commented"].groupby("actor_key")["statements"]
+    frame["commented"] = comments.sum().reindex(frame.index, fill_value=0)
+    frame = frame.reset_index()
+    names = person_names(session, frame["actor_key"].tolist())
+    frame["name"] = [names.get(k, (k, None))[0] for k in frame["actor_key"]]
+    frame["team"] = [names.get(k, (k, None))[1] or "(no team)" for k in frame["actor_key"]]
+    frame["sort_day"] = [d.toordinal() for d in frame["last_day"]]
+    frame = frame.sort_values(
+        ["score", "sort_day", "name", "actor_key"], ascending=[False, False, True, True]
+    )
+    total = len(frame)
+    frame = frame.head(limit).reset_index(drop=True)
+    frame["rank"] = range(1, len(frame) + 1)
+    for column in ("score", *WEIGHTS):
+        frame[column] = frame[column].astype("int64")
+    frame["explorer_query"] = [to_query({"person": k}) for k in frame["actor_key"]]
+    return with_total(frame[list(EXPERT_COLUMNS)], total)
+
+
+def expert_evidence(
+    session: Session, filters: Filters, topic: str = "", limit: int = 20
+) -> pd.DataFrame:
+    """The evidence of each of the ``experts`` ranked first, in their order: per piece,
+    its kind, the course or content, its points and statements and a link to them."""
+    ranked = experts(session, filters, topic, limit)
+    if ranked.empty:
+        return pd.DataFrame(columns=list(EVIDENCE_COLUMNS))
+    order = dict(zip(ranked["actor_key"], ranked["rank"], strict=True))
+    evidence = _evidence(session, filters, topic)
+    evidence = evidence[evidence["actor_key"].isin(order)].copy()
+    evidence["rank"] = evidence["actor_key"].map(order)
+    names = activity_names(session, sorted(set(evidence["activity_id"])))
+    people = dict(zip(ranked["actor_key"], ranked["name"], strict=True))
+    evidence["name"] = evidence["actor_key"].map(people)
+    evidence["activity_name"] = [names.get(a, a) for a in evidence["activity_id"]]
+    evidence["explorer_query"] = [
+        to_query({"person": k, "activity": a})
+        for k, a in zip(evidence["actor_key"], evidence["activity_id"], strict=True)
+    ]
+    evidence = evidence.sort_values(
+        ["rank", "points", "activity_id"], ascending=[True, False, True]
+    )
+    return evidence[list(EVIDENCE_COLUMNS)].reset_index(drop=True)
+
+
+def _day(value: Any) -> dt.date | None:
+    """A day read from either database (SQLite answers aggregates of dates as text)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
