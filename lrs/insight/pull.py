@@ -10,9 +10,19 @@
   pages most read by the people who completed it, and those of them who wrote about it.
 
 Every fact is read under ``fact_conditions``, so that whatever narrows the filters (a
-range, a team, the person) narrows these views too. "After a completion" means from the
-day of the completion on (the facts' ``day``, which the covering indexes hold), as the
-"reused" ranking of the knowledge page counts it.
+range, a team, the person) narrows these views too, and so does the reader's scope
+(``lrs.insight.scope``), with two exceptions that the views exist for, declared on their
+registry entries (``beyond_scope``) and nowhere else:
+
+- **The reactions to my content**: a reader who may see a person (a member, themselves;
+  a manager, the people of their teams) sees who read, reused, commented on, liked or
+  edited that person's posts and pages (``my_contributions``, ``my_audience``).
+- **Public contributions**: who wrote, edited or commented on posts and pages is public
+  (the blog and the wiki show it to everyone), so "who knows about X" counts that
+  evidence for every reader; course results count only within the reader's scope.
+
+"After a completion" means from the day of the completion on (the facts' ``day``, which
+the covering indexes hold), as the "reused" ranking of the knowledge page counts it.
 """
 
 from __future__ import annotations
@@ -25,10 +35,12 @@ import pandas as pd
 from sqlalchemy import (
     and_,
     case,
+    false,
     func,
     literal,
     or_,
     select,
+    true,
 )
 from sqlalchemy.orm import Session
 
@@ -55,10 +67,33 @@ from lrs.insight.concepts import (
 )
 from lrs.insight.filters import Filters, to_query
 from lrs.insight.people import person_names
+from lrs.insight.scope import Scope
 from lrs.store.dialects import storable_text
 from lrs.store.models import ContentAuthor, FilterValue, LearningFactTag
 
 # -- my learning and sharing -----------------------------------------------------------
+
+
+def _public(filters: Filters) -> Filters:
+    """The same filters read for everyone: only for the facts this module declares
+    visible beyond the reader's scope (see the module's docstring)."""
+    return Filters(
+        start=filters.start, end=filters.end, team=filters.team, kind=filters.kind,
+        platform=filters.platform, verb=filters.verb, activity=filters.activity,
+        person=filters.person,
+    )  # fmt: skip
+
+
+def _sees(session: Session, scope: Scope, person: str) -> bool:
+    """True when a reader of ``scope`` may see ``person``: their own person, or a person
+    whose facts belong to one of the scope's teams."""
+    if scope.person is not None and scope.person != person:
+        return False
+    if scope.teams is None:
+        return True
+    team = person_names(session, [person]).get(person, (person, None))[1]
+    return team is not None and team in scope.teams
+
 
 CONTRIBUTION_COLUMNS = (
     "content_id",
@@ -92,7 +127,7 @@ def _reactions(session: Session, filters: Filters) -> pd.DataFrame:
     every filter but the person; the person's content is what ``content_author`` says
     they authored."""
     person = filters.person
-    if person is None:
+    if person is None or not _sees(session, filters.scope, person):
         return pd.DataFrame(
             columns=[
                 "content_id",
@@ -103,6 +138,8 @@ def _reactions(session: Session, filters: Filters) -> pd.DataFrame:
                 "edits",
                 "first_read",
                 "last_made",
+                "reused",
+                "readers",
             ]
         )
     C = ContentAuthor
@@ -123,7 +160,7 @@ def _reactions(session: Session, filters: Filters) -> pd.DataFrame:
             func.max(case((F.concept.in_((*EDITING, *RESPONDING)), F.day))),
         )
         .where(
-            *fact_conditions(filters.replace(person=None)),
+            *fact_conditions(_public(filters).replace(person=None)),
             F.content_id.in_(mine),
             F.actor_key != person,
             F.source_kind == "informal",
@@ -159,11 +196,14 @@ def my_contributions(session: Session, filters: Filters) -> pd.DataFrame:
     """The content the person authored (posts, pages, questions) with what others did
     with it: distinct readers and reads, reusers (``_reactions``), comments and replies,
     likes, edits; most read first. Attrs total = content authored."""
-    person = filters.person
+    person = filters.person or ""
+    visible = _sees(session, filters.scope, person)
     C = ContentAuthor
     authored = read_frame(
         session,
-        select(C.content_id, C.at).where(C.author_key == (person or "")).order_by(C.at),
+        select(C.content_id, C.at)
+        .where(C.author_key == person, true() if visible else false())
+        .order_by(C.at),
         ["content_id", "created"],
     )
     reactions = _reactions(session, filters)
@@ -518,6 +558,7 @@ def _evidence(session: Session, filters: Filters, topic: str) -> pd.DataFrame:
     if not matched:
         return pd.DataFrame(columns=[*columns, "points"])
     conditions = fact_conditions(filters)
+    public = fact_conditions(_public(filters))
     formal = (
         select(
             F.actor_key,
@@ -549,7 +590,7 @@ def _evidence(session: Session, filters: Filters, topic: str) -> pd.DataFrame:
             func.max(F.day),
         )
         .where(
-            *conditions,
+            *public,
             F.source_kind == "informal",
             F.concept.in_(WRITING),
             F.content_id.in_(matched),
@@ -559,7 +600,7 @@ def _evidence(session: Session, filters: Filters, topic: str) -> pd.DataFrame:
     comments = (
         select(F.actor_key, literal("commented"), F.content_id, func.count(), func.max(F.day))
         .where(
-            *conditions,
+            *public,
             F.source_kind == "informal",
             F.concept.in_(RESPONDING),
             F.content_id.in_(matched),

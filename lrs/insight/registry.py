@@ -100,6 +100,8 @@ class Aggregate:
     parameters: tuple[Parameter, ...] = ()
     needs: tuple[str, ...] = ()
     """Filters that must be set (e.g. ``person``)."""
+    beyond_scope: str = ""
+    """What the entry shows beyond the reader's scope, and why (empty: nothing)."""
 
     def run(self, session: Session, filters: Filters, **values: Value) -> pd.DataFrame:
         """The frame under ``filters``; parameters not given take their defaults."""
@@ -141,6 +143,7 @@ class Aggregate:
             "parameters": [p.describe() for p in self.parameters],
             "needs": list(self.needs),
             "columns": list(self.columns),
+            "beyond_scope": self.beyond_scope,
         }
 
 
@@ -351,6 +354,7 @@ MY_CONTRIBUTIONS = Aggregate(
     "filter)",
     pull.CONTRIBUTION_COLUMNS,
     needs=("person",),
+    beyond_scope='the reactions of anyone to the content of a person the reader may see',
 )  # fmt: skip
 MY_AUDIENCE = Aggregate(
     "my_audience", pull.my_audience,
@@ -359,6 +363,7 @@ MY_AUDIENCE = Aggregate(
     pull.AUDIENCE_COLUMNS,
     (_limit(50),),
     needs=("person",),
+    beyond_scope='who reacted to the content of a person the reader may see',
 )  # fmt: skip
 MY_TIMELINE = Aggregate(
     "my_timeline", pull.my_timeline,
@@ -385,12 +390,14 @@ EXPERTS = Aggregate(
     "most recent evidence, then the name",
     pull.EXPERT_COLUMNS,
     (_TOPIC, _limit(20)),
+    beyond_scope='public contributions: who wrote, edited or commented on posts and pages',
 )  # fmt: skip
 EXPERT_EVIDENCE = Aggregate(
     "expert_evidence", pull.expert_evidence,
     "The evidence behind the experts on a topic, person by person in their rank",
     pull.EVIDENCE_COLUMNS,
     (_TOPIC, _limit(20)),
+    beyond_scope='public contributions: who wrote, edited or commented on posts and pages',
 )  # fmt: skip
 _COURSE = Parameter("course", "The course (its activity id)", "", length=2048, required=True)
 READ_NEXT = Aggregate(

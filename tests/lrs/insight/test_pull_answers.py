@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from lrs.errors import BadRequest
 from lrs.insight import pull, registry
 from lrs.insight.filters import Filters
+from lrs.insight.scope import Scope
 from lrs.store.engine import Database
 from tests.lrs.insight import knowledge_set, pull_set
 from tests.lrs.insight.knowledge_set import key
@@ -260,3 +261,35 @@ def test_the_person_views_need_a_person(known: Session) -> None:
             entry.run(known, Filters())
     with pytest.raises(BadRequest):
         registry.READ_NEXT.run(known, Filters(), course="")
+
+
+def test_the_reactions_to_my_content_are_mine_to_see(known: Session) -> None:
+    """A member sees who reacted to their own content; nobody else's page; a manager
+    sees the pages of their teams' people."""
+    m01 = Filters(person=key("m01"))
+    everything = registry.MY_AUDIENCE.run(known, m01)
+    as_member = registry.MY_AUDIENCE.run(known, m01.within(Scope.of_person(key("m01"))))
+    assert as_member.equals(everything) and len(everything) == 6
+    other = m01.within(Scope.of_person(key("m02")))
+    assert registry.MY_AUDIENCE.run(known, other).empty
+    assert registry.MY_CONTRIBUTIONS.run(known, other).empty
+    team = knowledge_set.people()["m01"]
+    assert team is not None
+    manager = registry.MY_CONTRIBUTIONS.run(known, m01.within(Scope.of_teams({team})))
+    assert manager.equals(registry.MY_CONTRIBUTIONS.run(known, m01))
+    elsewhere = {t for t in knowledge_set.TEAMS if t != team}
+    assert registry.MY_CONTRIBUTIONS.run(known, m01.within(Scope.of_teams(elsewhere))).empty
+
+
+def test_experts_count_public_contributions_for_everyone_and_courses_within_scope(
+    known: Session,
+) -> None:
+    member = Filters().within(Scope.of_person(key("m03")))
+    frame = registry.EXPERTS.run(known, member, topic="glaze")
+    # m03's own completion (3) and comments (3); the others' writing, edits and comments
+    # only: m02 edited the post (2) and commented twice (2), m01 wrote it (4) (a tie:
+    # m02's evidence is newer), m04 commented once.
+    assert list(zip(frame["actor_key"], frame["score"], strict=True)) == [
+        (key("m03"), 6), (key("m02"), 4), (key("m01"), 4), (key("m04"), 1)]  # fmt: skip
+    read = registry.READ_NEXT.run(known, member, course=GLAZE)
+    assert read["readers"].tolist() == [1, 1]  # m03's own reading only
