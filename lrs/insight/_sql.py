@@ -2,8 +2,9 @@
 
 Every number is a SQL aggregate over ``learning_fact`` (one narrow row per stored,
 non-voided statement), its tags, or a rollup (``daily_activity`` per day and filter
-dimension, ``actor_day`` per person, ``course_progress``, ``hourly_activity``) — never
-over statement payloads. These helpers turn ``Filters`` into conditions on each table,
+dimension, ``actor_day`` per person, ``course_progress`` per course, person and day,
+``course_learner`` per course and person, ``hourly_activity``) — never over statement
+payloads. These helpers turn ``Filters`` into conditions on each table,
 say which rollup can answer, and read results into DataFrames. Lists are limited in SQL
 and carry the size of the whole set in ``frame.attrs["total"]`` ("top 10 of N").
 
@@ -38,6 +39,7 @@ from lrs.insight.scope import Scope
 from lrs.store.models import (
     ActorDay,
     ContentAuthor,
+    CourseLearner,
     CourseProgress,
     DailyActivity,
     FilterValue,
@@ -48,6 +50,7 @@ F = LearningFact
 R = DailyActivity
 A = ActorDay
 P = CourseProgress
+L = CourseLearner
 _ROWS_PER_BATCH = 500
 
 
@@ -68,6 +71,13 @@ def uses_people_rollup(filters: Filters) -> bool:
         and filters.verb is None
         and filters.scope.person is None
     )
+
+
+def uses_learner_rollup(filters: Filters) -> bool:
+    """True when ``course_learner`` answers per (course, person) questions: all time,
+    every team, everyone in scope (it sums each pair's days and keeps one team per
+    pair)."""
+    return filters == Filters()
 
 
 def scope_conditions(

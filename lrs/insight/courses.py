@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from lrs.insight._sql import (
     F,
+    L,
     P,
     activity_names,
     fact_conditions,
@@ -28,6 +29,7 @@ from lrs.insight._sql import (
     ranked_frame,
     read_frame,
     scalar,
+    uses_learner_rollup,
     uses_people_rollup,
     with_total,
 )
@@ -53,6 +55,20 @@ def learners(session: Session, filters: Filters) -> Any:
     statements, the seconds of session ends and of attempt ends, the best score of a pass
     or fail, the last day active, the person's name and team. A common table expression,
     which both databases compute once however often a question reads it."""
+    if uses_learner_rollup(filters):
+        # All time, everyone: one stored row per (course, person), nothing to group.
+        return select(
+            L.course.label("course"),
+            L.actor_key.label("actor_key"),
+            *[getattr(L, stage).label(stage) for stage in STAGES],
+            L.statements.label("statements"),
+            L.seconds.label("session_seconds"),
+            L.attempt_seconds.label("attempt_seconds"),
+            L.best_score.label("best_score"),
+            L.last_day.label("last_day"),
+            L.actor_name.label("name"),
+            case((L.team != "", L.team)).label("team"),
+        ).cte("learners")
     if uses_people_rollup(filters):
         # Grouped in the order of ix_course_progress_course_actor: read from the index.
         return (

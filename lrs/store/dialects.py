@@ -58,18 +58,25 @@ def increment(
     key: Sequence[str],
     column: str | Sequence[str],
     greatest: Sequence[str] = (),
+    least: Sequence[str] = (),
 ) -> None:
     """Insert rows, or add their ``column`` (one or several) to the row with the same
-    ``key`` (counters); ``greatest`` columns keep the larger non-null value."""
+    ``key`` (counters); ``greatest`` columns keep the larger non-null value, ``least``
+    columns the smaller."""
     if not rows:
         return
     statement = _insert(session, table)
     columns = [column] if isinstance(column, str) else list(column)
-    larger = func.greatest if session.get_bind().dialect.name == "postgresql" else func.max
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    larger = func.greatest if postgresql else func.max
+    smaller = func.least if postgresql else func.min
     set_: dict[str, Any] = {name: table.c[name] + statement.excluded[name] for name in columns}
     for name in greatest:
         old, new = table.c[name], statement.excluded[name]
         set_[name] = larger(func.coalesce(old, new), func.coalesce(new, old))
+    for name in least:
+        old, new = table.c[name], statement.excluded[name]
+        set_[name] = smaller(func.coalesce(old, new), func.coalesce(new, old))
     statement = statement.on_conflict_do_update(index_elements=list(key), set_=set_)
     session.execute(statement, list(rows))
 

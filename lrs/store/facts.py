@@ -2,8 +2,10 @@
 
 ``record`` adds one ``learning_fact`` row per stored statement (plus its tags) and
 counts it in the rollups: ``daily_activity`` (per day and filter dimension),
-``actor_day`` (per day, person and team), ``filter_value`` (the filter bar's choices)
-and ``content_author`` (who created each piece of content). Each rollup is written with
+``actor_day`` (per day, person and team), ``course_progress`` (per day, course and
+person) with ``course_learner`` (the same per course and person over all days),
+``filter_value`` (the filter bar's choices) and ``content_author`` (who created each
+piece of content). Each rollup is written with
 one statement per batch, keys sorted so that concurrent writers lock rows in the same
 order. ``forget`` (voiding) and ``forget_seqs`` (privacy erasure, retention) remove
 facts and take them out of every rollup exactly, so dashboards never count a voided
@@ -36,6 +38,7 @@ from lrs.store import dialects
 from lrs.store.models import (
     ActorDay,
     ContentAuthor,
+    CourseLearner,
     CourseProgress,
     DailyActivity,
     FilterValue,
@@ -61,6 +64,7 @@ F = LearningFact
 RollupKey = tuple[Any, str, str, str, str, str]
 ActorKey = tuple[Any, str, str]
 CourseKey = tuple[Any, str, str, str]
+LearnerKey = tuple[str, str]
 HourKey = tuple[Any, int, int, str]
 ACTOR_COUNTS = ("statements", "formal", "informal", "contributions", "reactions", "scores")
 _CHUNK = 500
@@ -138,6 +142,8 @@ def record(
     _add_to_actor_day(session, rows)
     moved = _move_to_courses(session, learned)
     _add_to_course_progress(session, [row for row in rows if _course_key(row) not in moved])
+    # After both: a moved pair's learner row is recounted from its course progress whole.
+    _recount_learners(session, sorted({(course, actor) for _, course, actor, _ in moved}))
     _add_to_hourly(session, Counter(map(_hour_key, rows)))
     _add_filter_values(session, rows)
     # New facts have higher seqs than any stored one: a stored author stays the first.
@@ -306,6 +312,7 @@ def _forget_chunk(session: Session, seqs: list[int]) -> None:
         P = CourseProgress
         session.execute(delete(P).where(tuple_(P.day, P.course, P.actor_key, P.team).in_(courses)))
         _insert_course_progress(session, courses)
+        _recount_learners(session, sorted({(course, actor) for _, course, actor, _ in courses}))
     _refresh_filter_values(session, removed)
     gone = {row["seq"] for row in removed}
     contents = sorted(
@@ -353,6 +360,8 @@ def refresh_persons(session: Session, actor_keys: Sequence[str]) -> None:
     _insert_actor_days(session, None, keys)
     session.execute(delete(CourseProgress).where(CourseProgress.actor_key.in_(keys)))
     _insert_course_progress(session, None, keys)
+    session.execute(delete(CourseLearner).where(CourseLearner.actor_key.in_(keys)))
+    _insert_learners(session, None, keys)
     author = select(F.actor_key).where(F.seq == ContentAuthor.seq).scalar_subquery()
     session.execute(
         update(ContentAuthor)
@@ -369,6 +378,8 @@ def rebuild_rollups(session: Session) -> None:
     _insert_actor_days(session, None)
     session.execute(delete(CourseProgress))
     _insert_course_progress(session, None)
+    session.execute(delete(CourseLearner))
+    _insert_learners(session, None)
     session.execute(delete(HourlyActivity))
     team = func.coalesce(F.team, "")
     session.execute(
@@ -572,6 +583,72 @@ def _add_to_course_progress(session: Session, rows: Iterable[dict[str, Any]]) ->
         column=("statements", *PROGRESS, "timed", "seconds", "attempt_seconds"),
         greatest=("actor_name", "best_score"),
     )
+    learners: dict[LearnerKey, dict[str, Any]] = {}
+    for (day, course, actor, _), total in sorted(counts.items()):
+        learner = learners.get((course, actor))
+        if learner is None:
+            learner = learners[(course, actor)] = {
+                **{k: v for k, v in total.items() if k != "day"},
+                "first_day": day, "last_day": day,
+            }  # fmt: skip
+            continue
+        for column in ("statements", *PROGRESS, "timed", "seconds", "attempt_seconds"):
+            learner[column] += total[column]
+        for column in ("actor_name", "best_score", "team"):
+            if total[column] is not None and (
+                learner[column] is None or total[column] > learner[column]
+            ):
+                learner[column] = total[column]
+        learner["last_day"] = max(learner["last_day"], day)
+    dialects.increment(
+        session,
+        _table(CourseLearner),
+        [learners[key] for key in sorted(learners)],
+        key=("course", "actor_key"),
+        column=("statements", *PROGRESS, "timed", "seconds", "attempt_seconds"),
+        greatest=("actor_name", "best_score", "team", "last_day"),
+        least=("first_day",),
+    )
+
+
+def _recount_learners(session: Session, pairs: Sequence[LearnerKey]) -> None:
+    """Recount these (course, person) rows of ``course_learner`` from course progress."""
+    L = CourseLearner
+    for start in range(0, len(pairs), _CHUNK):
+        chunk = list(pairs[start : start + _CHUNK])
+        session.execute(delete(L).where(tuple_(L.course, L.actor_key).in_(chunk)))
+        _insert_learners(session, chunk)
+
+
+def _insert_learners(
+    session: Session, pairs: Sequence[LearnerKey] | None, actor_keys: Sequence[str] | None = None
+) -> None:
+    """Insert ``course_learner`` rows summed from ``course_progress`` (only ``pairs``, or
+    only those of ``actor_keys``, when given)."""
+    P = CourseProgress
+    counted = ("statements", *PROGRESS, "timed", "seconds", "attempt_seconds")
+    query = select(
+        P.course,
+        P.actor_key,
+        func.max(P.team),
+        func.max(P.actor_name),
+        *[func.sum(getattr(P, column)) for column in counted],
+        func.max(P.best_score),
+        func.min(P.day),
+        func.max(P.day),
+    ).group_by(P.course, P.actor_key)
+    if pairs is not None:
+        if not pairs:
+            return
+        query = query.where(
+            P.actor_key.in_(sorted({actor for _, actor in pairs})),
+            tuple_(P.course, P.actor_key).in_(list(pairs)),
+        )
+    if actor_keys is not None:
+        query = query.where(P.actor_key.in_(list(actor_keys)))
+    columns = ["course", "actor_key", "team", "actor_name", *counted, "best_score",
+               "first_day", "last_day"]  # fmt: skip
+    session.execute(insert(CourseLearner).from_select(columns, query))
 
 
 def _insert_course_progress(

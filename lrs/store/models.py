@@ -567,6 +567,34 @@ class CourseProgress(Base):
     )
 
 
+class CourseLearner(Base):
+    """Per (course, person) the same counts as ``course_progress`` over all days: what an
+    all-time course question reads instead of grouping every day's rows. ``team`` is the
+    greatest team the person's facts on the course name (``""``: none), ``first_day`` and
+    ``last_day`` the days of the first and last of them. Kept in the ingest transaction
+    with ``course_progress``; removing facts recounts the pairs from it."""
+
+    __tablename__ = "course_learner"
+
+    course: Mapped[str] = mapped_column(primary_key=True)
+    actor_key: Mapped[str] = mapped_column(primary_key=True)
+    team: Mapped[str]
+    actor_name: Mapped[str | None]
+    statements: Mapped[int] = mapped_column(BigInteger)
+    enrolled: Mapped[int] = mapped_column(BigInteger)
+    started: Mapped[int] = mapped_column(BigInteger)
+    completed: Mapped[int] = mapped_column(BigInteger)
+    passed: Mapped[int] = mapped_column(BigInteger)
+    failed: Mapped[int] = mapped_column(BigInteger)
+    satisfied: Mapped[int] = mapped_column(BigInteger)
+    timed: Mapped[int] = mapped_column(BigInteger)
+    seconds: Mapped[float]
+    attempt_seconds: Mapped[float]
+    best_score: Mapped[float | None]
+    first_day: Mapped[dt.date]
+    last_day: Mapped[dt.date]
+
+
 class RegistrationCourse(Base):
     """The course of each registration, from the first statement that names both: cmi5
     AUs name no course, the LMS's statements on the course (``satisfied``) do, and all

@@ -21,6 +21,7 @@ from lrs.store import facts
 from lrs.store.models import (
     ActorDay,
     ContentAuthor,
+    CourseLearner,
     CourseProgress,
     DailyActivity,
     FilterValue,
@@ -148,7 +149,8 @@ def _relearn_registrations(session: Session, own: ColumnElement[Any]) -> None:
 def clear_facts(session: Session) -> None:
     """Remove every fact, tag, registration course and rollup (before recomputing)."""
     for model in (LearningFactTag, LearningFact, RegistrationCourse, DailyActivity, ActorDay,
-                  CourseProgress, HourlyActivity, FilterValue, ContentAuthor):  # fmt: skip
+                  CourseProgress, CourseLearner, HourlyActivity, FilterValue,
+                  ContentAuthor):  # fmt: skip
         session.execute(delete(model))
 
 

@@ -18,6 +18,7 @@ from lrs.store.engine import Database
 from lrs.store.models import (
     ActorDay,
     ContentAuthor,
+    CourseLearner,
     CourseProgress,
     DailyActivity,
     FilterValue,
@@ -27,7 +28,8 @@ from lrs.store.models import (
 from statements.vocabulary import Verbs
 from tests.lrs.insight.data import POST, actor_key
 
-ROLLUPS = (DailyActivity, ActorDay, CourseProgress, HourlyActivity, ContentAuthor, FilterValue)
+ROLLUPS = (DailyActivity, ActorDay, CourseProgress, CourseLearner, HourlyActivity, ContentAuthor,
+           FilterValue)  # fmt: skip
 
 
 def snapshot(database: Database) -> dict[str, list[tuple[Any, ...]]]:
@@ -122,3 +124,32 @@ def test_a_very_long_activity_iri_is_stored_and_counted_under_a_bounded_key(
         [key, "A page with a long address", 1]
     ]
     assert_consistent(database)
+
+
+def test_course_learners_sum_each_pairs_days(database: Database, seeded: dict[str, Any]) -> None:
+    """``course_learner`` holds one row per (course, person): the sums of its
+    ``course_progress`` days, with the first and last day."""
+    with database.reading() as session:
+        progress = session.execute(
+            select(
+                CourseProgress.course,
+                CourseProgress.actor_key,
+                CourseProgress.day,
+                CourseProgress.statements,
+            )
+        ).all()
+        learners = session.execute(
+            select(
+                CourseLearner.course,
+                CourseLearner.actor_key,
+                CourseLearner.statements,
+                CourseLearner.first_day,
+                CourseLearner.last_day,
+            )
+        ).all()
+    expected: dict[tuple[str, str], list[Any]] = {}
+    for course, actor, day, statements in progress:
+        found = expected.setdefault((course, actor), [0, day, day])
+        found[0] += statements
+        found[1], found[2] = min(found[1], day), max(found[2], day)
+    assert learners and {(c, a): [n, f, last] for c, a, n, f, last in learners} == expected

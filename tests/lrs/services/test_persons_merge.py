@@ -26,6 +26,7 @@ from lrs.store.engine import Database
 from lrs.store.models import (
     ActorDay,
     ContentAuthor,
+    CourseLearner,
     CourseProgress,
     DailyActivity,
     FilterValue,
@@ -122,7 +123,7 @@ def merge_grace(database: Database) -> int:
 
 # --- recomputation from scratch ----------------------------------------------------------
 
-ROLLUPS = (LearningFact, LearningFactTag, ActorDay, CourseProgress, ContentAuthor,
+ROLLUPS = (LearningFact, LearningFactTag, ActorDay, CourseProgress, CourseLearner, ContentAuthor,
            DailyActivity, HourlyActivity, FilterValue)  # fmt: skip
 
 
