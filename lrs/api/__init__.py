@@ -16,6 +16,16 @@ PUBLIC_ENDPOINTS = frozenset({"api.openapi_json", "api.docs"})
 require_basic_auth(bp, public=PUBLIC_ENDPOINTS)
 
 # The endpoint modules register their routes on ``bp`` when imported.
-from lrs.api import admin, aggregates, export, forwarding, openapi, persons, sources  # noqa: E402
+from lrs.api import (  # noqa: E402
+    admin,
+    aggregates,
+    export,
+    forwarding,
+    openapi,
+    persons,
+    pull,
+    sources,
+)
 
-__all__ = ["admin", "aggregates", "bp", "export", "forwarding", "openapi", "persons", "sources"]
+__all__ = ["admin", "aggregates", "bp", "export", "forwarding", "openapi", "persons", "pull",
+           "sources"]  # fmt: skip

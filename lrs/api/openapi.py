@@ -210,6 +210,33 @@ def _paths() -> dict[str, dict[str, Any]]:
             "responses": {"200": {"description": "The records", "content": {
                 "application/json": {"schema": "AggregateResult"},
                 "text/csv": {"schema": {"type": "string"}}}}, **ERRORS, "404": error}}},
+        "/api/people/me": {"get": {
+            "summary": "A person's learning and sharing: summary, courses, contributions "
+                       "and who reacted to them, timeline, what their courses' graduates "
+                       "read next (a reader linked to a person gets that person)",
+            "tags": ["Pull"],
+            "parameters": AGGREGATE_QUERY,
+            "responses": {"200": _ok("The person's views", {"type": "object"}), **ERRORS}}},
+        "/api/experts": {"get": {
+            "summary": "Who knows about a topic: people ranked by evidence, each with it",
+            "tags": ["Pull"],
+            "parameters": [*AGGREGATE_QUERY,
+                           _q("topic", "A tag, or words of titles and tags", required=True,
+                              type="string", maxLength=200),
+                           _q("limit", "At most this many people (1 to 1000, default 20)",
+                              type="integer", minimum=1, maximum=1000)],
+            "responses": {"200": _ok("The ranking", {"type": "object"}), **ERRORS}}},
+        "/api/courses/next": {"get": {
+            "summary": "What to read after a course: the posts and pages its graduates "
+                       "read most, and those of them who wrote on its topic",
+            "tags": ["Pull"],
+            "parameters": [*AGGREGATE_QUERY,
+                           _q("course", "The course's activity id", required=True,
+                              type="string", maxLength=2048),
+                           _q("limit", "At most this many posts and pages (1 to 1000, "
+                              "default 10)", type="integer", minimum=1, maximum=1000)],
+            "responses": {"200": _ok("Reading and writers", {"type": "object"}),
+                          **ERRORS}}},
         "/api/forwarding/rules": {
             "get": {"summary": "Forwarding rules", "tags": ["Forwarding"],
                     "responses": {"200": _ok("Rules", {"type": "array", "items": "Rule"}),

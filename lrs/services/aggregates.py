@@ -8,7 +8,7 @@ that a BI tool gets exactly what the dashboards show.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -44,6 +44,17 @@ def compute(
     with db.querying() as session:
         frame = query(session)
     return [str(column) for column in frame.columns], records(frame)
+
+
+def compute_all(
+    db: Database, principal: Principal, queries: Mapping[str, Query]
+) -> dict[str, list[dict[str, Any]]]:
+    """The records of several queries read in one transaction (one view of several
+    entries, such as a person's page); needs a read-all scope."""
+    if not principal.may("all/read", "statements/read"):
+        raise Forbidden("these views need a credential of scope all/read or statements/read")
+    with db.querying() as session:
+        return {name: records(query(session)) for name, query in queries.items()}
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
