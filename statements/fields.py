@@ -19,7 +19,6 @@ from typing import Any
 import isodate
 import langcodes
 from marshmallow import ValidationError, fields
-from rfc3987_syntax import is_valid_syntax_iri
 
 from .errors import join_path
 
@@ -77,6 +76,11 @@ _MAX_IRI_LENGTH = 4096
 
 @functools.lru_cache(maxsize=65536)
 def _is_iri_exact(value: str) -> bool:
+    # Imported on first use: importing it builds the Earley parser from its grammar, which
+    # takes seconds, and most processes (every `lrs` command but import, serve and the
+    # tests) never meet an IRI that the common pattern leaves undecided.
+    from rfc3987_syntax import is_valid_syntax_iri
+
     return bool(is_valid_syntax_iri(value))
 
 
