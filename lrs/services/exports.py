@@ -19,10 +19,12 @@ import datetime as dt
 import io
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from functools import partial
+from typing import Any, Literal, TypeVar
 
 import orjson
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from lrs import csvfile
 from lrs.errors import BadRequest, Forbidden
@@ -37,6 +39,7 @@ from lrs.store.exports import ExportRow
 from lrs.store.statements import StatementQuery
 from statements import Statement, StatementError, agent_key, validate
 
+T = TypeVar("T")
 ExportFormat = Literal["ndjson", "csv", "parquet"]
 FORMATS: tuple[ExportFormat, ...] = ("ndjson", "csv", "parquet")
 SOURCE_KINDS = ("formal", "informal", "other")
@@ -134,24 +137,55 @@ def _pages(
     size: int,
     progress: Callable[[int], object] | None,
 ) -> Iterator[bytes]:
-    rows = _row_pages(db, query, spec, size, progress)
+    if spec.fmt == "ndjson":
+        for text in _walk(db, query, size, progress, partial(_ndjson_page, query, spec, size)):
+            yield text.encode() + b"\n"
+        return
+    rows = _walk(db, query, size, progress, partial(_row_page, query, spec, size))
     if spec.fmt == "parquet":
         yield from parquet.write(rows)
         return
-    write: Callable[[list[ExportRow]], bytes] = _ndjson if spec.fmt == "ndjson" else _csv
-    if spec.fmt == "csv":
-        yield csvfile.rows([CSV_HEADER])
+    yield csvfile.rows([CSV_HEADER])
     for page in rows:
-        yield write(page)
+        yield _csv(page)
 
 
-def _row_pages(
-    db: Database,
+def _row_page(
     query: StatementQuery,
     spec: ExportSpec,
     size: int,
+    session: Session,
+    after: int | None,
+    window: tuple[int, int],
+) -> tuple[int, int | None, list[ExportRow]]:
+    rows = export_store.export_page(
+        session, query, source_kind=spec.source_kind, after_seq=after, size=size, window=window
+    )
+    return len(rows), rows[-1].seq if rows else None, rows
+
+
+def _ndjson_page(
+    query: StatementQuery,
+    spec: ExportSpec,
+    size: int,
+    session: Session,
+    after: int | None,
+    window: tuple[int, int],
+) -> tuple[int, int | None, str]:
+    return export_store.ndjson_page(
+        session, query, source_kind=spec.source_kind, after_seq=after, size=size, window=window
+    )
+
+
+def _walk(
+    db: Database,
+    query: StatementQuery,
+    size: int,
     progress: Callable[[int], object] | None,
-) -> Iterator[list[ExportRow]]:
+    fetch: Callable[[Session, int | None, tuple[int, int]], tuple[int, int | None, T]],
+) -> Iterator[T]:
+    """The pages ``fetch`` returns, as (how many statements, the last one's seq, the
+    page), walking the store's seq range in windows, inside one read transaction."""
     with db.querying() as session:
         low, high = export_store.seq_range(session)
         if query.max_seq is not None:
@@ -170,27 +204,17 @@ def _row_pages(
             found = 0
             after: int | None = None
             while True:
-                rows = export_store.export_page(
-                    session, query, source_kind=spec.source_kind, after_seq=after,
-                    size=size, window=window,
-                )  # fmt: skip
-                found += len(rows)
-                if rows:
+                count, last, page = fetch(session, after, window)
+                found += count
+                if count:
                     if progress is not None:
-                        progress(len(rows))
-                    yield rows
-                if len(rows) < size:
+                        progress(count)
+                    yield page
+                if count < size:
                     break
-                after = rows[-1].seq
+                after = last
             sparse = found < size
             width = min(width * 2, size * MAX_WINDOW_PAGES) if sparse else size * WINDOW_PAGES
-
-
-def _ndjson(rows: list[ExportRow]) -> bytes:
-    return "".join(
-        f'{{"voided":true,"statement":{row.payload}}}\n' if row.voided else row.payload + "\n"
-        for row in rows
-    ).encode()
 
 
 def _csv(rows: list[ExportRow]) -> bytes:

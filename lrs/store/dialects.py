@@ -1,12 +1,12 @@
 """The only place that knows SQLite from PostgreSQL: inserts that ignore or merge, row
-locks, and the text both can compare."""
+locks, the text both can compare, and lines of text joined in order."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, func, select
+from sqlalchemy import ColumnElement, Select, Table, Text, cast, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Insert
@@ -91,3 +91,26 @@ def storable_text(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def joined_lines(session: Session, rows: Select[Any], *, descending: bool) -> tuple[int, Any, str]:
+    """(how many rows, the last row's key, their lines joined by newlines in key order) of
+    ``rows``, a select of two columns labelled ``key`` and ``line``, ordered by the key.
+
+    PostgreSQL joins the lines itself (``string_agg ... ORDER BY``): one row comes back
+    instead of thousands. SQLite before 3.44 does not promise the order of
+    ``group_concat``, so its rows are joined here (the database is in process: no round
+    trips to save).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        page = rows.subquery()
+        order = page.c.key.desc() if descending else page.c.key.asc()
+        last = func.min(page.c.key) if descending else func.max(page.c.key)
+        newline = postgresql.aggregate_order_by(cast(literal("\n"), Text), order)
+        lines = func.string_agg(page.c.line, newline)
+        count, key, text = session.execute(select(func.count(), last, lines)).one()
+        return int(count), key, text or ""
+    found = session.execute(rows).all()
+    if not found:
+        return 0, None, ""
+    return len(found), found[-1][0], "\n".join([row[1] for row in found])

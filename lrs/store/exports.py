@@ -2,9 +2,11 @@
 
 An export of millions of statements must run in constant memory, so it never asks for
 everything at once: ``export_page`` returns at most ``size`` rows after a given ``seq``,
-and the caller asks again from the last ``seq`` it saw. Each row carries what the NDJSON
-and CSV writers need: the stored payload as JSON text, its voided state and, from the statement's
-dashboard fact, its source kind and course.
+and the caller asks again from the last ``seq`` it saw. Each row carries what the CSV
+and Parquet writers need: the stored payload as JSON text, its voided state and, from the
+statement's dashboard fact, its source kind and course. NDJSON needs none of the fact's
+columns and no decoding: ``ndjson_page`` returns a page as the stored JSON text itself,
+lines joined by the database where it can.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import Text, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
+from lrs.store import dialects
 from lrs.store import statements as statement_store
 from lrs.store.models import LearningFact, Statement
 from lrs.store.statements import StatementQuery
@@ -23,27 +26,32 @@ from lrs.store.statements import StatementQuery
 @dataclass(frozen=True)
 class ExportRow:
     seq: int
-    # The stored statement as JSON text: NDJSON writes it without a decode/encode round.
+    # The stored statement as JSON text.
     payload: str
     voided: bool
     source_kind: str | None
     course: str | None
 
 
-def _query(session: Session, query: StatementQuery, source_kind: str | None) -> Any:
-    # The fact's columns come from correlated look-ups by primary key rather than a join,
-    # so that they fit whatever grouping the filtered select uses.
+def _query(session: Session, query: StatementQuery, source_kind: str | None, *columns: Any) -> Any:
+    """``columns`` of the statements matching ``query`` and ``source_kind``."""
     kind = _fact_column(LearningFact.source_kind)
-    statement = statement_store.matching(session, query).with_only_columns(
-        Statement.seq,
-        cast(Statement.payload, Text).label("payload"),
-        Statement.voided,
-        kind.label("source_kind"),
-        _fact_column(LearningFact.space_id).label("space_id"),
-    )
+    statement = statement_store.matching(session, query).with_only_columns(*columns)
     if source_kind is not None:
         statement = statement.where(kind == source_kind)
     return statement
+
+
+def _row_columns() -> tuple[Any, ...]:
+    # The fact's columns come from correlated look-ups by primary key rather than a join,
+    # so that they fit whatever grouping the filtered select uses.
+    return (
+        Statement.seq,
+        cast(Statement.payload, Text).label("payload"),
+        Statement.voided,
+        _fact_column(LearningFact.source_kind).label("source_kind"),
+        _fact_column(LearningFact.space_id).label("space_id"),
+    )
 
 
 def _fact_column(column: Any) -> Any:
@@ -66,12 +74,8 @@ def export_page(
     planner with stale statistics may otherwise read and sort the rest of the table for
     every page).
     """
-    paged = replace(query, after_seq=after_seq)
-    order = Statement.seq.asc() if query.ascending else Statement.seq.desc()
-    statement = _query(session, paged, source_kind).where(
-        Statement.seq > window[0], Statement.seq <= window[1]
-    )
-    rows = session.execute(statement.order_by(order).limit(size))
+    statement = _page(session, query, source_kind, after_seq, size, window, *_row_columns())
+    rows = session.execute(statement)
     return [
         ExportRow(
             seq=row.seq,
@@ -84,6 +88,48 @@ def export_page(
     ]
 
 
+def ndjson_page(
+    session: Session,
+    query: StatementQuery,
+    *,
+    source_kind: str | None,
+    after_seq: int | None,
+    size: int,
+    window: tuple[int, int],
+) -> tuple[int, int | None, str]:
+    """The page ``export_page`` would return, as (how many statements, the last one's seq,
+    their NDJSON lines without the final newline).
+
+    Each line is the stored JSON text as it is, a voided statement wrapped in
+    ``{"voided":true,"statement":...}``: nothing is decoded or encoded again.
+    """
+    payload = cast(Statement.payload, Text)
+    line = case(
+        (Statement.voided.is_(True), literal('{"voided":true,"statement":') + payload + "}"),
+        else_=payload,
+    )
+    columns = (Statement.seq.label("key"), line.label("line"))
+    rows = _page(session, query, source_kind, after_seq, size, window, *columns)
+    return dialects.joined_lines(session, rows, descending=not query.ascending)
+
+
+def _page(
+    session: Session,
+    query: StatementQuery,
+    source_kind: str | None,
+    after_seq: int | None,
+    size: int,
+    window: tuple[int, int],
+    *columns: Any,
+) -> Any:
+    paged = replace(query, after_seq=after_seq)
+    order = Statement.seq.asc() if query.ascending else Statement.seq.desc()
+    statement = _query(session, paged, source_kind, *columns).where(
+        Statement.seq > window[0], Statement.seq <= window[1]
+    )
+    return statement.order_by(order).limit(size)
+
+
 def seq_range(session: Session) -> tuple[int, int]:
     """(oldest seq - 1, newest seq) of the store: the span an export walks through."""
     low, high = session.execute(select(func.min(Statement.seq), func.max(Statement.seq))).one()
@@ -92,5 +138,5 @@ def seq_range(session: Session) -> tuple[int, int]:
 
 def count(session: Session, query: StatementQuery, *, source_kind: str | None) -> int:
     """How many statements an export of ``query`` will write (for progress bars)."""
-    inner = _query(session, query, source_kind).subquery()
+    inner = _query(session, query, source_kind, Statement.seq).subquery()
     return int(session.execute(select(func.count()).select_from(inner)).scalar_one())
