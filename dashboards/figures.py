@@ -647,6 +647,36 @@ def person_timeline(frame: pd.DataFrame, name: str) -> go.Figure:
     return _layout(figure, f"{title} — {n(frame['statements'].sum())} statements")
 
 
+SIDE_COLOURS = {"learning": KIND_COLOURS["formal"], "sharing": KIND_COLOURS["informal"]}
+
+
+def my_timeline(frame: pd.DataFrame, name: str) -> go.Figure:
+    """A person's course results and contributions as points per day, one row per side;
+    a point's size is its statements and a click opens them."""
+    title = f"{name}: learning and sharing"
+    if frame.empty:
+        return empty_figure(title, "No course results or contributions in the range.")
+    figure = go.Figure()
+    for side in ("learning", "sharing"):
+        part = frame[frame["side"] == side]
+        if part.empty:
+            continue
+        figure.add_trace(
+            go.Scatter(
+                x=[str(d) for d in part["day"]], y=[side] * len(part), mode="markers",
+                name=side, marker={"color": SIDE_COLOURS[side], "opacity": 0.8,
+                                   "size": [8 + 3 * min(int(v), 8) for v in part["statements"]]},
+                hovertext=[f"{c}: {_short(str(a))}" for c, a in zip(part["concept"], part["name"],
+                                                                    strict=True)],
+                customdata=list(part["explorer_query"]),
+            )
+        )  # fmt: skip
+    figure.update_layout(xaxis_title="day", yaxis_title="")
+    counts = frame.groupby("side")["statements"].sum()
+    covered = ", ".join(f"{n(counts.get(s, 0))} {s}" for s in ("learning", "sharing"))
+    return _layout(figure, f"{title} — {covered} statements", height=260)
+
+
 def _short(text: str, width: int = 38) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 

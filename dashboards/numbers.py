@@ -46,6 +46,10 @@ CHARTS: dict[str, tuple[str, Mapping[str, str]]] = {
     "convergence-course-to-contribution": ("completion_to_contribution", {}),
     "convergence-network": ("knowledge_flow", {}),
     "people-timeline": ("statements_over_time", {}),
+    "me-timeline": ("my_timeline", {}),
+    "me-contributions": ("my_contributions", {}),
+    "experts-ranking": ("experts", {}),
+    "next-reading": ("read_next", {}),
 }
 """Graph (or table) id -> (registry entry, parameters it is drawn with)."""
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from dashboards import figures
 from dashboards.components import graph, kpi, numbers_link, table
+from lrs.errors import LRSError
 from lrs.insight import activity, registry
 from lrs.insight.filters import Filters, query_values, to_query
 from lrs.store import statements
@@ -279,10 +280,10 @@ def person(
     ]  # fmt: skip
 
 
-def _directory(top: Any, query: str) -> Any:
+def _directory(top: Any, query: str, path: str = "/people") -> Any:
     if top.empty:
         return dbc.Alert("No people yet: send statements with an actor.", color="secondary")
-    base = dash.get_relative_path("/people")
+    base = dash.get_relative_path(path)
     values = query_values(query)
     items = [
         html.Li(
@@ -300,7 +301,7 @@ def _directory(top: Any, query: str) -> Any:
                 "pick one or search above.",
                 className="text-muted",
             ),
-            html.Ul(items, id="people-directory"),
+            html.Ul(items, id=f"{path.strip('/')}-directory"),
         ]
     )
 
@@ -391,3 +392,165 @@ PANELS: dict[str, dict[str, Panel]] = {
     "explorer": {"statements": explorer},
 }
 """Every page's panels by name: what the benchmark times."""
+
+
+# -- pull: my learning and sharing, who knows, read next ------------------------------
+
+MY_COURSE_COLUMNS = ("name", "status", "best_score", "minutes", "last_day")
+MY_CONTRIBUTION_COLUMNS = ("name", "created", "readers", "reads", "reused", "comments", "likes",
+                           "edits")  # fmt: skip
+AUDIENCE_COLUMNS = ("name", "team", "contents", "reads", "reused", "comments", "likes", "edits")
+NEXT_COLUMNS = ("name", "kind", "readers", "reads", "writers")
+WRITER_COLUMNS = ("name", "team", "content_name", "linked_by", "first_day")
+EVIDENCE_LABELS = {"passed": "passed the course", "completed": "completed the course",
+                   "wrote": "wrote", "edited": "edited", "commented": "commented on"}  # fmt: skip
+
+
+def _explorer_link(text: str, query: str) -> dcc.Link:
+    return dcc.Link(text, href=dash.get_relative_path("/explorer") + query)
+
+
+def _linked(frame: Any, column: str = "name") -> list[dict[str, Any]]:
+    """Records whose ``column`` is a link to the Explorer on their ``explorer_query``."""
+    records: list[dict[str, Any]] = frame.to_dict("records")
+    for record in records:
+        record[column] = _explorer_link(str(record[column]), str(record["explorer_query"]))
+    return records
+
+
+def me_courses(session: Session, filters: Filters) -> list[Any]:
+    """The person's summary line and courses (status, score, minutes); without a person,
+    the directory of the most active people, each opening this page."""
+    if not filters.person:
+        query = to_query({"from": _text(filters.start), "to": _text(filters.end),
+                          "team": filters.team, "kind": filters.kind})  # fmt: skip
+        top = registry.TOP_PEOPLE.run(session, filters, limit=20)
+        return [_directory(top, query, "/me")]
+    row = registry.PERSON_SUMMARY.run(session, filters).iloc[0]
+    frame = registry.PERSON_COURSES.run(session, filters)
+    frame = frame.assign(explorer_query=[to_query({"person": filters.person, "activity": c})
+                                         for c in frame["course"]])  # fmt: skip
+    return [
+        html.Div(
+            [
+                html.H3(str(row["name"]), className="h5", id="me-name"),
+                html.P(
+                    f"{figures.n(row['courses_completed'])} courses completed, "
+                    f"{figures.n(row['courses_passed'])} passed, "
+                    f"{row['hours_learning']:.1f} hours in courses · "
+                    f"{figures.n(row['contributions'])} contributions",
+                    className="text-muted",
+                    id="me-line",
+                ),
+                html.H4(f"My courses ({len(frame)})", className="h6"),
+                table(_linked(frame), MY_COURSE_COLUMNS, id="me-courses-table"),
+            ]
+        )
+    ]
+
+
+def me_contributions(session: Session, filters: Filters) -> list[Any]:
+    """Who read my content (a chart of readers per content), the table of my content
+    with each reaction, and the people who reacted."""
+    if not filters.person:
+        return [figures.empty_figure("What I shared", "Choose a person."), None, None]
+    mine = registry.MY_CONTRIBUTIONS.run(session, filters)
+    audience = registry.MY_AUDIENCE.run(session, filters)
+    chart = figures.ranking(
+        mine.head(10), "name", "readers", "pieces of content I wrote",
+        "Nothing written in the range: posts, pages and questions appear here with who "
+        "read them.", drill=("content_id", "activity"),
+    )  # fmt: skip
+    audience = audience.assign(explorer_query=[to_query({"person": k})
+                                               for k in audience["actor_key"]])  # fmt: skip
+    return [
+        chart,
+        table(_linked(mine), MY_CONTRIBUTION_COLUMNS, id="me-contributions-table"),
+        html.Div(
+            [
+                html.H4(f"Who read, reused, commented on or liked it ({audience.attrs['total']})",
+                        className="h6"),
+                table(_linked(audience), AUDIENCE_COLUMNS, id="me-audience-table"),
+            ]
+        ),
+    ]  # fmt: skip
+
+
+def me_timeline(session: Session, filters: Filters) -> list[Any]:
+    if not filters.person:
+        return [figures.empty_figure("Learning and sharing", "Choose a person.")]
+    frame = registry.MY_TIMELINE.run(session, filters)
+    name = registry.PERSON_SUMMARY.run(session, filters).iloc[0]["name"]
+    return [figures.my_timeline(frame, str(name))]
+
+
+def me_after(session: Session, filters: Filters) -> list[Any]:
+    if not filters.person:
+        return [None]
+    frame = registry.AFTER_MY_COURSES.run(session, filters)
+    if frame.empty:
+        return [html.P("Nobody else completed the courses completed here yet.",
+                       className="text-muted")]  # fmt: skip
+    return [table(_linked(frame), NEXT_COLUMNS, id="me-after-table")]
+
+
+def experts_ranking(session: Session, filters: Filters, topic: str | None = "") -> list[Any]:
+    """The people who know about ``topic``: a chart of their scores and, per person, the
+    evidence with a link to its statements."""
+    text = (topic or "").strip()
+    if not text:
+        return [figures.empty_figure("Who knows", "Type a topic above."), None]
+    try:
+        ranked = registry.EXPERTS.run(session, filters, topic=text)
+        evidence = registry.EXPERT_EVIDENCE.run(session, filters, topic=text)
+    except LRSError as error:
+        return [figures.empty_figure("Who knows", str(error)), None]
+    chart = figures.ranking(
+        ranked, "name", "score", f"people who know about {_short(text)}",
+        f"No evidence on {text!r}: no course, post or page matches it.",
+        drill=("actor_key", "person"),
+    )  # fmt: skip
+    people = []
+    for row in ranked.itertuples(index=False):
+        mine = evidence[evidence["actor_key"] == row.actor_key]
+        items = [
+            html.Li([f"{EVIDENCE_LABELS[e.evidence]} ",
+                     _explorer_link(str(e.activity_name), str(e.explorer_query)),
+                     f" · {e.points} points" + (f" ({e.statements})" if e.statements > 1 else "")])
+            for e in mine.itertuples(index=False)
+        ]  # fmt: skip
+        people.append(
+            html.Li(
+                [html.Strong(f"{row.rank}. {row.name}"), f" ({row.team}) — {row.score} points",
+                 html.Ul(items, className="small")],
+                className="mb-2",
+            )
+        )  # fmt: skip
+    return [chart, html.Ol(people, id="experts-list", className="list-unstyled")]
+
+
+def next_reading(session: Session, filters: Filters, course: str | None = "") -> list[Any]:
+    """What the graduates of ``course`` read most, and those who wrote on its topic."""
+    if not course:
+        return [figures.empty_figure("What to read next", "Choose a course above."), None, None]
+    frame = registry.READ_NEXT.run(session, filters, course=course)
+    writers = registry.COURSE_WRITERS.run(session, filters, course=course)
+    chart = figures.ranking(
+        frame, "name", "readers", "posts and pages its graduates read",
+        "Nobody who completed this course has read a post or page since.",
+        drill=("content_id", "activity"),
+    )  # fmt: skip
+    note = (
+        html.P("None of its graduates wrote on its topic yet.", className="text-muted")
+        if writers.empty
+        else table(_linked(writers, "content_name"), WRITER_COLUMNS, id="next-writers-table")
+    )
+    return [chart, table(_linked(frame), NEXT_COLUMNS, id="next-table"), note]
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _short(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -447,6 +447,29 @@ def after_my_courses(session: Session, filters: Filters, limit: int = 10) -> pd.
     return _next_after(session, filters, _graduates(filters, mine, exclude=person), limit)
 
 
+def course_options(
+    session: Session, filters: Filters, search: str = "", limit: int = 50
+) -> list[tuple[str, str]]:
+    """(course, name) of the courses with completions under ``filters`` whose name or id
+    contains ``search``, most completed first."""
+    completions = func.count()
+    rows = session.execute(
+        select(F.course_id, completions)
+        .where(*fact_conditions(filters), F.source_kind == "formal", F.concept.in_(COMPLETED),
+               F.course_id.is_not(None))
+        .group_by(F.course_id)
+        .order_by(completions.desc(), F.course_id)
+    ).all()  # fmt: skip
+    names = activity_names(session, [str(course) for course, _ in rows])
+    wanted = search.strip().casefold() if storable_text(search) else "\x00"
+    found = [
+        (str(course), names.get(str(course), str(course)))
+        for course, _ in rows
+        if wanted in str(course).casefold() or wanted in names.get(str(course), "").casefold()
+    ]
+    return found[:limit]
+
+
 def _check_course(course: str) -> None:
     if not course.strip() or not storable_text(course):
         raise BadRequest("course must name a course (its activity id)", "course")

@@ -8,6 +8,7 @@ import csv
 import io
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 import dash
 from dash import dcc
@@ -15,11 +16,24 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from dashboards import numbers
+from lrs.insight import registry
 from lrs.services import users
 from lrs.store.engine import Database
 from tests.conftest import TEST_KEY, TEST_SECRET
+from tests.lrs.insight.data import SAFETY, actor_key
 
 QUERY = "kind=formal&from=2026-03-01&to=2026-03-31&days=1&back=%2Fdashboards%2F"
+PULL = {"person": actor_key("ann"), "topic": "safety", "course": SAFETY}
+"""What the pull views' charts need: a person, a topic, a course."""
+
+
+def _query(chart: str) -> str:
+    """QUERY, with the person, topic or course the chart's entry needs."""
+    entry = registry.get(numbers.CHARTS[chart][0])
+    extra = {name: PULL[name] for name in (*entry.needs, *entry.required)}
+    return QUERY + ("&" + urlencode(extra) if extra else "")
+
+
 BASIC = {
     "Authorization": "Basic " + base64.b64encode(f"{TEST_KEY}:{TEST_SECRET}".encode()).decode()
 }
@@ -53,7 +67,7 @@ def test_every_chart_downloads_its_numbers(
     _sign_in(client, database)
     with app.test_request_context("/dashboards/"):
         laid_out = set().union(*(_graph_ids(p["layout"]()) for p in dash.page_registry.values()))
-        links = {chart: numbers.href(chart, QUERY) for chart in numbers.CHARTS}
+        links = {chart: numbers.href(chart, _query(chart)) for chart in numbers.CHARTS}
     assert laid_out <= set(numbers.CHARTS), laid_out - set(numbers.CHARTS)
     rows_seen = 0
     for chart, link in links.items():

@@ -1,0 +1,91 @@
+"""Who knows about X: type a topic, get the people ranked by evidence (courses passed or
+completed on it, posts and pages written or edited on it, comments and replies), each
+with the evidence and a link to its statements. The matching rule and the ranking are
+written on the page and in docs/pull.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Dash, Input, Output, State, dcc, html
+
+from dashboards import panels
+from dashboards.callbacks import connect
+from dashboards.components import chart, page_header
+from dashboards.shell import LOCATION
+from lrs.insight import pull
+from lrs.insight.filters import encode_query, query_values, to_query
+
+dash.register_page(__name__, path="/experts", name="Who knows", title="Who knows", order=6)
+
+PAGE = "experts"
+LABELS = {"passed": "a course passed", "completed": "a course completed (no pass)",
+          "wrote": "a post, page or question written", "edited": "a page edited",
+          "commented": "a comment or reply"}  # fmt: skip
+RULE = (
+    "A topic is a tag (case aside) when one is called so; otherwise every course, post or "
+    "page whose title or tags hold all its words (three letters or more, stop words left "
+    "out). Points: "
+    + "; ".join(f"{LABELS[k]} {v}" for k, v in pull.WEIGHTS.items())
+    + " (courses and content once each, comments each). Ties: the most recent evidence "
+    "first, then the name."
+)
+
+
+def layout(**query: Any) -> html.Div:
+    search = encode_query(query)
+    topic = query.get("topic") if isinstance(query.get("topic"), str) else ""
+    return html.Div(
+        [
+            page_header(
+                "Who knows",
+                "Type a topic: the people who know about it, ranked by "
+                "evidence, each with the evidence.",
+                PAGE,
+                search,
+            ),
+            dbc.InputGroup(
+                [
+                    dbc.InputGroupText("Topic"),
+                    dcc.Input(
+                        id=f"{PAGE}-topic",
+                        type="text",
+                        value=topic,
+                        debounce=True,
+                        placeholder="e.g. glaze, python, customer-success",
+                        className="form-control",
+                        maxLength=pull.TOPIC_MAX,
+                    ),
+                ],
+                className="mb-2",
+            ),
+            html.P(RULE, className="small text-muted", id=f"{PAGE}-rule"),
+            dbc.Row([chart(f"{PAGE}-ranking", lg=12, query=search)]),
+            html.Div(id=f"{PAGE}-people"),
+        ]
+    )
+
+
+def register_callbacks(app: Dash) -> None:
+    @app.callback(
+        Output(LOCATION, "search", allow_duplicate=True),
+        Input(f"{PAGE}-topic", "value"),
+        State(LOCATION, "search"),
+        prevent_initial_call=True,
+    )
+    def topic_to_url(topic: Any, search: str) -> Any:
+        """The topic goes in the URL, so that a ranking can be shared."""
+        values: dict[str, str | None] = dict(query_values(search))
+        values["topic"] = str(topic).strip() if topic else None
+        new = to_query(values)
+        return new if new != (search or "") else dash.no_update
+
+    connect(
+        app,
+        PAGE,
+        [Output(f"{PAGE}-ranking", "figure"), Output(f"{PAGE}-people", "children")],
+        panels.experts_ranking,
+        Input(f"{PAGE}-topic", "value"),
+    )

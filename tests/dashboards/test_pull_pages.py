@@ -1,0 +1,152 @@
+"""End to end, the pull pages: a live server holding the hand-made set of the read
+side's pull tests; headless Chromium signs in, opens My learning, Who knows and Read
+next by URL and through the navbar, and reads the numbers off the drawn charts and
+tables against the answers counted in ``tests/lrs/insight/test_pull_answers.py``.
+
+Needs Debian's ``chromium`` and ``chromium-driver``; skipped when they are absent.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from benchmarks import browser as chromium
+from lrs.app import create_app
+from lrs.cli.child import free_port
+from lrs.config import Settings
+from lrs.http import context
+from lrs.services import users
+from lrs.store import migrate
+from lrs.store.engine import Database
+from tests.lrs.insight import knowledge_set, pull_set
+from tests.lrs.insight.knowledge_set import key
+from tests.lrs.insight.pull_set import GLAZE
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not chromium.available(),
+        reason="needs Debian's chromium and chromium-driver (/usr/bin/chromium, chromedriver)",
+    ),
+]
+
+TITLES = {"me": "My learning", "experts": "Who knows", "next": "Read next"}
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from werkzeug.serving import make_server
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('pull-pages') / 'lrs.db'}"
+    database = Database(url)
+    migrate.upgrade(database.engine)
+    knowledge_set.seed(database, pull_set.records())
+    users.create(database, username="admin", password="correct horse", role="admin")
+    database.dispose()
+    app = create_app(Settings(database_url=url, secret_key="pull-pages",
+                              forwarding_worker=False, sources_worker=False))  # fmt: skip
+    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    context.of(app).database.dispose()
+
+
+@pytest.fixture(scope="module")
+def driver(live_server: str) -> Iterator[Any]:
+    with chromium.chromium() as browser:
+        chromium.sign_in(browser, live_server, "admin", "correct horse")
+        yield browser
+
+
+def _open(driver: Any, base: str, page: str, **query: str) -> dict[str, dict[str, Any]]:
+    driver.get(f"{base}/dashboards/{page}?{urlencode(query)}")
+    chromium.wait_drawn(driver, title=TITLES[page])
+    graphs = chromium.graphs(driver)
+    for graph_id, graph in graphs.items():
+        assert graph["height"] >= 200 and graph["svg_height"] >= 200, graph_id
+    return graphs
+
+
+def _rows(driver: Any, table_id: str) -> list[list[str]]:
+    from selenium.webdriver.common.by import By
+
+    table = driver.find_element(By.ID, table_id)
+    return [
+        [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+        for row in table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    ]
+
+
+def _bars(graph: dict[str, Any]) -> dict[str, float]:
+    """A horizontal bar chart's values by bar label."""
+    [trace] = graph["traces"]
+    return dict(zip(trace["y"], trace["x"], strict=True))
+
+
+def test_my_learning_and_sharing_in_the_browser(live_server: str, driver: Any) -> None:
+    graphs = _open(driver, live_server, "me", person=key("m01"))
+    assert _bars(graphs["me-contributions"]) == {"Why glaze chemistry matters": 3,
+                                                 "Pricing checklist": 1}  # fmt: skip
+    timeline = {t["name"]: len(t["x"]) for t in graphs["me-timeline"]["traces"]}
+    assert timeline == {"learning": 1, "sharing": 2}
+    courses = _rows(driver, "me-courses-table")
+    assert courses == [
+        ["Glaze Chemistry", "passed", "", "0.00", str(pull_set.FIRST_DAY.replace(day=7))]
+    ]
+    mine = {row[0]: row[2:] for row in _rows(driver, "me-contributions-table")}
+    assert mine["Why glaze chemistry matters"] == ["3", "4", "1", "6", "1", "1"]
+    audience = [row[0] for row in _rows(driver, "me-audience-table")]
+    assert audience == ["M06", "M02", "M03", "M05", "M04", "M07"]
+
+
+def test_who_knows_in_the_browser(live_server: str, driver: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    graphs = _open(driver, live_server, "experts", topic="glaze")
+    assert _bars(graphs["experts-ranking"]) == {"M01": 9, "M02": 7, "M03": 6, "M04": 6, "M05": 5}
+    ranked = driver.find_element(By.ID, "experts-list").text
+    assert ranked.index("1. M01") < ranked.index("2. M02") < ranked.index("5. M05")
+    assert "passed the course Glaze Chemistry · 5 points" in ranked
+    assert "commented on Why glaze chemistry matters · 2 points (2)" in ranked
+    assert "Ties: the most recent evidence first" in driver.find_element(By.ID, "experts-rule").text
+    # Typing another topic ranks again, and the topic goes in the URL.
+    from selenium.webdriver.common.keys import Keys
+
+    box = driver.find_element(By.ID, "experts-topic")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.BACKSPACE, "kiln", Keys.ENTER)
+    deadline = time.monotonic() + 20
+    while "topic=kiln" not in driver.current_url:
+        assert time.monotonic() < deadline, (driver.current_url, box.get_attribute("value"))
+        time.sleep(0.05)
+    chromium.wait_drawn(driver)
+    assert _bars(chromium.graphs(driver)["experts-ranking"]) == {"M10": 4, "M08": 3}
+
+
+def test_read_next_in_the_browser(live_server: str, driver: Any) -> None:
+    graphs = _open(driver, live_server, "next", course=GLAZE)
+    read = {"Why glaze chemistry matters": 3, "Glazes/Overview": 2, "Pricing checklist": 1}
+    assert _bars(graphs["next-reading"]) == read
+    writers = [(row[0], row[2], row[3]) for row in _rows(driver, "next-writers-table")]
+    post, link = "Why glaze chemistry matters", "words: chemistry, glaze"
+    assert writers == [("M01", post, link), ("M02", post, link)]
+
+
+def test_the_navbar_opens_the_pull_pages(live_server: str, driver: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    _open(driver, live_server, "me")
+    assert "M01" in driver.find_element(By.ID, "me-directory").text
+    for page in TITLES:
+        driver.find_element(By.ID, f"nav-{page}").click()
+        chromium.wait_drawn(driver, title=TITLES[page])
+        assert driver.current_url.split("?")[0].endswith(f"/dashboards/{page}")
