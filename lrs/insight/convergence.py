@@ -8,6 +8,7 @@ from __future__ import annotations
 import bisect
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import (
     and_,
@@ -52,6 +53,9 @@ from lrs.insight.people import person_names
 from lrs.store.models import (
     LearningFactTag,
 )
+
+NAT = np.iinfo(np.int64).min
+"""The int64 that numpy reads as NaT in a datetime64 array."""
 
 # -- convergence ---------------------------------------------------------------------
 
@@ -224,19 +228,20 @@ def completion_to_contribution(session: Session, filters: Filters) -> pd.DataFra
     names = activity_names(session, sorted({*completions["course"], *contents}))
     course_topics = _topics(completions["course"], course_tags, "course", names)
     content_topics = _topics(contents, content_tags, "content_id", names)
-    first = _first_linked(completions, made, course_topics, content_topics)
-    completions["course_name"] = [names.get(c, c) for c in completions["course"]]
-    completions["name"] = completions["name"].fillna(completions["actor_key"])
-    frame = completions.assign(
-        content_id=[first.get(i, (None, None, None))[0] for i in completions.index],
-        contributed=pd.Series(
-            [first.get(i, (None, pd.NaT, None))[1] for i in completions.index],
-            index=completions.index,
-            dtype="datetime64[ns, UTC]",
-        ),
-        linked_by=[first.get(i, (None, None, None))[2] for i in completions.index],
+    contents_found, times_found, links_found = _first_linked(
+        completions, made, course_topics, content_topics
     )
-    frame["content_name"] = [names.get(c, c) if c else None for c in frame["content_id"]]
+    completions["course_name"] = [names.get(c, c) for c in completions["course"].tolist()]
+    completions["name"] = completions["name"].fillna(completions["actor_key"])
+    # None (no contribution) becomes the smallest int64, which is NaT.
+    nanoseconds = np.array([NAT if t is None else t for t in times_found], dtype="int64")
+    contributed = pd.Series(nanoseconds.view("datetime64[ns]"), index=completions.index)
+    frame = completions.assign(
+        content_id=contents_found,
+        contributed=contributed.dt.tz_localize("UTC"),
+        linked_by=links_found,
+    )
+    frame["content_name"] = [names.get(c, c) if c else None for c in contents_found]
     frame["days"] = (frame["contributed"] - frame["completed"]).dt.total_seconds() / 86400.0
     frame = frame.sort_values(["days", "actor_key", "course"], na_position="last")
     return frame[list(COMPLETION_COLUMNS)].reset_index(drop=True)
@@ -273,27 +278,45 @@ def _first_linked(
     made: pd.DataFrame,
     course_topics: dict[str, topics.Topic],
     content_topics: dict[str, topics.Topic],
-) -> dict[Any, tuple[str, pd.Timestamp, str]]:
-    """completion row -> (content, time, what linked it) of the person's first
-    contribution at or after it on linked content: each person's contributions in time
-    order, scanned from the completion on, with each (course, content) decided once."""
-    mine: dict[str, tuple[list[pd.Timestamp], list[str]]] = {}
-    for person, part in made.sort_values("at").groupby("actor_key", sort=False):
-        mine[str(person)] = (list(part["at"]), list(part["content_id"]))
+) -> tuple[list[str | None], list[int | None], list[str | None]]:
+    """For each completion row, in order: the content, time (ns since the epoch) and
+    what linked it of the person's first contribution at or after it on linked content
+    (None when there is none): each person's contributions in time order (at the same
+    time, by content), scanned from the completion on, with each (course, content)
+    decided once. Times are compared as integers and rows read as lists: iterating
+    timestamps and pandas series cost more than the scan itself at a million
+    statements."""
+    ordered = made.sort_values(["actor_key", "at", "content_id"], kind="stable")
+    people: list[str] = ordered["actor_key"].tolist()
+    times: list[int] = _nanoseconds(ordered["at"])
+    contents: list[str] = ordered["content_id"].tolist()
+    spans: dict[str, tuple[int, int]] = {}
+    for index, person in enumerate(people):
+        low, _ = spans.get(person, (index, index))
+        spans[person] = (low, index + 1)
     decided: dict[tuple[str, str], str | None] = {}
-    found: dict[Any, tuple[str, pd.Timestamp, str]] = {}
-    for row, person, course, done in zip(
-        completions.index, completions["actor_key"], completions["course"],
-        completions["completed"], strict=True,
+    found: tuple[list[str | None], list[int | None], list[str | None]] = ([], [], [])
+    for person, course, done in zip(
+        completions["actor_key"].tolist(), completions["course"].tolist(),
+        _nanoseconds(completions["completed"]), strict=True,
     ):  # fmt: skip
-        times, contents = mine.get(person, ([], []))
-        for index in range(bisect.bisect_left(times, done), len(times)):
+        low, high = spans.get(person, (0, 0))
+        hit: tuple[str | None, int | None, str | None] = (None, None, None)
+        for index in range(bisect.bisect_left(times, done, low, high), high):
             pair = (course, contents[index])
             if pair not in decided:
                 decided[pair] = topics.link(course_topics[course], content_topics[pair[1]])
             if decided[pair] is not None:
-                found[row] = (contents[index], times[index], str(decided[pair]))
+                hit = (contents[index], times[index], decided[pair])
                 break
+        for column, value in zip(found, hit, strict=True):
+            column.append(value)  # type: ignore[attr-defined]
+    return found
+
+
+def _nanoseconds(values: pd.Series) -> list[int]:
+    """UTC timestamps as integer nanoseconds since the epoch."""
+    found: list[int] = values.dt.tz_convert("UTC").dt.tz_localize(None).astype("int64").tolist()
     return found
 
 
