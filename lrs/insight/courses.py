@@ -56,7 +56,9 @@ def learners(session: Session, filters: Filters) -> Any:
     or fail, the last day active, the person's name and team. A common table expression,
     which both databases compute once however often a question reads it."""
     if uses_learner_rollup(filters):
-        # All time, everyone: one stored row per (course, person), nothing to group.
+        # All time, everyone: one stored row per (course, person), nothing to group. A
+        # subquery, not a common table expression: each question reads the table itself
+        # rather than a materialised copy of every learner's row.
         return select(
             L.course.label("course"),
             L.actor_key.label("actor_key"),
@@ -68,7 +70,7 @@ def learners(session: Session, filters: Filters) -> Any:
             L.last_day.label("last_day"),
             L.actor_name.label("name"),
             case((L.team != "", L.team)).label("team"),
-        ).cte("learners")
+        ).subquery("learners")
     if uses_people_rollup(filters):
         # Grouped in the order of ix_course_progress_course_actor: read from the index.
         return (
