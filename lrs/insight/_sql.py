@@ -73,11 +73,16 @@ def uses_people_rollup(filters: Filters) -> bool:
     )
 
 
-def uses_learner_rollup(filters: Filters) -> bool:
-    """True when ``course_learner`` answers per (course, person) questions: all time,
-    every team, everyone in scope (it sums each pair's days and keeps one team per
-    pair)."""
+def unfiltered(filters: Filters) -> bool:
+    """True for all time, every team, everyone in scope: the rollups kept over all days
+    (``course_learner``, ``filter_value``) can answer."""
     return filters == Filters()
+
+
+def uses_learner_rollup(filters: Filters) -> bool:
+    """True when ``course_learner`` answers per (course, person) questions: unfiltered
+    (it sums each pair's days and keeps one team per pair)."""
+    return unfiltered(filters)
 
 
 def scope_conditions(

@@ -32,6 +32,7 @@ from lrs.insight._sql import (
     read_frame,
     rollup_conditions,
     scalar,
+    unfiltered,
     uses_people_rollup,
     uses_rollup,
     with_total,
@@ -212,6 +213,8 @@ def active_people_over_time(session: Session, filters: Filters) -> pd.DataFrame:
 
 def top_activities(session: Session, filters: Filters, limit: int = 10) -> pd.DataFrame:
     """Most used activities; attrs total = distinct activities."""
+    if unfiltered(filters):
+        return _top_activities_all_time(session, limit)
     statements = func.count()
     query = (
         select(
@@ -231,6 +234,40 @@ def top_activities(session: Session, filters: Filters, limit: int = 10) -> pd.Da
     names = activity_names(session, frame["activity_id"].tolist())
     frame.insert(1, "name", [names.get(a, a) for a in frame["activity_id"]])
     return with_total(frame, total)
+
+
+def _top_activities_all_time(session: Session, limit: int) -> pd.DataFrame:
+    """``top_activities`` over everything: the ranking from the filter bar's counts per
+    activity (every fact's activity, all days), then the people and kind of the few
+    ranked, from the activity index, instead of grouping every fact."""
+    V = FilterValue
+    ranked = session.execute(
+        select(V.value, V.statements, group_count())
+        .where(V.dimension == "activity")
+        .order_by(V.statements.desc(), V.value)
+        .limit(limit)
+    ).all()
+    ids = [str(row[0]) for row in ranked]
+    found = {
+        str(activity): (kind, int(people))
+        for activity, kind, people in session.execute(
+            select(F.activity_id, func.min(F.source_kind), func.count(distinct(F.actor_key)))
+            .where(F.activity_id.in_(ids))
+            .group_by(F.activity_id)
+        )
+    } if ids else {}  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "activity_id": ids,
+            "source_kind": [found.get(a, (None, 0))[0] for a in ids],
+            "statements": [int(row[1]) for row in ranked],
+            "people": [found.get(a, (None, 0))[1] for a in ids],
+        },
+        columns=["activity_id", "source_kind", "statements", "people"],
+    )
+    names = activity_names(session, ids)
+    frame.insert(1, "name", [names.get(a, a) for a in ids])
+    return with_total(frame, int(ranked[0][2]) if ranked else 0)
 
 
 def top_verbs(session: Session, filters: Filters, limit: int = 10) -> pd.DataFrame:
