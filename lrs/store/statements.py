@@ -4,12 +4,13 @@ never commit: the calling service owns the transaction."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, Text, cast, func, insert, or_, select, update
+from sqlalchemy import Select, Text, cast, func, insert, or_, select, union_all, update
 from sqlalchemy.orm import Session, aliased
 
 from lrs.store.dialects import insert_ignore
@@ -260,7 +261,7 @@ def newest_seq(session: Session) -> int:
 
 def find(session: Session, query: StatementQuery) -> list[tuple[int, dict[str, Any]]]:
     """Up to ``query.limit + 1`` matching statements as (seq, payload), in query order."""
-    statement, seq, joined, window = _filtered(session, query, stored_in_sql=False)
+    statement, seq, joined, window, alternatives = _filtered(session, query, stored_in_sql=False)
     order = seq.asc() if query.ascending else seq.desc()
     wanted = query.limit + 1
     # An agent may match one statement in several roles: rows come in seq order straight
@@ -272,17 +273,43 @@ def find(session: Session, query: StatementQuery) -> list[tuple[int, dict[str, A
     size = wanted
     while True:
         page = statement if after is None else statement.where(_beyond(seq, after, query))
-        rows = session.execute(page.order_by(order).limit(size)).all()
+        rows = session.execute(_first(page, order, size, alternatives, query.ascending)).all()
         for row in rows:
             if window is None or window.holds(row.stored):
                 found.setdefault(row.seq, row.payload)
-        if len(found) >= wanted or len(rows) < size or not (joined or window):
+        repeats = joined or window or alternatives
+        if len(found) >= wanted or len(rows) < size or not repeats:
             # Only the statements returned are decoded, not those passed over.
             return [(seq, orjson.loads(text)) for seq, text in list(found.items())[:wanted]]
         after = rows[-1].seq
         # The edges of a since/until window hold a few seconds of statements that fall
         # just outside it: walk past them in growing steps.
         size = min(size * 2, MAX_WALK_STEP)
+
+
+def _first(
+    page: Select[Any], order: Any, size: int, alternatives: list[list[Any]], ascending: bool
+) -> Select[Any]:
+    """The first ``size`` rows of ``page`` in ``order``, where each list of
+    ``alternatives`` is a condition of which one must hold.
+
+    Written as an OR, a verb that statements also inherit through a StatementRef
+    (``verb_id = v OR seq IN (...)``) can use no index in seq order: the database reads
+    the table backwards and skips what does not match, or collects every match and sorts
+    it, for every page. Each combination of alternatives instead reads its own index in
+    seq order, and the first ``size`` of their union are taken (a statement matching
+    several comes more than once: the caller keeps the first).
+    """
+    if not alternatives:
+        return page.order_by(order).limit(size)
+    parts = [
+        select(page.where(*combination).order_by(order).limit(size).subquery())
+        for combination in itertools.product(*alternatives)
+    ]
+    union = union_all(*parts).subquery()
+    return (
+        select(union).order_by(union.c.seq.asc() if ascending else union.c.seq.desc()).limit(size)
+    )
 
 
 def _beyond(seq: Any, after: int, query: StatementQuery) -> Any:
@@ -292,7 +319,8 @@ def _beyond(seq: Any, after: int, query: StatementQuery) -> Any:
 def matching(session: Session, query: StatementQuery) -> Select[Any]:
     """``select(seq, payload as JSON text)`` of the statements matching ``query``'s filters and seq
     bounds, each once, unordered and unlimited: for callers that page through it."""
-    statement, seq, joined, _window = _filtered(session, query, stored_in_sql=True)
+    statement, seq, joined, _window, alternatives = _filtered(session, query, stored_in_sql=True)
+    statement = statement.where(*(or_(*choices) for choices in alternatives))
     if query.after_seq is not None:
         statement = statement.where(_beyond(seq, query.after_seq, query))
     return statement.group_by(Statement.seq, seq) if joined else statement
@@ -300,11 +328,13 @@ def matching(session: Session, query: StatementQuery) -> Select[Any]:
 
 def _filtered(
     session: Session, query: StatementQuery, *, stored_in_sql: bool
-) -> tuple[Select[Any], Any, bool, StoredWindow | None]:
+) -> tuple[Select[Any], Any, bool, StoredWindow | None, list[list[Any]]]:
     """The select of matching (seq, payload as JSON text), the seq column that orders it, whether
-    an index table is joined (then a statement can come more than once), and the
+    an index table is joined (then a statement can come more than once), the
     since/until window that the caller must check on each row's `stored` when
-    ``stored_in_sql`` is false and the select leaves it out.
+    ``stored_in_sql`` is false and the select leaves it out, and the conditions left out
+    of the select of which one of each list must hold (a verb or registration of its own,
+    or inherited through a StatementRef).
 
     An agent or activity filter drives the query from its index table, whose
     (key, seq, role) index yields rows already in seq order: the first page of a rare
@@ -316,6 +346,7 @@ def _filtered(
     seq: Any = Statement.seq
     conditions: list[Any] = [] if query.include_voided else [Statement.voided.is_(False)]
     joined = False
+    alternatives: list[list[Any]] = []
     if query.agent_key is not None:
         agents = aliased(StatementAgent)
         statement = statement.join(agents, agents.seq == Statement.seq)
@@ -332,12 +363,16 @@ def _filtered(
         if not joined:
             seq = activities.seq
         joined = True
-    if query.verb_id is not None:
-        conditions.append(_own_or_inherited(session, Statement.verb_id, "verb", query.verb_id))
-    if query.registration is not None:
-        conditions.append(
-            _own_or_inherited(session, Statement.registration, "registration", query.registration)
-        )
+    for column, kind, value in (
+        (Statement.verb_id, "verb", query.verb_id),
+        (Statement.registration, "registration", query.registration),
+    ):
+        if value is not None:
+            choices = _own_or_inherited(session, column, kind, value)
+            if len(choices) == 1:
+                conditions += choices
+            else:
+                alternatives.append(choices)
     if query.authority_key is not None:
         conditions.append(Statement.authority_key == query.authority_key)
     bounds, window = _stored_bounds(session, query, seq, stored_in_sql=stored_in_sql)
@@ -346,7 +381,7 @@ def _filtered(
         statement = statement.add_columns(Statement.stored)
     if query.max_seq is not None:
         conditions.append(seq <= query.max_seq)
-    return statement.where(*conditions), seq, joined, window
+    return statement.where(*conditions), seq, joined, window, alternatives
 
 
 # How far `stored` may run behind `seq` order in ordinary ingest: `stored` is stamped in
@@ -483,7 +518,9 @@ def note_out_of_order(session: Session, now: dt.datetime) -> None:
     insert_ignore(session, table(StoreFlag), [{"name": OUT_OF_ORDER, "raised": now}])
 
 
-def _own_or_inherited(session: Session, column: Any, kind: str, value: str) -> Any:
+def _own_or_inherited(session: Session, column: Any, kind: str, value: str) -> list[Any]:
+    """The conditions of which one must hold for a statement to have the term ``value``:
+    its own ``column``, or (when there are any) the statements inheriting it."""
     # Statements inheriting a term through a StatementRef are rare: look them up first
     # so that the common case stays a plain indexed equality.
     inherited = list(
@@ -494,5 +531,5 @@ def _own_or_inherited(session: Session, column: Any, kind: str, value: str) -> A
         ).scalars()
     )
     if not inherited:
-        return column == value
-    return or_(column == value, Statement.seq.in_(inherited))
+        return [column == value]
+    return [column == value, Statement.seq.in_(inherited)]

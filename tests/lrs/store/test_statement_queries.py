@@ -1,16 +1,19 @@
 """Statement queries through the store: since/until bounds in and out of stored order,
-agent/activity filters that match one statement in several roles, and paging."""
+agent/activity filters that match one statement in several roles, verbs and
+registrations inherited through a StatementRef, and paging."""
 
 from __future__ import annotations
 
 import datetime as dt
+
+import pytest
 
 from lrs.services import credentials
 from lrs.services import statements as service
 from lrs.store import statements as statement_store
 from lrs.store.engine import Database
 from lrs.store.statements import StatementQuery
-from tests.factories import make_agent, make_statement
+from tests.factories import make_agent, make_statement, make_statement_ref, make_verb
 
 NOW = dt.datetime.now(dt.UTC)
 
@@ -97,3 +100,54 @@ def test_an_agent_in_several_roles_is_returned_once_and_pages_stay_full(
         rows = statement_store.find(session, query)
     after = StatementQuery(**{**vars(query), "after_seq": rows[1][0]})
     assert _ids(database, after) == [ids[2], ids[1], ids[0]]
+
+
+PASSED = "http://adlnet.gov/expapi/verbs/passed"
+LIKED = "http://example.com/verbs/liked"
+REGISTRATION = "6a3c1b0e-2f4d-4c59-9b1e-0d7f3a8e5c21"
+
+
+@pytest.mark.parametrize("ascending", [False, True])
+def test_more_pages_of_a_verb_also_inherited_through_statement_refs(
+    database: Database, ascending: bool
+) -> None:
+    """XAPI-00164: a verb filter also matches the statements that target a matching
+    statement; every page of the chain holds the next matches, each once."""
+    principal = _principal(database)
+
+    def store(statement: dict[str, object]) -> str:
+        [statement_id] = service.store_statements(
+            database, [statement], version="1.0.3", principal=principal
+        )
+        return statement_id
+
+    passed = make_verb(PASSED)
+    expected: list[str] = []
+    for round_ in range(4):
+        target = store(make_statement(verb=passed, context={"registration": REGISTRATION}))
+        store(make_statement())  # matches nothing
+        # inherits `passed` and the registration from its target
+        liked = store(make_statement(verb=make_verb(LIKED), object=make_statement_ref(target)))
+        expected += [target, liked]
+        if round_ == 2:
+            # has the verb itself and inherits it too: comes once
+            expected.append(store(make_statement(verb=passed, object=make_statement_ref(target))))
+    if not ascending:
+        expected.reverse()
+    for query in (
+        StatementQuery(verb_id=PASSED, limit=2, ascending=ascending),
+        StatementQuery(registration=REGISTRATION, limit=2, ascending=ascending),
+        StatementQuery(verb_id=PASSED, registration=REGISTRATION, limit=2, ascending=ascending),
+    ):
+        pages: list[str] = []
+        after: int | None = None
+        while True:
+            with database.reading() as session:
+                rows = statement_store.find(
+                    session, StatementQuery(**{**vars(query), "after_seq": after})
+                )
+            pages += [payload["id"] for _, payload in rows[:2]]
+            if len(rows) <= 2:
+                break
+            after = rows[1][0]
+        assert pages == expected
