@@ -96,7 +96,7 @@ def _filter_bar() -> dbc.Card:
                     _select("team", "Team"),
                     _select(
                         "kind",
-                        "Source",
+                        "Kind",
                         [{"label": k, "value": k} for k in ("formal", "informal", "other")],
                     ),
                     _select("platform", "System"),
@@ -218,7 +218,7 @@ def described(db_session: Any, filters: Filters) -> str:
     parts = [f"{filters.start or '…'} to {filters.end or '…'}"
              if filters.start or filters.end else "all time"]  # fmt: skip
     for label, key, value in (
-        ("team", "team", filters.team), ("source", "kind", filters.kind),
+        ("team", "team", filters.team), ("kind", "kind", filters.kind),
         ("system", "platform", filters.platform), ("verb", "verb", filters.verb),
         ("activity", "activity", filters.activity),
     ):  # fmt: skip

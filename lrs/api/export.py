@@ -17,8 +17,11 @@ from lrs.services.exports import ExportSpec
 
 EXPORT_PARAMS = (
     "agent", "verb", "activity", "registration", "related_activities", "related_agents",
-    "since", "until", "ascending", "source_kind", "include_voided", "format",
+    "since", "until", "ascending", "kind", "source_kind", "include_voided", "format",
 )  # fmt: skip
+KIND_ALIAS = "source_kind"
+"""The old name of ``kind`` (formal, informal or other), still accepted: the dashboards'
+URLs, /api/aggregates and ``lrs export --kind`` all say ``kind``."""
 MIMETYPES = {
     "ndjson": "application/x-ndjson",
     "csv": "text/csv",
@@ -46,4 +49,16 @@ def parse_export(params: Mapping[str, str]) -> ExportSpec:
     filters = statement_filters(params, ascending=True)
     include_voided = boolean(params.get("include_voided"), "include_voided")
     query = filters.query(exports.AGENT_RULES, include_voided=include_voided)
-    return ExportSpec(query=query, source_kind=params.get("source_kind"), fmt=fmt)
+    return ExportSpec(query=query, source_kind=_kind(params), fmt=fmt)
+
+
+def _kind(params: Mapping[str, str]) -> str | None:
+    """``kind``, or its old name ``source_kind``; a 400 naming the parameter sent when
+    the value is not formal, informal or other, or when both are sent and differ."""
+    kind, old = params.get("kind"), params.get(KIND_ALIAS)
+    if kind is not None and old is not None and kind != old:
+        raise BadRequest(f"kind and {KIND_ALIAS} (its old name) differ: send kind only", "kind")
+    name, value = ("kind", kind) if kind is not None else (KIND_ALIAS, old)
+    if value is not None and value not in exports.SOURCE_KINDS:
+        raise BadRequest(f"{name} must be formal, informal or other", name)
+    return value

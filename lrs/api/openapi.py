@@ -60,8 +60,10 @@ STATEMENT_QUERY = [
 EXPORT_QUERY = [
     *(p for p in STATEMENT_QUERY[2:10]),
     _q("ascending", "Oldest first (default true: storage order)", **BOOL),
-    _q("source_kind", "formal, informal or other", type="string",
+    _q("kind", "formal, informal or other", type="string",
        enum=["formal", "informal", "other"]),
+    {**_q("source_kind", "The old name of kind, still accepted", type="string",
+          enum=["formal", "informal", "other"]), "deprecated": True},
     _q("include_voided", "Include voided statements (NDJSON marks them)", **BOOL),
     _q("format", "ndjson (lossless), csv or parquet", type="string",
        enum=["ndjson", "csv", "parquet"]),

@@ -29,7 +29,14 @@ from lrs.services.principal import OPERATOR
 @click.option("--since", default=None, help="Only statements stored after this ISO 8601 time.")
 @click.option("--until", default=None, help="Only statements stored at or before this time.")
 @click.option("--descending", is_flag=True, help="Newest first (default: storage order).")
-@click.option("--source-kind", type=click.Choice(["formal", "informal", "other"]), default=None)
+@click.option(
+    "--kind",
+    "--source-kind",
+    "source_kind",
+    type=click.Choice(["formal", "informal", "other"]),
+    default=None,
+    help="Only formal, informal or other statements (--source-kind: its old name).",
+)
 @click.option("--include-voided", is_flag=True, help="Include voided statements (backups).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File (default stdout).")
 def export_command(fmt: Any, output: str | None, related_activities: bool,

@@ -142,7 +142,7 @@ class Filters:
             parts.append("all time")
         for label, value in (
             ("team", self.team),
-            ("source", self.kind),
+            ("kind", self.kind),
             ("system", self.platform),
             ("verb", self.verb),
             ("activity", self.activity),

@@ -103,3 +103,23 @@ def test_export_filters_by_agent_outside_any_request(database: Database, databas
     )
     assert bad.exit_code == 2
     assert "--agent" in bad.output
+
+
+def test_export_kind_has_the_dashboards_name_and_keeps_its_old_one(
+    database: Database, database_url: str
+) -> None:
+    """``--kind`` as in the dashboards' URLs and /api/aggregates; ``--source-kind``, its
+    old name, still works."""
+    principal = credentials.authenticate(database, TEST_KEY, TEST_SECRET)
+    assert principal is not None
+    for statement in known_statements().values():
+        store_statements(database, [statement], version="2.0.0", principal=principal)
+    for option in ("--kind", "--source-kind"):
+        result = CliRunner().invoke(
+            main,
+            ["export", "--format", "csv", option, "formal"],
+            env={"LRS_DATABASE_URL": database_url},
+        )
+        assert result.exit_code == 0, result.output
+        rows = list(csv.reader(result.stdout.splitlines()))
+        assert [row[CSV_HEADER.index("verb_id")] for row in rows[1:]] == [PASSED]
