@@ -114,8 +114,10 @@ def insert_statements(session: Session, statements: Sequence[NewStatement]) -> d
         for s in statements
     ]
     result = session.execute(
-        # Core inserts on the tables skip the ORM's per-row bookkeeping (hot path).
-        insert(STATEMENT).returning(STATEMENT.c.id, STATEMENT.c.seq, sort_by_parameter_order=True),
+        # Core inserts on the tables skip the ORM's per-row bookkeeping (hot path). Each
+        # returned row names its id, so the rows may come back in any order: asking for
+        # the parameters' order would make SQLite insert one statement at a time.
+        insert(STATEMENT).returning(STATEMENT.c.id, STATEMENT.c.seq),
         rows,
     )
     seqs = {row.id: row.seq for row in result}
