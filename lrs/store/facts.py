@@ -238,24 +238,22 @@ def _move_to_courses(
     if not learned:
         return set()
     team = func.coalesce(F.team, "")
-    without = [F.registration.in_(sorted(learned)), F.course_id.is_(None)]
-    found = (
-        session.execute(
-            select(F.day, F.registration, F.actor_key, team).where(
-                *without, F.source_kind == "formal"
-            )
-        ).all()
-        if count
-        else []
-    )
-    for registration in sorted(learned):
+    found = session.execute(
+        select(F.day, F.registration, F.actor_key, team, F.source_kind).where(
+            F.registration.in_(sorted(learned)), F.course_id.is_(None)
+        )
+    ).all()
+    # Most registrations a batch learns are new ones: no stored fact waits for their
+    # course, and there is nothing to update (one statement per registration that has).
+    for registration in sorted({str(row.registration) for row in found}):
         session.execute(
             update(F)
             .where(F.registration == registration, F.course_id.is_(None))
             .values(course_id=learned[registration])
         )
-    keys = {(day, learned[str(registration)], actor, team)
-            for day, registration, actor, team in found}  # fmt: skip
+    keys = {(day, learned[str(registration)], actor, team_)
+            for day, registration, actor, team_, kind in found
+            if count and kind == "formal"}  # fmt: skip
     if keys:
         P = CourseProgress
         ordered = sorted(keys)
