@@ -8,6 +8,7 @@ activity definitions, agents and dashboard facts — so a batch is stored whole 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -81,21 +82,20 @@ def store_statements(
         raise BadRequest("no statements to store")
     validated = _validate_all(raw_statements, version, statement_id)
     check_attachments(validated, _contents(attachments))
+    # Ids the LRS makes up now can neither exist nor be referenced by anything stored.
+    ids = [s.get("id") or str(uuid.uuid4()) for s in validated]
+    generated = frozenset(i for s, i in zip(validated, ids, strict=True) if "id" not in s)
     for attempt in range(1, CONCURRENT_RETRIES + 1):
         try:
             with db.writing() as session:
-                # `stored` is stamped once the write transaction holds its connection (and
-                # on SQLite the write lock), right before the insert takes the seq: so
-                # stored follows seq order (see store.statements.STORED_ORDER_MARGIN).
+                # The write transaction holds its connection (and on SQLite the write
+                # lock) before `stored` is stamped.
                 session.connection()
-                stored = _to_millisecond(now or dt.datetime.now(dt.UTC))
-                enriched = [
-                    enrich(s, statement_id=s.get("id"), stored=stored,
-                           authority=principal.authority, version=version)
-                    for s in validated
-                ]  # fmt: skip
-                return _store(session, validated, enriched, attachments or {}, principal, stored,
-                              db.rules)  # fmt: skip
+                fresh = _fresh(session, validated, ids, generated)
+                if fresh:
+                    _write_fresh(session, fresh, attachments or {}, principal, version,
+                                 generated, db.rules, now)  # fmt: skip
+                return ids
         except IntegrityError as error:
             # Another writer stored one of these ids between our check and our insert, and
             # this transaction rolled back whole. Run it again in a new transaction: it
@@ -154,43 +154,56 @@ def _validate_all(
     return validated
 
 
-def _store(
+def _fresh(
     session: Session,
-    sent: Sequence[Statement],
     statements: Sequence[Statement],
+    ids: Sequence[str],
+    generated: frozenset[str],
+) -> list[tuple[Statement, str]]:
+    """The statements not stored yet, with their ids; a stored one with the same id
+    must be the same statement (XAPI-00011), else the batch is a conflict."""
+    existing = statement_store.existing(session, [i for i in ids if i not in generated])
+    fresh: list[tuple[Statement, str]] = []
+    for statement, statement_id in zip(statements, ids, strict=True):
+        previous = existing.get(statement_id)
+        if previous is None:
+            fresh.append((statement, statement_id))
+        # Compare with what the client sent: our fill-ins (timestamp, stored) differ.
+        elif not same_statement(previous, statement):
+            raise Conflict(f"statement {statement_id} exists already with different content", "id")
+    return fresh
+
+
+def _write_fresh(
+    session: Session,
+    fresh: Sequence[tuple[Statement, str]],
     parts: Mapping[str, AttachmentContent],
     principal: Principal,
-    stored: dt.datetime,
+    version: str,
+    generated: frozenset[str],
     rules: Rules,
-) -> list[str]:
-    ids = [statement["id"] for statement in statements]
-    # Ids the LRS made up just now can neither exist nor be referenced by anything stored.
-    generated = frozenset(
-        s["id"] for as_sent, s in zip(sent, statements, strict=True) if "id" not in as_sent
-    )
-    existing = statement_store.existing(session, [i for i in ids if i not in generated])
-    fresh: list[Statement] = []
-    for as_sent, statement in zip(sent, statements, strict=True):
-        previous = existing.get(statement["id"])
-        if previous is None:
-            fresh.append(statement)
-        # Compare with what the client sent: our fill-ins (timestamp, stored) differ.
-        elif not same_statement(previous, as_sent):
-            raise Conflict(
-                f"statement {statement['id']} exists already with different content", "id"
-            )
-    if not fresh:
-        return ids
+    now: dt.datetime | None,
+) -> None:
     attachment_store.save(session, list(parts.values()))
+    # `stored` is stamped after the lookups and the attachments, a few steps before the
+    # insert takes the seqs: so stored follows seq order across concurrent writers (see
+    # store.statements.STORED_ORDER_MARGIN).
+    stamped = dt.datetime.now(dt.UTC)
+    stored = _to_millisecond(now or stamped)
+    enriched = [
+        enrich(statement, statement_id=statement_id, stored=stored,
+               authority=principal.authority, version=version)
+        for statement, statement_id in fresh
+    ]  # fmt: skip
     write_statements(
         session,
-        fresh,
+        enriched,
         stored,
         may_define=principal.may("define"),
         generated_ids=generated,
         rules=rules,
+        stamped=stamped,
     )
-    return ids
 
 
 def write_statements(
@@ -201,6 +214,7 @@ def write_statements(
     may_define: bool,
     generated_ids: frozenset[str] = frozenset(),
     rules: Rules = NO_RULES,
+    stamped: dt.datetime | None = None,
 ) -> dict[str, int]:
     """Insert enriched, not yet stored statements with everything derived from them.
 
@@ -208,16 +222,20 @@ def write_statements(
     inheritance, voiding, activity definitions, agents, dashboard facts and forwarding
     outbox rows. Runs inside the caller's transaction; returns the seq of each id.
     ``generated_ids`` are ids the LRS assigned in this request: no stored statement can
-    target them, which saves lookups.
+    target them, which saves lookups. ``stamped`` is the instant the caller stamped as
+    `stored` on these statements (ingest); without it they carry their own (imports).
     """
     # XAPI-00016: the targets stored already as voiding statements may not be voided.
     stored = statement_store.voiding_kinds(session, voided_targets(statements))
     check_voiding(statements, {target for target, voids in stored.items() if voids})
     rows = [_new_row(session, statement) for statement in statements]
     # Statements stamped in the past (imports, back-dated loads) break the agreement of
-    # stored and seq order that fast since/until queries rely on: say so once.
+    # stored and seq order that fast since/until queries rely on: say so once. A batch
+    # stamped by this request is measured against the instant of its stamp: the time
+    # its own steps took since then puts none of its statements out of order.
     clock = dt.datetime.now(dt.UTC)
-    if any(row.stored < clock - statement_store.STORED_ORDER_MARGIN for row in rows):
+    reference = clock if stamped is None else stamped
+    if any(row.stored < reference - statement_store.STORED_ORDER_MARGIN for row in rows):
         statement_store.note_out_of_order(session, clock)
     seqs = statement_store.insert_statements(session, rows)
     referable = [row.id for row in rows if row.id not in generated_ids]

@@ -13,6 +13,7 @@ from lrs.services import statements as service
 from lrs.store import statements as statement_store
 from lrs.store.engine import Database
 from lrs.store.statements import StatementQuery
+from statements import enrich
 from tests.factories import make_agent, make_statement, make_statement_ref, make_verb
 
 NOW = dt.datetime.now(dt.UTC)
@@ -81,6 +82,25 @@ def test_since_until_exact_after_statements_from_the_past(database: Database) ->
     assert _ids(database, StatementQuery(until=week_ago, limit=10)) == [old]
     window = StatementQuery(since=NOW - dt.timedelta(days=31), until=week_ago, limit=10)
     assert _ids(database, window) == [old]
+
+
+def test_a_batch_slow_to_reach_its_insert_keeps_the_stored_order(database: Database) -> None:
+    """A batch stamped several margins before its insert (a busy machine, a big batch)
+    is still in seq order: it raises no flag, and since/until keep their fast bounds."""
+    principal = _principal(database)
+    # The stamp of a batch whose steps took three margins before its insert.
+    stamped = dt.datetime.now(dt.UTC) - 3 * statement_store.STORED_ORDER_MARGIN
+    stored = stamped.replace(microsecond=stamped.microsecond // 1000 * 1000)
+    slow = enrich(make_statement(), statement_id=None, stored=stored,
+                  authority=principal.authority, version="1.0.3")  # fmt: skip
+    with database.writing() as session:
+        service.write_statements(session, [slow], stored, may_define=True, stamped=stamped)
+    with database.reading() as session:
+        assert session.get(statement_store.StoreFlag, statement_store.OUT_OF_ORDER) is None
+    since = StatementQuery(since=stored - dt.timedelta(milliseconds=1), limit=10)
+    assert _ids(database, since) == [slow["id"]]
+    assert _ids(database, StatementQuery(until=stored, limit=10)) == [slow["id"]]
+    assert _ids(database, StatementQuery(until=stored - dt.timedelta(milliseconds=1))) == []
 
 
 def test_an_agent_in_several_roles_is_returned_once_and_pages_stay_full(
