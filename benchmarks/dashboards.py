@@ -24,6 +24,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -180,6 +181,17 @@ def _insert(database: Database, rows: list[dict[str, Any]], tags: list[dict[str,
 
 
 PERSON = "mbox:mailto:person42@example.com"
+TOPIC = "topic-7"
+COURSE = "http://lms.example.com/courses/7"
+PULL_PANELS: dict[str, dict[str, panels.Panel]] = {
+    "me": {"courses": panels.me_courses, "timeline": panels.me_timeline,
+           "contributions": panels.me_contributions, "after": panels.me_after},
+    "experts": {"ranking": partial(panels.experts_ranking, topic=TOPIC)},
+    "next": {"reading": partial(panels.next_reading, course=COURSE)},
+}  # fmt: skip
+"""The pull pages' panels, opened on the benchmark's person, a tag and a course."""
+PANELS = {**panels.PANELS, **PULL_PANELS}
+PERSON_PAGES = ("people", "me")
 FILTER_SETS = {
     "all time": Filters(),
     "last 90 days": Filters(start=END - dt.timedelta(days=89), end=END),
@@ -190,7 +202,9 @@ SERVER_WORKERS = 2
 browser sends all of a page's callbacks together (up to six requests per host)."""
 
 
-def measure(database: Database, repeat: int) -> dict[str, dict[str, Any]]:
+def measure(
+    database: Database, repeat: int, pages: tuple[str, ...] = tuple(PANELS)
+) -> dict[str, dict[str, Any]]:
     """Per page and filter set: p50/p95 of the page's callbacks answered by
     ``SERVER_WORKERS`` processes at once (what a browser waits for), of the same run one
     after another, and each callback's p95."""
@@ -200,9 +214,9 @@ def measure(database: Database, repeat: int) -> dict[str, dict[str, Any]]:
     with ProcessPoolExecutor(SERVER_WORKERS, context, _open_worker, (url,)) as pool:
         # Start the workers (imports, connections) before anything is timed.
         _measure_page(database, pool, "overview", Filters(), 1)
-        for page in panels.PANELS:
+        for page in pages:
             for label, filters in FILTER_SETS.items():
-                if page == "people":
+                if page in PERSON_PAGES:
                     filters = filters.replace(person=PERSON)
                 name = f"{page} / {label}"
                 results[name] = _measure_page(database, pool, page, filters, repeat)
@@ -220,7 +234,7 @@ def _open_worker(url: str) -> None:
 
 def _run_in_worker(page: str, name: str, filters: Filters) -> float:
     assert _worker_database is not None
-    return _run(_worker_database, panels.PANELS[page][name], filters)
+    return _run(_worker_database, PANELS[page][name], filters)
 
 
 def _run(database: Database, panel: panels.Panel, filters: Filters) -> float:
@@ -233,7 +247,7 @@ def _run(database: Database, panel: panels.Panel, filters: Filters) -> float:
 def _measure_page(
     database: Database, pool: ProcessPoolExecutor, page: str, filters: Filters, repeat: int
 ) -> dict[str, Any]:
-    page_panels = panels.PANELS[page]
+    page_panels = PANELS[page]
     each: dict[str, list[float]] = {name: [] for name in page_panels}
     sequential: list[float] = []
     concurrent: list[float] = []
@@ -302,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path("."))
     parser.add_argument("--report", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="Keep the PostgreSQL database.")
+    parser.add_argument("--pages", default=",".join(PANELS), help="Pages to time, comma separated")
     parser.add_argument(
         "--reuse",
         action="store_true",
@@ -310,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
         "rollups rebuilt, instead of loading a new one; loads it when empty.",
     )
     args = parser.parse_args(argv)
+    pages = tuple(p.strip() for p in args.pages.split(",") if p.strip() in PANELS)
     report: dict[str, Any] = {"facts": args.facts, "repeat": args.repeat, "databases": {}}
     for kind in [d.strip() for d in args.databases.split(",") if d.strip()]:
         print(f"{kind}: loading {args.facts:,} facts", file=sys.stderr)
@@ -328,8 +344,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 seconds = load(database, args.facts)
             print(f"{kind}: loaded in {seconds:.0f} s", file=sys.stderr)
-            report["databases"][kind] = {"load_seconds": seconds,
-                                         "pages": measure(database, args.repeat)}  # fmt: skip
+            timed = measure(database, args.repeat, pages)
+            report["databases"][kind] = {"load_seconds": seconds, "pages": timed}
         finally:
             database.dispose()
             if not args.keep:

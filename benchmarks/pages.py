@@ -21,19 +21,24 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
 from benchmarks import browser
-from benchmarks.dashboards import _analyze, _database, load
+from benchmarks.dashboards import COURSE, PERSON, TOPIC, _analyze, _database, load
 from benchmarks.server import serve
 from lrs.services import users
 from lrs.store import facts, migrate
 from lrs.store.engine import Database
 from lrs.store.models import LearningFact
 
-PAGES = ("overview", "courses", "knowledge", "convergence", "people", "explorer")
-TITLES = {page: page.title() for page in PAGES}
+PAGES = ("overview", "courses", "knowledge", "convergence", "people", "explorer", "me",
+         "experts", "next")  # fmt: skip
+TITLES = {**{page: page.title() for page in PAGES}, "me": "My learning",
+          "experts": "Who knows", "next": "Read next"}  # fmt: skip
+OWN_QUERY = {"me": {"person": PERSON}, "experts": {"topic": TOPIC}, "next": {"course": COURSE}}
+"""What a pull page is opened on (by its URL only: from the navbar it opens empty)."""
 FILTERS = {"all time": "", "last 90 days": "?range=90d"}
 USER, PASSWORD = "bench", "bench-password-not-for-production"
 
@@ -76,20 +81,29 @@ def _navigate(driver: Any, base: str, page: str, query: str, by: str) -> float:
     return time.monotonic() - began
 
 
-def measure(base: str, repeat: int) -> dict[str, dict[str, Any]]:
+def _own(page: str, query: str) -> str:
+    """``query`` with what the page is opened on (a person, a topic, a course)."""
+    if page not in OWN_QUERY:
+        return query
+    return f"{query}{'&' if query else '?'}{urlencode(OWN_QUERY[page])}"
+
+
+def measure(base: str, repeat: int, pages: tuple[str, ...] = PAGES) -> dict[str, dict[str, Any]]:
     results: dict[str, dict[str, Any]] = {}
     with browser.chromium() as driver:
         browser.sign_in(driver, base, USER, PASSWORD)
         for label, query in FILTERS.items():
-            for page in PAGES:  # once, untimed: scripts cached, workers warm
-                _navigate(driver, base, page, query, "url")
+            for page in pages:  # once, untimed: scripts cached, workers warm
+                _navigate(driver, base, page, _own(page, query), "url")
             times: dict[tuple[str, str], list[float]] = {}
             for _ in range(repeat):
                 for by in ("navbar", "url"):
                     # Through the navbar, each page is reached from the one before it.
-                    _navigate(driver, base, PAGES[-1], query, "url")
-                    for page in PAGES:
-                        seconds = _navigate(driver, base, page, query, by)
+                    _navigate(driver, base, pages[-1], _own(pages[-1], query), "url")
+                    for page in pages:
+                        if by == "navbar" and page in OWN_QUERY:
+                            continue
+                        seconds = _navigate(driver, base, page, _own(page, query), by)
                         times.setdefault((page, by), []).append(seconds)
             for (page, by), seen in times.items():
                 name = f"{page} / {label} / {by}"
@@ -129,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--workdir", type=Path, default=Path("."))
+    parser.add_argument("--pages", default=",".join(PAGES), help="Pages to time, comma separated")
     parser.add_argument("--report", type=Path, default=None)
     parser.add_argument(
         "--reuse", action="store_true", help="measure (and keep) benchmarks.dashboards' database"
@@ -146,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
             url = database.engine.url.render_as_string(hide_password=False)
             database.dispose()
             with serve(url, workers=args.workers) as server:
-                report["databases"][kind] = {"pages": measure(server.base_url, args.repeat)}
+                pages = tuple(p.strip() for p in args.pages.split(",") if p.strip() in PAGES)
+                report["databases"][kind] = {"pages": measure(server.base_url, args.repeat, pages)}
         finally:
             database.dispose()
             if not args.reuse:
