@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from dashboards import figures
 from dashboards.components import graph, kpi, numbers_link, table
 from lrs.errors import LRSError
-from lrs.insight import activity, registry
+from lrs.insight import activity, pull, registry
 from lrs.insight.filters import Filters, query_values, to_query
 from lrs.store import statements
 
@@ -402,12 +402,19 @@ MY_CONTRIBUTION_COLUMNS = ("name", "created", "readers", "reads", "reused", "com
 AUDIENCE_COLUMNS = ("name", "team", "contents", "reads", "reused", "comments", "likes", "edits")
 NEXT_COLUMNS = ("name", "kind", "readers", "reads", "writers")
 WRITER_COLUMNS = ("name", "team", "content_name", "linked_by", "first_day")
+EVIDENCE_SHOWN = 5
+"""Pieces of evidence listed per person (most points first; the rest behind a link)."""
 EVIDENCE_LABELS = {"passed": "passed the course", "completed": "completed the course",
                    "wrote": "wrote", "edited": "edited", "commented": "commented on"}  # fmt: skip
 
 
+EXPLORER_PATH = "/dashboards/explorer"
+"""The Explorer's path (the dashboards are mounted at /dashboards/), known without a
+request so that the benchmark can run the panels."""
+
+
 def _explorer_link(text: str, query: str) -> dcc.Link:
-    return dcc.Link(text, href=dash.get_relative_path("/explorer") + query)
+    return dcc.Link(text, href=EXPLORER_PATH + query)
 
 
 def _linked(frame: Any, column: str = "name") -> list[dict[str, Any]]:
@@ -501,8 +508,8 @@ def experts_ranking(session: Session, filters: Filters, topic: str | None = "") 
     if not text:
         return [figures.empty_figure("Who knows", "Type a topic above."), None]
     try:
-        ranked = registry.EXPERTS.run(session, filters, topic=text)
-        evidence = registry.EXPERT_EVIDENCE.run(session, filters, topic=text)
+        registry.EXPERTS.parse({"topic": text})
+        ranked, evidence = pull.ranking_with_evidence(session, filters, text)
     except LRSError as error:
         return [figures.empty_figure("Who knows", str(error)), None]
     chart = figures.ranking(
@@ -512,13 +519,17 @@ def experts_ranking(session: Session, filters: Filters, topic: str | None = "") 
     )  # fmt: skip
     people = []
     for row in ranked.itertuples(index=False):
-        mine = evidence[evidence["actor_key"] == row.actor_key]
+        everything = evidence[evidence["actor_key"] == row.actor_key]
+        mine = everything.head(EVIDENCE_SHOWN)
+        more = len(everything) - len(mine)
         items = [
             html.Li([f"{EVIDENCE_LABELS[e.evidence]} ",
                      _explorer_link(str(e.activity_name), str(e.explorer_query)),
                      f" · {e.points} points" + (f" ({e.statements})" if e.statements > 1 else "")])
             for e in mine.itertuples(index=False)
         ]  # fmt: skip
+        if more:
+            items.append(html.Li(_explorer_link(f"and {more} more", str(row.explorer_query))))
         people.append(
             html.Li(
                 [html.Strong(f"{row.rank}. {row.name}"), f" ({row.team}) — {row.score} points",

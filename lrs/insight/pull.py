@@ -41,6 +41,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -573,105 +574,103 @@ def matching(session: Session, topic: str) -> set[str]:
     return matched
 
 
-def _evidence(session: Session, filters: Filters, topic: str) -> pd.DataFrame:
-    """Per (person, piece of evidence on the topic): its kind, activity, points,
-    statements and last day."""
-    matched = sorted(matching(session, topic))
-    columns = ["actor_key", "evidence", "activity_id", "statements", "last_day"]
-    if not matched:
-        return pd.DataFrame(columns=[*columns, "points"])
-    conditions = fact_conditions(filters)
-    public = fact_conditions(_public(filters))
-    formal = (
-        select(
-            F.actor_key,
-            case(
-                (func.max(case((F.concept.in_(PASSED), 1), else_=0)) == 1, "passed"),
-                else_="completed",
-            ),
-            F.course_id,
-            func.count(),
-            func.max(F.day),
-        )
-        .where(
-            *conditions,
-            F.source_kind == "formal",
-            F.concept.in_(COMPLETED),
-            F.course_id.in_(matched),
-        )
-        .group_by(F.actor_key, F.course_id)
-    )
-    writing = (
-        select(
-            F.actor_key,
-            case(
-                (func.max(case((F.concept.in_(AUTHORING), 1), else_=0)) == 1, "wrote"),
-                else_="edited",
-            ),
-            F.content_id,
-            func.count(),
-            func.max(F.day),
-        )
-        .where(
-            *public,
-            F.source_kind == "informal",
-            F.concept.in_(WRITING),
-            F.content_id.in_(matched),
-        )
-        .group_by(F.actor_key, F.content_id)
-    )
-    comments = (
-        select(F.actor_key, literal("commented"), F.content_id, func.count(), func.max(F.day))
-        .where(
-            *public,
-            F.source_kind == "informal",
-            F.concept.in_(RESPONDING),
-            F.content_id.in_(matched),
-        )
-        .group_by(F.actor_key, F.content_id)
-    )
-    frames = [read_frame(session, q, columns) for q in (formal, writing, comments)]
-    frame = pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
-    frame["statements"] = frame["statements"].astype("int64")
-    per_statement = frame["evidence"] == "commented"
-    frame["points"] = [
-        WEIGHTS[kind] * (n if each else 1)
-        for kind, n, each in zip(frame["evidence"], frame["statements"], per_statement, strict=True)
-    ]
+def _formal_evidence(filters: Filters, matched: Sequence[str]) -> Any:
+    """Per (person, course on the topic) completed: passed (1) or not (0), its last day."""
+    top = func.max(case((F.concept.in_(PASSED), 1), else_=0))
+    return (
+        select(F.actor_key.label("actor_key"), F.course_id.label("item"), top.label("top"),
+               func.count().label("statements"), func.max(F.day).label("day"))
+        .where(*fact_conditions(filters), F.source_kind == "formal",
+               F.concept.in_(COMPLETED), F.course_id.in_(matched))
+        .group_by(F.course_id, F.actor_key)
+    )  # fmt: skip
+
+
+def _writing_evidence(filters: Filters, matched: Sequence[str]) -> Any:
+    """Per (person, content on the topic) written or edited: written (1) or only edited
+    (0), its last day. Public: read for every reader (see the module's docstring)."""
+    top = func.max(case((F.concept.in_(AUTHORING), 1), else_=0))
+    return (
+        select(F.actor_key.label("actor_key"), F.content_id.label("item"), top.label("top"),
+               func.count().label("statements"), func.max(F.day).label("day"))
+        .where(*fact_conditions(_public(filters)), F.source_kind == "informal",
+               F.concept.in_(WRITING), F.content_id.in_(matched))
+        .group_by(F.content_id, F.actor_key)
+    )  # fmt: skip
+
+
+def _comment_evidence(filters: Filters, matched: Sequence[str]) -> Any:
+    """Per (person, content on the topic): comments and replies, the last day. Public."""
+    return (
+        select(F.actor_key.label("actor_key"), F.content_id.label("item"),
+               literal(0).label("top"), func.count().label("statements"),
+               func.max(F.day).label("day"))
+        .where(*fact_conditions(_public(filters)), F.source_kind == "informal",
+               F.concept.in_(RESPONDING), F.content_id.in_(matched))
+        .group_by(F.content_id, F.actor_key)
+    )  # fmt: skip
+
+
+SCORE_COLUMNS = ("actor_key", "passed", "completed", "wrote", "edited", "commented", "last_day")
+
+
+def _scores(session: Session, filters: Filters, matched: Sequence[str]) -> pd.DataFrame:
+    """Per person with evidence: the count of each kind and the last day, summed in SQL
+    (one row per person, however much evidence)."""
+    formal = _formal_evidence(filters, matched).subquery()
+    writing = _writing_evidence(filters, matched).subquery()
+    comments = _comment_evidence(filters, matched).subquery()
+    zero = literal(0)
+    parts = union_all(
+        select(formal.c.actor_key, formal.c.top.label("passed"),
+               (1 - formal.c.top).label("completed"), zero.label("wrote"),
+               zero.label("edited"), zero.label("commented"), formal.c.day),
+        select(writing.c.actor_key, zero, zero, writing.c.top, 1 - writing.c.top, zero,
+               writing.c.day),
+        select(comments.c.actor_key, zero, zero, zero, zero, comments.c.statements,
+               comments.c.day),
+    ).subquery()  # fmt: skip
+    sums = [func.sum(parts.c[kind]) for kind in SCORE_COLUMNS[1:-1]]
+    query = select(parts.c.actor_key, *sums, func.max(parts.c.day)).group_by(parts.c.actor_key)
+    frame = read_frame(session, query, list(SCORE_COLUMNS))
+    for kind in SCORE_COLUMNS[1:-1]:
+        frame[kind] = frame[kind].astype("int64")
+    frame["score"] = sum(WEIGHTS[kind] * frame[kind] for kind in WEIGHTS).astype("int64")
     frame["last_day"] = [_day(v) for v in frame["last_day"]]
     return frame
+
+
+def _ranked(session: Session, filters: Filters, matched: Sequence[str], limit: int) -> pd.DataFrame:
+    if not matched:
+        return with_total(pd.DataFrame(columns=list(EXPERT_COLUMNS)), 0)
+    frame = _scores(session, filters, matched)
+    total = len(frame)
+    if not total:
+        return with_total(pd.DataFrame(columns=list(EXPERT_COLUMNS)), 0)
+    frame["sort_day"] = [d.toordinal() for d in frame["last_day"]]
+    frame = frame.sort_values(["score", "sort_day", "actor_key"], ascending=[False, False, True])
+    # Names break the remaining ties: read them for the people up to the last one tied
+    # with the ``limit``-th, not for everyone with evidence.
+    cut = frame.iloc[min(limit, total) - 1]
+    tied = (frame["score"] == cut["score"]) & (frame["sort_day"] >= cut["sort_day"])
+    kept = frame[(frame["score"] > cut["score"]) | tied].copy()
+    names = person_names(session, kept["actor_key"].tolist())
+    kept["name"] = [names.get(k, (k, None))[0] for k in kept["actor_key"]]
+    kept["team"] = [names.get(k, (k, None))[1] or "(no team)" for k in kept["actor_key"]]
+    kept = kept.sort_values(
+        ["score", "sort_day", "name", "actor_key"], ascending=[False, False, True, True]
+    )
+    kept = kept.head(limit).reset_index(drop=True)
+    kept["rank"] = range(1, len(kept) + 1)
+    kept["explorer_query"] = [to_query({"person": k}) for k in kept["actor_key"]]
+    return with_total(kept[list(EXPERT_COLUMNS)], total)
 
 
 def experts(session: Session, filters: Filters, topic: str = "", limit: int = 20) -> pd.DataFrame:
     """People ranked by evidence on ``topic`` (``matching``): the sum of ``WEIGHTS`` over
     their evidence; ties go to the most recent evidence, then the name, then the key.
     Attrs total = people with evidence."""
-    evidence = _evidence(session, filters, topic)
-    if evidence.empty:
-        return with_total(pd.DataFrame(columns=list(EXPERT_COLUMNS)), 0)
-    counts = evidence.pivot_table(
-        index="actor_key", columns="evidence", values="points", aggfunc="size", fill_value=0
-    )
-    frame = evidence.groupby("actor_key").agg(score=("points", "sum"), last_day=("last_day", "max"))
-    for kind in WEIGHTS:
-        frame[kind] = counts.get(kind, 0)
-    comments = evidence[evidence["evidence"] == "commented"].groupby("actor_key")["statements"]
-    frame["commented"] = comments.sum().reindex(frame.index, fill_value=0)
-    frame = frame.reset_index()
-    names = person_names(session, frame["actor_key"].tolist())
-    frame["name"] = [names.get(k, (k, None))[0] for k in frame["actor_key"]]
-    frame["team"] = [names.get(k, (k, None))[1] or "(no team)" for k in frame["actor_key"]]
-    frame["sort_day"] = [d.toordinal() for d in frame["last_day"]]
-    frame = frame.sort_values(
-        ["score", "sort_day", "name", "actor_key"], ascending=[False, False, True, True]
-    )
-    total = len(frame)
-    frame = frame.head(limit).reset_index(drop=True)
-    frame["rank"] = range(1, len(frame) + 1)
-    for column in ("score", *WEIGHTS):
-        frame[column] = frame[column].astype("int64")
-    frame["explorer_query"] = [to_query({"person": k}) for k in frame["actor_key"]]
-    return with_total(frame[list(EXPERT_COLUMNS)], total)
+    return _ranked(session, filters, sorted(matching(session, topic)), limit)
 
 
 def expert_evidence(
@@ -679,24 +678,55 @@ def expert_evidence(
 ) -> pd.DataFrame:
     """The evidence of each of the ``experts`` ranked first, in their order: per piece,
     its kind, the course or content, its points and statements and a link to them."""
-    ranked = experts(session, filters, topic, limit)
+    matched = sorted(matching(session, topic))
+    return evidence_of(session, filters, matched, _ranked(session, filters, matched, limit))
+
+
+def ranking_with_evidence(
+    session: Session, filters: Filters, topic: str, limit: int = 20
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``experts`` and ``expert_evidence`` at once (the topic matched once)."""
+    matched = sorted(matching(session, topic))
+    ranked = _ranked(session, filters, matched, limit)
+    return ranked, evidence_of(session, filters, matched, ranked)
+
+
+def evidence_of(
+    session: Session, filters: Filters, matched: Sequence[str], ranked: pd.DataFrame
+) -> pd.DataFrame:
+    """The pieces of evidence of the ranked people, in their rank, most points first."""
     if ranked.empty:
         return pd.DataFrame(columns=list(EVIDENCE_COLUMNS))
+    people = ranked["actor_key"].tolist()
+    columns = ["actor_key", "activity_id", "top", "statements", "last_day"]
+    frames = []
+    for kinds, query in (
+        (("passed", "completed"), _formal_evidence(filters, matched)),
+        (("wrote", "edited"), _writing_evidence(filters, matched)),
+        (("commented", "commented"), _comment_evidence(filters, matched)),
+    ):
+        frame = read_frame(session, query.where(F.actor_key.in_(people)), columns)
+        frame["evidence"] = [kinds[0] if top else kinds[1] for top in frame["top"]]
+        frames.append(frame)
+    evidence = pd.concat(frames, ignore_index=True)
+    evidence["statements"] = evidence["statements"].astype("int64")
+    evidence["points"] = [
+        WEIGHTS[kind] * (n if kind == "commented" else 1)
+        for kind, n in zip(evidence["evidence"], evidence["statements"], strict=True)
+    ]
+    evidence["last_day"] = [_day(v) for v in evidence["last_day"]]
     order = dict(zip(ranked["actor_key"], ranked["rank"], strict=True))
-    evidence = _evidence(session, filters, topic)
-    evidence = evidence[evidence["actor_key"].isin(order)].copy()
     evidence["rank"] = evidence["actor_key"].map(order)
     names = activity_names(session, sorted(set(evidence["activity_id"])))
-    people = dict(zip(ranked["actor_key"], ranked["name"], strict=True))
-    evidence["name"] = evidence["actor_key"].map(people)
+    evidence["name"] = evidence["actor_key"].map(dict(zip(ranked["actor_key"], ranked["name"],
+                                                          strict=True)))  # fmt: skip
     evidence["activity_name"] = [names.get(a, a) for a in evidence["activity_id"]]
     evidence["explorer_query"] = [
         to_query({"person": k, "activity": a})
         for k, a in zip(evidence["actor_key"], evidence["activity_id"], strict=True)
     ]
-    evidence = evidence.sort_values(
-        ["rank", "points", "activity_id"], ascending=[True, False, True]
-    )
+    evidence = evidence.sort_values(["rank", "points", "activity_id"],
+                                    ascending=[True, False, True])  # fmt: skip
     return evidence[list(EVIDENCE_COLUMNS)].reset_index(drop=True)
 
 
