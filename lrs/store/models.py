@@ -447,7 +447,11 @@ class LearningFact(Base):
             "ix_learning_fact_scan",
             *("day", "team", "source_kind", "concept", "activity_id", "content_id", "actor_key"),
         ),
-        Index("ix_learning_fact_actor_day", "actor_key", "day"),
+        # A person's facts by day with what they were on: what people read or wrote
+        # from a day on, from the index alone.
+        Index(
+            "ix_learning_fact_actor_day", "actor_key", "day", "source_kind", "concept", "content_id"
+        ),
         Index("ix_learning_fact_activity", "activity_id", "source_kind", "actor_key"),
         Index("ix_learning_fact_space_concept", "space_id", "concept"),
         Index("ix_learning_fact_course_concept", "course_id", "concept"),
@@ -477,6 +481,8 @@ class LearningFactTag(Base):
         SerialKey, ForeignKey("learning_fact.seq", ondelete="CASCADE"), primary_key=True
     )
     tag: Mapped[str] = mapped_column(primary_key=True)
+
+    __table_args__ = (Index("ix_learning_fact_tag_tag", "tag", "seq"),)
 
 
 class DailyActivity(Base):
