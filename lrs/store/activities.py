@@ -55,7 +55,8 @@ def save_definitions(
 def save_agents(
     session: Session, agents: Mapping[str, Mapping[str, Any]], now: dt.datetime
 ) -> None:
-    """Remember agents by key, keeping the latest name seen."""
+    """Remember agents by key, keeping the latest name seen; ``updated`` is when the row
+    was first written or its name last changed."""
     rows = [
         {
             "agent_key": key,
@@ -72,6 +73,9 @@ def save_agents(
         rows,
         key=["agent_key"],
         update=["name", "updated"],
+        # An agent named again as it was is left alone: rewriting its row for every
+        # statement left one dead row per statement on PostgreSQL.
+        changed=["name"],
     )
 
 

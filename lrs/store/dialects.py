@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, Text, cast, func, literal, select
+from sqlalchemy import ColumnElement, Select, Table, Text, cast, func, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Insert
@@ -39,14 +39,19 @@ def upsert(
     rows: Sequence[dict[str, Any]],
     key: Sequence[str],
     update: Sequence[str],
+    changed: Sequence[str] = (),
 ) -> None:
-    """Insert rows, or overwrite the ``update`` columns where ``key`` already exists."""
+    """Insert rows, or overwrite the ``update`` columns where ``key`` already exists; with
+    ``changed``, only the rows where one of those columns differs are written (a row
+    rewritten with what it holds is a dead row on PostgreSQL until vacuum)."""
     if not rows:
         return
     statement = _insert(session, table)
+    differs = [table.c[column].is_distinct_from(statement.excluded[column]) for column in changed]
     statement = statement.on_conflict_do_update(
         index_elements=list(key),
         set_={column: statement.excluded[column] for column in update},
+        where=or_(*differs) if differs else None,
     )
     session.execute(statement, list(rows))
 
