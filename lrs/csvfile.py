@@ -26,6 +26,12 @@ CHUNK_ROWS = 500
 
 def cell(value: Any) -> str:
     """The text of one cell, safe to open in a spreadsheet."""
+    kind = type(value)
+    # Most cells are plain text or numbers: checked first, without the ABC checks below.
+    if kind is str:
+        return "'" + value if value.startswith(FORMULA_START) else value
+    if kind is int or kind is float:
+        return str(value)
     if value is None:
         return ""
     if isinstance(value, bool):
