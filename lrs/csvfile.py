@@ -29,7 +29,8 @@ def cell(value: Any) -> str:
     kind = type(value)
     # Most cells are plain text or numbers: checked first, without the ABC checks below.
     if kind is str:
-        return "'" + value if value.startswith(FORMULA_START) else value
+        text: str = value
+        return "'" + text if text.startswith(FORMULA_START) else text
     if kind is int or kind is float:
         return str(value)
     if value is None:
