@@ -284,13 +284,15 @@ def _p95(times: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def _database(kind: str, workdir: Path, reuse: bool = False) -> tuple[Database, Callable[[], None]]:
+def _database(
+    kind: str, workdir: Path, reuse: bool = False, name: str = "lrs_bench_dashboards"
+) -> tuple[Database, Callable[[], None]]:
     if kind == "sqlite":
         path = workdir / "dashboards-bench.db"
         for suffix in ("", "-wal", "-shm") if not reuse else ():
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return Database(f"sqlite:///{path}"), lambda: None
-    name = f"lrs_bench_{uuid.uuid4().hex[:8]}" if not reuse else "lrs_bench_dashboards"
+    name = f"lrs_bench_{uuid.uuid4().hex[:8]}" if not reuse else name
     admin = sa.create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         exists = connection.exec_driver_sql(

@@ -144,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--workdir", type=Path, default=Path("."))
     parser.add_argument("--pages", default=",".join(PAGES), help="Pages to time, comma separated")
+    parser.add_argument(
+        "--postgres-name", default="lrs_bench_dashboards", help="PostgreSQL database of --reuse"
+    )
     parser.add_argument("--report", type=Path, default=None)
     parser.add_argument(
         "--reuse", action="store_true", help="measure (and keep) benchmarks.dashboards' database"
@@ -154,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     report: dict[str, Any] = {"facts": args.facts, "repeat": args.repeat, "databases": {}}
     for kind in [d.strip() for d in args.databases.split(",") if d.strip()]:
-        database, drop = _database(kind, args.workdir, args.reuse)
+        database, drop = _database(kind, args.workdir, args.reuse, args.postgres_name)
         try:
             seconds = _prepare(database, args.facts, args.reuse)
             print(f"{kind}: {args.facts:,} facts ready in {seconds:.0f} s", file=sys.stderr)
