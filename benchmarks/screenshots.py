@@ -16,6 +16,7 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
+from urllib.parse import urlencode
 
 from benchmarks import browser
 from lrs.app import create_app
@@ -26,7 +27,28 @@ from lrs.store import migrate
 from lrs.store.engine import Database
 
 PAGES = ("overview", "courses", "knowledge", "convergence", "people", "explorer")
+PULL_TITLES = {"me": "My learning", "experts": "Who knows", "next": "Read next"}
 SCALE = 0.6
+
+
+def pull_queries(database: Database) -> dict[str, dict[str, str]]:
+    """What the pull pages are shown on: the demo's top contributor, the tag most
+    written about, and the course most completed."""
+    from sqlalchemy import func, select
+
+    from lrs.insight import pull, registry
+    from lrs.insight.filters import Filters
+    from lrs.store.models import LearningFactTag
+
+    with database.reading() as session:
+        person = registry.TOP_CONTRIBUTORS.run(session, Filters(), limit=1)["actor_key"][0]
+        count = func.count()
+        tag = session.execute(
+            select(LearningFactTag.tag).group_by(LearningFactTag.tag).order_by(count.desc())
+        ).scalars().first()  # fmt: skip
+        course = pull.course_options(session, Filters(), limit=1)[0][0]
+    return {"me": {"person": str(person)}, "experts": {"topic": str(tag or "")},
+            "next": {"course": course}}  # fmt: skip
 
 
 def save_page(driver: object, path: Path, scale: float = SCALE) -> int:
@@ -63,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         imports.load_demo(database, people=args.people, days=args.days, seed=2024,
                           home_page="http://127.0.0.1")  # fmt: skip
         username, password = imports.demo_login(database)
+        opened = pull_queries(database)
         database.dispose()
         app = create_app(Settings(database_url=url, secret_key="screenshots",
                                   forwarding_worker=False, sources_worker=False))  # fmt: skip
@@ -77,6 +100,12 @@ def main(argv: list[str] | None = None) -> int:
                     path = "" if name == "overview" else name
                     driver.get(f"{base}/dashboards/{path}?range=1y")
                     browser.wait_drawn(driver, timeout=120, title=name.title())
+                    size = save_page(driver, args.output / f"{name}.png")
+                    print(f"{args.output / name}.png  {size / 1024:.0f} KiB")
+                for name, title in PULL_TITLES.items():
+                    query = urlencode({"range": "1y", **opened[name]})
+                    driver.get(f"{base}/dashboards/{name}?{query}")
+                    browser.wait_drawn(driver, timeout=120, title=title)
                     size = save_page(driver, args.output / f"{name}.png")
                     print(f"{args.output / name}.png  {size / 1024:.0f} KiB")
         finally:

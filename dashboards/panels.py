@@ -402,6 +402,8 @@ MY_CONTRIBUTION_COLUMNS = ("name", "created", "readers", "reads", "reused", "com
 AUDIENCE_COLUMNS = ("name", "team", "contents", "reads", "reused", "comments", "likes", "edits")
 NEXT_COLUMNS = ("name", "kind", "readers", "reads", "writers")
 WRITER_COLUMNS = ("name", "team", "content_name", "linked_by", "first_day")
+TABLE_ROWS = 20
+"""Rows of the pull pages' tables (the numbers download has them all)."""
 EVIDENCE_SHOWN = 5
 """Pieces of evidence listed per person (most points first; the rest behind a link)."""
 EVIDENCE_LABELS = {"passed": "passed the course", "completed": "completed the course",
@@ -462,7 +464,7 @@ def me_contributions(session: Session, filters: Filters) -> list[Any]:
     if not filters.person:
         return [figures.empty_figure("What I shared", "Choose a person."), None, None]
     mine = registry.MY_CONTRIBUTIONS.run(session, filters)
-    audience = registry.MY_AUDIENCE.run(session, filters)
+    audience = registry.MY_AUDIENCE.run(session, filters, limit=TABLE_ROWS)
     chart = figures.ranking(
         mine.head(10), "name", "readers", "pieces of content I wrote",
         "Nothing written in the range: posts, pages and questions appear here with who "
@@ -472,11 +474,18 @@ def me_contributions(session: Session, filters: Filters) -> list[Any]:
                                                for k in audience["actor_key"]])  # fmt: skip
     return [
         chart,
-        table(_linked(mine), MY_CONTRIBUTION_COLUMNS, id="me-contributions-table"),
         html.Div(
             [
-                html.H4(f"Who read, reused, commented on or liked it ({audience.attrs['total']})",
-                        className="h6"),
+                html.P(f"The {min(len(mine), TABLE_ROWS)} most read of {len(mine)} (all in the "
+                       "numbers download)", className="small text-muted"),
+                table(_linked(mine.head(TABLE_ROWS)), MY_CONTRIBUTION_COLUMNS,
+                      id="me-contributions-table"),
+            ]
+        ),
+        html.Div(
+            [
+                html.H4(f"Who read, reused, commented on or liked it ({len(audience)} of "
+                        f"{audience.attrs['total']})", className="h6"),
                 table(_linked(audience), AUDIENCE_COLUMNS, id="me-audience-table"),
             ]
         ),

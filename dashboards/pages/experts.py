@@ -29,8 +29,8 @@ RULE = (
     "page whose title or tags hold all its words (three letters or more, stop words left "
     "out). Points: "
     + "; ".join(f"{LABELS[k]} {v}" for k, v in pull.WEIGHTS.items())
-    + " (courses and content once each, comments each). Ties: the most recent evidence "
-    "first, then the name."
+    + f" (courses and content once each, comments each, up to {pull.COMMENTS_COUNTED} per "
+    "post or page). Ties: the most recent evidence first, then the name."
 )
 
 

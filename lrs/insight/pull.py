@@ -498,7 +498,11 @@ def _tags(session: Session, keys: Sequence[str], column: Any, kind: str) -> dict
 WEIGHTS: Final = {"passed": 5, "completed": 3, "wrote": 4, "edited": 2, "commented": 1}
 """Points per piece of evidence: a course passed (5) or completed without a pass (3),
 counted once per course; a post, page or question written (4) or a page edited by
-someone who did not write it (2), once per content; a comment or reply (1), each."""
+someone who did not write it (2), once per content; a comment or reply (1), each, up to
+``COMMENTS_COUNTED`` per content."""
+COMMENTS_COUNTED: Final = 3
+"""Comments and replies counted per person and content: a long thread on one post is
+not knowing more than writing it."""
 EXPERT_COLUMNS = (
     "rank",
     "actor_key",
@@ -611,6 +615,11 @@ def _comment_evidence(filters: Filters, matched: Sequence[str]) -> Any:
     )  # fmt: skip
 
 
+def _counted(statements: Any) -> Any:
+    """The comments of one person on one content that count: at most ``COMMENTS_COUNTED``."""
+    return case((statements > COMMENTS_COUNTED, COMMENTS_COUNTED), else_=statements)
+
+
 SCORE_COLUMNS = ("actor_key", "passed", "completed", "wrote", "edited", "commented", "last_day")
 
 
@@ -627,7 +636,7 @@ def _scores(session: Session, filters: Filters, matched: Sequence[str]) -> pd.Da
                zero.label("edited"), zero.label("commented"), formal.c.day),
         select(writing.c.actor_key, zero, zero, writing.c.top, 1 - writing.c.top, zero,
                writing.c.day),
-        select(comments.c.actor_key, zero, zero, zero, zero, comments.c.statements,
+        select(comments.c.actor_key, zero, zero, zero, zero, _counted(comments.c.statements),
                comments.c.day),
     ).subquery()  # fmt: skip
     sums = [func.sum(parts.c[kind]) for kind in SCORE_COLUMNS[1:-1]]
@@ -711,7 +720,7 @@ def evidence_of(
     evidence = pd.concat(frames, ignore_index=True)
     evidence["statements"] = evidence["statements"].astype("int64")
     evidence["points"] = [
-        WEIGHTS[kind] * (n if kind == "commented" else 1)
+        WEIGHTS[kind] * (min(n, COMMENTS_COUNTED) if kind == "commented" else 1)
         for kind, n in zip(evidence["evidence"], evidence["statements"], strict=True)
     ]
     evidence["last_day"] = [_day(v) for v in evidence["last_day"]]

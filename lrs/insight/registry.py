@@ -386,7 +386,8 @@ _TOPIC = Parameter("topic", "A topic: a tag, or words of course and content titl
 EXPERTS = Aggregate(
     "experts", pull.experts,
     "Who knows about a topic: people ranked by evidence (courses passed 5, completed 3, "
-    "posts and pages written 4, pages edited 2, each comment or reply 1); ties to the "
+    "posts and pages written 4, pages edited 2, each comment or reply 1, 3 at most per "
+    "post or page); ties to the "
     "most recent evidence, then the name",
     pull.EXPERT_COLUMNS,
     (_TOPIC, _limit(20)),

@@ -103,7 +103,7 @@ def test_my_learning_and_sharing_in_the_browser(live_server: str, driver: Any) -
         ["Glaze Chemistry", "passed", "", "0.00", str(pull_set.FIRST_DAY.replace(day=7))]
     ]
     mine = {row[0]: row[2:] for row in _rows(driver, "me-contributions-table")}
-    assert mine["Why glaze chemistry matters"] == ["3", "4", "1", "6", "1", "1"]
+    assert mine["Why glaze chemistry matters"] == ["3", "4", "1", "7", "1", "1"]
     audience = [row[0] for row in _rows(driver, "me-audience-table")]
     assert audience == ["M06", "M02", "M03", "M05", "M04", "M07"]
 

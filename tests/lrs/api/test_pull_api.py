@@ -38,7 +38,7 @@ def test_my_learning_and_sharing(known: ApiClient) -> None:
     assert body["summary"]["courses_passed"] == 1
     assert [c["status"] for c in body["courses"]] == ["passed"]
     post = next(c for c in body["contributions"] if c["content_id"] == GLAZE_POST)
-    assert (post["readers"], post["reads"], post["reused"], post["comments"]) == (3, 4, 1, 6)
+    assert (post["readers"], post["reads"], post["reused"], post["comments"]) == (3, 4, 1, 7)
     assert len(body["audience"]) == 6
     assert [t["concept"] for t in body["timeline"]] == ["created", "authored", "passed"]
     assert body["after_my_courses"] == [] or body["after_my_courses"][0]["readers"] >= 1

@@ -57,6 +57,7 @@ ROWS = [
     ("m03", "commented", GLAZE_POST, 8),
     ("m03", "commented", GLAZE_POST, 9),
     ("m03", "commented", GLAZE_POST, 10),
+    ("m03", "commented", GLAZE_POST, 10, 16),  # a fourth comment counts no more
     ("m03", "viewed", GLAZE_POST, 20),
     ("m04", "commented", GLAZE_POST, 6, 12),
     ("m06", "viewed", GLAZE_POST, 5),

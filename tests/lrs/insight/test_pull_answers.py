@@ -46,7 +46,7 @@ def expected_experts(matched: set[str]) -> list[tuple[str, int]]:
     completed: dict[str, set[str]] = defaultdict(set)
     wrote: dict[str, set[str]] = defaultdict(set)
     edited: dict[str, set[str]] = defaultdict(set)
-    comments: dict[str, int] = defaultdict(int)
+    comments: dict[tuple[str, str], int] = defaultdict(int)
     last: dict[str, dt.date] = {}
     for r in RECORDS:
         if r.target not in matched:
@@ -60,7 +60,7 @@ def expected_experts(matched: set[str]) -> list[tuple[str, int]]:
         elif r.verb == "edited":
             edited[r.person].add(r.target)
         elif r.verb == "commented":
-            comments[r.person] += 1
+            comments[(r.person, r.target)] += 1
         else:
             continue
         last[r.person] = max(last.get(r.person, r.day), r.day)
@@ -69,7 +69,7 @@ def expected_experts(matched: set[str]) -> list[tuple[str, int]]:
         + 3 * len(completed[person] - passed[person])
         + 4 * len(wrote[person])
         + 2 * len(edited[person] - wrote[person])
-        + comments[person]
+        + sum(min(n, 3) for (who, _), n in comments.items() if who == person)
         for person in last
     }
     ranked = sorted(scores, key=lambda p: (-scores[p], -last[p].toordinal(), p.upper(), key(p)))
@@ -172,7 +172,7 @@ def test_my_contributions_and_who_reacted(known: Session) -> None:
             assert getattr(row, column) == expected[row.content_id][column], column
     post = frame.set_index("content_id").loc[GLAZE_POST]
     assert (post["readers"], post["reads"], post["reused"], post["comments"], post["likes"],
-            post["edits"]) == (3, 4, 1, 6, 1, 1)  # fmt: skip
+            post["edits"]) == (3, 4, 1, 7, 1, 1)  # fmt: skip
     assert frame["content_id"].tolist() == [GLAZE_POST, PRICING_PAGE]  # most readers first
     audience = registry.MY_AUDIENCE.run(known, Filters(person=key("m01")))
     by_person = audience.set_index("actor_key")
