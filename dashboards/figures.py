@@ -239,11 +239,11 @@ FUNNEL_STEPS = (("enrolled", "enrolled"), ("started", "started"),
                 ("completed", "completed"), ("passed", "passed"))  # fmt: skip
 
 
-def course_funnel(frame: pd.DataFrame) -> go.Figure:
+def course_funnel(frame: pd.DataFrame, order: str = "most people first") -> go.Figure:
     """Grouped bars per course: people enrolled → started → completed → passed (→ cmi5
-    satisfied, when any course has it)."""
+    satisfied, when any course has it); ``order`` says how the courses are sorted."""
     total = int(frame.attrs.get("total", len(frame)))
-    title = f"Course funnel — {len(frame)} of {n(total)} courses, people per step"
+    title = f"Course funnel — {len(frame)} of {n(total)} courses, {order}, people per step"
     if frame.empty:
         return empty_figure(
             "Course funnel",
@@ -264,9 +264,9 @@ def course_funnel(frame: pd.DataFrame) -> go.Figure:
     return _layout(figure, title, height=max(300, 80 + 70 * len(frame)))
 
 
-def course_rates(frame: pd.DataFrame) -> go.Figure:
+def course_rates(frame: pd.DataFrame, order: str = "most people first") -> go.Figure:
     total = int(frame.attrs.get("total", len(frame)))
-    title = f"Completion and pass rates — {len(frame)} of {n(total)} courses"
+    title = f"Completion and pass rates — {len(frame)} of {n(total)} courses, {order}"
     if frame.empty:
         return empty_figure("Completion and pass rates", "Send completed/passed/failed statements.")
     figure = go.Figure()

@@ -148,10 +148,25 @@ def overview_top_verbs(session: Session, filters: Filters) -> list[Any]:
 # -- courses -------------------------------------------------------------------------
 
 
-def courses_funnel(session: Session, filters: Filters) -> list[Any]:
-    """The funnel and the completion and pass rates (one query)."""
-    funnel = registry.COURSE_FUNNEL.run(session, filters)
-    return [figures.course_funnel(funnel), figures.course_rates(funnel)]
+FUNNEL_ORDERS = {
+    "people": "most people first",
+    "pass_rate": "lowest pass rate first",
+    "completion_rate": "lowest completion rate first",
+    "mean_score": "lowest mean score first",
+    "median_minutes": "least time spent first",
+    "name": "by name",
+}
+"""The orders the courses page offers (``lrs.insight.courses.FUNNEL_SORTS``), as it
+names them: the worst course first is one choice away."""
+
+
+def courses_funnel(session: Session, filters: Filters, sort: str | None = "people") -> list[Any]:
+    """The funnel and the completion and pass rates (one query), in the order ``sort``
+    (``FUNNEL_ORDERS``; most people first when absent or unknown)."""
+    order = sort if sort in FUNNEL_ORDERS else "people"
+    funnel = registry.COURSE_FUNNEL.run(session, filters, sort=order)
+    ordered = FUNNEL_ORDERS[order]
+    return [figures.course_funnel(funnel, ordered), figures.course_rates(funnel, ordered)]
 
 
 def courses_scores(session: Session, filters: Filters) -> list[Any]:

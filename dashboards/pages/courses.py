@@ -28,6 +28,12 @@ def _days(text: Any) -> int:
         return DAYS
 
 
+def _sort(text: Any) -> str:
+    """The funnel's order from the URL (``sort``), most people first when absent or
+    unknown."""
+    return text if text in panels.FUNNEL_ORDERS else "people"
+
+
 def layout(**query: Any) -> html.Div:
     search = encode_query(query)
     return html.Div(
@@ -37,6 +43,23 @@ def layout(**query: Any) -> html.Div:
                 "Formal learning: who enrols, starts, completes and passes; scores and time.",
                 PAGE,
                 search,
+            ),
+            html.Div(
+                [
+                    dbc.Label("Courses", html_for=f"{PAGE}-sort", className="small mb-0 me-2"),
+                    dcc.Dropdown(
+                        id=f"{PAGE}-sort",
+                        options=[
+                            {"label": label, "value": value}
+                            for value, label in panels.FUNNEL_ORDERS.items()
+                        ],
+                        value=_sort(query.get("sort")),
+                        clearable=False,
+                        searchable=False,
+                        style={"minWidth": "16rem"},
+                    ),
+                ],
+                className="d-flex align-items-center mb-2",
             ),
             dbc.Row(
                 [
@@ -100,8 +123,22 @@ def register_callbacks(app: Dash) -> None:
         new = to_query(values)
         return new if new != (search or "") else dash.no_update
 
+    @app.callback(
+        Output(LOCATION, "search", allow_duplicate=True),
+        Input(f"{PAGE}-sort", "value"),
+        State(LOCATION, "search"),
+        prevent_initial_call=True,
+    )
+    def sort_to_url(sort: Any, search: str) -> Any:
+        """The funnel's order goes in the URL (``sort``), so the worst courses can be
+        shared; its numbers download follows it."""
+        values: dict[str, str | None] = dict(query_values(search))
+        values["sort"] = None if _sort(sort) == "people" else _sort(sort)
+        new = to_query(values)
+        return new if new != (search or "") else dash.no_update
+
     funnel = [Output(f"{PAGE}-funnel", "figure"), Output(f"{PAGE}-rates", "figure")]
-    connect(app, PAGE, funnel, panels.courses_funnel)
+    connect(app, PAGE, funnel, panels.courses_funnel, Input(f"{PAGE}-sort", "value"))
     connect(app, PAGE, [Output(f"{PAGE}-scores", "figure")], panels.courses_scores)
     connect(app, PAGE, [Output(f"{PAGE}-time", "figure")], panels.courses_time)
     connect(

@@ -243,6 +243,31 @@ def test_courses_knowledge_and_convergence_numbers(live_server: str, driver: Any
         assert counts == expected, trace["name"]
 
 
+def test_the_funnel_order_from_the_url_is_drawn(live_server: str, driver: Any) -> None:
+    """REQ-DASH-NUMBERS: the worst pass rate is findable: ``sort=pass_rate`` draws the
+    lowest pass rate first, the rates read off the chart as counted from the statements
+    (passed / people judged, a fail after no pass); ``sort=mean_score`` puts the course
+    without scores last."""
+    judged: dict[str, dict[str, set[str]]] = {}
+    for statement in STORED:
+        verb = statement["verb"]["display"]["en"]
+        course = statement["object"].get("definition", {}).get("name", {}).get("en")
+        if verb in ("passed", "failed", "launched", "registered") and course:
+            people = judged.setdefault(course, {"passed": set(), "failed": set()})
+            if verb in ("passed", "failed"):
+                people[verb].add(statement["actor"]["name"])
+    rates = {course: 100 * len(p["passed"]) / len(p["passed"] | p["failed"])
+             if p["passed"] | p["failed"] else 0.0 for course, p in judged.items()}  # fmt: skip
+    graphs = _open(driver, live_server, "courses", "?sort=pass_rate")
+    passing = next(t for t in graphs["courses-rates"]["traces"] if t["name"].startswith("pass"))
+    assert list(zip(passing["y"], passing["x"], strict=True)) == sorted(
+        rates.items(), key=lambda item: (item[1], item[0])
+    )
+    graphs = _open(driver, live_server, "courses", "?sort=mean_score")
+    passing = next(t for t in graphs["courses-rates"]["traces"] if t["name"].startswith("pass"))
+    assert list(passing["y"]) == ["Safety basics", "Python 101"]
+
+
 def _matches(statement: dict[str, Any], wanted: dict[str, str]) -> bool:
     """Whether ``statement`` is in the slice ``wanted`` (the Explorer's URL filters)."""
     day = statement["timestamp"][:10]

@@ -92,3 +92,33 @@ def test_numbers_need_sign_in_and_a_known_entry(client: FlaskClient, database: D
     assert client.get("/dashboards/numbers/nope.csv").status_code == 404
     bad = client.get("/dashboards/numbers/top_people.csv?limit=0")
     assert bad.status_code == 400 and bad.get_json()["error"]["path"] == "limit"
+
+
+def test_the_funnel_order_is_in_the_url_and_its_numbers_follow_it(
+    app: Flask, client: FlaskClient, database: Database, seeded: Any
+) -> None:
+    """The courses page's order (``sort``) comes from the URL, and the funnel's CSV is
+    the registry entry's in that order: the worst pass rate first, shareable."""
+    _sign_in(client, database)
+    [page] = [p for p in dash.page_registry.values() if p["path"] == "/courses"]
+    with app.test_request_context("/dashboards/courses?sort=pass_rate"):
+        chosen = _find(page["layout"](sort="pass_rate"), "courses-sort")
+        unknown = _find(page["layout"](sort="nonsense"), "courses-sort")
+        link = numbers.href("courses-funnel", "?sort=pass_rate&kind=formal")
+    assert (chosen.value, unknown.value) == ("pass_rate", "people")
+    assert link == "/dashboards/numbers/course_funnel.csv?sort=pass_rate&kind=formal"
+    rows = list(csv.DictReader(io.StringIO(client.get(link).get_data(as_text=True))))
+    rates = [float(row["pass_rate"]) for row in rows]
+    assert rows and rates == sorted(rates)
+
+
+def _find(component: Any, wanted: str) -> Any:
+    if getattr(component, "id", None) == wanted:
+        return component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if child is not None and not isinstance(child, str | int | float):
+            found = _find(child, wanted)
+            if found is not None:
+                return found
+    return None

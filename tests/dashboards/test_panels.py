@@ -36,6 +36,15 @@ def test_every_panel_draws_the_known_data(database: Database, seeded: dict[str, 
         assert kpis[:5] == [f"{int(summary[key]):,}" for key, _ in panels.OVERVIEW_KPIS]
         [funnel, rates] = panels.courses_funnel(session, Filters())
         assert isinstance(funnel, go.Figure) and isinstance(rates, go.Figure)
+        # The worst pass rate is one choice away: lowest first, said in both titles.
+        worst = registry.COURSE_FUNNEL.run(session, Filters(), sort="pass_rate")
+        assert list(worst["pass_rate"]) == sorted(worst["pass_rate"])
+        [funnel, rates] = panels.courses_funnel(session, Filters(), sort="pass_rate")
+        assert "lowest pass rate first" in funnel.layout.title.subtitle.text
+        assert "lowest pass rate first" in rates.layout.title.subtitle.text
+        assert list(rates.data[1].x) == [rate * 100 for rate in worst["pass_rate"]]
+        [funnel, _] = panels.courses_funnel(session, Filters(), sort="no such order")
+        assert "most people first" in funnel.layout.title.subtitle.text
         # Days beyond the registry's bound are clamped to it (3650), not refused.
         table, note = panels.courses_stalled(session, Filters(), days=100_000)
         assert table is None and note.startswith("No one is stalled")
