@@ -85,10 +85,20 @@ def explain_empty(session: Session, filters: Filters, outputs: list[Any]) -> lis
 
 
 def overview_summary(session: Session, filters: Filters) -> list[Any]:
-    """The counters and the formal/informal mix."""
+    """The counters, the formal/informal mix, and each counter's change against the
+    previous period of the same length (``summary_change``'s rows, the current period's
+    summary read once)."""
     summary = registry.SUMMARY.run(session, filters)
     row = summary.iloc[0]
-    return [*[figures.n(row[key]) for key, _ in OVERVIEW_KPIS], figures.kind_mix(summary)]
+    keys = [key for key, _ in OVERVIEW_KPIS]
+    before = filters.previous()
+    previous = registry.SUMMARY.run(session, before)[keys] if before is not None else None
+    changed = activity.changes(summary[keys], previous, filters)
+    return [
+        *[figures.n(row[key]) for key in keys],
+        figures.kind_mix(summary),
+        *[figures.change_text(change) for change in changed.to_dict("records")],
+    ]
 
 
 def _compared(

@@ -90,6 +90,7 @@ def kpi(value: str, label: str, kpi_id: str) -> dbc.Col:
                 [
                     html.Div(value, className="kpi-value", id=kpi_id),
                     html.Div(label, className="kpi-label"),
+                    html.Div("", className="kpi-change small text-muted", id=f"{kpi_id}-change"),
                 ]
             ),
             className="mb-3 shadow-sm kpi",

@@ -55,7 +55,8 @@ def layout(**query: Any) -> html.Div:
 
 def register_callbacks(app: Dash) -> None:
     kpis = [Output(f"{PAGE}-kpi-{key}", "children") for key, _ in panels.OVERVIEW_KPIS]
-    connect(app, PAGE, [*kpis, Output(f"{PAGE}-mix", "figure")], panels.overview_summary)
+    changes = [Output(f"{PAGE}-kpi-{key}-change", "children") for key, _ in panels.OVERVIEW_KPIS]
+    connect(app, PAGE, [*kpis, Output(f"{PAGE}-mix", "figure"), *changes], panels.overview_summary)
     for chart_id, panel in (
         ("over-time", panels.overview_over_time),
         ("people-over-time", panels.overview_people_over_time),

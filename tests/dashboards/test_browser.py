@@ -243,6 +243,28 @@ def test_courses_knowledge_and_convergence_numbers(live_server: str, driver: Any
         assert counts == expected, trace["name"]
 
 
+def test_overview_counters_show_their_change_against_the_period_before(
+    live_server: str, driver: Any
+) -> None:
+    """REQ-DASH-NUMBERS: every overview counter with its change against the previous
+    period of the same length, as counted from the statements (7-9 March against 4-6)."""
+    from selenium.webdriver.common.by import By
+
+    def between(first: str, last: str, kind: str | None = None) -> int:
+        return sum(1 for s in STORED if first <= s["timestamp"][:10] <= last
+                   and kind in (None, _kind(s)))  # fmt: skip
+
+    _open(driver, live_server, "overview", "?from=2026-03-07&to=2026-03-09")
+    for key, kind in (("statements", None), ("formal", "formal"), ("informal", "informal")):
+        now = between("2026-03-07", "2026-03-09", kind)
+        then = between("2026-03-04", "2026-03-06", kind)
+        text = driver.find_element(By.ID, f"overview-kpi-{key}-change").text
+        expected = f"{now - then:+,} ({(now - then) / then:+.0%})" if then else "new: none"
+        assert text.startswith(expected) and text.endswith("2026-03-04 to 2026-03-06"), key
+    _open(driver, live_server, "overview")
+    assert driver.find_element(By.ID, "overview-kpi-statements-change").text == ""
+
+
 def test_the_funnel_order_from_the_url_is_drawn(live_server: str, driver: Any) -> None:
     """REQ-DASH-NUMBERS: the worst pass rate is findable: ``sort=pass_rate`` draws the
     lowest pass rate first, the rates read off the chart as counted from the statements

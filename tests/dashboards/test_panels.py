@@ -3,6 +3,7 @@ it shows are the registry's, the ones /api/aggregates publishes."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -34,6 +35,14 @@ def test_every_panel_draws_the_known_data(database: Database, seeded: dict[str, 
         summary = registry.SUMMARY.run(session, Filters()).iloc[0]
         kpis = panels.overview_summary(session, Filters())
         assert kpis[:5] == [f"{int(summary[key]):,}" for key, _ in panels.OVERVIEW_KPIS]
+        assert kpis[6:] == [""] * 5  # all time: no previous period to compare with
+        # 8 statements on 7-9 March against 5 on 4-6 March, the three days before.
+        march = Filters(start=dt.date(2026, 3, 7), end=dt.date(2026, 3, 9))
+        changes = panels.overview_summary(session, march)[6:]
+        assert changes[0] == "+3 (+60%) on 2026-03-04 to 2026-03-06"
+        expected = registry.SUMMARY_CHANGE.run(session, march).set_index("measure")
+        for text, (key, _) in zip(changes, panels.OVERVIEW_KPIS, strict=True):
+            assert text.startswith(f"{int(expected.loc[key, 'change']):+,} ("), (key, text)
         [funnel, rates] = panels.courses_funnel(session, Filters())
         assert isinstance(funnel, go.Figure) and isinstance(rates, go.Figure)
         # The worst pass rate is one choice away: lowest first, said in both titles.
