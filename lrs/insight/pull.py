@@ -540,18 +540,14 @@ def matching(session: Session, topic: str) -> set[str]:
     if not text or len(text) > TOPIC_MAX or not storable_text(text):
         raise BadRequest(f"topic must be text of 1 to {TOPIC_MAX} characters", "topic")
     T = LearningFactTag
-    found_tags = {
-        str(tag)
-        for (tag,) in session.execute(
-            select(T.tag)
-            .where(
-                or_(T.tag == text, *([and_(*(T.tag.contains(w) for w in words))] if words else []))
-            )
-            .distinct()
-        )
-    }
-    exact = {tag for tag in found_tags if tag == text}
-    tags = exact or {tag for tag in found_tags if words and words <= topics.keywords(tag)}
+    # An exact tag first, through the tag index; the words of every tag only without one.
+    tags = set(session.execute(select(T.tag).where(T.tag == text).limit(1)).scalars())
+    exact = bool(tags)
+    if not exact and words:
+        found = session.execute(
+            select(T.tag).where(*(T.tag.contains(w) for w in words)).distinct()
+        ).scalars()
+        tags = {str(tag) for tag in found if words <= topics.keywords(tag)}
     if not tags and not words:
         raise BadRequest(
             f"topic {topic.strip()!r} is no tag and has no keyword (a word of "

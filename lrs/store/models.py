@@ -454,7 +454,15 @@ class LearningFact(Base):
         ),
         Index("ix_learning_fact_activity", "activity_id", "source_kind", "actor_key"),
         Index("ix_learning_fact_space_concept", "space_id", "concept"),
-        Index("ix_learning_fact_course_concept", "course_id", "concept"),
+        # Who completed a course and when, from the index alone.
+        Index(
+            "ix_learning_fact_course_concept",
+            "course_id",
+            "concept",
+            "source_kind",
+            "actor_key",
+            "day",
+        ),
         Index("ix_learning_fact_registration", "registration", "seq"),
         # Scores, and the seq that joins the tags of informal facts.
         Index("ix_learning_fact_kind_day", "source_kind", "day", "team", "score_scaled", "seq"),
