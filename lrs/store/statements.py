@@ -10,7 +10,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, Text, cast, func, insert, or_, select, union_all, update
+from sqlalchemy import (
+    Select,
+    Text,
+    and_,
+    case,
+    cast,
+    func,
+    insert,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from lrs.store.dialects import insert_ignore
@@ -277,7 +289,7 @@ def find(session: Session, query: StatementQuery) -> list[tuple[int, dict[str, A
         page = statement if after is None else statement.where(_beyond(seq, after, query))
         rows = session.execute(_first(page, order, size, alternatives, query.ascending)).all()
         for row in rows:
-            if window is None or window.holds(row.stored):
+            if row.payload is not None:  # null: outside the since/until window
                 found.setdefault(row.seq, row.payload)
         repeats = joined or window or alternatives
         if len(found) >= wanted or len(rows) < size or not repeats:
@@ -333,8 +345,8 @@ def _filtered(
 ) -> tuple[Select[Any], Any, bool, StoredWindow | None, list[list[Any]]]:
     """The select of matching (seq, payload as JSON text), the seq column that orders it, whether
     an index table is joined (then a statement can come more than once), the
-    since/until window that the caller must check on each row's `stored` when
-    ``stored_in_sql`` is false and the select leaves it out, and the conditions left out
+    since/until window when ``stored_in_sql`` is false and the select leaves it out of its
+    conditions (then a row outside it comes with a null payload), and the conditions left out
     of the select of which one of each list must hold (a verb or registration of its own,
     or inherited through a StatementRef).
 
@@ -380,7 +392,19 @@ def _filtered(
     bounds, window = _stored_bounds(session, query, seq, stored_in_sql=stored_in_sql)
     conditions += bounds
     if window is not None:
-        statement = statement.add_columns(Statement.stored)
+        # The rows just outside the window that the caller walks past (up to a couple of
+        # seconds of statements) come with a null payload: neither their text nor their
+        # `stored` is read into Python.
+        inside = [
+            condition
+            for condition in (
+                None if window.since is None else Statement.stored > window.since,
+                None if window.until is None else Statement.stored <= window.until,
+            )
+            if condition is not None
+        ]
+        payload = case((and_(*inside), cast(Statement.payload, Text)), else_=None)
+        statement = statement.with_only_columns(Statement.seq, payload.label("payload"))
     if query.max_seq is not None:
         conditions.append(seq <= query.max_seq)
     return statement.where(*conditions), seq, joined, window, alternatives
@@ -403,18 +427,13 @@ class StoredWindow:
     since: dt.datetime | None
     until: dt.datetime | None
 
-    def holds(self, stored: dt.datetime) -> bool:
-        return (self.since is None or stored > self.since) and (
-            self.until is None or stored <= self.until
-        )
-
 
 def _stored_bounds(
     session: Session, query: StatementQuery, seq: Any, *, stored_in_sql: bool
 ) -> tuple[list[Any], StoredWindow | None]:
     """Seq bounds that let the database scan only the part of the table that can match
-    since/until, with the `stored` conditions themselves, or the window to check them
-    on each row.
+    since/until, with the `stored` conditions themselves, or the window to check on
+    each row (in the select list, where it steers no plan).
 
     While seq and stored agree, nearly every statement between the seq bounds matches,
     and a page is the first rows of a walk along `seq`: then the `stored` conditions are
@@ -500,18 +519,21 @@ def _tightened(
 
 
 def _bounds_exact(session: Session, query: StatementQuery) -> tuple[int | None, int | None]:
-    # `+ 0` keeps the aggregate on the (stored, seq) index instead of a table scan.
-    low = high = None
+    # The first and last seq stored inside the window, from the (stored, seq) index alone
+    # (`+ 0` keeps the aggregates off the seq key): with both ends given this reads the
+    # window's entries only, not every statement stored after `since` or before `until`.
+    window: list[Any] = []
     if query.since is not None:
-        first = session.execute(
-            select(func.min(Statement.seq + 0)).where(Statement.stored > query.since)
-        ).scalar()
-        low = first - 1 if first is not None else 2**62
+        window.append(Statement.stored > query.since)
     if query.until is not None:
-        last = session.execute(
-            select(func.max(Statement.seq + 0)).where(Statement.stored <= query.until)
-        ).scalar()
-        high = last + 1 if last is not None else 0
+        window.append(Statement.stored <= query.until)
+    first, last = session.execute(
+        select(func.min(Statement.seq + 0), func.max(Statement.seq + 0)).where(*window)
+    ).one()
+    if first is None:
+        return 2**62, 0  # nothing was stored in the window
+    low = first - 1 if query.since is not None else None
+    high = last + 1 if query.until is not None else None
     return low, high
 
 

@@ -82,6 +82,12 @@ def test_since_until_exact_after_statements_from_the_past(database: Database) ->
     assert _ids(database, StatementQuery(until=week_ago, limit=10)) == [old]
     window = StatementQuery(since=NOW - dt.timedelta(days=31), until=week_ago, limit=10)
     assert _ids(database, window) == [old]
+    # Bounds from the window's own statements: the newest, the oldest, none at all.
+    both = StatementQuery(since=NOW - dt.timedelta(days=31), until=NOW + dt.timedelta(days=1))
+    assert _ids(database, both) == [old, recent]
+    assert _ids(database, StatementQuery(**{**vars(both), "ascending": True})) == [recent, old]
+    empty = StatementQuery(since=NOW - dt.timedelta(days=20), until=week_ago, limit=10)
+    assert _ids(database, empty) == []
 
 
 def test_a_batch_slow_to_reach_its_insert_keeps_the_stored_order(database: Database) -> None:
