@@ -99,7 +99,7 @@ def bulk_load(url: str, count: int) -> dict[str, Any]:
             for i in range(first, min(count, first + LOAD_BATCH))
         ]  # fmt: skip
         with database.writing() as session:
-            write_statements(session, batch, now, may_define=True)
+            write_statements(session, batch, now, may_define=True, stamped=now)
     seconds = time.perf_counter() - began
     database.dispose()
     return {"statements": count, "seconds": round(seconds, 1)}
