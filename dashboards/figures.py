@@ -212,6 +212,33 @@ def stacked_people(frame: pd.DataFrame) -> go.Figure:
     return _layout(figure, title, height=max(260, 60 + 28 * len(frame)))
 
 
+CONTRIBUTION_KIND_COLOURS = {"posts": OKABE_ITO[0], "edits": OKABE_ITO[2],
+                             "comments": OKABE_ITO[1], "other": "#999999"}  # fmt: skip
+
+
+def top_contributors(frame: pd.DataFrame) -> go.Figure:
+    """The people with the most informal contributions, their posts, edits, comments
+    and other contributions stacked, the count of each as its bar's label."""
+    total = int(frame.attrs.get("total", len(frame)))
+    title = "Top contributors"
+    if frame.empty:
+        return empty_figure(title, "Send informal posts, edits or comments with an actor name.")
+    data = frame.iloc[::-1]
+    figure = go.Figure()
+    for kind, colour in CONTRIBUTION_KIND_COLOURS.items():
+        if kind == "other" and not data[kind].sum():
+            continue
+        figure.add_bar(
+            x=data[kind], y=data["name"], orientation="h", name=kind, marker_color=colour,
+            text=[str(v) if v else "" for v in data[kind]], textposition="inside",
+            customdata=[urlencode({"person": key, "kind": "informal"})
+                        for key in data["actor_key"]],
+        )  # fmt: skip
+    figure.update_layout(barmode="stack", xaxis_title="contributions")
+    title = f"{title} — top {len(frame)} of {n(total)}, by kind"
+    return _layout(figure, title, height=max(260, 60 + 28 * len(frame)))
+
+
 def rhythm(frame: pd.DataFrame) -> go.Figure:
     """Weekday x hour heatmap of statements (UTC)."""
     title = "Activity by weekday and hour (UTC)"

@@ -39,6 +39,7 @@ CHARTS: dict[str, tuple[str, Mapping[str, str]]] = {
         f"knowledge-top-{metric}": ("top_content", {"metric": metric})
         for metric in ("read", "edited", "reused", "discussed")
     },
+    "knowledge-contributors": ("top_contributors", {}),
     "knowledge-response": ("response_times", {}),
     "knowledge-topics": ("emerging_topics", {}),
     "convergence-mix": ("team_mix", {}),

@@ -226,6 +226,11 @@ def knowledge_ranking(session: Session, filters: Filters, metric: str) -> list[A
                             drill=("content_id", "activity"))]  # fmt: skip
 
 
+def knowledge_contributors(session: Session, filters: Filters) -> list[Any]:
+    """The top contributors with the split of their contributions by kind."""
+    return [figures.top_contributors(registry.TOP_CONTRIBUTORS.run(session, filters))]
+
+
 def knowledge_response(session: Session, filters: Filters) -> list[Any]:
     return [figures.response_histogram(registry.RESPONSE_TIMES.run(session, filters))]
 
@@ -404,6 +409,7 @@ PANELS: dict[str, dict[str, Panel]] = {
             f"top {metric}": partial(knowledge_ranking, metric=metric)
             for metric, _, _ in CONTENT_RANKINGS
         },
+        "contributors": knowledge_contributors,
         "response": knowledge_response,
         "topics": knowledge_topics,
     },

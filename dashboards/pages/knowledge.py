@@ -42,10 +42,11 @@ def layout(**query: Any) -> html.Div:
             ),
             dbc.Row(
                 [
+                    chart(f"{PAGE}-contributors", lg=6, query=search),
                     chart(f"{PAGE}-response", lg=6, query=search),
-                    chart(f"{PAGE}-topics", lg=6, query=search),
                 ]
             ),
+            dbc.Row([chart(f"{PAGE}-topics", lg=6, query=search)]),
         ]
     )
 
@@ -62,6 +63,7 @@ def register_callbacks(app: Dash) -> None:
             (f"top-{metric}", partial(panels.knowledge_ranking, metric=metric))
             for metric, _, _ in RANKINGS
         ],
+        ("contributors", panels.knowledge_contributors),
         ("response", panels.knowledge_response),
         ("topics", panels.knowledge_topics),
     ]

@@ -243,6 +243,27 @@ def test_courses_knowledge_and_convergence_numbers(live_server: str, driver: Any
         assert counts == expected, trace["name"]
 
 
+def test_top_contributors_by_kind_read_off_the_chart(live_server: str, driver: Any) -> None:
+    """REQ-DASH-NUMBERS: contributors ranked with their posts, edits and comments, as
+    counted from the statements' verbs (posts: author, create, asked; edits: edited;
+    comments: commented, replied); likes and views are no contribution."""
+    kinds = {"author": "posts", "create": "posts", "asked": "posts", "edited": "edits",
+             "commented": "comments", "replied": "comments"}  # fmt: skip
+    counted = Counter(
+        (s["actor"]["name"], kinds[s["verb"]["display"]["en"]])
+        for s in STORED
+        if _kind(s) == "informal" and s["verb"]["display"]["en"] in kinds
+    )
+    graphs = _open(driver, live_server, "knowledge")
+    drawn = {
+        (name, trace["name"]): value
+        for trace in graphs["knowledge-contributors"]["traces"]
+        for name, value in zip(trace["y"], trace["x"], strict=True)
+        if value
+    }
+    assert drawn == dict(counted)
+
+
 def test_overview_counters_show_their_change_against_the_period_before(
     live_server: str, driver: Any
 ) -> None:
