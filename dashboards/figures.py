@@ -66,15 +66,15 @@ def n(value: float) -> str:
 
 def change_text(change: dict[str, object]) -> str:
     """A counter's change against the previous period (a row of ``summary_change``):
-    "+12 (+25%) on 2026-10-01 to 2026-10-30", "new: none on …" when it was 0, or
+    "+12 (+25%) vs 2026-10-01 to 2026-10-30", "new: none in …" when it was 0, or
     nothing for an open range (no previous period)."""
     previous, difference, ratio = change["previous"], change["change"], change["change_ratio"]
     if not isinstance(previous, float) or math.isnan(previous):
         return ""
     period = f"{change['previous_start']} to {change['previous_end']}"
     if not previous or not isinstance(difference, float) or not isinstance(ratio, float):
-        return f"new: none on {period}"
-    return f"{int(difference):+,} ({ratio:+.0%}) on {period}"
+        return f"new: none in {period}"
+    return f"{int(difference):+,} ({ratio:+.0%}) vs {period}"
 
 
 def empty_figure(title: str, hint: str) -> go.Figure:

@@ -39,7 +39,7 @@ def test_every_panel_draws_the_known_data(database: Database, seeded: dict[str, 
         # 8 statements on 7-9 March against 5 on 4-6 March, the three days before.
         march = Filters(start=dt.date(2026, 3, 7), end=dt.date(2026, 3, 9))
         changes = panels.overview_summary(session, march)[6:]
-        assert changes[0] == "+3 (+60%) on 2026-03-04 to 2026-03-06"
+        assert changes[0] == "+3 (+60%) vs 2026-03-04 to 2026-03-06"
         expected = registry.SUMMARY_CHANGE.run(session, march).set_index("measure")
         for text, (key, _) in zip(changes, panels.OVERVIEW_KPIS, strict=True):
             assert text.startswith(f"{int(expected.loc[key, 'change']):+,} ("), (key, text)
