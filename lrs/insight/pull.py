@@ -33,6 +33,8 @@ from typing import Any, Final
 
 import pandas as pd
 from sqlalchemy import (
+    Date,
+    String,
     and_,
     case,
     false,
@@ -42,7 +44,9 @@ from sqlalchemy import (
     select,
     true,
     union_all,
+    values,
 )
+from sqlalchemy import column as sql_column
 from sqlalchemy.orm import Session
 
 from lrs.errors import BadRequest
@@ -297,8 +301,15 @@ WRITING: Final = (*AUTHORING, *EDITING)
 """What counts as writing about something: a post, page or question, or an edit."""
 
 
-def _graduates(filters: Filters, courses: Any, exclude: str | None = None) -> Any:
-    """(actor_key, day of the first completion of any of ``courses``) per person."""
+NEXT_DAYS: Final = 30
+"""What someone read or wrote "next" after a course: from the day of their first
+completion to this many days after it."""
+
+
+def _graduates(session: Session, filters: Filters, courses: Any, exclude: str | None = None) -> Any:
+    """Per person who completed any of ``courses``: actor_key, ``day`` (of the first
+    completion) and ``until`` (``NEXT_DAYS`` later), as a table of values (the window's
+    end computed here, the same on both databases); None when nobody completed them."""
     conditions = [
         *fact_conditions(filters.replace(person=None)),
         F.source_kind == "formal",
@@ -307,24 +318,37 @@ def _graduates(filters: Filters, courses: Any, exclude: str | None = None) -> An
     ]
     if exclude is not None:
         conditions.append(F.actor_key != exclude)
+    rows = session.execute(
+        select(F.actor_key, func.min(F.day)).where(*conditions).group_by(F.actor_key)
+    ).all()
+    if not rows:
+        return None
+    window = []
+    for key, first in rows:
+        day = _day(first)
+        assert day is not None
+        window.append((str(key), day, day + dt.timedelta(days=NEXT_DAYS)))
     return (
-        select(F.actor_key.label("actor_key"), func.min(F.day).label("day"))
-        .where(*conditions)
-        .group_by(F.actor_key)
-        .subquery()
-    )
+        values(sql_column("actor_key", String), sql_column("day", Date),
+               sql_column("until", Date),
+               name="graduates")
+        .data(window)
+        .cte("graduates")
+    )  # fmt: skip
 
 
 def _next_after(session: Session, filters: Filters, graduates: Any, limit: int) -> pd.DataFrame:
     """Per post or page: the graduates who read it (and their reads) and who wrote or
     edited it, from the day of their completion on; most readers first."""
     G = graduates
+    if G is None:
+        return with_total(pd.DataFrame(columns=list(NEXT_COLUMNS)), 0)
     reads = func.sum(case((F.concept.in_(CONSUME), 1), else_=0))
     readers = func.count(func.distinct(case((F.concept.in_(CONSUME), F.actor_key))))
     writers = func.count(func.distinct(case((F.concept.in_(WRITING), F.actor_key))))
     query = (
         select(F.content_id, readers, reads, writers, func.count().over())
-        .join(G, and_(G.c.actor_key == F.actor_key, F.day >= G.c.day))
+        .join(G, and_(G.c.actor_key == F.actor_key, F.day >= G.c.day, F.day <= G.c.until))
         .where(
             *fact_conditions(filters.replace(person=None)),
             F.source_kind == "informal",
@@ -367,7 +391,7 @@ def read_next(
     of their completion on: distinct readers, reads, and those of them who wrote or
     edited it. Attrs total = such content."""
     _check_course(course)
-    return _next_after(session, filters, _graduates(filters, [course]), limit)
+    return _next_after(session, filters, _graduates(session, filters, [course]), limit)
 
 
 WRITER_COLUMNS = (
@@ -388,7 +412,9 @@ def course_writers(session: Session, filters: Filters, course: str = "") -> pd.D
     (``lrs.insight.topics``: a shared tag, else a shared keyword of the titles and tags)
     from the day of their completion on, with what linked them; earliest first."""
     _check_course(course)
-    G = _graduates(filters, [course])
+    G = _graduates(session, filters, [course])
+    if G is None:
+        return pd.DataFrame(columns=list(WRITER_COLUMNS))
     made = read_frame(
         session,
         select(F.actor_key, F.content_id, func.min(F.day), func.count())
@@ -445,7 +471,8 @@ def after_my_courses(session: Session, filters: Filters, limit: int = 10) -> pd.
         )
         .distinct()
     )
-    return _next_after(session, filters, _graduates(filters, mine, exclude=person), limit)
+    graduates = _graduates(session, filters, mine, exclude=person)
+    return _next_after(session, filters, graduates, limit)
 
 
 def course_options(

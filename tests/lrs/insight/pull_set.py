@@ -75,6 +75,8 @@ ROWS = [
     ("m09", "authored", STUDIO_POST, 14),
     ("m10", "authored", KILN_POST, 15),
     ("m08", "viewed", KILN_POST, 16),
+    # Read more than 30 days after passing the glaze course: not "next" any more.
+    ("m01", "viewed", GLAZES_PAGE, 40),
 ]
 
 

@@ -199,12 +199,16 @@ def test_my_timeline_holds_learning_and_sharing(known: Session) -> None:
 
 
 def next_reads(course_takers: dict[str, dt.date]) -> dict[str, tuple[int, int, int]]:
-    """content -> (readers, reads, writers) of the given people from their day on."""
+    """content -> (readers, reads, writers) of the given people from their day to
+    ``NEXT_DAYS`` after it."""
     readers: dict[str, set[str]] = defaultdict(set)
     reads: dict[str, int] = defaultdict(int)
     writers: dict[str, set[str]] = defaultdict(set)
     for r in RECORDS:
-        if r.formal or r.person not in course_takers or r.day < course_takers[r.person]:
+        if r.formal or r.person not in course_takers:
+            continue
+        first = course_takers[r.person]
+        if not first <= r.day <= first + dt.timedelta(days=pull.NEXT_DAYS):
             continue
         if r.verb in READING:
             readers[r.target].add(r.person)
