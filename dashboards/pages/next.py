@@ -1,5 +1,5 @@
 """What to read next after a course: the posts and pages most read by the people who
-completed it (from the day of their completion on), and those of them who wrote about
+completed it (in the 30 days from their first completion), and those of them who wrote about
 its topic."""
 
 from __future__ import annotations

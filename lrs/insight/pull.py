@@ -21,8 +21,9 @@ registry entries (``beyond_scope``) and nowhere else:
   (the blog and the wiki show it to everyone), so "who knows about X" counts that
   evidence for every reader; course results count only within the reader's scope.
 
-"After a completion" means from the day of the completion on (the facts' ``day``, which
-the covering indexes hold), as the "reused" ranking of the knowledge page counts it.
+"Next" after a completion means in the ``NEXT_DAYS`` days from the day of a person's first
+completion (the facts' ``day``, which the covering indexes hold); a graduate's writing
+about a course counts at any time after it.
 """
 
 from __future__ import annotations
@@ -339,7 +340,7 @@ def _graduates(session: Session, filters: Filters, courses: Any, exclude: str | 
 
 def _next_after(session: Session, filters: Filters, graduates: Any, limit: int) -> pd.DataFrame:
     """Per post or page: the graduates who read it (and their reads) and who wrote or
-    edited it, from the day of their completion on; most readers first."""
+    edited it, in their window (``_graduates``); most readers first."""
     G = graduates
     if G is None:
         return with_total(pd.DataFrame(columns=list(NEXT_COLUMNS)), 0)
@@ -387,8 +388,8 @@ def _content_kinds(session: Session, contents: Sequence[str]) -> dict[str, str]:
 def read_next(
     session: Session, filters: Filters, course: str = "", limit: int = 10
 ) -> pd.DataFrame:
-    """The posts and pages most read by the people who completed ``course``, from the day
-    of their completion on: distinct readers, reads, and those of them who wrote or
+    """The posts and pages most read by the people who completed ``course``, in the
+    ``NEXT_DAYS`` from their first completion: distinct readers, reads, and those who wrote or
     edited it. Attrs total = such content."""
     _check_course(course)
     return _next_after(session, filters, _graduates(session, filters, [course]), limit)

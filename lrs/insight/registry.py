@@ -375,8 +375,8 @@ MY_TIMELINE = Aggregate(
 )  # fmt: skip
 AFTER_MY_COURSES = Aggregate(
     "after_my_courses", pull.after_my_courses,
-    "What the other people who completed a person's completed courses read or wrote from "
-    "the day of their completion on (needs the person filter)",
+    "What the other people who completed a person's completed courses read or wrote in "
+    "the 30 days from their first completion (needs the person filter)",
     pull.NEXT_COLUMNS,
     (_limit(10),),
     needs=("person",),
@@ -404,7 +404,8 @@ _COURSE = Parameter("course", "The course (its activity id)", "", length=2048, r
 READ_NEXT = Aggregate(
     "read_next", pull.read_next,
     "What to read next after a course: the posts and pages most read by the people who "
-    "completed it, from the day of their completion on, and how many of them wrote on each",
+    "completed it, in the 30 days from their first completion, and how many of them wrote "
+    "or edited each",
     pull.NEXT_COLUMNS,
     (_COURSE, _limit(10)),
 )  # fmt: skip
