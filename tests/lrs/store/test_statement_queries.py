@@ -164,6 +164,10 @@ def test_more_pages_of_a_verb_also_inherited_through_statement_refs(
         StatementQuery(verb_id=PASSED, limit=2, ascending=ascending),
         StatementQuery(registration=REGISTRATION, limit=2, ascending=ascending),
         StatementQuery(verb_id=PASSED, registration=REGISTRATION, limit=2, ascending=ascending),
+        # driven by the actor's index rows (every statement here is alice's)
+        StatementQuery(
+            agent_key="mbox:mailto:alice@example.com", verb_id=PASSED, limit=2, ascending=ascending
+        ),
     ):
         pages: list[str] = []
         after: int | None = None
