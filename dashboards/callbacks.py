@@ -14,6 +14,7 @@ from dashboards.drill import explorer_href
 from dashboards.panels import explain_empty
 from dashboards.shell import LOCATION
 from lrs.http import context
+from lrs.http.access import scoped
 from lrs.insight.filters import Filters
 
 
@@ -24,7 +25,8 @@ def connect(
     panel: Callable[..., list[Any]],
     *inputs: Input,
 ) -> None:
-    """Fill ``outputs`` with ``panel(session, filters, *values of inputs)`` whenever the
+    """Fill ``outputs`` with ``panel(session, filters, *values of inputs)`` (the filters
+    narrowed to what the signed-in user may see) whenever the
     page's filters (its ``<page>-query`` store) or one of ``inputs`` change. A graph's
     box takes its figure's height in the same response, so it is drawn at full height
     at once."""
@@ -32,7 +34,7 @@ def connect(
     boxes = [Output(outputs[i].component_id, "style") for i in graphs]
 
     def update(query: str, *values: Any) -> Any:
-        filters = Filters.from_query(query)
+        filters = scoped(Filters.from_query(query))
         with context.database().querying() as session:
             result = explain_empty(session, filters, panel(session, filters, *values))
         result = [*result, *(graph_style(result[i]) for i in graphs)]

@@ -1,7 +1,8 @@
 """Download of the Explorer's filtered set as CSV or NDJSON, streamed row by row.
 
-The rows are the statements' dashboard facts (the same columns the Explorer shows), read
-in batches inside one read transaction, so the whole set is never held in memory.
+The rows are the statements' dashboard facts that the signed-in user's role may see (the
+same columns the Explorer shows), read in batches inside one read transaction, so the
+whole set is never held in memory.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from flask import Flask, Response, request, stream_with_context
 
 from lrs import csvfile
 from lrs.http import context
+from lrs.http.access import scoped
 from lrs.insight.activity import FACT_COLUMNS, iter_facts
 from lrs.insight.filters import Filters
 
@@ -25,7 +27,7 @@ def _ndjson_lines(rows: Iterator[tuple[Any, ...]]) -> Iterator[bytes]:
 
 
 def export_view(fmt: str) -> Response:
-    filters = Filters.from_query(request.query_string.decode())
+    filters = scoped(Filters.from_query(request.query_string.decode()))
     database = context.database()
 
     def generate() -> Iterator[bytes]:

@@ -3,7 +3,8 @@
 ``CHARTS`` names, per graph, the registry entry (and its parameters) behind it; the
 link under the chart carries the page's filters, and the route answers with the same
 file as ``GET /api/aggregates/<name>?format=csv`` under those filters (one writer,
-``lrs.services.aggregates.csv_file``), for the signed-in user instead of a credential.
+``lrs.services.aggregates.csv_file``), for the signed-in user instead of a credential,
+within what the user's role may see.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from urllib.parse import parse_qsl, urlencode
 from flask import Flask, Response, request
 
 from lrs.http import context
+from lrs.http.access import scoped
 from lrs.insight import registry
 from lrs.insight.filters import PARAMETERS, Filters
 from lrs.services import aggregates
@@ -70,7 +72,7 @@ def href(chart_id: str, query: str) -> str | None:
 
 def numbers_view(name: str) -> Response:
     entry = registry.get(name)
-    filters = Filters.from_query(request.query_string.decode())
+    filters = scoped(Filters.from_query(request.query_string.decode()))
     values = entry.parse(request.args)
     columns, records = aggregates.compute(
         context.database(), aggregates.DASHBOARD_READER, entry.bind(filters, values)

@@ -26,6 +26,7 @@ from dashboards.components import graph, kpi, numbers_link, table
 from lrs.errors import LRSError
 from lrs.insight import activity, pull, registry
 from lrs.insight.filters import Filters, query_values, to_query
+from lrs.insight.scope import Scope
 from lrs.store import statements
 
 Panel = Callable[[Session, Filters], list[Any]]
@@ -375,9 +376,10 @@ def _opener(seq: int, statement_id: str) -> html.Button:
     )  # fmt: skip
 
 
-def statement_json(session: Session, seq: int) -> list[Any]:
-    """The title and the pretty JSON of the statement ``seq``, exactly as stored."""
-    found = statements.by_seq(session, seq)
+def statement_json(session: Session, seq: int, scope: Scope) -> list[Any]:
+    """The title and the pretty JSON of the statement ``seq``, exactly as stored, when
+    ``scope`` may see it (else "not found", as for a statement that does not exist)."""
+    found = statements.by_seq(session, seq) if activity.fact_visible(session, seq, scope) else None
     if found is None:
         return ["Statement not found", ""]
     statement_id, payload = found

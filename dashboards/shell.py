@@ -11,6 +11,7 @@ from dash import Dash, Input, Output, State, dcc, html
 from flask import g, session
 
 from lrs.http import context
+from lrs.http.access import reader_scope, scoped
 from lrs.insight.activity import filter_options
 from lrs.insight.filters import RANGES, Filters, query_values, to_query
 from lrs.insight.people import person_names
@@ -166,7 +167,7 @@ def register_callbacks(app: Dash) -> None:
     def fill_filter_bar(_pathname: str, search: str) -> list[Any]:
         values = query_values(search)
         with context.database().querying() as db_session:
-            choices = filter_options(db_session)
+            choices = filter_options(db_session, scope=reader_scope())
         every = [{"label": "All", "value": "all"}]
         return [
             *[values.get(key, "" if key in ("from", "to") else "all") for key in FILTER_KEYS],
@@ -206,15 +207,15 @@ def register_callbacks(app: Dash) -> None:
     @app.callback(Output("filter-note", "children"), Input(LOCATION, "search"))
     def describe_filters(search: str) -> str:
         with context.database().querying() as db_session:
-            return "Showing " + described(db_session, Filters.from_query(search))
+            return "Showing " + described(db_session, scoped(Filters.from_query(search)))
 
 
 def described(db_session: Any, filters: Filters) -> str:
     """The filters in words, each value by its name (a course's or verb's display name,
     a person's name), never by its IRI or key."""
-    choices = filter_options(db_session)
+    choices = filter_options(db_session, scope=filters.scope)
     names = {key: dict(choices[key]) for key in ("team", "platform", "verb", "activity")}
-    people = person_names(db_session, [filters.person]) if filters.person else {}
+    people = person_names(db_session, [filters.person], filters.scope) if filters.person else {}
     parts = [f"{filters.start or '…'} to {filters.end or '…'}"
              if filters.start or filters.end else "all time"]  # fmt: skip
     for label, key, value in (

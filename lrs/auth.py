@@ -9,20 +9,54 @@ registers the hook after its version negotiation, so that a request without a us
 ``X-Experience-API-Version`` gets its 400 first.
 
 The dashboards sign in with a form and a server-side session instead (``lrs.web.login``);
-both count failures through the same ``sign_in_limits()``.
+both count failures through the same ``sign_in_limits()``. A view marked
+``session_readable`` (the JSON of the dashboards' numbers and views) also answers a
+request without Basic credentials that carries a live dashboards session cookie: its
+reader is then that user, with the scope of the user's role (``lrs.http.access``), and
+only ``GET`` reads are open that way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
-from flask import Blueprint, g, request
+from flask import Blueprint, current_app, g, request, session
 
 from lrs.errors import Unauthorized
 from lrs.http.context import database, settings
-from lrs.services import credentials
+from lrs.services import credentials, users
 from lrs.services.principal import Principal
 from lrs.services.sign_in import Limits
+
+SESSION_KEY = "dashboard_session"
+"""The key of the dashboards session's token in Flask's signed session cookie."""
+
+View = TypeVar("View", bound=Callable[..., object])
+
+
+def session_readable(view: View) -> View:
+    """Mark an ``/api/`` view as readable with the dashboards' session cookie too."""
+    view.session_readable = True  # type: ignore[attr-defined]
+    return view
+
+
+def dashboard_user() -> users.User | None:
+    """The user of the dashboards session this request's cookie carries, if it is live."""
+    token = session.get(SESSION_KEY)
+    return users.user_of_session(database(), str(token)) if token else None
+
+
+def _session_principal() -> Principal | None:
+    """A read-only principal for a signed-in dashboards user on a session-readable view."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if request.method not in ("GET", "HEAD") or not getattr(view, "session_readable", False):
+        return None
+    user = dashboard_user()
+    if user is None:
+        return None
+    g.dashboard_user = user
+    return Principal(0, "", f"dashboard user {user.username}", frozenset({"all/read"}), {}, "")
 
 
 def sign_in_limits() -> Limits:
@@ -65,6 +99,11 @@ def require_basic_auth(blueprint: Blueprint, *, public: Iterable[str] = ()) -> N
     def _authenticate_request() -> None:
         if request.method == "OPTIONS" or request.endpoint in open_endpoints:
             return
+        if request.authorization is None:
+            principal = _session_principal()
+            if principal is not None:
+                g.principal = principal
+                return
         g.principal = authenticate()
 
 

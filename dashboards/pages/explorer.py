@@ -13,6 +13,7 @@ from dashboards.callbacks import connect
 from dashboards.components import page_header
 from dashboards.drill import BACK, safe_back
 from lrs.http import context
+from lrs.http.access import reader_scope
 from lrs.insight.filters import encode_query
 
 dash.register_page(__name__, path="/explorer", name="Explorer", title="Explorer", order=5)
@@ -108,7 +109,8 @@ def register_callbacks(app: Dash) -> None:
         if not any(clicks) or not isinstance(ctx.triggered_id, dict):
             return dash.no_update, dash.no_update, dash.no_update
         with context.database().reading() as session:
-            title, text = panels.statement_json(session, int(ctx.triggered_id["seq"]))
+            seq = int(ctx.triggered_id["seq"])
+            title, text = panels.statement_json(session, seq, reader_scope())
         return title, text, True
 
     connect(

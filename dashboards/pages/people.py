@@ -13,6 +13,7 @@ from dashboards.callbacks import drill
 from dashboards.components import page_header
 from dashboards.shell import LOCATION
 from lrs.http import context
+from lrs.http.access import reader_scope, scoped
 from lrs.insight import people as people_queries
 from lrs.insight.filters import Filters, encode_query, query_values, to_query
 
@@ -58,8 +59,10 @@ def register_callbacks(app: Dash) -> None:
     )
     def search(text: str | None, chosen: str | None) -> list[dict[str, str]]:
         with context.database().querying() as session:
-            frame = people_queries.people_options(session, text or "")
-            names = people_queries.person_names(session, [chosen]) if chosen else {}
+            scope = reader_scope()
+            frame = people_queries.people_options(session, text or "", scope=scope)
+            # A name only for a person the reader may see (a forged value shows its key).
+            names = people_queries.person_names(session, [chosen], scope) if chosen else {}
         options = [
             {"label": f"{name or key} ({count} statements)", "value": key}
             for key, name, count in frame.itertuples(index=False)
@@ -88,6 +91,6 @@ def register_callbacks(app: Dash) -> None:
         Input(f"{PAGE}-timeline-compare", "value"),
     )
     def body(query: str, compare: bool | None) -> Any:
-        filters = Filters.from_query(query)
+        filters = scoped(Filters.from_query(query))
         with context.database().querying() as session:
             return panels.person(session, filters, query, compare)[0]

@@ -4,8 +4,9 @@ Every entry of the read side's registry (``lrs.insight.registry``) is listed and
 run; the filters are the dashboards' own (``from``, ``to``, ``range``, ``team``, ``kind``,
 ``platform``, ``verb``, ``activity``, ``person``), read strictly, plus the entry's own
 typed parameters (``limit``, ``days``...); ``format=csv`` answers the same records as a
-CSV file. The registry is imported on first use, so that the command line does not load
-pandas to export.
+CSV file. A credential reads everything; a signed-in dashboards user (its session
+cookie) reads within its role's scope. The registry is imported on first use, so that
+the command line does not load pandas to export.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from typing import Any
 from flask import Response, jsonify, request
 
 from lrs.api import bp
-from lrs.auth import current_principal
+from lrs.auth import current_principal, session_readable
 from lrs.errors import BadRequest
+from lrs.http.access import api_scoped
 from lrs.http.context import database
 from lrs.http.params import reject_unknown
 from lrs.services import aggregates
@@ -25,6 +27,7 @@ FORMATS = ("json", "csv")
 
 
 @bp.get("/aggregates")
+@session_readable
 def list_aggregates() -> Response:
     from lrs.insight.registry import AGGREGATES
 
@@ -33,6 +36,7 @@ def list_aggregates() -> Response:
 
 
 @bp.get("/aggregates/<name>")
+@session_readable
 def aggregate(name: str) -> Response:
     from lrs.insight import filters, registry
 
@@ -42,7 +46,7 @@ def aggregate(name: str) -> Response:
     fmt = request.args.get("format", "json")
     if fmt not in FORMATS:
         raise BadRequest(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}", "format")
-    chosen = filters.Filters.parse(request.args)
+    chosen = api_scoped(filters.Filters.parse(request.args))
     values = entry.parse(request.args)
     columns, records = aggregates.compute(
         database(), current_principal(), entry.bind(chosen, values)

@@ -32,6 +32,7 @@ from lrs.insight._sql import (
     read_frame,
     rollup_conditions,
     scalar,
+    scope_conditions,
     unfiltered,
     uses_people_rollup,
     uses_rollup,
@@ -376,3 +377,12 @@ def iter_facts(session: Session, filters: Filters, batch: int = 2000) -> Iterato
     result = session.execute(query.execution_options(yield_per=batch))
     for row in result:
         yield tuple(row)
+
+
+def fact_visible(session: Session, seq: int, scope: Scope) -> bool:
+    """True when the statement ``seq`` is counted as a fact that ``scope`` may see (for
+    everything: always, also a voided statement or one that is no fact)."""
+    if scope.is_everything:
+        return True
+    found = select(F.seq).where(F.seq == seq, *scope_conditions(scope))
+    return session.execute(found).first() is not None

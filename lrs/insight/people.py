@@ -101,14 +101,17 @@ def top_people(session: Session, filters: Filters, limit: int = 10) -> pd.DataFr
     return with_total(frame, total)
 
 
-def person_names(session: Session, keys: Sequence[str]) -> dict[str, tuple[str, str | None]]:
-    """actor_key -> (display name, team), from ``actor_day`` in person order (index only)."""
+def person_names(
+    session: Session, keys: Sequence[str], scope: Scope = EVERYTHING
+) -> dict[str, tuple[str, str | None]]:
+    """actor_key -> (display name, team), from ``actor_day`` in person order (index only),
+    of the people ``scope`` may see (authors of content are public: no scope there)."""
     keys = [key for key in keys if storable_text(key)]
     if not keys:
         return {}
     rows = session.execute(
         select(A.actor_key, func.max(A.actor_name), func.max(case((A.team != "", A.team))))
-        .where(A.actor_key.in_(list(keys)))
+        .where(A.actor_key.in_(list(keys)), *scope_conditions(scope, A))
         .group_by(A.actor_key)
     ).all()
     return {key: (name or key, team) for key, name, team in rows}
@@ -135,7 +138,11 @@ def person_summary(session: Session, filters: Filters) -> pd.DataFrame:
         ).where(*conditions)
     ).one()
     statements, formal, informal, completed, passed, score, contributions, seconds, name = row
-    team = person_names(session, [person]).get(person, (person, None))[1] if person else None
+    team = (
+        person_names(session, [person], filters.scope).get(person, (person, None))[1]
+        if person
+        else None
+    )
     return pd.DataFrame(
         [
             {

@@ -326,7 +326,14 @@ class Credential(Base):
 
 
 class DashboardUser(Base):
-    """A person who logs in to the dashboards (separate from xAPI credentials)."""
+    """A person who logs in to the dashboards (separate from xAPI credentials).
+
+    ``role``: ``admin`` (everything), ``manager`` (the facts of ``teams``) or ``member``
+    (the facts of the person who holds ``person_identifier``, a canonical agent key: an
+    identifier moves with a merge, so the link follows the person). ``subject``: the
+    ``issuer sub`` of an OpenID Connect identity signed in as this user. An empty
+    ``password_hash`` signs in only through the identity provider.
+    """
 
     __tablename__ = "dashboard_user"
 
@@ -334,6 +341,9 @@ class DashboardUser(Base):
     username: Mapped[str] = mapped_column(String(128), unique=True)
     password_hash: Mapped[str]
     role: Mapped[str] = mapped_column(String(16))
+    teams: Mapped[list[Any]] = mapped_column(server_default="[]")
+    person_identifier: Mapped[str | None]
+    subject: Mapped[str | None] = mapped_column(String(512), unique=True)
     created: Mapped[dt.datetime]
 
 

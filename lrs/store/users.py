@@ -67,3 +67,19 @@ def end_sessions_of(session: Session, user_id: int) -> int:
 
 def prune_sessions(session: Session, now: dt.datetime) -> None:
     session.execute(delete(DashboardSession).where(DashboardSession.expires <= now))
+
+
+def live_sessions(session: Session, now: dt.datetime) -> dict[int, int]:
+    """user id -> its unexpired sessions."""
+    rows = session.execute(
+        select(DashboardSession.user_id, func.count())
+        .where(DashboardSession.expires > now)
+        .group_by(DashboardSession.user_id)
+    )
+    return {int(user_id): int(n) for user_id, n in rows}
+
+
+def by_subject(session: Session, subject: str) -> DashboardUser | None:
+    return session.execute(
+        select(DashboardUser).where(DashboardUser.subject == subject)
+    ).scalar_one_or_none()

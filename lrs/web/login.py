@@ -16,7 +16,7 @@ from flask import Blueprint, Flask, g, redirect, request, session
 from flask import render_template_string as render
 from werkzeug.wrappers import Response
 
-from lrs.auth import client_address, sign_in_limits
+from lrs.auth import SESSION_KEY, client_address, sign_in_limits
 from lrs.http.context import database, settings
 from lrs.http.errors import error_response
 from lrs.services import users
@@ -25,7 +25,6 @@ PREFIX = "/dashboards/"
 LOGIN_PATH = "/dashboards/login"
 LOGOUT_PATH = "/dashboards/logout"
 CSRF_KEY = "csrf_token"  # the session key; the dashboards' logout form reads it too
-SESSION_KEY = "dashboard_session"
 
 bp = Blueprint("login", __name__)
 

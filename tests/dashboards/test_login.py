@@ -18,7 +18,7 @@ PASSWORD = "correct horse"
 
 @pytest.fixture
 def user(database: Database) -> users.User:
-    return users.create(database, username="manager", password=PASSWORD, role="viewer")
+    return users.create(database, username="manager", password=PASSWORD, role="admin")
 
 
 def _csrf(client: FlaskClient) -> str:
@@ -120,9 +120,9 @@ def test_export_streams_csv_and_ndjson(
 
 def test_user_rules(database: Database, user: users.User) -> None:
     with pytest.raises(BadRequest):
-        users.create(database, username="manager", password=PASSWORD)
+        users.create(database, username="manager", password=PASSWORD, role="admin")
     with pytest.raises(BadRequest):
-        users.create(database, username="short", password="short")
+        users.create(database, username="short", password="short", role="admin")
     with pytest.raises(BadRequest):
         users.create(database, username="x", password=PASSWORD, role="owner")
     assert users.authenticate(database, "manager", PASSWORD) == user

@@ -40,7 +40,7 @@ BASIC = {
 
 
 def _sign_in(client: FlaskClient, database: Database) -> None:
-    users.create(database, username="manager", password="correct horse", role="viewer")
+    users.create(database, username="manager", password="correct horse", role="admin")
     page = client.get("/dashboards/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert token is not None

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from dashboards import panels
 from lrs.insight import registry
 from lrs.insight.filters import Filters
+from lrs.insight.scope import EVERYTHING
 from lrs.store.engine import Database
 from tests.lrs.insight.data import actor_key, seed
 
@@ -64,10 +65,10 @@ def test_every_panel_draws_the_known_data(database: Database, seeded: dict[str, 
         assert count == "10 statements" and table is not None
         # Each row names its statement; the statement opens exactly as stored.
         first = registry.FACTS.run(session, Filters(kind="formal"), page=0, size=1).iloc[0]
-        title, text = panels.statement_json(session, int(first["seq"]))
+        title, text = panels.statement_json(session, int(first["seq"]), EVERYTHING)
         stored = json.loads(text)
         assert title == f"Statement {stored['id']}" and stored["id"] in seeded["ids"]
-        assert panels.statement_json(session, 10**9) == ["Statement not found", ""]
+        assert panels.statement_json(session, 10**9, EVERYTHING) == ["Statement not found", ""]
 
 
 def test_every_panel_draws_an_empty_store(database: Database) -> None:

@@ -1,6 +1,6 @@
 """The Persons page: administrators search persons, see their identifiers with statement
 counts, merge four identifiers of one human into one person and undo it — headless
-Chromium against a live server (Debian's ``chromium`` and ``chromium-driver``); viewers
+Chromium against a live server (Debian's ``chromium`` and ``chromium-driver``); managers and members
 see nothing of it."""
 
 from __future__ import annotations
@@ -119,7 +119,9 @@ def test_an_admin_merges_four_identifiers_and_undoes_it(live_server: tuple[str, 
 
 
 def test_the_page_is_for_admins_only(client: FlaskClient, database: Database) -> None:
-    users.create(database, username="viewer", password=PASSWORD, role="viewer")
+    users.create(
+        database, username="viewer", password=PASSWORD, role=users.Role("manager", teams=("Alpha",))
+    )
     page = client.get("/dashboards/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert token

@@ -37,7 +37,9 @@ def _refresh(client: FlaskClient) -> Any:
 
 def test_sources_page_shows_runs_to_admins(client: FlaskClient, database: Database) -> None:
     users.create(database, username="admin", password=PASSWORD, role="admin")
-    users.create(database, username="viewer", password=PASSWORD, role="viewer")
+    users.create(
+        database, username="viewer", password=PASSWORD, role=users.Role("manager", teams=("Alpha",))
+    )
     with fixture_server() as server:
         server.routes["/feed.atom"] = Route(fixture("engineering.atom"))
         server.routes["/down"] = Route(b"", status=503)

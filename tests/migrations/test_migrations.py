@@ -250,3 +250,45 @@ def test_upgrade_encrypts_source_passwords_stored_in_clear(empty_url: str) -> No
         assert stored() == [None, "clear-password"]
     finally:
         database.dispose()
+
+
+def test_upgrade_turns_viewers_into_managers_of_every_known_team(empty_url: str) -> None:
+    """A viewer saw every team: it becomes a manager of each team known at the upgrade
+    (the filter bar's and the persons'), written out; an admin stays an admin."""
+    database = Database(empty_url)
+    try:
+        migrate.upgrade(database.engine, "20261206_vocabulary_courses")
+        at = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+        with database.engine.begin() as connection:
+            for name, role in (("vera", "viewer"), ("ada", "admin")):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO dashboard_user (username, password_hash, role, created) "
+                        "VALUES (:name, 'x', :role, :at)"
+                    ),
+                    {"name": name, "role": role, "at": at},
+                )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO filter_value (dimension, value, label, statements) VALUES "
+                    "('team', 'Beta', NULL, 3), ('team', '', NULL, 1), ('verb', 'v', NULL, 4)"
+                )
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO person (key, name, team, created) VALUES "
+                    "('mbox:mailto:a@example.com', 'A', 'Alpha', :at), "
+                    "('mbox:mailto:b@example.com', 'B', NULL, :at)"
+                ),
+                {"at": at},
+            )
+        migrate.upgrade(database.engine)
+        with database.engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT username, role, teams FROM dashboard_user ORDER BY username")
+            ).all()
+        decoded = [(n, r, t if isinstance(t, list) else json.loads(t)) for n, r, t in rows]
+        assert decoded == [("ada", "admin", []), ("vera", "manager", ["Alpha", "Beta"])]
+        assert migrate.pending_changes(database.engine) == []
+    finally:
+        database.dispose()

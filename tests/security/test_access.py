@@ -119,7 +119,7 @@ def test_dashboard_passwords_of_any_length(
     name = f"u{time.monotonic_ns()}"
     result = CliRunner().invoke(
         main,
-        ["users", "create", "--username", name, "--password-stdin"],
+        ["users", "create", "--username", name, "--role", "admin", "--password-stdin"],
         input=password + "\n",
         env={"LRS_DATABASE_URL": database_url},
     )
@@ -131,7 +131,7 @@ def test_dashboard_passwords_of_any_length(
 def test_an_over_long_password_at_the_login_form_is_a_wrong_password(
     dashboards_client: FlaskClient, database: Database
 ) -> None:
-    users.create(database, username="long", password="p" * 200)
+    users.create(database, username="long", password="p" * 200, role="admin")
     assert _login(dashboards_client, "long", "q" * 5000) == 401
     assert _login(dashboards_client, "nobody", "q" * 5000) == 401
     assert _login(dashboards_client, "long", "p" * 200) == 303
@@ -192,7 +192,7 @@ def _session_cookie(client: FlaskClient) -> str:
 def test_logout_ends_the_session_on_the_server(
     dashboards_app: Flask, dashboards_client: FlaskClient, database: Database
 ) -> None:
-    users.create(database, username="pat", password="correct horse")
+    users.create(database, username="pat", password="correct horse", role="admin")
     assert _login(dashboards_client, "pat", "correct horse") == 303
     assert dashboards_client.get("/dashboards/").status_code == 200
     captured = _session_cookie(dashboards_client)
@@ -210,8 +210,8 @@ def test_logout_ends_the_session_on_the_server(
 def test_an_administrator_ends_every_session_of_a_user(
     dashboards_app: Flask, database: Database, database_url: str
 ) -> None:
-    users.create(database, username="sam", password="correct horse")
-    users.create(database, username="kim", password="correct horse")
+    users.create(database, username="sam", password="correct horse", role="admin")
+    users.create(database, username="kim", password="correct horse", role="admin")
     browsers = [dashboards_app.test_client() for _ in range(3)]
     for browser, name in zip(browsers, ["sam", "sam", "kim"], strict=True):
         assert _login(browser, name, "correct horse") == 303
@@ -230,7 +230,7 @@ def test_an_administrator_ends_every_session_of_a_user(
 def test_a_new_password_ends_the_old_sessions(
     dashboards_client: FlaskClient, database: Database
 ) -> None:
-    users.create(database, username="lee", password="correct horse")
+    users.create(database, username="lee", password="correct horse", role="admin")
     assert _login(dashboards_client, "lee", "correct horse") == 303
     users.set_password(database, username="lee", password="battery staple")
     assert dashboards_client.get("/dashboards/").status_code == 303
@@ -241,7 +241,7 @@ def test_the_session_cookie_is_secure_when_configured(
     make_app: Callable[..., Flask], database: Database, secure: bool
 ) -> None:
     app = make_app(dashboards=True, session_cookie_secure=secure)
-    users.create(database, username="tls", password="correct horse")
+    users.create(database, username="tls", password="correct horse", role="admin")
     client = app.test_client()
     csrf = _csrf(client)
     response = client.post(
@@ -308,7 +308,7 @@ def test_backoff_is_shared_by_every_worker(
 def test_dashboard_logins_back_off_with_429(
     dashboards_client: FlaskClient, database: Database
 ) -> None:
-    users.create(database, username="ana", password="correct horse")
+    users.create(database, username="ana", password="correct horse", role="admin")
     assert [_login(dashboards_client, "ana", f"wrong {i}", "10.4.0.1") for i in range(5)] == [
         401
     ] * 5

@@ -120,7 +120,12 @@ def test_dashboards_send_a_policy_that_allows_their_inline_scripts_by_hash(
     dashboards_app: Flask,
 ) -> None:
     database: Database = context.of(dashboards_app).database
-    users.create(database, username="viewer", password="correct horse battery", role="viewer")
+    users.create(
+        database,
+        username="viewer",
+        password="correct horse battery",
+        role=users.Role("manager", teams=("Alpha",)),
+    )
     client = dashboards_app.test_client()
     login = client.get("/dashboards/login")
     cookie = login.headers["Set-Cookie"]
@@ -149,7 +154,12 @@ def _csrf(html: str) -> str:
 
 def test_dashboard_forms_refuse_requests_without_the_csrf_token(dashboards_app: Flask) -> None:
     database: Database = context.of(dashboards_app).database
-    users.create(database, username="viewer", password="correct horse battery", role="viewer")
+    users.create(
+        database,
+        username="viewer",
+        password="correct horse battery",
+        role=users.Role("manager", teams=("Alpha",)),
+    )
     client = dashboards_app.test_client()
     client.get("/dashboards/login")
     forged = client.post(

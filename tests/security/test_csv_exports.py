@@ -125,7 +125,9 @@ def test_cli_export_csv(hostile_client: FlaskClient, database_url: str) -> None:
 
 
 def test_dashboards_explorer_csv(hostile_client: FlaskClient, dashboards_app: Flask) -> None:
-    users.create(context.of(dashboards_app).database, username="manager", password=PASSWORD)
+    users.create(
+        context.of(dashboards_app).database, username="manager", password=PASSWORD, role="admin"
+    )
     page = hostile_client.get("/dashboards/login").get_data(as_text=True)
     match = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert match

@@ -29,25 +29,26 @@ def same(left: pd.DataFrame, right: pd.DataFrame) -> bool:
 
 
 @pytest.mark.parametrize(
-    ("scope", "equivalent"),
+    ("scope", "equivalent", "someone"),
     [
-        (ALPHA, MARCH.replace(team="Alpha")),
-        (Scope.of_teams({"Beta"}), MARCH.replace(team="Beta")),
-        (Scope.of_person(ANN), MARCH.replace(person=ANN)),
+        (ALPHA, MARCH.replace(team="Alpha"), "ann"),
+        (Scope.of_teams({"Beta"}), MARCH.replace(team="Beta"), "cat"),
+        (Scope.of_person(ANN), MARCH.replace(person=ANN), "ann"),
     ],
     ids=["manager-alpha", "manager-beta", "member-ann"],
 )
 def test_every_entry_under_a_scope_answers_as_its_filter(
-    session: Session, scope: Scope, equivalent: Filters
+    session: Session, scope: Scope, equivalent: Filters, someone: str
 ) -> None:
+    """(For an entry about one person, a person the scope sees.)"""
     scoped = MARCH.within(scope)
     for name, entry in registry.AGGREGATES.items():
         if entry.beyond_scope:  # what it shows beyond a scope is tested with the entry
             continue
         given = {p: REQUIRED[p] for p in entry.required}
         if "person" in entry.needs:
-            scoped_run = entry.run(session, scoped.replace(person=ANN), **given)
-            filtered_run = entry.run(session, equivalent.replace(person=ANN), **given)
+            scoped_run = entry.run(session, scoped.replace(person=actor_key(someone)), **given)
+            filtered_run = entry.run(session, equivalent.replace(person=actor_key(someone)), **given)
         else:
             scoped_run = entry.run(session, scoped, **given)
             filtered_run = entry.run(session, equivalent, **given)
@@ -78,6 +79,13 @@ def test_a_filter_narrows_a_scope_and_never_widens_it(session: Session) -> None:
     assert ALPHA.within(Scope.of_teams({"Beta"})) == Scope.nothing()
     with pytest.raises(ValueError, match="narrowed"):
         Filters().replace(scope=Scope.everything())
+
+
+def test_a_person_outside_the_scope_shows_neither_numbers_nor_team(session: Session) -> None:
+    row = registry.PERSON_SUMMARY.run(session, Filters(person=ANN).within(Scope.of_teams({"Beta"})))
+    assert row.iloc[0][["statements", "team", "name"]].tolist() == [0, "(no team)", ANN]
+    assert people.person_names(session, [ANN], Scope.of_teams({"Beta"})) == {}
+    assert people.person_names(session, [ANN], ALPHA) == {ANN: ("Ann", "Alpha")}
 
 
 def test_pickers_offer_only_what_the_scope_sees(session: Session) -> None:
