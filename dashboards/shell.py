@@ -122,7 +122,13 @@ def layout() -> html.Div:
     logout = html.Form(
         [
             dcc.Input(type="hidden", name="csrf_token", value=session.get(CSRF_KEY, "")),
+            html.A(
+                "Users", href="/dashboards/users", id="nav-users", className="text-light small me-3"
+            )
+            if user is not None and user.is_admin
+            else None,
             html.Span(user.username if user else "", className="text-light small me-2"),
+            html.Span(_role_note(user), id="nav-role", className="text-light small me-2"),
             html.Button("Sign out", id="sign-out", className="btn btn-outline-light btn-sm"),
         ],
         method="POST",
@@ -155,6 +161,15 @@ def layout() -> html.Div:
             ),
         ]
     )
+
+
+def _role_note(user: Any) -> str:
+    """What the signed-in user's role lets them see, beside their name."""
+    if user is None or user.role == "admin":
+        return ""
+    if user.role == "manager":
+        return "(" + ", ".join(user.teams) + ")"
+    return "(" + (user.person_name or "own data") + ")"
 
 
 def register_callbacks(app: Dash) -> None:

@@ -67,11 +67,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     if settings.dashboards:
         from dashboards import init_dashboards
         from lrs.web.login import init_login
+        from lrs.web.user_admin import init_user_admin
 
         # Dash first: its first-request wiring (page router, clientside scripts) then
         # runs on every first request, signed in or not; the login guard follows it.
         init_dashboards(app)
         init_login(app)
+        init_user_admin(app)
     init_request(app, settings.max_body_bytes)
     init_security(app)
     init_request_checks(app, settings.max_url_bytes)

@@ -65,7 +65,8 @@ def csrf_token() -> str:
     return str(token)
 
 
-def _csrf_ok() -> bool:
+def csrf_ok() -> bool:
+    """True when the form's CSRF token is this browser session's."""
     sent = request.form.get("csrf_token", "")
     expected = session.get(CSRF_KEY, "")
     return bool(sent and expected) and hmac.compare_digest(str(sent), str(expected))
@@ -86,7 +87,7 @@ def login() -> Response | str | tuple[str, int]:
     next_url = _safe_next(request.values.get("next"))
     if request.method in ("GET", "HEAD"):
         return render(PAGE, action=LOGIN_PATH, csrf=csrf_token(), next=next_url, error=None)
-    if not _csrf_ok():
+    if not csrf_ok():
         return render(
             PAGE, action=LOGIN_PATH, csrf=csrf_token(), next=next_url,
             error="The form expired; please sign in again.",
@@ -112,7 +113,7 @@ def login() -> Response | str | tuple[str, int]:
 
 @bp.route(LOGOUT_PATH, methods=["POST"])
 def logout() -> Response:
-    if not _csrf_ok():
+    if not csrf_ok():
         return error_response(400, "bad_request", "missing or wrong CSRF token")
     token = session.get(SESSION_KEY)
     if token:
