@@ -90,6 +90,15 @@ class Settings:
         "Mark the dashboards session cookie Secure (sent over HTTPS only): set it when the "
         "server is reached through TLS.",
     )
+    oidc_issuer: str = _setting(
+        "",
+        "OpenID Connect issuer URL (its /.well-known/openid-configuration is read): the "
+        'login page offers "Sign in with" it. Empty: local passwords only.',
+    )
+    oidc_client_id: str = _setting("", "The client id registered at LRS_OIDC_ISSUER.")
+    oidc_client_secret: str = _setting(
+        "", "The client secret registered at LRS_OIDC_ISSUER.", secret=True
+    )
     session_hours: int = _setting(
         12, "A dashboards session ends this many hours after sign-in, on every worker."
     )

@@ -204,10 +204,14 @@ def _paths() -> dict[str, dict[str, Any]]:
                     "schema": {"type": "string", "format": "binary"}}}}, **ERRORS}}},
         "/api/aggregates": {"get": {
             "summary": "The names of the aggregates", "tags": ["Aggregates"],
+            "security": SESSION_READABLE,
             "responses": {"200": _ok("Names", {"type": "array", "items": "AggregateName"}),
                           **ERRORS}}},
         "/api/aggregates/{name}": {"get": {
             "summary": "The numbers behind a dashboard chart", "tags": ["Aggregates"],
+            "description": "A credential reads everything; the dashboards' session cookie "
+            "reads within the signed-in user's role (admin, manager, member).",
+            "security": SESSION_READABLE,
             "parameters": _aggregate_parameters(),
             "responses": {"200": {"description": "The records", "content": {
                 "application/json": {"schema": "AggregateResult"},
@@ -372,6 +376,10 @@ SCHEMAS = (
 )  # fmt: skip
 
 
+SESSION_READABLE: list[dict[str, list[str]]] = [{"basicAuth": []}, {"dashboardSession": []}]
+"""Views that also take a signed-in dashboards user's session cookie (``lrs.auth``)."""
+
+
 @functools.cache
 def build_spec() -> dict[str, Any]:
     """The OpenAPI document (built once per process)."""
@@ -385,6 +393,9 @@ def build_spec() -> dict[str, Any]:
         security=[{"basicAuth": []}],
     )  # fmt: skip
     spec.components.security_scheme("basicAuth", {"type": "http", "scheme": "basic"})
+    spec.components.security_scheme(
+        "dashboardSession", {"type": "apiKey", "in": "cookie", "name": "session"}
+    )
     for name in SCHEMAS:
         spec.components.schema(name, schema=getattr(schemas, name))
     for status, name in (

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from lrs.errors import BadRequest, NotFound
+from lrs.errors import BadRequest, Forbidden, NotFound
 from lrs.services import passwords, sign_in
 from lrs.store import persons as person_store
 from lrs.store import users as user_store
@@ -190,6 +190,41 @@ def delete(db: Database, *, username: str) -> None:
             raise NotFound(f"no dashboard user {username!r}")
         user_store.end_sessions_of(session, user.id)
         session.delete(user)
+
+
+def sign_in_external(db: Database, *, subject: str, email: str | None, verified: bool) -> User:
+    """The user an identity provider vouched for: the user already linked to
+    ``subject``; else a member linked to the person whose identifier is ``email`` (an
+    ``mbox`` of that person) and to no identity yet, which is then linked; else a new
+    ``member`` of that person, named by the e-mail and without a password. 403 without a
+    verified e-mail of a known person: an identity alone sees nothing."""
+    with db.writing() as session:
+        row = user_store.by_subject(session, subject)
+        if row is not None:
+            return _user(session, row)
+        if not email or not verified:
+            raise Forbidden("the identity provider gave no verified e-mail address")
+        identifier = email_identifier(email)
+        person = person_store.by_identifier(session, identifier)
+        if person is None:
+            raise Forbidden(f"no person is known by the e-mail address {email}")
+        own = set(person_store.identifiers_of(session, [person.id])[person.id])
+        for candidate in user_store.all_users(session):
+            linked = candidate.role == "member" and candidate.person_identifier in own
+            if linked and candidate.subject is None:
+                candidate.subject = subject
+                session.flush()
+                return _user(session, candidate)
+        username = email.strip()[:128]
+        if user_store.by_username(session, username) is not None:
+            raise Forbidden(f"a dashboard user {username!r} exists and is linked elsewhere")
+        row = user_store.add(
+            session, username=username, password_hash="", role="member",
+            now=dt.datetime.now(dt.UTC),
+        )  # fmt: skip
+        row.person_identifier, row.subject = identifier, subject
+        session.flush()
+        return _user(session, row)
 
 
 def set_password(db: Database, *, username: str, password: str) -> None:

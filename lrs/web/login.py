@@ -17,6 +17,7 @@ from flask import render_template_string as render
 from werkzeug.wrappers import Response
 
 from lrs.auth import SESSION_KEY, client_address, sign_in_limits
+from lrs.http import context
 from lrs.http.context import database, settings
 from lrs.http.errors import error_response
 from lrs.services import users
@@ -42,6 +43,8 @@ input{width:100%;box-sizing:border-box;padding:.5rem;border:1px solid #ced4da;bo
 font-size:1rem}button{margin-top:1.2rem;width:100%;padding:.6rem;border:0;border-radius:.3rem;
 background:#0072B2;color:#fff;font-size:1rem;cursor:pointer}
 .error{color:#b00020;font-size:.9rem;margin:.6rem 0 0}
+.provider{display:block;margin-top:.8rem;text-align:center;padding:.55rem;border:1px solid #0072B2;
+border-radius:.3rem;color:#0072B2;text-decoration:none}
 </style></head><body>
 <form method="post" action="{{ action }}">
 <h1>Learning dashboards</h1>
@@ -53,6 +56,8 @@ background:#0072B2;color:#fff;font-size:1rem;cursor:pointer}
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 {% if error %}<p class="error" role="alert">{{ error }}</p>{% endif %}
 <button id="sign-in" type="submit">Sign in</button>
+{% if provider %}<a id="sign-in-oidc" class="provider" href="{{ provider_href }}">Sign in with
+{{ provider }}</a>{% endif %}
 </form></body></html>"""
 
 
@@ -72,7 +77,29 @@ def csrf_ok() -> bool:
     return bool(sent and expected) and hmac.compare_digest(str(sent), str(expected))
 
 
-def _safe_next(target: str | None) -> str:
+def page(next_url: str, error: str | None) -> str:
+    """The login page, with the "Sign in with" button when a provider is configured."""
+    configured = settings()
+    provider = href = None
+    if configured.oidc_issuer:
+        from lrs.web.oidc import OIDC_PATH, provider_name
+
+        provider = provider_name(configured)
+        href = f"{OIDC_PATH}?next={quote(next_url, safe='')}"
+    return render(PAGE, action=LOGIN_PATH, csrf=csrf_token(), next=next_url, error=error,
+                  provider=provider, provider_href=href)  # fmt: skip
+
+
+def start_session(user: users.User, next_url: str) -> Response:
+    """Sign ``user`` in: a fresh session (no fixation) holding a new session token."""
+    lifetime = dt.timedelta(hours=settings().session_hours)
+    session.clear()
+    session[SESSION_KEY] = users.start_session(database(), user, lifetime=lifetime)
+    session[CSRF_KEY] = secrets.token_urlsafe(32)
+    return redirect(next_url, code=303)
+
+
+def safe_next(target: str | None) -> str:
     # Only paths inside the dashboards: never an open redirect to another site.
     if not target:
         return PREFIX
@@ -84,14 +111,11 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route(LOGIN_PATH, methods=["GET", "POST"])
 def login() -> Response | str | tuple[str, int]:
-    next_url = _safe_next(request.values.get("next"))
+    next_url = safe_next(request.values.get("next"))
     if request.method in ("GET", "HEAD"):
-        return render(PAGE, action=LOGIN_PATH, csrf=csrf_token(), next=next_url, error=None)
+        return page(next_url, None)
     if not csrf_ok():
-        return render(
-            PAGE, action=LOGIN_PATH, csrf=csrf_token(), next=next_url,
-            error="The form expired; please sign in again.",
-        ), 400  # fmt: skip
+        return page(next_url, "The form expired; please sign in again."), 400
     user = users.authenticate(
         database(),
         request.form.get("username", ""),
@@ -100,15 +124,8 @@ def login() -> Response | str | tuple[str, int]:
         limits=sign_in_limits(),
     )
     if user is None:
-        return render(
-            PAGE, action=LOGIN_PATH, csrf=csrf_token(), next=next_url,
-            error="Unknown username or wrong password.",
-        ), 401  # fmt: skip
-    lifetime = dt.timedelta(hours=settings().session_hours)
-    session.clear()  # a fresh session on login (no fixation)
-    session[SESSION_KEY] = users.start_session(database(), user, lifetime=lifetime)
-    session[CSRF_KEY] = secrets.token_urlsafe(32)
-    return redirect(next_url, code=303)
+        return page(next_url, "Unknown username or wrong password."), 401
+    return start_session(user, next_url)
 
 
 @bp.route(LOGOUT_PATH, methods=["POST"])
@@ -126,7 +143,7 @@ def _guard() -> Response | None:
     path = request.path
     if not (path.startswith(PREFIX) or path == PREFIX.rstrip("/")):
         return None
-    if path in (LOGIN_PATH, LOGOUT_PATH):
+    if path in (LOGIN_PATH, LOGOUT_PATH) or path.startswith(LOGIN_PATH + "/oidc"):
         return None
     token = session.get(SESSION_KEY)
     user = users.user_of_session(database(), str(token)) if token else None
@@ -144,6 +161,12 @@ def _guard() -> Response | None:
 
 
 def init_login(app: Flask) -> None:
-    """Register the login routes and the guard in front of every dashboards route."""
+    """Register the login routes (and the identity provider's, when one is configured)
+    and the guard in front of every dashboards route."""
     app.register_blueprint(bp)
+    configured = context.of(app).settings
+    if configured.oidc_issuer:
+        from lrs.web.oidc import init_oidc
+
+        init_oidc(app, configured)
     app.before_request(_guard)
