@@ -3,7 +3,9 @@ Chromium, served by `lrs serve`, with N facts stored, on SQLite and PostgreSQL.
 
     python -m benchmarks.pages --facts 1000000 --databases sqlite,postgresql --reuse
 
-"Fully drawn" is ``benchmarks.browser.wait_drawn``: no callback pending or in flight and
+``--role manager`` (of the first team) or ``--role member`` (the person of the first
+fact) signs in with that role instead of an admin, so that every page reads within its
+scope. "Fully drawn" is ``benchmarks.browser.wait_drawn``: no callback pending or in flight and
 every graph plotted. Each page is reached ``--repeat`` times through the navbar (the
 page's own navigation: layout, callbacks, plotting) and by loading its URL (the whole
 app: HTML, scripts from the browser cache, layout, callbacks, plotting), under each
@@ -43,7 +45,28 @@ FILTERS = {"all time": "", "last 90 days": "?range=90d"}
 USER, PASSWORD = "bench", "bench-password-not-for-production"
 
 
-def _prepare(database: Database, n: int, reuse: bool) -> float:
+def _username(role: str) -> str:
+    return USER if role == "admin" else f"{USER}-{role}"
+
+
+def _role(database: Database, role: str) -> users.Role:
+    """The benchmark user's role: an admin, a manager of the first team, or a member
+    linked to the person of the first fact."""
+    if role == "admin":
+        return users.Role("admin")
+    with database.reading() as session:
+        first = session.execute(
+            sa.select(LearningFact.actor_key, LearningFact.team)
+            .where(LearningFact.team.is_not(None))
+            .order_by(LearningFact.seq)
+            .limit(1)
+        ).one()
+    if role == "manager":
+        return users.Role("manager", teams=(str(first.team),))
+    return users.Role("member", person=str(first.actor_key))
+
+
+def _prepare(database: Database, n: int, reuse: bool, role: str = "admin") -> float:
     """Schema, facts (loaded unless reused) and the benchmark's dashboard user."""
     began = time.perf_counter()
     migrate.upgrade(database.engine)
@@ -57,8 +80,9 @@ def _prepare(database: Database, n: int, reuse: bool) -> float:
         _analyze(database)
     else:
         load(database, n)
-    if not any(user.username == USER for user in users.listing(database)):
-        users.create(database, username=USER, password=PASSWORD, role="admin")
+    name = _username(role)
+    if not any(user.username == name for user in users.listing(database)):
+        users.create(database, username=name, password=PASSWORD, role=_role(database, role))
     return time.perf_counter() - began
 
 
@@ -88,10 +112,12 @@ def _own(page: str, query: str) -> str:
     return f"{query}{'&' if query else '?'}{urlencode(OWN_QUERY[page])}"
 
 
-def measure(base: str, repeat: int, pages: tuple[str, ...] = PAGES) -> dict[str, dict[str, Any]]:
+def measure(
+    base: str, repeat: int, pages: tuple[str, ...] = PAGES, role: str = "admin"
+) -> dict[str, dict[str, Any]]:
     results: dict[str, dict[str, Any]] = {}
     with browser.chromium() as driver:
-        browser.sign_in(driver, base, USER, PASSWORD)
+        browser.sign_in(driver, base, _username(role), PASSWORD)
         for label, query in FILTERS.items():
             for page in pages:  # once, untimed: scripts cached, workers warm
                 _navigate(driver, base, page, _own(page, query), "url")
@@ -151,21 +177,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--reuse", action="store_true", help="measure (and keep) benchmarks.dashboards' database"
     )
+    parser.add_argument(
+        "--role", choices=("admin", "manager", "member"), default="admin",
+        help="the role the benchmark signs in with",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if not browser.available():
         print("needs chromium and chromedriver in /usr/bin", file=sys.stderr)
         return 2
-    report: dict[str, Any] = {"facts": args.facts, "repeat": args.repeat, "databases": {}}
+    report: dict[str, Any] = {"facts": args.facts, "repeat": args.repeat, "role": args.role,
+                              "databases": {}}  # fmt: skip
     for kind in [d.strip() for d in args.databases.split(",") if d.strip()]:
         database, drop = _database(kind, args.workdir, args.reuse, args.postgres_name)
         try:
-            seconds = _prepare(database, args.facts, args.reuse)
+            seconds = _prepare(database, args.facts, args.reuse, args.role)
             print(f"{kind}: {args.facts:,} facts ready in {seconds:.0f} s", file=sys.stderr)
             url = database.engine.url.render_as_string(hide_password=False)
             database.dispose()
             with serve(url, workers=args.workers) as server:
                 pages = tuple(p.strip() for p in args.pages.split(",") if p.strip() in PAGES)
-                report["databases"][kind] = {"pages": measure(server.base_url, args.repeat, pages)}
+                measured = measure(server.base_url, args.repeat, pages, args.role)
+                report["databases"][kind] = {"pages": measured}
         finally:
             database.dispose()
             if not args.reuse:

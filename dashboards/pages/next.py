@@ -15,6 +15,7 @@ from dashboards.callbacks import connect
 from dashboards.components import chart, page_header
 from dashboards.shell import LOCATION
 from lrs.http import context
+from lrs.http.access import scoped
 from lrs.insight import pull
 from lrs.insight.filters import Filters, encode_query, query_values, to_query
 
@@ -91,4 +92,4 @@ def register_callbacks(app: Dash) -> None:
 def _scoped(filters: Filters) -> Filters:
     """The filters within the signed-in reader's scope (the same narrowing ``connect``
     applies to every panel)."""
-    return filters
+    return scoped(filters)

@@ -220,12 +220,12 @@ def _paths() -> dict[str, dict[str, Any]]:
             "summary": "A person's learning and sharing: summary, courses, contributions "
                        "and who reacted to them, timeline, what their courses' graduates "
                        "read next (a reader linked to a person gets that person)",
-            "tags": ["Pull"],
+            "tags": ["Pull"], "security": SESSION_READABLE,
             "parameters": AGGREGATE_QUERY,
             "responses": {"200": _ok("The person's views", {"type": "object"}), **ERRORS}}},
         "/api/experts": {"get": {
             "summary": "Who knows about a topic: people ranked by evidence, each with it",
-            "tags": ["Pull"],
+            "tags": ["Pull"], "security": SESSION_READABLE,
             "parameters": [*AGGREGATE_QUERY,
                            _q("topic", "A tag, or words of titles and tags", required=True,
                               type="string", maxLength=200),
@@ -235,7 +235,7 @@ def _paths() -> dict[str, dict[str, Any]]:
         "/api/courses/next": {"get": {
             "summary": "What to read after a course: the posts and pages its graduates "
                        "read most, and those of them who wrote on its topic",
-            "tags": ["Pull"],
+            "tags": ["Pull"], "security": SESSION_READABLE,
             "parameters": [*AGGREGATE_QUERY,
                            _q("course", "The course's activity id", required=True,
                               type="string", maxLength=2048),

@@ -1,7 +1,9 @@
 """The pull views as JSON for an intranet or a chat bot: a person's learning and sharing
 (``/api/people/me``), who knows about a topic (``/api/experts``) and what to read after
 a course (``/api/courses/next``). Each runs entries of the read side's registry under
-the dashboards' filters (see ``docs/pull.md``); a bad parameter is a 400 naming it.
+the dashboards' filters (see ``docs/pull.md``); a bad parameter is a 400 naming it. A
+credential reads everything; the dashboards' session cookie reads within the signed-in
+user's role (``lrs.http.access``).
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from typing import Any
 from flask import Response, jsonify, request
 
 from lrs.api import bp
-from lrs.auth import current_principal
+from lrs.auth import current_principal, session_readable
 from lrs.errors import BadRequest
+from lrs.http.access import api_scoped
 from lrs.http.context import database
 from lrs.http.params import reject_unknown
 from lrs.services import aggregates
@@ -24,11 +27,12 @@ ME = {"summary": "person_summary", "courses": "person_courses",
 
 
 @bp.get("/people/me")
+@session_readable
 def me() -> Response:
     from lrs.insight import filters, registry
 
     reject_unknown(request.args, filters.PARAMETERS)
-    chosen = filters.Filters.parse(request.args)
+    chosen = api_scoped(filters.Filters.parse(request.args))
     # A reader scoped to one person is that person, whatever the URL names.
     person = chosen.scope.person or chosen.person
     if person is None:
@@ -42,11 +46,12 @@ def me() -> Response:
 
 
 @bp.get("/experts")
+@session_readable
 def experts() -> Response:
     from lrs.insight import filters, registry
 
     reject_unknown(request.args, (*filters.PARAMETERS, "topic", "limit"))
-    chosen = filters.Filters.parse(request.args)
+    chosen = api_scoped(filters.Filters.parse(request.args))
     values = registry.EXPERTS.parse(request.args)
     found = aggregates.compute_all(database(), current_principal(), {
         "experts": registry.EXPERTS.bind(chosen, values),
@@ -59,11 +64,12 @@ def experts() -> Response:
 
 
 @bp.get("/courses/next")
+@session_readable
 def course_next() -> Response:
     from lrs.insight import filters, registry
 
     reject_unknown(request.args, (*filters.PARAMETERS, "course", "limit"))
-    chosen = filters.Filters.parse(request.args)
+    chosen = api_scoped(filters.Filters.parse(request.args))
     values = registry.READ_NEXT.parse(request.args)
     found = aggregates.compute_all(database(), current_principal(), {
         "read_next": registry.READ_NEXT.bind(chosen, values),

@@ -90,8 +90,14 @@ def page(next_url: str, error: str | None) -> str:
                   provider=provider, provider_href=href)  # fmt: skip
 
 
+MEMBER_HOME = PREFIX + "me"
+"""A member lands on "My learning and sharing" rather than the overview."""
+
+
 def start_session(user: users.User, next_url: str) -> Response:
     """Sign ``user`` in: a fresh session (no fixation) holding a new session token."""
+    if user.role == "member" and next_url == PREFIX:
+        next_url = MEMBER_HOME
     lifetime = dt.timedelta(hours=settings().session_hours)
     session.clear()
     session[SESSION_KEY] = users.start_session(database(), user, lifetime=lifetime)

@@ -142,6 +142,7 @@ def test_a_member_sees_only_themselves(live_server: str) -> None:
 
     with chromium.chromium() as driver:
         chromium.sign_in(driver, live_server, "member", PASSWORD)
+        assert driver.current_url == f"{live_server}/dashboards/me"  # a member's home
         counter, source = _overview(driver, live_server)
         assert counter == "8"
         assert _names(source) == {"Ann"}

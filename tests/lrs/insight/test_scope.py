@@ -48,7 +48,9 @@ def test_every_entry_under_a_scope_answers_as_its_filter(
         given = {p: REQUIRED[p] for p in entry.required}
         if "person" in entry.needs:
             scoped_run = entry.run(session, scoped.replace(person=actor_key(someone)), **given)
-            filtered_run = entry.run(session, equivalent.replace(person=actor_key(someone)), **given)
+            filtered_run = entry.run(
+                session, equivalent.replace(person=actor_key(someone)), **given
+            )
         else:
             scoped_run = entry.run(session, scoped, **given)
             filtered_run = entry.run(session, equivalent, **given)
