@@ -3,8 +3,8 @@ Chromium, served by `lrs serve`, with N facts stored, on SQLite and PostgreSQL.
 
     python -m benchmarks.pages --facts 1000000 --databases sqlite,postgresql --reuse
 
-``--role manager`` (of the first team) or ``--role member`` (the person of the first
-fact) signs in with that role instead of an admin, so that every page reads within its
+``--role manager`` (of the team of the person "me" opens on) or ``--role member`` (that
+person) signs in with that role instead of an admin, so that every page reads within its
 scope. "Fully drawn" is ``benchmarks.browser.wait_drawn``: no callback pending or in flight and
 every graph plotted. Each page is reached ``--repeat`` times through the navbar (the
 page's own navigation: layout, callbacks, plotting) and by loading its URL (the whole
@@ -50,20 +50,19 @@ def _username(role: str) -> str:
 
 
 def _role(database: Database, role: str) -> users.Role:
-    """The benchmark user's role: an admin, a manager of the first team, or a member
-    linked to the person of the first fact."""
+    """The benchmark user's role: an admin, a manager of the team of the person the "me"
+    page is opened on, or a member linked to that person."""
     if role == "admin":
         return users.Role("admin")
+    if role == "member":
+        return users.Role("member", person=PERSON)
     with database.reading() as session:
-        first = session.execute(
-            sa.select(LearningFact.actor_key, LearningFact.team)
-            .where(LearningFact.team.is_not(None))
-            .order_by(LearningFact.seq)
+        team = session.execute(
+            sa.select(LearningFact.team)
+            .where(LearningFact.actor_key == PERSON, LearningFact.team.is_not(None))
             .limit(1)
-        ).one()
-    if role == "manager":
-        return users.Role("manager", teams=(str(first.team),))
-    return users.Role("member", person=str(first.actor_key))
+        ).scalar_one()
+    return users.Role("manager", teams=(str(team),))
 
 
 def _prepare(database: Database, n: int, reuse: bool, role: str = "admin") -> float:
