@@ -1,7 +1,7 @@
 """dashboard roles that scope data: admin, manager of teams, member linked to a person
 
 Revision ID: 20261207_user_roles
-Revises: 20261207_pull_indexes
+Revises: 20261207_pull_course_index
 Create Date: 2026-12-07 09:00:00
 
 ``dashboard_user`` gains ``teams`` (a manager's teams), ``person_identifier`` (an
@@ -22,7 +22,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "20261207_user_roles"
-down_revision: str | None = "20261207_pull_indexes"
+down_revision: str | None = "20261207_pull_course_index"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

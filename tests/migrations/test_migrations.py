@@ -257,7 +257,7 @@ def test_upgrade_turns_viewers_into_managers_of_every_known_team(empty_url: str)
     (the filter bar's and the persons'), written out; an admin stays an admin."""
     database = Database(empty_url)
     try:
-        migrate.upgrade(database.engine, "20261207_pull_indexes")
+        migrate.upgrade(database.engine, "20261207_pull_course_index")
         at = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
         with database.engine.begin() as connection:
             for name, role in (("vera", "viewer"), ("ada", "admin")):
