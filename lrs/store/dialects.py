@@ -3,6 +3,7 @@ locks, the text both can compare, and lines of text joined in order."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,24 +13,67 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Insert
 
 
-def _insert(session: Session, table: Table) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+def _insert(dialect: str, table: Table) -> Any:
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+def _dialect(session: Session) -> str:
+    name: str = session.get_bind().dialect.name
+    return name
+
+
+# The statements below are built once per table and shape and then reused: building an
+# INSERT ... ON CONFLICT and computing its cache key cost more than running it for the
+# few rows of a single-statement request (the ingest writes six of them per request).
+@functools.cache
+def _ignoring(dialect: str, table: Table) -> Insert:
+    statement: Insert = _insert(dialect, table).on_conflict_do_nothing()
+    return statement
+
+
+@functools.cache
+def _overwriting(
+    dialect: str, table: Table, key: tuple[str, ...], update: tuple[str, ...],
+    changed: tuple[str, ...],
+) -> Any:  # fmt: skip
+    statement = _insert(dialect, table)
+    differs = [table.c[column].is_distinct_from(statement.excluded[column]) for column in changed]
+    return statement.on_conflict_do_update(
+        index_elements=list(key),
+        set_={column: statement.excluded[column] for column in update},
+        where=or_(*differs) if differs else None,
+    )
+
+
+@functools.cache
+def _adding(
+    dialect: str, table: Table, key: tuple[str, ...], columns: tuple[str, ...],
+    greatest: tuple[str, ...], least: tuple[str, ...],
+) -> Any:  # fmt: skip
+    statement = _insert(dialect, table)
+    larger = func.greatest if dialect == "postgresql" else func.max
+    smaller = func.least if dialect == "postgresql" else func.min
+    set_: dict[str, Any] = {name: table.c[name] + statement.excluded[name] for name in columns}
+    for name in greatest:
+        old, new = table.c[name], statement.excluded[name]
+        set_[name] = larger(func.coalesce(old, new), func.coalesce(new, old))
+    for name in least:
+        old, new = table.c[name], statement.excluded[name]
+        set_[name] = smaller(func.coalesce(old, new), func.coalesce(new, old))
+    return statement.on_conflict_do_update(index_elements=list(key), set_=set_)
 
 
 def insert_ignore(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert rows, silently skipping those whose key already exists."""
     if not rows:
         return
-    statement: Insert = _insert(session, table).on_conflict_do_nothing()
-    session.execute(statement, list(rows))
+    session.execute(_ignoring(_dialect(session), table), list(rows))
 
 
 def share_rows(session: Session, key: ColumnElement[Any], values: Sequence[Any]) -> None:
     """Wait for the transactions writing these rows and keep them from being written until
     this one ends. PostgreSQL only: SQLite runs one write transaction at a time."""
-    if values and session.get_bind().dialect.name == "postgresql":
+    if values and _dialect(session) == "postgresql":
         session.execute(select(key).where(key.in_(values)).with_for_update(read=True)).all()
 
 
@@ -46,13 +90,7 @@ def upsert(
     rewritten with what it holds is a dead row on PostgreSQL until vacuum)."""
     if not rows:
         return
-    statement = _insert(session, table)
-    differs = [table.c[column].is_distinct_from(statement.excluded[column]) for column in changed]
-    statement = statement.on_conflict_do_update(
-        index_elements=list(key),
-        set_={column: statement.excluded[column] for column in update},
-        where=or_(*differs) if differs else None,
-    )
+    statement = _overwriting(_dialect(session), table, tuple(key), tuple(update), tuple(changed))
     session.execute(statement, list(rows))
 
 
@@ -70,19 +108,10 @@ def increment(
     columns the smaller."""
     if not rows:
         return
-    statement = _insert(session, table)
-    columns = [column] if isinstance(column, str) else list(column)
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    larger = func.greatest if postgresql else func.max
-    smaller = func.least if postgresql else func.min
-    set_: dict[str, Any] = {name: table.c[name] + statement.excluded[name] for name in columns}
-    for name in greatest:
-        old, new = table.c[name], statement.excluded[name]
-        set_[name] = larger(func.coalesce(old, new), func.coalesce(new, old))
-    for name in least:
-        old, new = table.c[name], statement.excluded[name]
-        set_[name] = smaller(func.coalesce(old, new), func.coalesce(new, old))
-    statement = statement.on_conflict_do_update(index_elements=list(key), set_=set_)
+    columns = (column,) if isinstance(column, str) else tuple(column)
+    statement = _adding(
+        _dialect(session), table, tuple(key), columns, tuple(greatest), tuple(least)
+    )
     session.execute(statement, list(rows))
 
 
