@@ -26,6 +26,7 @@ from dashboards.components import graph, kpi, numbers_link, table
 from lrs.errors import LRSError
 from lrs.insight import activity, pull, registry
 from lrs.insight.filters import Filters, query_values, to_query
+from lrs.insight.people import person_names
 from lrs.insight.scope import Scope
 from lrs.store import statements
 
@@ -529,7 +530,7 @@ def me_timeline(session: Session, filters: Filters) -> list[Any]:
     if not filters.person:
         return [figures.empty_figure("Learning and sharing", "Choose a person.")]
     frame = registry.MY_TIMELINE.run(session, filters)
-    name = registry.PERSON_SUMMARY.run(session, filters).iloc[0]["name"]
+    name = person_names(session, [filters.person]).get(filters.person, (filters.person, None))[0]
     return [figures.my_timeline(frame, str(name))]
 
 
@@ -586,8 +587,11 @@ def next_reading(session: Session, filters: Filters, course: str | None = "") ->
     """What the graduates of ``course`` read most, and those who wrote on its topic."""
     if not course:
         return [figures.empty_figure("What to read next", "Choose a course above."), None, None]
-    frame = registry.READ_NEXT.run(session, filters, course=course)
-    writers = registry.COURSE_WRITERS.run(session, filters, course=course)
+    try:
+        frame = registry.READ_NEXT.run(session, filters, course=course)
+        writers = registry.COURSE_WRITERS.run(session, filters, course=course)
+    except LRSError as error:  # a course from a hand-edited URL: say what is wrong with it
+        return [figures.empty_figure("What to read next", str(error)), None, None]
     chart = figures.ranking(
         frame, "name", "readers", "posts and pages its graduates read",
         "Nobody who completed this course has read a post or page since.",
