@@ -33,6 +33,19 @@ KIND_ORDER = ("formal", "informal", "other")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
+LEGEND_GAP = 84
+"""Pixels from the bottom of the plot area to the legend below it: room for the x
+axis's ticks and title, whatever the figure's height."""
+
+
+def legend_y(height: int) -> float:
+    """The legend's place below the plot, as the fraction of the plot area's height
+    (what plotly positions it by) that is ``LEGEND_GAP`` pixels: a fixed fraction left
+    hundreds of empty pixels above the legend of a tall chart (a funnel of 15 courses)."""
+    plot = max(height + 20 - 70 - 10, 1)  # the figure's height less its margins
+    return -LEGEND_GAP / plot
+
+
 def _layout(figure: go.Figure, title: str, height: int = 340) -> go.Figure:
     # "Main title — what it covers": the coverage goes in a subtitle line so that long
     # titles stay readable beside the mode bar.
@@ -48,7 +61,7 @@ def _layout(figure: go.Figure, title: str, height: int = 340) -> go.Figure:
         height=height + 20,
         margin={"l": 10, "r": 10, "t": 70, "b": 10},
         colorway=list(OKABE_ITO),
-        legend={"orientation": "h", "y": -0.3, "yanchor": "top"},
+        legend={"orientation": "h", "y": legend_y(height), "yanchor": "top"},
         font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12},
     )
     return figure

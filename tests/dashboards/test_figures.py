@@ -86,3 +86,15 @@ def test_filters_round_trip_the_url() -> None:
     recent = Filters.from_query("?range=7d", today=dt.date(2026, 3, 10))
     assert (recent.start, recent.end) == (dt.date(2026, 3, 4), dt.date(2026, 3, 10))
     assert Filters.from_query("?kind=bogus").kind is None
+
+
+def test_the_legend_stays_close_under_a_tall_chart() -> None:
+    """The legend is as far below the plot on a 15-course funnel as on a small chart:
+    the same pixels, not the same fraction of the height."""
+    rows = [{"course": f"c{i}", "name": f"Course {i}", "enrolled": 5, "started": 4,
+             "completed": 3, "passed": 2, "failed": 1} for i in range(15)]  # fmt: skip
+    tall = figures.course_funnel(pd.DataFrame(rows))
+    small = figures.course_funnel(pd.DataFrame(rows[:1]))
+    for figure in (tall, small):
+        plot = figure.layout.height - figure.layout.margin.t - figure.layout.margin.b
+        assert round(-figure.layout.legend.y * plot) == figures.LEGEND_GAP
