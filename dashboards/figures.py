@@ -631,10 +631,47 @@ def _add_arrows(
         )  # fmt: skip
 
 
+NETWORK_PLOT_PX = 360
+"""What the layout's extent spans on screen, in pixels: the axes keep one scale, and
+on a 1440 px wide page the graph beside its team legend draws it about this large
+(less than the 540 px the plot area is high)."""
+LABEL_CHAR_PX, LABEL_LINE_PX = 6.0, 13.0
+"""The size of one character and one line of a 10 px label."""
+
+
+def fitting_labels(
+    ranked: Sequence[str],
+    position: dict[str, tuple[float, float]],
+    names: dict[str, str],
+    plot_px: float,
+) -> set[str]:
+    """The people, most flow first, whose name fits above their point without
+    overlapping a name already placed: in a dense cluster only the first is named
+    (every point still names itself on hover)."""
+    if not ranked:
+        return set()
+    xs = [position[k][0] for k in position]
+    ys = [position[k][1] for k in position]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
+    unit = plot_px / span  # pixels per layout unit
+    placed: list[tuple[float, float, float, float]] = []
+    chosen: set[str] = set()
+    for key in ranked:
+        x, y = position[key][0] * unit, position[key][1] * unit
+        half = len(names[key]) * LABEL_CHAR_PX / 2
+        box = (x - half, x + half, y + 6, y + 6 + LABEL_LINE_PX)
+        if any(box[0] < b[1] and b[0] < box[1] and box[2] < b[3] and b[2] < box[3]
+               for b in placed):  # fmt: skip
+            continue
+        placed.append(box)
+        chosen.add(key)
+    return chosen
+
+
 def network(frame: pd.DataFrame, relation: str) -> go.Figure:
     """Knowledge-flow graph of the heaviest links (the entry's ``limit``): people
     grouped by team (each team a cluster, 19 team colours and "other teams"), arrows to
-    the authors, names on the people with the most flow."""
+    the authors, names on the people with the most flow where they fit."""
     total = int(frame.attrs.get("total", len(frame)))
     verb = "comments on, edits or likes" if relation == "contribute" else "reads"
     title = f"Who {verb} whose content — the {len(frame)} heaviest of {n(total)} links"
@@ -665,7 +702,8 @@ def network(frame: pd.DataFrame, relation: str) -> go.Figure:
     position = network_layout(sorted(names), groups, edges)
     figure = go.Figure()
     _add_arrows(figure, edges, position)
-    labelled = set(sorted(flow, key=lambda k: (-flow[k], k))[:LABELLED_NODES])
+    ranked_people = sorted(flow, key=lambda k: (-flow[k], k))[:LABELLED_NODES]
+    labelled = fitting_labels(ranked_people, position, names, NETWORK_PLOT_PX)
     heaviest = max(flow.values())
     for group in [*[t for t in ranked if t in colours], OTHER_TEAMS]:
         keys = sorted(k for k in names if groups[k] == group)

@@ -52,3 +52,15 @@ def test_a_team_stays_together() -> None:
 def test_team_colours_of_a_few_teams_are_distinct() -> None:
     colours = figures.team_colours([f"t{i}" for i in range(12)])
     assert len(set(colours.values())) == 12
+
+
+def test_names_are_placed_only_where_they_fit() -> None:
+    """In a dense cluster only the person with the most flow is named; people far
+    apart are all named (the others still name themselves on hover)."""
+    names = {f"p{i}": f"Person number {i}" for i in range(10)}
+    ranked = sorted(names)
+    dense = {key: (0.001 * i, 0.0) for i, key in enumerate(ranked)}
+    dense["far"] = (1.0, 1.0)
+    assert figures.fitting_labels(ranked, dense, names, 540) == {"p0"}
+    apart = {key: (0.0, float(i)) for i, key in enumerate(ranked)}
+    assert figures.fitting_labels(ranked, apart, names, 540) == set(ranked)
