@@ -33,8 +33,10 @@ def test_twenty_five_teams_get_nineteen_colours_and_other_teams() -> None:
     assert len(set(colours)) == 19
     people = sum(len(trace.x) for trace in groups)
     assert people == 300
+    # At most the 25 with the most flow are named, and only where the names fit: at
+    # 300 people some of the 25 sit too close to a heavier one.
     labelled = [t for trace in groups for t in trace.text if t]
-    assert len(labelled) == figures.LABELLED_NODES
+    assert 10 <= len(labelled) <= figures.LABELLED_NODES
     assert "the 300 heaviest of 900 links" in figure.layout.title.subtitle.text
 
 
