@@ -37,9 +37,11 @@ CHARTS: dict[str, tuple[str, Mapping[str, str]]] = {
     "courses-stalled": ("stalled", {}),
     "knowledge-contributions": ("contributions_over_time", {}),
     "knowledge-participation": ("participation", {}),
+    "knowledge-top-read-posts": ("top_content", {"metric": "read", "content": "posts"}),
+    "knowledge-top-read-pages": ("top_content", {"metric": "read", "content": "pages"}),
     **{
         f"knowledge-top-{metric}": ("top_content", {"metric": metric})
-        for metric in ("read", "edited", "reused", "discussed")
+        for metric in ("edited", "reused", "discussed")
     },
     "knowledge-contributors": ("top_contributors", {}),
     "knowledge-response": ("response_times", {}),

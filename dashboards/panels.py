@@ -34,10 +34,15 @@ Panel = Callable[[Session, Filters], list[Any]]
 
 OVERVIEW_KPIS = (("statements", "statements"), ("formal", "formal"), ("informal", "informal"),
                  ("people", "active people"), ("activities", "activities"))  # fmt: skip
-CONTENT_RANKINGS = (("read", "most read pages and posts", "views"),
-                    ("edited", "most edited pages", "edits"),
-                    ("reused", "most reused (readers other than authors)", "readers"),
-                    ("discussed", "most discussed", "comments and replies"))  # fmt: skip
+CONTENT_RANKINGS = (("read-posts", "read", "posts", "most read posts", "views"),
+                    ("read-pages", "read", "pages", "most read wiki pages", "views"),
+                    ("edited", "edited", "any", "most edited pages", "edits"),
+                    ("reused", "reused", "any", "most reused (readers other than authors)",
+                     "readers"),
+                    ("discussed", "discussed", "any", "most discussed",
+                     "comments and replies"))  # fmt: skip
+"""The knowledge page's content rankings: chart key, ``top_content``'s metric and
+content (posts and wiki pages read are ranked apart), the chart's noun and measure."""
 STALLED_COLUMNS = ("name", "course_name", "last_day", "days_idle")
 PERSON_CARDS = (
     ("formal", "formal statements"),
@@ -219,9 +224,11 @@ def knowledge_participation(session: Session, filters: Filters) -> list[Any]:
 
 
 def knowledge_ranking(session: Session, filters: Filters, metric: str) -> list[Any]:
-    """One content ranking of ``CONTENT_RANKINGS``."""
-    noun, measure = next((n, m) for key, n, m in CONTENT_RANKINGS if key == metric)
-    frame = registry.TOP_CONTENT.run(session, filters, metric=metric).rename(
+    """One content ranking of ``CONTENT_RANKINGS``, by its chart key."""
+    chosen, content, noun, measure = next(
+        (m, c, n, u) for key, m, c, n, u in CONTENT_RANKINGS if key == metric
+    )
+    frame = registry.TOP_CONTENT.run(session, filters, metric=chosen, content=content).rename(
         columns={"count": measure}
     )
     return [figures.ranking(frame, "name", measure, noun, CONTENT_HINT,
@@ -410,7 +417,7 @@ PANELS: dict[str, dict[str, Panel]] = {
         "participation": knowledge_participation,
         **{
             f"top {metric}": partial(knowledge_ranking, metric=metric)
-            for metric, _, _ in CONTENT_RANKINGS
+            for metric, *_ in CONTENT_RANKINGS
         },
         "contributors": knowledge_contributors,
         "response": knowledge_response,

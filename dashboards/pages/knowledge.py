@@ -38,15 +38,17 @@ def layout(**query: Any) -> html.Div:
                 ]
             ),
             dbc.Row(
-                [chart(f"{PAGE}-top-{metric}", lg=6, query=search) for metric, _, _ in RANKINGS]
-            ),
-            dbc.Row(
                 [
                     chart(f"{PAGE}-contributors", lg=6, query=search),
                     chart(f"{PAGE}-response", lg=6, query=search),
                 ]
             ),
-            dbc.Row([chart(f"{PAGE}-topics", lg=6, query=search)]),
+            dbc.Row(
+                [
+                    *[chart(f"{PAGE}-top-{metric}", lg=6, query=search) for metric, *_ in RANKINGS],
+                    chart(f"{PAGE}-topics", lg=6, query=search),
+                ]
+            ),
         ]
     )
 
@@ -61,7 +63,7 @@ def register_callbacks(app: Dash) -> None:
         ("participation", panels.knowledge_participation),
         *[
             (f"top-{metric}", partial(panels.knowledge_ranking, metric=metric))
-            for metric, _, _ in RANKINGS
+            for metric, *_ in RANKINGS
         ],
         ("contributors", panels.knowledge_contributors),
         ("response", panels.knowledge_response),

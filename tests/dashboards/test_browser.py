@@ -232,8 +232,12 @@ def test_courses_knowledge_and_convergence_numbers(live_server: str, driver: Any
     assert sum(scores["y"]) == len(SCORES) == 2
 
     graphs = _open(driver, live_server, "knowledge")
-    [read] = graphs["knowledge-top-read"]["traces"]
-    assert dict(zip(read["y"], read["x"], strict=True)) == dict(VIEWS)
+    # Posts and wiki pages are ranked apart: together, every view.
+    [posts] = graphs["knowledge-top-read-posts"]["traces"]
+    [pages] = graphs["knowledge-top-read-pages"]["traces"]
+    read = {**dict(zip(posts["y"], posts["x"], strict=True)),
+            **dict(zip(pages["y"], pages["x"], strict=True))}  # fmt: skip
+    assert read == dict(VIEWS) and posts["y"] and pages["y"]
 
     graphs = _open(driver, live_server, "convergence")
     mix = graphs["convergence-mix"]
@@ -358,7 +362,7 @@ def test_a_click_on_every_page_opens_its_statements(
     for page, query, graph_id in (
         ("overview", "", "overview-top-activities"),
         ("courses", "", "courses-funnel"),
-        ("knowledge", "", "knowledge-top-read"),
+        ("knowledge", "", "knowledge-top-read-pages"),
         ("convergence", "", "convergence-mix"),
         ("people", f"?person={quote(ann)}", "people-timeline"),
     ):
@@ -438,7 +442,8 @@ def test_every_page_downloads_its_numbers(live_server: str, driver: Any) -> None
     assert sum(int(row["results"]) for row in rows) == len(SCORES)
 
     _open(driver, live_server, "knowledge")
-    rows = _download(driver, "knowledge-top-read-numbers")
+    rows = _download(driver, "knowledge-top-read-posts-numbers")
+    rows += _download(driver, "knowledge-top-read-pages-numbers")
     assert {row["name"]: int(row["count"]) for row in rows} == dict(VIEWS)
 
     _open(driver, live_server, "convergence")
