@@ -26,7 +26,6 @@ from dashboards.components import graph, kpi, numbers_link, table
 from lrs.errors import LRSError
 from lrs.insight import activity, pull, registry
 from lrs.insight.filters import Filters, query_values, to_query
-from lrs.insight.people import person_names
 from lrs.insight.scope import Scope
 from lrs.store import statements
 
@@ -537,7 +536,8 @@ def me_timeline(session: Session, filters: Filters) -> list[Any]:
     if not filters.person:
         return [figures.empty_figure("Learning and sharing", "Choose a person.")]
     frame = registry.MY_TIMELINE.run(session, filters)
-    name = person_names(session, [filters.person]).get(filters.person, (filters.person, None))[0]
+    # The name as the reader's scope sees it (nothing of a person outside it).
+    name = registry.PERSON_SUMMARY.run(session, filters).iloc[0]["name"]
     return [figures.my_timeline(frame, str(name))]
 
 
