@@ -49,6 +49,7 @@ CHARTS: dict[str, tuple[str, Mapping[str, str]]] = {
     "convergence-mix": ("team_mix", {}),
     "convergence-scatter": ("contribution_vs_results", {}),
     "convergence-course-to-contribution": ("completion_to_contribution", {}),
+    "convergence-contributors": ("contributors_and_courses", {}),
     "convergence-network": ("knowledge_flow", {}),
     "people-timeline": ("statements_over_time", {}),
     "me-timeline": ("my_timeline", {}),

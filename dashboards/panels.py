@@ -263,6 +263,23 @@ def convergence_course_to_contribution(session: Session, filters: Filters) -> li
     return [figures.completion_to_contribution(frame)]
 
 
+CONTRIBUTOR_COURSE_COLUMNS = ("name", "team", "contributions", "courses_completed",
+                              "courses_passed", "completed_courses")  # fmt: skip
+
+
+def convergence_contributors_courses(session: Session, filters: Filters) -> list[Any]:
+    """The top contributors and the courses each completed (``contributors_and_courses``):
+    whether those who share knowledge are those who learn formally."""
+    frame = registry.CONTRIBUTORS_AND_COURSES.run(session, filters)
+    total = int(frame.attrs["total"])
+    if not total:
+        return [None, "No informal contributions in this range: no one to rank."]
+    learners = int((frame["courses_completed"] > 0).sum())
+    note = (f"The top {len(frame)} of {figures.n(total)} contributors: {learners} of them "
+            "completed a course in the range")  # fmt: skip
+    return [table(frame.to_dict("records"), CONTRIBUTOR_COURSE_COLUMNS), note]
+
+
 def convergence_network(
     session: Session, filters: Filters, relation: str | None = "contribute"
 ) -> list[Any]:
@@ -426,6 +443,7 @@ PANELS: dict[str, dict[str, Panel]] = {
         "mix": convergence_mix,
         "scatter": convergence_scatter,
         "course to contribution": convergence_course_to_contribution,
+        "contributors and courses": convergence_contributors_courses,
         "network": convergence_network,
     },
     "people": {"person": person},

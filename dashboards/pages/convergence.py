@@ -11,7 +11,7 @@ from dash import Dash, Input, Output, html
 
 from dashboards import panels
 from dashboards.callbacks import connect
-from dashboards.components import chart, page_header
+from dashboards.components import chart, numbers_link, page_header
 from lrs.insight.filters import encode_query
 
 dash.register_page(__name__, path="/convergence", name="Convergence", title="Convergence", order=3)
@@ -37,6 +37,19 @@ def layout(**query: Any) -> html.Div:
                 ]
             ),
             dbc.Row([chart(f"{PAGE}-course-to-contribution", lg=12, query=search)]),
+            dbc.Card(
+                dbc.CardBody(
+                    [
+                        html.H3(
+                            "Top contributors and the courses they completed", className="h6 mb-1"
+                        ),
+                        html.Div(id=f"{PAGE}-contributors-note", className="small text-muted mb-1"),
+                        numbers_link(f"{PAGE}-contributors", search),
+                        html.Div(id=f"{PAGE}-contributors"),
+                    ]
+                ),
+                className="mb-3 shadow-sm",
+            ),
             dbc.Row(
                 dbc.Col(
                     dbc.RadioItems(
@@ -69,6 +82,15 @@ def register_callbacks(app: Dash) -> None:
         ("course-to-contribution", panels.convergence_course_to_contribution),
     ):
         connect(app, PAGE, [Output(f"{PAGE}-{chart_id}", "figure")], panel)
+    connect(
+        app,
+        PAGE,
+        [
+            Output(f"{PAGE}-contributors", "children"),
+            Output(f"{PAGE}-contributors-note", "children"),
+        ],
+        panels.convergence_contributors_courses,
+    )
     connect(
         app,
         PAGE,

@@ -268,6 +268,31 @@ def test_top_contributors_by_kind_read_off_the_chart(live_server: str, driver: A
     assert drawn == dict(counted)
 
 
+def test_top_contributors_and_the_courses_they_completed(live_server: str, driver: Any) -> None:
+    """REQ-DASH-NUMBERS: the convergence page's table of the top contributors and the
+    courses each completed, as counted from the statements."""
+    from selenium.webdriver.common.by import By
+
+    made = Counter(s["actor"]["name"] for s in STORED
+                   if _kind(s) == "informal" and s["verb"]["display"]["en"]
+                   in ("author", "create", "asked", "edited", "commented", "replied"))  # fmt: skip
+    done: dict[str, set[str]] = {}
+    for s in STORED:
+        if _kind(s) == "formal" and s["verb"]["display"]["en"] in ("completed", "passed"):
+            done.setdefault(s["actor"]["name"], set()).add(s["object"]["definition"]["name"]["en"])
+    _open(driver, live_server, "convergence")
+    _wait_text(driver, "convergence-contributors-note", "contributors")
+    cells = [
+        [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+        for row in driver.find_elements(By.CSS_SELECTOR, "#convergence-contributors tbody tr")
+    ]
+    shown = {row[0]: (int(row[2]), int(row[3]), row[5]) for row in cells}
+    assert shown == {
+        name: (count, len(done.get(name, ())), "; ".join(sorted(done.get(name, ()))))
+        for name, count in made.items()
+    }
+
+
 def test_overview_counters_show_their_change_against_the_period_before(
     live_server: str, driver: Any
 ) -> None:
