@@ -106,7 +106,10 @@ def register_callbacks(app: Dash) -> None:
     )
     def open_statement(clicks: list[int | None]) -> Any:
         """A row's statement id opens the statement as stored."""
-        if not any(clicks) or not isinstance(ctx.triggered_id, dict):
+        # A forged request may send anything as the clicks (None, a number): nothing opens.
+        if not isinstance(clicks, list) or not any(clicks):
+            return dash.no_update, dash.no_update, dash.no_update
+        if not isinstance(ctx.triggered_id, dict):
             return dash.no_update, dash.no_update, dash.no_update
         with context.database().reading() as session:
             seq = int(ctx.triggered_id["seq"])

@@ -200,6 +200,31 @@ def test_explorer_downloads_and_statements_stay_in_the_scope(
         assert (f"{who}@example.com" in text) is visible, who
 
 
+def test_a_forged_statement_click_opens_nothing(client: FlaskClient, signed_in: str) -> None:
+    """Clicks that are no list of counts (a forged request) open nothing, never a 500."""
+    for clicks in (None, 3, "x", []):
+        body = {
+            "output": "..explorer-statement-title.children...explorer-statement.children..."
+            "explorer-statement-modal.is_open..",
+            "outputs": [
+                {"id": "explorer-statement-title", "property": "children"},
+                {"id": "explorer-statement", "property": "children"},
+                {"id": "explorer-statement-modal", "property": "is_open"},
+            ],
+            "inputs": [
+                {
+                    "id": '{"seq":["ALL"],"type":"explorer-open"}',
+                    "property": "n_clicks",
+                    "value": clicks,
+                }
+            ],
+            "state": [],
+            "changedPropIds": [],
+        }
+        response = client.post("/dashboards/_dash-update-component", json=body)
+        assert response.status_code in (200, 204), (clicks, response.status_code)
+
+
 def _open_statement(client: FlaskClient, seq: int) -> tuple[str, str]:
     """The Explorer's row link for statement ``seq``, as a forged click would send it."""
     opener = {"type": "explorer-open", "seq": seq}
