@@ -264,14 +264,38 @@ def top_contributors(session: Session, filters: Filters, limit: int = 10) -> pd.
         func.sum(case((F.concept.in_(concepts), 1), else_=0))
         for concepts in CONTRIBUTION_KINDS.values()
     ]
-    query = (
-        select(F.actor_key, made, *kinds, group_count())
-        .where(*fact_conditions(filters), F.source_kind == "informal", F.concept.in_(CONTRIBUTE))
-        .group_by(F.actor_key)
-        .order_by(made.desc(), F.actor_key)
-        .limit(limit)
-    )
-    frame, total = ranked_frame(session, query, ["actor_key", "contributions", *CONTRIBUTION_KINDS])
+    conditions = [*fact_conditions(filters), F.source_kind == "informal", F.concept.in_(CONTRIBUTE)]
+    columns = ["actor_key", "contributions", *CONTRIBUTION_KINDS]
+    if uses_people_rollup(filters):
+        # Ranked from the per-person rollup in its index order; the split by kind read
+        # for the ranked people only, instead of grouping every contribution by person.
+        total_made = func.sum(A.contributions)
+        ranked = (
+            select(A.actor_key, group_count())
+            .where(*people_conditions(filters), A.contributions > 0)
+            .group_by(A.actor_key)
+            .order_by(total_made.desc(), A.actor_key)
+            .limit(limit)
+        )
+        top, total = ranked_frame(session, ranked, ["actor_key"])
+        keys = top["actor_key"].tolist()
+        split = read_frame(
+            session,
+            select(F.actor_key, made, *kinds)
+            .where(*conditions, F.actor_key.in_(keys))
+            .group_by(F.actor_key),
+            columns,
+        ).set_index("actor_key")
+        frame = split.reindex(keys).reset_index()
+    else:
+        query = (
+            select(F.actor_key, made, *kinds, group_count())
+            .where(*conditions)
+            .group_by(F.actor_key)
+            .order_by(made.desc(), F.actor_key)
+            .limit(limit)
+        )
+        frame, total = ranked_frame(session, query, columns)
     for column in ("contributions", *CONTRIBUTION_KINDS):
         frame[column] = frame[column].astype("int64")
     frame["other"] = frame["contributions"] - frame[list(CONTRIBUTION_KINDS)].sum(axis=1)
