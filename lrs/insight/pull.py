@@ -374,15 +374,17 @@ def _next_after(session: Session, filters: Filters, graduates: Any, limit: int) 
 
 
 def _content_kinds(session: Session, contents: Sequence[str]) -> dict[str, str]:
-    """content -> ``page`` (a wiki page type) or ``post`` (anything else written)."""
-    if not contents:
-        return {}
-    rows = session.execute(
-        select(F.activity_id, func.max(F.activity_type))
-        .where(F.activity_id.in_(list(contents)), F.source_kind == "informal")
-        .group_by(F.activity_id)
-    ).all()
-    return {str(a): "page" if t in PAGE_TYPES else "post" for a, t in rows}
+    """content -> ``page`` (a wiki page type) or ``post`` (anything else written): the
+    type of one of its informal facts, read per content (a popular page has many)."""
+    kinds: dict[str, str] = {}
+    for content in contents:
+        kind = session.execute(
+            select(F.activity_type)
+            .where(F.activity_id == content, F.source_kind == "informal")
+            .limit(1)
+        ).scalar()
+        kinds[content] = "page" if kind in PAGE_TYPES else "post"
+    return kinds
 
 
 def read_next(
@@ -434,7 +436,7 @@ def course_writers(session: Session, filters: Filters, course: str = "") -> pd.D
     contents = sorted(set(made["content_id"]))
     names = activity_names(session, [course, *contents])
     tags = _tags(session, [course], F.course_id, "formal")
-    content_tags = _tags(session, contents, F.content_id, "informal")
+    content_tags = _tags(session, contents, F.content_id, "informal", WRITING)
     course_topic = topics.Topic.of(names.get(course), tags.get(course, ()))
     links = {
         c: topics.link(course_topic, topics.Topic.of(names.get(c), content_tags.get(c, ())))
@@ -504,16 +506,19 @@ def _check_course(course: str) -> None:
         raise BadRequest("course must name a course (its activity id)", "course")
 
 
-def _tags(session: Session, keys: Sequence[str], column: Any, kind: str) -> dict[str, list[str]]:
-    """key (a course or content) -> the tags of its facts."""
+def _tags(
+    session: Session, keys: Sequence[str], column: Any, kind: str, concepts: Sequence[str] = ()
+) -> dict[str, list[str]]:
+    """key (a course or content) -> the tags of its facts (of ``concepts`` only, when
+    given: the tags a post or page is written with, not those of every view of it)."""
     if not keys:
         return {}
     T = LearningFactTag
+    conditions = [column.in_(list(keys)), F.source_kind == kind]
+    if concepts:
+        conditions.append(F.concept.in_(concepts))
     rows = session.execute(
-        select(column, T.tag)
-        .join(T, T.seq == F.seq)
-        .where(column.in_(list(keys)), F.source_kind == kind)
-        .distinct()
+        select(column, T.tag).join(T, T.seq == F.seq).where(*conditions).distinct()
     ).all()
     found: dict[str, list[str]] = {}
     for key, tag in rows:
