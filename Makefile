@@ -1,6 +1,8 @@
 # One entry point for people and CI: `make demo` to try it, `make test` to check it.
 VENV ?= .venv
 PYTHON ?= python3
+# pytest-xdist worker processes for `make test` (CI's machines have two cores).
+TEST_WORKERS ?= 2
 BIN := $(VENV)/bin
 
 .PHONY: install demo serve test lint typecheck benchmark benchmark-quick
@@ -28,7 +30,7 @@ typecheck: install
 	$(BIN)/mypy
 
 test: lint typecheck  ## every check CI runs: lint, types, import contracts, tests on SQLite and PostgreSQL
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 benchmark: install  ## the full benchmark at 1,000,000 statements, then how cost grows to 4,000,000 (plot in docs/)
 	$(BIN)/python -m benchmarks

@@ -20,6 +20,8 @@ from pathlib import Path
 # How long a server may take to answer after its start, and to stop after SIGTERM.
 START_SECONDS = 60.0
 STOP_SECONDS = 20.0
+# How many ports to try when the one found free is taken before the server listens.
+START_ATTEMPTS = 3
 
 
 def free_port() -> int:
@@ -47,6 +49,34 @@ def child_server(
     env: Mapping[str, str], log: Path, *, workers: int, threads: int
 ) -> Iterator[ChildServer]:
     """Run ``lrs serve`` with ``env`` until the block ends, its output going to ``log``."""
+    server = _start(env, log, workers=workers, threads=threads)
+    try:
+        yield server
+    finally:
+        _stop(server.process)
+
+
+def _start(env: Mapping[str, str], log: Path, *, workers: int, threads: int) -> ChildServer:
+    # The port is free when probed, but another process (a test running beside this one,
+    # an outgoing connection) may take it before gunicorn binds it: gunicorn then exits
+    # saying so, and the server is started again on another free port.
+    attempts_left = START_ATTEMPTS
+    while True:
+        server = _spawn(env, log, workers=workers, threads=threads)
+        try:
+            _wait_until_up(server)
+            return server
+        except _PortTaken:
+            _stop(server.process)
+            attempts_left -= 1
+            if attempts_left == 0:
+                raise
+        except BaseException:
+            _stop(server.process)
+            raise
+
+
+def _spawn(env: Mapping[str, str], log: Path, *, workers: int, threads: int) -> ChildServer:
     port = free_port()
     command = [
         sys.executable, "-m", "lrs.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
@@ -56,19 +86,20 @@ def child_server(
         process = subprocess.Popen(
             command, env=dict(env), stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
         )
-    server = ChildServer(process, f"http://127.0.0.1:{port}", log)
-    try:
-        _wait_until_up(server)
-        yield server
-    finally:
-        _stop(process)
+    return ChildServer(process, f"http://127.0.0.1:{port}", log)
+
+
+class _PortTaken(RuntimeError):
+    """``lrs serve`` exited because its port was taken before it could listen."""
 
 
 def _wait_until_up(server: ChildServer) -> None:
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            raise RuntimeError(f"lrs serve exited:\n{server.output()}")
+            output = server.output()
+            error = _PortTaken if "Connection in use" in output else RuntimeError
+            raise error(f"lrs serve exited:\n{output}")
         try:
             with urllib.request.urlopen(f"{server.base_url}/xapi/about", timeout=2) as answer:
                 if answer.status == 200:
