@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -39,6 +40,12 @@ TEST_SECRET = "test-secret-value"
 TEST_FORWARDING_KEY = "yl1GGLssM11ugo7z3i67T4sSNXCmRCXaLZ1jbmxY3Rk="
 # Tables that survive between tests on PostgreSQL (the test credential lives there).
 KEPT_TABLES = frozenset({"credential", "alembic_version"})
+
+# No time limit per generated example: the suite runs in two processes on two shared
+# cores, where a pure function's example can wait longer than hypothesis' 200 ms for a
+# core (a failure that says nothing about the code). Example counts stay per test.
+hypothesis.settings.register_profile("lrs", deadline=None)
+hypothesis.settings.load_profile("lrs")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
