@@ -18,7 +18,6 @@ import pytest
 
 from benchmarks import browser as chromium
 from lrs.app import create_app
-from lrs.cli.child import free_port
 from lrs.config import Settings
 from lrs.http import context
 from lrs.services import users
@@ -51,7 +50,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     database.dispose()
     app = create_app(Settings(database_url=url, secret_key="pull-pages",
                               forwarding_worker=False, sources_worker=False))  # fmt: skip
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)  # the system picks a free port
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
