@@ -1,7 +1,9 @@
 # One entry point for people and CI: `make demo` to try it, `make test` to check it.
 VENV ?= .venv
 PYTHON ?= python3
-# pytest-xdist worker processes for `make test` (CI's machines have two cores).
+# pytest-xdist worker processes for `make test` (CI's machines have two cores); each
+# takes whole modules (--dist loadscope), so a module's fixtures (a live server, a
+# browser, a replicated pair) are built once, in one worker.
 TEST_WORKERS ?= 2
 BIN := $(VENV)/bin
 
@@ -30,7 +32,7 @@ typecheck: install
 	$(BIN)/mypy
 
 test: lint typecheck  ## every check CI runs: lint, types, import contracts, tests on SQLite and PostgreSQL
-	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
 
 benchmark: install  ## the full benchmark at 1,000,000 statements, then how cost grows to 4,000,000 (plot in docs/)
 	$(BIN)/python -m benchmarks
