@@ -6,18 +6,12 @@ see nothing of it."""
 from __future__ import annotations
 
 import re
-import threading
-import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 from flask.testing import FlaskClient
 
 from benchmarks import browser as chromium
-from lrs.app import create_app
-from lrs.config import Settings
-from lrs.http import context
 from lrs.insight.filters import Filters
 from lrs.insight.registry import AGGREGATES
 from lrs.services import statements as statement_service
@@ -25,6 +19,7 @@ from lrs.services import users
 from lrs.services.principal import OPERATOR
 from lrs.store import migrate
 from lrs.store.engine import Database
+from tests.dashboards import live
 from tests.lrs.services.test_persons_merge import KEYS, known_data_set
 
 PASSWORD = "correct horse"
@@ -41,8 +36,6 @@ def _people(url: str) -> int:
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    from werkzeug.serving import make_server
-
     url = f"sqlite:///{tmp_path_factory.mktemp('persons') / 'lrs.db'}"
     database = Database(url)
     migrate.upgrade(database.engine)
@@ -51,30 +44,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
     )
     users.create(database, username="admin", password=PASSWORD, role="admin")
     database.dispose()
-    app = create_app(Settings(database_url=url, secret_key="persons-test",
-                              forwarding_worker=False, sources_worker=False))  # fmt: skip
-    server = make_server("127.0.0.1", 0, app, threaded=True)  # the system picks a free port
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", url
-    server.shutdown()
-    thread.join(timeout=10)
-    context.of(app).database.dispose()
-
-
-def _until(check: Callable[[], Any], timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            found = check()
-            if found:
-                return found
-        except Exception:  # the element is being replaced by a callback
-            if time.monotonic() > deadline:
-                raise
-        if time.monotonic() > deadline:
-            raise TimeoutError("the page did not get there in time")
-        time.sleep(0.05)
+    with live.served(url, "persons-test") as base:
+        yield base, url
 
 
 @pytest.mark.browser
@@ -89,10 +60,10 @@ def test_an_admin_merges_four_identifiers_and_undoes_it(live_server: tuple[str, 
         chromium.sign_in(driver, base, "admin", PASSWORD)
         driver.get(f"{base}/dashboards/persons")
         chromium.wait_drawn(driver)
-        field = _until(lambda: driver.find_element(By.ID, "persons-search"))
+        field = live.until(lambda: driver.find_element(By.ID, "persons-search"))
         field.send_keys("grace", Keys.ENTER)
-        table = _until(lambda: driver.find_element(By.ID, "persons-table"))
-        rows = _until(lambda: table.find_elements(By.CSS_SELECTOR, "tbody tr"))
+        table = live.until(lambda: driver.find_element(By.ID, "persons-table"))
+        rows = live.until(lambda: table.find_elements(By.CSS_SELECTOR, "tbody tr"))
         assert len(rows) == 4
         text = table.text
         for key in KEYS.values():
@@ -108,12 +79,14 @@ def test_an_admin_merges_four_identifiers_and_undoes_it(live_server: tuple[str, 
                 By.XPATH, f"//div[@id='persons-others']//input[@value='{ids[KEYS[side]]}']"
             ).click()
         driver.find_element(By.ID, "persons-merge").click()
-        merged = _until(lambda: driver.find_element(By.ID, "persons-merged-statements"))
+        merged = live.until(lambda: driver.find_element(By.ID, "persons-merged-statements"))
         assert merged.text == "8 statements"
         assert _people(url) == 2
-        _until(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#persons-table tbody tr")) == 1)
+        live.until(
+            lambda: len(driver.find_elements(By.CSS_SELECTOR, "#persons-table tbody tr")) == 1
+        )
         driver.find_element(By.ID, "persons-undo").click()
-        _until(lambda: driver.find_element(By.ID, "persons-undone"))
+        live.until(lambda: driver.find_element(By.ID, "persons-undone"))
         assert _people(url) == 5
 
 

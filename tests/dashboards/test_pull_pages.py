@@ -8,7 +8,6 @@ Needs Debian's ``chromium`` and ``chromium-driver``; skipped when they are absen
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -17,12 +16,10 @@ from urllib.parse import urlencode
 import pytest
 
 from benchmarks import browser as chromium
-from lrs.app import create_app
-from lrs.config import Settings
-from lrs.http import context
 from lrs.services import users
 from lrs.store import migrate
 from lrs.store.engine import Database
+from tests.dashboards import live
 from tests.lrs.insight import knowledge_set, pull_set
 from tests.lrs.insight.knowledge_set import key
 from tests.lrs.insight.pull_set import GLAZE
@@ -40,23 +37,14 @@ TITLES = {"me": "My learning", "experts": "Who knows", "next": "Read next"}
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from werkzeug.serving import make_server
-
     url = f"sqlite:///{tmp_path_factory.mktemp('pull-pages') / 'lrs.db'}"
     database = Database(url)
     migrate.upgrade(database.engine)
     knowledge_set.seed(database, pull_set.records())
     users.create(database, username="admin", password="correct horse", role="admin")
     database.dispose()
-    app = create_app(Settings(database_url=url, secret_key="pull-pages",
-                              forwarding_worker=False, sources_worker=False))  # fmt: skip
-    server = make_server("127.0.0.1", 0, app, threaded=True)  # the system picks a free port
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    context.of(app).database.dispose()
+    with live.served(url, "pull-pages") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -6,21 +6,16 @@ people only, a member sees only their own person."""
 from __future__ import annotations
 
 import re
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from benchmarks import browser as chromium
-from lrs.app import create_app
-from lrs.cli.child import free_port
-from lrs.config import Settings
-from lrs.http import context
 from lrs.services import users
 from lrs.store import migrate
 from lrs.store.engine import Database
+from tests.dashboards import live
 from tests.lrs.insight.data import seed
 
 PASSWORD = "correct horse"
@@ -38,8 +33,6 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from werkzeug.serving import make_server
-
     url = f"sqlite:///{tmp_path_factory.mktemp('roles') / 'lrs.db'}"
     database = Database(url)
     migrate.upgrade(database.engine)
@@ -47,30 +40,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     for name, role in ROLES.items():
         users.create(database, username=name, password=PASSWORD, role=role)
     database.dispose()
-    app = create_app(Settings(database_url=url, secret_key="roles-test",
-                              forwarding_worker=False, sources_worker=False))  # fmt: skip
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    context.of(app).database.dispose()
-
-
-def _until(check: Callable[[], Any], timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            found = check()
-            if found:
-                return found
-        except Exception:  # the element is being replaced by a callback
-            if time.monotonic() > deadline:
-                raise
-        if time.monotonic() > deadline:
-            raise TimeoutError("the page did not get there in time")
-        time.sleep(0.05)
+    with live.served(url, "roles-test") as base:
+        yield base
 
 
 def _overview(driver: Any, base: str) -> tuple[str, str]:
@@ -79,7 +50,7 @@ def _overview(driver: Any, base: str) -> tuple[str, str]:
 
     driver.get(f"{base}/dashboards/?range=all")
     chromium.wait_drawn(driver)
-    counter = _until(lambda: driver.find_element(By.ID, "overview-kpi-statements").text)
+    counter = live.until(lambda: driver.find_element(By.ID, "overview-kpi-statements").text)
     return counter, driver.page_source
 
 
@@ -98,7 +69,7 @@ def test_an_admin_sees_everyone_and_creates_a_member(live_server: str) -> None:
         assert counter == "20"
         assert {"Ann", "Ben", "Cat", "Dan"} <= _names(source)
         driver.find_element(By.ID, "nav-users").click()
-        _until(lambda: driver.find_element(By.ID, "users"))
+        live.until(lambda: driver.find_element(By.ID, "users"))
         driver.find_element(By.ID, "new-username").send_keys("dana")
         driver.find_element(By.ID, "new-password").send_keys(PASSWORD)
         for option in driver.find_elements(By.CSS_SELECTOR, "#new-role option"):
@@ -106,7 +77,7 @@ def test_an_admin_sees_everyone_and_creates_a_member(live_server: str) -> None:
                 option.click()
         driver.find_element(By.ID, "new-person").send_keys("dan@example.com")
         driver.find_element(By.ID, "create-user").click()
-        message = _until(lambda: driver.find_element(By.ID, "message").text)
+        message = live.until(lambda: driver.find_element(By.ID, "message").text)
         assert message == "Created dana (member)."
         row = driver.find_element(By.ID, "user-dana").text
         assert "member" in row and "Dan (mbox:mailto:dan@example.com)" in row
@@ -126,7 +97,7 @@ def test_a_manager_sees_their_team_only(live_server: str) -> None:
         # the page shows the manager's team again, never Beta's 7 statements.
         driver.get(f"{live_server}/dashboards/?range=all&team=Beta")
         chromium.wait_drawn(driver)
-        _until(
+        live.until(
             lambda: (
                 driver.find_element(By.ID, "overview-kpi-statements").text == "12"
                 and "Beta" not in driver.current_url
@@ -148,7 +119,7 @@ def test_a_member_sees_only_themselves(live_server: str) -> None:
         assert _names(source) == {"Ann"}
         driver.get(f"{live_server}/dashboards/explorer?range=all")
         chromium.wait_drawn(driver)
-        count = _until(lambda: driver.find_element(By.ID, "explorer-count").text)
+        count = live.until(lambda: driver.find_element(By.ID, "explorer-count").text)
         assert count == "8 statements"
         assert _names(driver.page_source) <= {"Ann"}
         driver.get(f"{live_server}/dashboards/persons")

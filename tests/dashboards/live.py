@@ -1,0 +1,49 @@
+"""What the browser tests share: the app served on 127.0.0.1 in a thread, and a wait for
+a page to get somewhere (Dash replaces elements as its callbacks answer)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from lrs.app import create_app
+from lrs.config import Settings
+from lrs.http import context
+
+
+@contextmanager
+def served(database_url: str, secret_key: str) -> Iterator[str]:
+    """The app on ``database_url`` at a port the system picks; yields its base URL."""
+    from werkzeug.serving import make_server
+
+    app = create_app(Settings(database_url=database_url, secret_key=secret_key,
+                              forwarding_worker=False, sources_worker=False))  # fmt: skip
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        context.of(app).database.dispose()
+
+
+def until(check: Callable[[], Any], timeout: float = 30.0) -> Any:
+    """The first true answer of ``check``; an error it raises counts as "not yet" until
+    the timeout (the element is being replaced by a callback)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            found = check()
+            if found:
+                return found
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+        if time.monotonic() > deadline:
+            raise TimeoutError("the page did not get there in time")
+        time.sleep(0.05)
