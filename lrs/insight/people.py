@@ -5,9 +5,11 @@ the people search of the filter bar.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
+    ColumnElement,
     and_,
     case,
     distinct,
@@ -31,6 +33,7 @@ from lrs.insight._sql import (
     with_total,
 )
 from lrs.insight.concepts import (
+    ATTEMPT_END,
     COMPLETED,
     CONTRIBUTE,
     PASSED,
@@ -117,6 +120,27 @@ def person_names(
     return {key: (name or key, team) for key, name, team in rows}
 
 
+def _seconds_learning(session: Session, conditions: Sequence[ColumnElement[bool]]) -> float:
+    """Time spent learning, by the rule of the courses' time spent: per course the larger
+    of the session-end and the attempt-end sums of ``result.duration`` (a cmi5 session's
+    completed or passed carries the time its terminated carries too)."""
+
+    def summed(concepts: Sequence[str]) -> Any:
+        return func.coalesce(func.sum(case((F.concept.in_(concepts), F.duration_seconds))), 0.0)
+
+    per_course = (
+        select(summed(SESSION_END).label("session"), summed(ATTEMPT_END).label("attempt"))
+        .where(*conditions)
+        .group_by(course_key())
+        .subquery()
+    )
+    larger = case(
+        (per_course.c.session >= per_course.c.attempt, per_course.c.session),
+        else_=per_course.c.attempt,
+    )
+    return float(session.execute(select(func.coalesce(func.sum(larger), 0.0))).scalar() or 0.0)
+
+
 def person_summary(session: Session, filters: Filters) -> pd.DataFrame:
     """One row: the formal and informal sides of the matching statements summed; with
     the person filter, that person's."""
@@ -133,11 +157,11 @@ def person_summary(session: Session, filters: Filters) -> pd.DataFrame:
             func.sum(
                 case((and_(F.source_kind == "informal", F.concept.in_(CONTRIBUTE)), 1), else_=0)
             ),
-            func.sum(case((F.concept.in_(SESSION_END), F.duration_seconds), else_=0.0)),
             func.max(F.actor_name),
         ).where(*conditions)
     ).one()
-    statements, formal, informal, completed, passed, score, contributions, seconds, name = row
+    statements, formal, informal, completed, passed, score, contributions, name = row
+    seconds = _seconds_learning(session, conditions)
     team = (
         person_names(session, [person], filters.scope).get(person, (person, None))[1]
         if person

@@ -645,3 +645,24 @@ def test_person_names_without_a_name_or_with_a_teamless_statement(more: Session)
         actor_key("ivy"): ("Ivy", None),
         actor_key("kim"): (actor_key("kim"), None),
     }
+
+
+def test_person_summary_hours_follow_the_time_spent_rule(
+    database: Database, seeded: dict[str, Any]
+) -> None:
+    """Hours in courses count attempt ends that carry a duration (an LMS export without
+    sessions) and, per course, the larger of the session-end and attempt-end sums (a cmi5
+    session's completed carries the time its terminated carries too)."""
+    course, lms = ActivityTypes.COURSE, {"platform": "LMS"}
+    made = [
+        statement("ben", Verbs.PASSED, PYTHON, course, "Python 101", "11T10:00", **lms,
+                  result={"success": True, "duration": "PT1H"}),
+        statement("ben", Verbs.COMPLETED, SAFETY, course, "Safety basics", "11T11:20", **lms,
+                  result={"completion": True, "duration": "PT20M"}),
+        statement("ben", Verbs.TERMINATED, SAFETY, course, "Safety basics", "11T11:30", **lms,
+                  result={"duration": "PT30M"}),
+    ]  # fmt: skip
+    store_statements(database, made, version="1.0.3", principal=seeded["principal"])
+    with database.reading() as session:
+        row = people.person_summary(session, Filters(person=actor_key("ben"))).iloc[0]
+    assert row["hours_learning"] == 1.5
