@@ -193,7 +193,7 @@ def ranking(
     )
     figure = go.Figure(
         go.Bar(
-            x=data[value], y=[_short(str(v)) for v in data[label]], orientation="h",
+            x=data[value], y=_labels(frame[label])[::-1], orientation="h",
             marker_color=colours, text=data[value], textposition="auto",
             hovertext=data[label],
             customdata=slices(drill[1], data[drill[0]]) if drill else None,
@@ -308,7 +308,7 @@ def course_funnel(frame: pd.DataFrame, order: str = "most people first") -> go.F
         steps = (*steps, ("satisfied", "satisfied (cmi5)"))
     for index, (column, label) in enumerate(steps):
         figure.add_bar(
-            y=[_short(str(v)) for v in frame["name"]], x=frame[column], name=label,
+            y=_labels(frame["name"]), x=frame[column], name=label,
             orientation="h", marker_color=OKABE_ITO[[4, 0, 2, 3, 5][index]],
             customdata=slices("activity", frame["course"]),
         )  # fmt: skip
@@ -323,7 +323,7 @@ def course_rates(frame: pd.DataFrame, order: str = "most people first") -> go.Fi
     if frame.empty:
         return empty_figure("Completion and pass rates", "Send completed/passed/failed statements.")
     figure = go.Figure()
-    labels = [_short(str(v)) for v in frame["name"]]
+    labels = _labels(frame["name"])
     figure.add_bar(
         y=labels, x=frame["completion_rate"] * 100, name="completion %", orientation="h",
         marker_color=OKABE_ITO[2], customdata=slices("activity", frame["course"]),
@@ -364,7 +364,7 @@ def time_spent(frame: pd.DataFrame) -> go.Figure:
         )
     figure = go.Figure(
         go.Bar(
-            y=[_short(str(v)) for v in frame["name"]], x=frame["hours"], orientation="h",
+            y=_labels(frame["name"]), x=frame["hours"], orientation="h",
             marker_color=OKABE_ITO[4], customdata=slices("activity", frame["course"]),
             text=[f"{h:.1f} h · median {m:.0f} min/person" for h, m in
                   zip(frame["hours"], frame["median_minutes"], strict=True)],
@@ -770,6 +770,18 @@ def my_timeline(frame: pd.DataFrame, name: str) -> go.Figure:
 
 def _short(text: str, width: int = 38) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _labels(values: Iterable[object]) -> list[str]:
+    """Short category labels, one per value: two posts of the same title (or of titles
+    that shorten alike) are numbered, as a category axis would draw both on one row."""
+    seen: dict[str, int] = {}
+    labels = []
+    for value in values:
+        label = _short(str(value))
+        seen[label] = seen.get(label, 0) + 1
+        labels.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return labels
 
 
 def columns_of(frame: pd.DataFrame, names: Sequence[str]) -> list[dict[str, str]]:

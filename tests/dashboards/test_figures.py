@@ -44,6 +44,19 @@ def test_ranking_says_top_n_of_total() -> None:
     assert list(figure.data[0].x) == [3, 5]  # largest at the top
 
 
+def test_ranking_draws_two_items_of_one_title_on_two_rows() -> None:
+    """Two posts called alike (or alike once shortened) each keep their own bar."""
+    long = "How our team does Documentation, and why it matters to us"
+    frame = pd.DataFrame({"name": ["Guide", "Guide", long, long + " too"],
+                          "readers": [195, 90, 40, 30]})  # fmt: skip
+    figure = figures.ranking(frame, "name", "readers", "pieces of content", "hint")
+    labels = list(figure.data[0].y)[::-1]
+    assert len(set(labels)) == 4
+    assert labels[:2] == ["Guide", "Guide (2)"]
+    assert labels[3] == labels[2] + " (2)"
+    assert list(figure.data[0].x)[::-1] == [195, 90, 40, 30]
+
+
 def test_empty_figures_say_what_to_send() -> None:
     empty = pd.DataFrame(columns=["day", "concept", "statements"])
     figure = figures.contributions_over_time(empty)
