@@ -622,11 +622,21 @@ def next_reading(session: Session, filters: Filters, course: str | None = "") ->
         "Nobody who completed this course has read a post or page since.",
         drill=("content_id", "activity"),
     )  # fmt: skip
+    # The earliest writers only: a course everyone completed has thousands, a table the
+    # browser cannot draw (the API's course_writers gives them all).
+    shown = writers.head(TABLE_ROWS)
     note = (
         html.P("None of its graduates wrote on its topic yet.", className="text-muted")
         if writers.empty
-        else table(_linked(writers, "content_name"), WRITER_COLUMNS, id="next-writers-table")
-    )
+        else html.Div(
+            [
+                html.P(f"The {len(shown)} earliest of {len(writers)} (all in the API's "
+                       "course_writers aggregate)", className="small text-muted",
+                       id="next-writers-note"),
+                table(_linked(shown, "content_name"), WRITER_COLUMNS, id="next-writers-table"),
+            ]
+        )
+    )  # fmt: skip
     return [chart, table(_linked(frame), NEXT_COLUMNS, id="next-table"), note]
 
 

@@ -3,6 +3,8 @@ too long or holds U+0000 is said on the chart, never an error of the callback.""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import plotly.graph_objects as go
 import pytest
 
@@ -10,6 +12,11 @@ from dashboards import panels
 from lrs.insight.filters import Filters
 from lrs.store.engine import Database
 from tests.lrs.insight import knowledge_set, pull_set
+from tests.lrs.insight.knowledge_set import COURSES, FIRST_DAY, Record
+
+
+def _at(day: int) -> dt.datetime:
+    return dt.datetime.combine(FIRST_DAY + dt.timedelta(days=day), dt.time(10), dt.UTC)
 
 
 @pytest.mark.parametrize("course", ["x" * 3000, "a\x00b", " "])
@@ -28,3 +35,22 @@ def test_a_topic_no_one_can_name_is_said_on_the_chart(database: Database, topic:
         chart, people = panels.experts_ranking(session, Filters(), topic)
     assert isinstance(chart, go.Figure) and not chart.data and people is None
     assert "topic" in chart.layout.annotations[0].text
+
+
+def test_read_next_lists_the_earliest_writers_only(database: Database) -> None:
+    """A course everyone completed has thousands of writers: the table holds the first
+    ``TABLE_ROWS`` (earliest first) and says how many there are."""
+    extra = []
+    for i in range(25):
+        person = f"w{i:02d}"
+        extra.append(Record(person, None, "completed", pull_set.GLAZE, _at(1),
+                            tags=COURSES[pull_set.GLAZE][1]))  # fmt: skip
+        extra.append(Record(person, None, "edited", pull_set.GLAZE_POST, _at(20 + i)))
+    knowledge_set.seed(database, pull_set.records() + extra)
+    with database.reading() as session:
+        _chart, _table, writers = panels.next_reading(session, Filters(), pull_set.GLAZE)
+    note, shown = writers.children
+    assert note.children == "The 20 earliest of 27 (all in the API's course_writers aggregate)"
+    rows = shown.children[1].children
+    assert len(rows) == panels.TABLE_ROWS == 20
+    assert [row.children[0].children for row in rows[:3]] == ["M01", "M02", "W00"]
