@@ -126,6 +126,19 @@ AUDIENCE_COLUMNS = (
 )
 
 
+_REACTION_COLUMNS = (
+    "content_id",
+    "actor_key",
+    "reads",
+    "comments",
+    "likes",
+    "edits",
+    "first_read",
+    "last_made",
+)
+"""What a reaction row counts, before ``reused`` and ``readers`` are derived from it."""
+
+
 def _reactions(session: Session, filters: Filters) -> pd.DataFrame:
     """Per (content the person authored, other person): reads, comments (and replies),
     likes, edits and whether the other person reused it (read it, then the same day or
@@ -134,20 +147,7 @@ def _reactions(session: Session, filters: Filters) -> pd.DataFrame:
     they authored."""
     person = filters.person
     if person is None or not _sees(session, filters.scope, person):
-        return pd.DataFrame(
-            columns=[
-                "content_id",
-                "actor_key",
-                "reads",
-                "comments",
-                "likes",
-                "edits",
-                "first_read",
-                "last_made",
-                "reused",
-                "readers",
-            ]
-        )
+        return pd.DataFrame(columns=[*_REACTION_COLUMNS, "reused", "readers"])
     C = ContentAuthor
     mine = select(C.content_id).where(C.author_key == person)
 
@@ -173,20 +173,7 @@ def _reactions(session: Session, filters: Filters) -> pd.DataFrame:
         )
         .group_by(F.content_id, F.actor_key)
     )
-    frame = read_frame(
-        session,
-        query,
-        [
-            "content_id",
-            "actor_key",
-            "reads",
-            "comments",
-            "likes",
-            "edits",
-            "first_read",
-            "last_made",
-        ],
-    )
+    frame = read_frame(session, query, _REACTION_COLUMNS)
     for column in ("reads", "comments", "likes", "edits"):
         frame[column] = frame[column].astype("int64")
     first = pd.Series([_day(v) for v in frame["first_read"]], index=frame.index, dtype=object)
