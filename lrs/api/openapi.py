@@ -16,6 +16,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response, current_app, jsonify, render_template_string
 
 from lrs.api import bp, schemas
+from lrs.services.exports import CSV_HEADER
 
 VERSION_HEADER = {
     "name": "X-Experience-API-Version",
@@ -196,6 +197,9 @@ def _paths() -> dict[str, dict[str, Any]]:
         "/xapi/agents/profile": _xapi_document("agent_profile", "Agent profile"),
         "/api/export/statements": {"get": {
             "summary": "Export statements (streamed NDJSON, CSV or Parquet)", "tags": ["Export"],
+            "description": "NDJSON: each statement as stored, one a line. CSV: a header, "
+            "then a statement a row: " + ", ".join(CSV_HEADER) + ". The dashboards' "
+            "Explorer downloads the same formats, written by the same code.",
             "parameters": EXPORT_QUERY,
             "responses": {"200": {"description": "The statements, one a line or row", "content": {
                 "application/x-ndjson": {"schema": {"type": "string"}},

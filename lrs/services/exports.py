@@ -3,7 +3,10 @@
 ``export`` checks the caller's scope up front and returns an iterator of byte chunks that
 pages through the store by ``statement.seq`` (``store.exports.export_page``), one page
 at a time inside one read transaction, so that an export of any size runs in constant
-memory and sees one consistent snapshot.
+memory and sees one consistent snapshot. ``export_facts`` writes the same formats, with
+the same code, for the statements whose dashboard facts meet the read side's conditions
+(the Explorer's filters within its reader's scope): one CSV format and one NDJSON format,
+whichever way a set of statements is chosen.
 
 The NDJSON format is lossless: each line is a statement exactly as stored (``stored``
 and ``authority`` included). With ``include_voided`` a voided statement is written as
@@ -17,12 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, Literal, TypeVar
 
 import orjson
+from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -74,7 +78,12 @@ CSV_HEADER = (
     "course",
     "source_kind",
     "voided",
+    "team",
+    "platform",
 )
+"""The columns of every statements CSV: ``course``, ``source_kind`` and ``team`` are those
+of the statement's dashboard fact (empty for a statement that has none), the rest are read
+from the statement itself."""
 
 
 @dataclass(frozen=True)
@@ -137,12 +146,55 @@ def _pages(
     size: int,
     progress: Callable[[int], object] | None,
 ) -> Iterator[bytes]:
-    if spec.fmt == "ndjson":
-        for text in _walk(db, query, size, progress, partial(_ndjson_page, query, spec, size)):
+    walk = partial(_walk, db, size, progress, ascending=query.ascending, max_seq=query.max_seq)
+    lines = walk(partial(_ndjson_page, query, spec, size))
+    rows = walk(partial(_row_page, query, spec, size))
+    return _write(spec.fmt, lines, rows)
+
+
+def export_facts(
+    db: Database,
+    where: Sequence[ColumnElement[bool]],
+    fmt: Literal["ndjson", "csv"],
+    *,
+    page_size: int = PAGE_SIZE,
+) -> Iterator[bytes]:
+    """The statements whose dashboard fact meets ``where`` (conditions on
+    ``learning_fact`` that carry the reader's scope), in seq order, as ``export`` writes
+    them in ``fmt``: byte for byte the lines ``export`` gives for the same statements.
+
+    A voided statement has no fact (and neither has a voiding statement), so neither is
+    written, as ``export`` leaves voided statements out unless asked for them."""
+
+    def rows(
+        session: Session, after: int | None, window: tuple[int, int]
+    ) -> tuple[int, int | None, list[ExportRow]]:
+        found = export_store.fact_page(
+            session, where, after_seq=after, size=page_size, window=window
+        )
+        return len(found), found[-1].seq if found else None, found
+
+    def lines(
+        session: Session, after: int | None, window: tuple[int, int]
+    ) -> tuple[int, int | None, str]:
+        return export_store.fact_ndjson_page(
+            session, where, after_seq=after, size=page_size, window=window
+        )
+
+    walk = partial(_walk, db, page_size, None, ascending=True, max_seq=None)
+    return _write(fmt, walk(lines), walk(rows))
+
+
+def _write(
+    fmt: ExportFormat, lines: Iterator[str], rows: Iterator[list[ExportRow]]
+) -> Iterator[bytes]:
+    """The file of format ``fmt``: NDJSON from the pages of ``lines``, CSV and Parquet
+    from the pages of ``rows`` (only the one the format needs is read)."""
+    if fmt == "ndjson":
+        for text in lines:
             yield text.encode() + b"\n"
         return
-    rows = _walk(db, query, size, progress, partial(_row_page, query, spec, size))
-    if spec.fmt == "parquet":
+    if fmt == "parquet":
         yield from parquet.write(rows)
         return
     yield csvfile.rows([CSV_HEADER])
@@ -179,23 +231,26 @@ def _ndjson_page(
 
 def _walk(
     db: Database,
-    query: StatementQuery,
     size: int,
     progress: Callable[[int], object] | None,
     fetch: Callable[[Session, int | None, tuple[int, int]], tuple[int, int | None, T]],
+    *,
+    ascending: bool,
+    max_seq: int | None,
 ) -> Iterator[T]:
     """The pages ``fetch`` returns, as (how many statements, the last one's seq, the
-    page), walking the store's seq range in windows, inside one read transaction."""
+    page), walking the store's seq range (up to ``max_seq``) in windows, inside one read
+    transaction."""
     with db.querying() as session:
         low, high = export_store.seq_range(session)
-        if query.max_seq is not None:
-            high = min(high, query.max_seq)
+        if max_seq is not None:
+            high = min(high, max_seq)
         # Walk (low, high] in seq windows: a few pages wide where statements match
         # densely, doubling while they are sparse (a narrow filter on a big store).
         width = size * WINDOW_PAGES
-        position = low if query.ascending else high
-        while position < high if query.ascending else position > low:
-            if query.ascending:
+        position = low if ascending else high
+        while position < high if ascending else position > low:
+            if ascending:
                 window = (position, min(high, position + width))
                 position = window[1]
             else:
@@ -231,6 +286,7 @@ def csv_record(row: ExportRow) -> list[Any]:
     result = statement.get("result") or {}
     score = result.get("score") or {}
     verb = statement.get("verb") or {}
+    context = statement.get("context") or {}
     return [
         statement.get("timestamp"),
         statement.get("stored"),
@@ -248,10 +304,12 @@ def csv_record(row: ExportRow) -> list[Any]:
         result.get("success"),
         result.get("completion"),
         result.get("duration"),
-        (statement.get("context") or {}).get("registration"),
+        context.get("registration"),
         row.course,
         row.source_kind,
         row.voided,
+        row.team,
+        context.get("platform"),
     ]
 
 

@@ -1,8 +1,8 @@
 """Parquet files of statements, written row group by row group as the export pages arrive.
 
 A warehouse or DuckDB reads these columns without parsing JSON: the statement's id,
-times (UTC microseconds), actor, verb, object, result, registration, the course and
-source kind of its dashboard fact, its voided state, and the whole statement as JSON
+times (UTC microseconds), actor, verb, object, result, registration, the course, source
+kind and team of its dashboard fact, its voided state, and the whole statement as JSON
 text for whatever the columns leave out. ``write`` turns the export's pages of rows into
 the bytes of one Parquet file and hands them on as soon as each row group is written,
 so that memory holds one row group (``ROW_GROUP_ROWS`` statements) at most.
@@ -54,6 +54,7 @@ _COLUMNS: tuple[tuple[str, pa.DataType, str], ...] = (
     ("platform", pa.string(), "context.platform"),
     ("course", pa.string(), "course, blog or wiki the statement belongs to"),
     ("source_kind", pa.string(), "formal, informal or other"),
+    ("team", pa.string(), "the actor's team, as the dashboards count the statement"),
     ("voided", pa.bool_(), "true when a voiding statement voided it"),
     ("statement", pa.string(), "the statement as stored, JSON text"),
 )
@@ -163,6 +164,7 @@ def _values(row: ExportRow) -> tuple[Any, ...]:
         context.get("platform"),
         row.course,
         row.source_kind,
+        row.team,
         row.voided,
         row.payload,
     )

@@ -4,17 +4,22 @@ An export of millions of statements must run in constant memory, so it never ask
 everything at once: ``export_page`` returns at most ``size`` rows after a given ``seq``,
 and the caller asks again from the last ``seq`` it saw. Each row carries what the CSV
 and Parquet writers need: the stored payload as JSON text, its voided state and, from the
-statement's dashboard fact, its source kind and course. NDJSON needs none of the fact's
-columns and no decoding: ``ndjson_page`` returns a page as the stored JSON text itself,
-lines joined by the database where it can.
+statement's dashboard fact, its source kind, course and team. NDJSON needs none of the
+fact's columns and no decoding: ``ndjson_page`` returns a page as the stored JSON text
+itself, lines joined by the database where it can.
+
+``fact_page`` and ``fact_ndjson_page`` return the same pages for another selection: the
+statements whose dashboard fact meets conditions on ``learning_fact`` (the read side's
+filters and a reader's scope, as the Explorer shows them), walked by the fact's seq.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Text, case, cast, func, literal, select
+from sqlalchemy import ColumnElement, Text, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from lrs.store import dialects
@@ -31,6 +36,7 @@ class ExportRow:
     voided: bool
     source_kind: str | None
     course: str | None
+    team: str | None
 
 
 def _query(session: Session, query: StatementQuery, source_kind: str | None, *columns: Any) -> Any:
@@ -51,6 +57,7 @@ def _row_columns() -> tuple[Any, ...]:
         Statement.voided,
         _fact_column(LearningFact.source_kind).label("source_kind"),
         _fact_column(LearningFact.space_id).label("space_id"),
+        _fact_column(LearningFact.team).label("team"),
     )
 
 
@@ -75,7 +82,10 @@ def export_page(
     every page).
     """
     statement = _page(session, query, source_kind, after_seq, size, window, *_row_columns())
-    rows = session.execute(statement)
+    return _rows(session, statement)
+
+
+def _rows(session: Session, statement: Any) -> list[ExportRow]:
     return [
         ExportRow(
             seq=row.seq,
@@ -83,8 +93,9 @@ def export_page(
             voided=bool(row.voided),
             source_kind=row.source_kind,
             course=row.space_id,
+            team=row.team,
         )
-        for row in rows
+        for row in session.execute(statement)
     ]
 
 
@@ -103,14 +114,76 @@ def ndjson_page(
     Each line is the stored JSON text as it is, a voided statement wrapped in
     ``{"voided":true,"statement":...}``: nothing is decoded or encoded again.
     """
+    columns = (Statement.seq.label("key"), _ndjson_line())
+    rows = _page(session, query, source_kind, after_seq, size, window, *columns)
+    return dialects.joined_lines(session, rows, descending=not query.ascending)
+
+
+def _ndjson_line() -> Any:
     payload = cast(Statement.payload, Text)
     line = case(
         (Statement.voided.is_(True), literal('{"voided":true,"statement":') + payload + "}"),
         else_=payload,
     )
-    columns = (Statement.seq.label("key"), line.label("line"))
-    rows = _page(session, query, source_kind, after_seq, size, window, *columns)
-    return dialects.joined_lines(session, rows, descending=not query.ascending)
+    return line.label("line")
+
+
+def fact_page(
+    session: Session,
+    where: Sequence[ColumnElement[bool]],
+    *,
+    after_seq: int | None,
+    size: int,
+    window: tuple[int, int],
+) -> list[ExportRow]:
+    """Up to ``size`` statements whose dashboard fact meets ``where`` (conditions on
+    ``learning_fact``), after ``after_seq`` in seq order, with ``window[0] < seq <=
+    window[1]``: the rows ``export_page`` would give for them."""
+    F = LearningFact
+    columns = (
+        F.seq.label("seq"),
+        cast(Statement.payload, Text).label("payload"),
+        Statement.voided,
+        F.source_kind.label("source_kind"),
+        F.space_id.label("space_id"),
+        F.team.label("team"),
+    )
+    return _rows(session, _fact_select(where, after_seq, size, window, *columns))
+
+
+def fact_ndjson_page(
+    session: Session,
+    where: Sequence[ColumnElement[bool]],
+    *,
+    after_seq: int | None,
+    size: int,
+    window: tuple[int, int],
+) -> tuple[int, int | None, str]:
+    """The page ``fact_page`` would return, as ``ndjson_page`` gives it."""
+    columns = (LearningFact.seq.label("key"), _ndjson_line())
+    rows = _fact_select(where, after_seq, size, window, *columns)
+    return dialects.joined_lines(session, rows, descending=False)
+
+
+def _fact_select(
+    where: Sequence[ColumnElement[bool]],
+    after_seq: int | None,
+    size: int,
+    window: tuple[int, int],
+    *columns: Any,
+) -> Any:
+    # Keyset on the fact's seq (its primary key, the statement's seq): each page is a
+    # range read of the facts joined to their statements by primary key.
+    F = LearningFact
+    statement = (
+        select(*columns)
+        .select_from(F)
+        .join(Statement, Statement.seq == F.seq)
+        .where(*where, F.seq > window[0], F.seq <= window[1])
+    )
+    if after_seq is not None:
+        statement = statement.where(F.seq > after_seq)
+    return statement.order_by(F.seq).limit(size)
 
 
 def _page(
