@@ -1,44 +1,36 @@
-"""Download of the Explorer's filtered set as CSV or NDJSON, streamed row by row.
+"""Download of the Explorer's filtered set as CSV or NDJSON, streamed page by page.
 
-The rows are the statements' dashboard facts that the signed-in user's role may see (the
-same columns the Explorer shows), read in batches inside one read transaction, so the
-whole set is never held in memory.
+The file holds the statements the Explorer lists for its filters, within what the
+signed-in user's role may see, in the format of ``GET /api/export/statements`` and
+written by the same code (``lrs.services.exports``): one CSV format and one NDJSON format
+for both. The statements are read in pages inside one read transaction, so the whole set
+is never held in memory.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from typing import Any
 
-import orjson
 from flask import Flask, Response, request, stream_with_context
 
-from lrs import csvfile
 from lrs.http import context
 from lrs.http.access import scoped
-from lrs.insight.activity import FACT_COLUMNS, iter_facts
+from lrs.insight.activity import fact_selection
 from lrs.insight.filters import Filters
+from lrs.services import exports
 
-
-def _ndjson_lines(rows: Iterator[tuple[Any, ...]]) -> Iterator[bytes]:
-    for row in rows:
-        yield orjson.dumps(dict(zip(FACT_COLUMNS, row, strict=True))) + b"\n"
+MIMETYPES = {"csv": "text/csv", "ndjson": "application/x-ndjson"}
 
 
 def export_view(fmt: str) -> Response:
     filters = scoped(Filters.from_query(request.query_string.decode()))
-    database = context.database()
-
-    def generate() -> Iterator[bytes]:
-        with database.querying() as session:
-            rows = iter_facts(session, filters)
-            yield from (csvfile.lines(FACT_COLUMNS, rows) if fmt == "csv" else _ndjson_lines(rows))
-
-    mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
-    response = Response(stream_with_context(generate()), mimetype=mimetype)
+    chunks = exports.export_facts(
+        context.database(), fact_selection(filters), "csv" if fmt == "csv" else "ndjson"
+    )
+    response = Response(stream_with_context(chunks), mimetype=MIMETYPES[fmt])
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     response.headers["Content-Disposition"] = f'attachment; filename="statements-{stamp}.{fmt}"'
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -1,16 +1,15 @@
 """Overview and explorer: how much happens, when, by whom, on what — and the statements
-behind any view (a page of facts, their count, all of them streamed for a download),
-plus the filter bar's choices.
+behind any view (a page of facts, their count, and the selection of all of them that a
+download writes), plus the filter bar's choices.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
+    ColumnElement,
     Select,
     distinct,
     false,
@@ -370,13 +369,10 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
-def iter_facts(session: Session, filters: Filters, batch: int = 2000) -> Iterator[tuple[Any, ...]]:
-    """Every matching statement's fact row in ``seq`` order, streamed in batches."""
-    columns = [getattr(F, name) for name in FACT_COLUMNS]
-    query = select(*columns).where(*fact_conditions(filters)).order_by(F.seq)
-    result = session.execute(query.execution_options(yield_per=batch))
-    for row in result:
-        yield tuple(row)
+def fact_selection(filters: Filters) -> list[ColumnElement[bool]]:
+    """The conditions on ``learning_fact`` that select the statements the Explorer lists
+    for ``filters`` (their scope included): what its downloads hold."""
+    return fact_conditions(filters)
 
 
 def fact_visible(session: Session, seq: int, scope: Scope) -> bool:

@@ -27,6 +27,7 @@ from lrs.app import create_app
 from lrs.config import Settings
 from lrs.http import context
 from lrs.services import users
+from lrs.services.exports import CSV_HEADER
 from lrs.store import migrate
 from lrs.store.engine import Database
 from tests.lrs.insight.data import SAFETY, actor_key, organisation, seed
@@ -455,8 +456,9 @@ def _sums(rows: list[dict[str, str]], keys: tuple[str, ...], value: str) -> dict
     return dict(totals)
 
 
-def test_every_page_downloads_its_numbers(live_server: str, driver: Any) -> None:
+def test_every_page_downloads_its_numbers(live: tuple[str, list[str]], driver: Any) -> None:
     """REQ-DASH-NUMBERS-CSV: one download a page, its numbers counted here independently."""
+    live_server, stored_ids = live
     _open(driver, live_server, "overview")
     rows = _download(driver, "overview-over-time-numbers")
     assert _sums(rows, ("source_kind",), "statements") == dict(BY_KIND)
@@ -479,6 +481,13 @@ def test_every_page_downloads_its_numbers(live_server: str, driver: Any) -> None
     rows = _download(driver, "people-timeline-numbers")
     assert sum(int(row["statements"]) for row in rows) == BY_PERSON["Ann"]
 
+    # The Explorer's CSV is the /api/export format: a statement a row, team included.
     _open(driver, live_server, "explorer", "?kind=informal")
     rows = _download(driver, "explorer-csv")
-    assert len(rows) == BY_KIND["informal"]
+    assert tuple(rows[0]) == CSV_HEADER
+    # The seed stores the organisation's statements in order, then one it voids.
+    ids = zip(STORED, stored_ids[: len(STORED)], strict=True)
+    assert [row["statement_id"] for row in rows] == [i for s, i in ids if _kind(s) == "informal"]
+    assert Counter((row["team"] or "(no team)", row["source_kind"]) for row in rows) == {
+        key: n for key, n in BY_TEAM_KIND.items() if key[1] == "informal"
+    }
