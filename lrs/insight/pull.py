@@ -34,8 +34,6 @@ from typing import Any, Final
 
 import pandas as pd
 from sqlalchemy import (
-    Date,
-    String,
     and_,
     case,
     false,
@@ -45,9 +43,7 @@ from sqlalchemy import (
     select,
     true,
     union_all,
-    values,
 )
-from sqlalchemy import column as sql_column
 from sqlalchemy.orm import Session
 
 from lrs.errors import BadRequest
@@ -74,7 +70,7 @@ from lrs.insight.concepts import (
 from lrs.insight.filters import Filters, to_query
 from lrs.insight.people import person_names
 from lrs.insight.scope import Scope
-from lrs.store.dialects import storable_text
+from lrs.store.dialects import days_after, storable_text
 from lrs.store.models import ContentAuthor, FilterValue, LearningFactTag
 
 # -- my learning and sharing -----------------------------------------------------------
@@ -294,43 +290,38 @@ NEXT_DAYS: Final = 30
 completion to this many days after it."""
 
 
-def _graduates(session: Session, filters: Filters, courses: Any, exclude: str | None = None) -> Any:
+def _graduates(filters: Filters, courses: Any, exclude: str | None = None) -> Any:
     """Per person who completed any of ``courses``: actor_key, ``day`` (of the first
-    completion) and ``until`` (``NEXT_DAYS`` later), as a table of values (the window's
-    end computed here, the same on both databases); None when nobody completed them."""
-    conditions = [
-        *fact_conditions(filters.replace(person=None)),
-        F.source_kind == "formal",
-        F.concept.in_(COMPLETED),
-        F.course_id.in_(courses),
-    ]
+    completion) and ``until`` (``NEXT_DAYS`` later), as a common table expression."""
+    # Grouped per (course, person) first, in the order of ix_learning_fact_course_concept
+    # (read from the index alone), then per person: grouped per person at once, SQLite
+    # walks every fact in person order instead (1 s against 0.05 s at a million facts).
+    per_course = (
+        select(F.actor_key.label("actor_key"), func.min(F.day).label("day"))
+        .where(
+            *fact_conditions(filters.replace(person=None)),
+            F.source_kind == "formal",
+            F.concept.in_(COMPLETED),
+            F.course_id.in_(courses),
+        )
+        .group_by(F.course_id, F.actor_key)
+        .subquery("completions")
+    )
+    first = func.min(per_course.c.day)
+    query = select(
+        per_course.c.actor_key.label("actor_key"),
+        first.label("day"),
+        days_after(first, NEXT_DAYS).label("until"),
+    ).group_by(per_course.c.actor_key)
     if exclude is not None:
-        conditions.append(F.actor_key != exclude)
-    rows = session.execute(
-        select(F.actor_key, func.min(F.day)).where(*conditions).group_by(F.actor_key)
-    ).all()
-    if not rows:
-        return None
-    window = []
-    for key, first in rows:
-        day = _day(first)
-        assert day is not None
-        window.append((str(key), day, day + dt.timedelta(days=NEXT_DAYS)))
-    return (
-        values(sql_column("actor_key", String), sql_column("day", Date),
-               sql_column("until", Date),
-               name="graduates")
-        .data(window)
-        .cte("graduates")
-    )  # fmt: skip
+        query = query.where(per_course.c.actor_key != exclude)
+    return query.cte("graduates")
 
 
 def _next_after(session: Session, filters: Filters, graduates: Any, limit: int) -> pd.DataFrame:
     """Per post or page: the graduates who read it (and their reads) and who wrote or
     edited it, in their window (``_graduates``); most readers first."""
     G = graduates
-    if G is None:
-        return with_total(pd.DataFrame(columns=list(NEXT_COLUMNS)), 0)
     reads = func.sum(case((F.concept.in_(CONSUME), 1), else_=0))
     readers = func.count(func.distinct(case((F.concept.in_(CONSUME), F.actor_key))))
     writers = func.count(func.distinct(case((F.concept.in_(WRITING), F.actor_key))))
@@ -381,7 +372,7 @@ def read_next(
     ``NEXT_DAYS`` from their first completion: distinct readers, reads, and those who wrote or
     edited it. Attrs total = such content."""
     _check_course(course)
-    return _next_after(session, filters, _graduates(session, filters, [course]), limit)
+    return _next_after(session, filters, _graduates(filters, [course]), limit)
 
 
 WRITER_COLUMNS = (
@@ -402,9 +393,7 @@ def course_writers(session: Session, filters: Filters, course: str = "") -> pd.D
     (``lrs.insight.topics``: a shared tag, else a shared keyword of the titles and tags)
     from the day of their completion on, with what linked them; earliest first."""
     _check_course(course)
-    G = _graduates(session, filters, [course])
-    if G is None:
-        return pd.DataFrame(columns=list(WRITER_COLUMNS))
+    G = _graduates(filters, [course])
     made = read_frame(
         session,
         select(F.actor_key, F.content_id, func.min(F.day), func.count())
@@ -461,7 +450,7 @@ def after_my_courses(session: Session, filters: Filters, limit: int = 10) -> pd.
         )
         .distinct()
     )
-    graduates = _graduates(session, filters, mine, exclude=person)
+    graduates = _graduates(filters, mine, exclude=person)
     return _next_after(session, filters, graduates, limit)
 
 

@@ -1,5 +1,5 @@
 """The only place that knows SQLite from PostgreSQL: inserts that ignore or merge, row
-locks, the text both can compare, and lines of text joined in order."""
+locks, the text both can compare, lines of text joined in order, and day arithmetic."""
 
 from __future__ import annotations
 
@@ -7,10 +7,26 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, Text, cast, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    Table,
+    Text,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Insert
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 
 def _insert(dialect: str, table: Table) -> Any:
@@ -148,3 +164,34 @@ def joined_lines(session: Session, rows: Select[Any], *, descending: bool) -> tu
     if not found:
         return 0, None, ""
     return len(found), found[-1][0], "\n".join([row[1] for row in found])
+
+
+class days_after(FunctionElement[Any]):
+    """``days_after(day, n)``: the day ``n`` (a whole number, written into the SQL) days
+    after a day, in SQL: so that a window of days is computed where it is compared, on
+    SQLite (a day is ISO 8601 text) as on PostgreSQL (a ``date``)."""
+
+    type = Date()
+    name = "days_after"
+    inherit_cache = True
+
+    def __init__(self, day: Any, days: int) -> None:
+        # The number is SQL text, not a parameter: part of the statement's cache key.
+        super().__init__(day, literal_column(str(int(days)), Integer()))
+
+
+def _days_after_parts(element: days_after, compiler: SQLCompiler, **kw: Any) -> tuple[str, int]:
+    day, days = (compiler.process(clause, **kw) for clause in element.clauses)
+    return day, int(days)
+
+
+@compiles(days_after, "sqlite")
+def _days_after_sqlite(element: days_after, compiler: SQLCompiler, **kw: Any) -> str:
+    day, days = _days_after_parts(element, compiler, **kw)
+    return f"date({day}, '{days:+d} days')"
+
+
+@compiles(days_after, "postgresql")
+def _days_after_postgresql(element: days_after, compiler: SQLCompiler, **kw: Any) -> str:
+    day, days = _days_after_parts(element, compiler, **kw)
+    return f"({day} + {days:d})"
