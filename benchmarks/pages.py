@@ -5,7 +5,8 @@ Chromium, served by `lrs serve`, with N facts stored, on SQLite and PostgreSQL.
 
 ``--role manager`` (of the team of the person "me" opens on) or ``--role member`` (that
 person) signs in with that role instead of an admin, so that every page reads within its
-scope. "Fully drawn" is ``benchmarks.browser.wait_drawn``: no callback pending or in flight and
+scope; ``--role admin,manager,member`` measures each in turn on the same prepared data.
+"Fully drawn" is ``benchmarks.browser.wait_drawn``: no callback pending or in flight and
 every graph plotted. Each page is reached ``--repeat`` times through the navbar (the
 page's own navigation: layout, callbacks, plotting) and by loading its URL (the whole
 app: HTML, scripts from the browser cache, layout, callbacks, plotting), under each
@@ -42,6 +43,7 @@ TITLES = {**{page: page.title() for page in PAGES}, "me": "My learning",
 OWN_QUERY = {"me": {"person": PERSON}, "experts": {"topic": TOPIC}, "next": {"course": COURSE}}
 """What a pull page is opened on (by its URL only: from the navbar it opens empty)."""
 FILTERS = {"all time": "", "last 90 days": "?range=90d"}
+ROLES = ("admin", "manager", "member")
 USER, PASSWORD = "bench", "bench-password-not-for-production"
 
 
@@ -65,8 +67,15 @@ def _role(database: Database, role: str) -> users.Role:
     return users.Role("manager", teams=(str(team),))
 
 
-def _prepare(database: Database, n: int, reuse: bool, role: str = "admin") -> float:
-    """Schema, facts (loaded unless reused) and the benchmark's dashboard user."""
+def _prepare(
+    database: Database,
+    n: int,
+    reuse: bool,
+    roles: tuple[str, ...] = ("admin",),
+    rebuild: bool = True,
+) -> float:
+    """Schema, facts (loaded unless reused; their rollups rebuilt unless ``rebuild`` is
+    false) and the benchmark's dashboard users."""
     began = time.perf_counter()
     migrate.upgrade(database.engine)
     with database.reading() as session:
@@ -74,14 +83,18 @@ def _prepare(database: Database, n: int, reuse: bool, role: str = "admin") -> fl
             session.execute(sa.select(sa.func.count()).select_from(LearningFact)).scalar()
         )
     if reuse and loaded:
-        with database.writing() as session:
-            facts.rebuild_rollups(session)
-        _analyze(database)
+        if rebuild:
+            with database.writing() as session:
+                facts.rebuild_rollups(session)
+            _analyze(database)
     else:
         load(database, n)
-    name = _username(role)
-    if not any(user.username == name for user in users.listing(database)):
-        users.create(database, username=name, password=PASSWORD, role=_role(database, role))
+    known = {user.username for user in users.listing(database)}
+    for role in roles:
+        if _username(role) not in known:
+            users.create(
+                database, username=_username(role), password=PASSWORD, role=_role(database, role)
+            )
     return time.perf_counter() - began
 
 
@@ -145,19 +158,23 @@ def _p95(times: list[float]) -> float:
 
 
 def table(report: dict[str, Any]) -> str:
-    """The report as a Markdown table: page, filters, navigation, p50/p95 per database."""
+    """The report as a Markdown table: page, role, filters, navigation, p50/p95 per
+    database."""
     kinds = list(report["databases"])
-    names = list(next(iter(report["databases"].values()))["pages"]) if kinds else []
-    head = "| page | filters | reached by | " + " | ".join(
+    roles = list(report["roles"])
+    names = list(next(iter(report["databases"].values()))["roles"][roles[0]]) if kinds else []
+    head = "| page | role | filters | reached by | " + " | ".join(
         f"{kind} p50 | {kind} p95" for kind in kinds
     )
-    lines = [head + " |", "|---" * (3 + 2 * len(kinds)) + "|"]
+    lines = [head + " |", "|---" * (4 + 2 * len(kinds)) + "|"]
     for name in names:
-        cells = []
-        for kind in kinds:
-            result = report["databases"][kind]["pages"].get(name, {})
-            cells += [f"{result.get('p50', 0):.2f} s", f"{result.get('p95', 0):.2f} s"]
-        lines.append("| " + " | ".join([*name.split(" / "), *cells]) + " |")
+        page, *rest = name.split(" / ")
+        for role in roles:
+            cells = []
+            for kind in kinds:
+                result = report["databases"][kind]["roles"][role].get(name, {})
+                cells += [f"{result.get('p50', 0):.2f} s", f"{result.get('p95', 0):.2f} s"]
+            lines.append("| " + " | ".join([page, role, *rest, *cells]) + " |")
     return "\n".join(lines)
 
 
@@ -177,26 +194,40 @@ def main(argv: list[str] | None = None) -> int:
         "--reuse", action="store_true", help="measure (and keep) benchmarks.dashboards' database"
     )
     parser.add_argument(
-        "--role", choices=("admin", "manager", "member"), default="admin",
-        help="the role the benchmark signs in with",
+        "--keep-rollups", action="store_true",
+        help="with --reuse: measure the rollups as stored (an earlier run rebuilt them) "
+        "instead of rebuilding them first",
+    )  # fmt: skip
+    parser.add_argument(
+        "--role", default="admin",
+        help="the roles the benchmark signs in with, in turn: admin, manager, member "
+        "(comma separated)",
     )  # fmt: skip
     args = parser.parse_args(argv)
+    roles = tuple(r.strip() for r in args.role.split(",") if r.strip())
+    if not roles or not set(roles) <= set(ROLES):
+        parser.error(f"--role takes {', '.join(ROLES)} (comma separated)")
     if not browser.available():
         print("needs chromium and chromedriver in /usr/bin", file=sys.stderr)
         return 2
-    report: dict[str, Any] = {"facts": args.facts, "repeat": args.repeat, "role": args.role,
+    report: dict[str, Any] = {"facts": args.facts, "repeat": args.repeat, "roles": roles,
                               "databases": {}}  # fmt: skip
     for kind in [d.strip() for d in args.databases.split(",") if d.strip()]:
         database, drop = _database(kind, args.workdir, args.reuse, args.postgres_name)
         try:
-            seconds = _prepare(database, args.facts, args.reuse, args.role)
+            seconds = _prepare(
+                database, args.facts, args.reuse, roles, rebuild=not args.keep_rollups
+            )
             print(f"{kind}: {args.facts:,} facts ready in {seconds:.0f} s", file=sys.stderr)
             url = database.engine.url.render_as_string(hide_password=False)
             database.dispose()
             with serve(url, workers=args.workers) as server:
                 pages = tuple(p.strip() for p in args.pages.split(",") if p.strip() in PAGES)
-                measured = measure(server.base_url, args.repeat, pages, args.role)
-                report["databases"][kind] = {"pages": measured}
+                report["databases"][kind] = {"roles": {}}
+                for role in roles:
+                    print(f"{kind}: {role}", file=sys.stderr)
+                    measured = measure(server.base_url, args.repeat, pages, role)
+                    report["databases"][kind]["roles"][role] = measured
         finally:
             database.dispose()
             if not args.reuse:
