@@ -32,9 +32,9 @@ import sqlalchemy as sa
 
 from dashboards import panels
 from lrs.insight.filters import Filters
-from lrs.store import facts, migrate
+from lrs.store import facts, migrate, persons
 from lrs.store.engine import Database
-from lrs.store.models import LearningFact, LearningFactTag
+from lrs.store.models import ActorDay, LearningFact, LearningFactTag, Person
 from statements.vocabulary import ACTION_OF_CONCEPT, CONCEPT_OF_VERB
 
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -156,8 +156,29 @@ def load(database: Database, n: int, chunk: int = 20_000) -> float:
     _insert(database, rows, tags)
     with database.writing() as session:
         facts.rebuild_rollups(session)
+    add_persons(database)
     _analyze(database)
     return time.perf_counter() - began
+
+
+def add_persons(database: Database) -> int:
+    """A person (``lrs.store.persons``) for each of the people the facts name that has
+    none, as ingest would have made them: a member's role links to one. Returns how
+    many were made."""
+    A = ActorDay
+    with database.writing() as session:
+        known = set(session.execute(sa.select(Person.key)).scalars())
+        people = session.execute(
+            sa.select(A.actor_key, sa.func.max(A.actor_name), sa.func.max(A.team))
+            .group_by(A.actor_key)
+        ).all()  # fmt: skip
+        seen = {
+            str(key): persons.NewIdentifier(str(key), name, team or None)
+            for key, name, team in people
+            if key not in known
+        }
+        persons.resolve(session, seen, dt.datetime.combine(END, dt.time(), dt.UTC))
+    return len(seen)
 
 
 def _analyze(database: Database) -> None:

@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 
 from benchmarks import browser
-from benchmarks.dashboards import COURSE, PERSON, TOPIC, _analyze, _database, load
+from benchmarks.dashboards import COURSE, PERSON, TOPIC, _analyze, _database, add_persons, load
 from benchmarks.server import serve
 from lrs.services import users
 from lrs.store import facts, migrate
@@ -89,6 +89,7 @@ def _prepare(
             _analyze(database)
     else:
         load(database, n)
+    add_persons(database)  # a data set loaded before the benchmark made persons
     known = {user.username for user in users.listing(database)}
     for role in roles:
         if _username(role) not in known:
