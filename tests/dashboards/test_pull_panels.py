@@ -54,3 +54,25 @@ def test_read_next_lists_the_earliest_writers_only(database: Database) -> None:
     rows = shown.children[1].children
     assert len(rows) == panels.TABLE_ROWS == 20
     assert [row.children[0].children for row in rows[:3]] == ["M01", "M02", "W00"]
+
+
+def test_my_courses_lists_the_most_recent_only(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A person in many courses: the table holds the ``TABLE_ROWS`` most recent (the
+    browser draws a page of 135 rows in seconds) and says how many there are."""
+    extra = []
+    for i in range(25):
+        course = f"{knowledge_set.LMS}extra-{i:02d}"
+        monkeypatch.setitem(COURSES, course, (f"Extra Course {i:02d}", ()))
+        extra.append(Record("m01", None, "failed", course, _at(30 + i)))
+    knowledge_set.seed(database, pull_set.records() + extra)
+    with database.reading() as session:
+        [summary] = panels.me_courses(session, Filters(person=knowledge_set.key("m01")))
+    heading, note, shown = summary.children[2:]
+    assert heading.children == "My courses (26)"
+    assert note.children == "The 20 most recent of 26 (all in the API's person_courses aggregate)"
+    rows = shown.children[1].children
+    assert len(rows) == panels.TABLE_ROWS == 20
+    names = [row.children[0].children.children for row in rows]
+    assert names == [f"Extra Course {i:02d}" for i in range(24, 4, -1)]
