@@ -283,6 +283,10 @@ CONSUME: Final = _acting("consume")
 """Reading, watching, searching, attending."""
 AUTHORING: Final = ("authored", "created", "asked")
 """Statements that create a piece of content: their actor is its author."""
+EDITING: Final = ("edited",)
+"""Changes to existing content."""
+WRITING: Final = (*AUTHORING, *EDITING)
+"""What counts as writing a piece of content: a post, page or question, or an edit."""
 ENROLLED: Final = ("registered",)
 """Enrolment by verb; a statement with a registration on a course enrols its actor too
 (``enrols``), as cmi5 LMSs send no ``registered`` verb."""

@@ -20,6 +20,7 @@ from statements.vocabulary import (
     COMPLETED,
     CONSUME,
     CONTRIBUTE,
+    EDITING,
     ENROLLED,
     FAILED,
     JUDGED,
@@ -29,12 +30,11 @@ from statements.vocabulary import (
     SATISFIED,
     SESSION_END,
     STARTED,
+    WRITING,
 )
 
 RESPONDING: Final = ("commented", "replied")
 """Answers to someone's content: a comment or a reply."""
-EDITING: Final = ("edited",)
-"""Changes to existing content."""
 POST_TYPES: Final = (
     "http://activitystrea.ms/schema/1.0/article",
     "http://activitystrea.ms/schema/1.0/note",
@@ -72,6 +72,7 @@ __all__ = [
     "SATISFIED",
     "SESSION_END",
     "STARTED",
+    "WRITING",
     "course_key",
     "enrols",
 ]

@@ -66,12 +66,13 @@ from lrs.insight.concepts import (
     PASSED,
     REACT,
     RESPONDING,
+    WRITING,
 )
 from lrs.insight.filters import Filters, to_query
 from lrs.insight.people import person_names
 from lrs.insight.scope import Scope
 from lrs.store.dialects import days_after, storable_text
-from lrs.store.models import ContentAuthor, FilterValue, LearningFactTag
+from lrs.store.models import ContentAuthor, ContentTag, FilterValue, LearningFactTag
 
 # -- my learning and sharing -----------------------------------------------------------
 
@@ -281,8 +282,6 @@ def my_timeline(session: Session, filters: Filters, limit: int = 500) -> pd.Data
 # -- what to read next -----------------------------------------------------------------
 
 NEXT_COLUMNS = ("content_id", "name", "kind", "readers", "reads", "writers", "explorer_query")
-WRITING: Final = (*AUTHORING, *EDITING)
-"""What counts as writing about something: a post, page or question, or an edit."""
 
 
 NEXT_DAYS: Final = 30
@@ -412,7 +411,7 @@ def course_writers(session: Session, filters: Filters, course: str = "") -> pd.D
     contents = sorted(set(made["content_id"]))
     names = activity_names(session, [course, *contents])
     tags = _tags(session, [course], F.course_id, "formal")
-    content_tags = _tags(session, contents, F.content_id, "informal", WRITING)
+    content_tags = _content_tags(session, contents)
     course_topic = topics.Topic.of(names.get(course), tags.get(course, ()))
     links = {
         c: topics.link(course_topic, topics.Topic.of(names.get(c), content_tags.get(c, ())))
@@ -482,20 +481,38 @@ def _check_course(course: str) -> None:
         raise BadRequest("course must name a course (its activity id)", "course")
 
 
-def _tags(
-    session: Session, keys: Sequence[str], column: Any, kind: str, concepts: Sequence[str] = ()
-) -> dict[str, list[str]]:
-    """key (a course or content) -> the tags of its facts (of ``concepts`` only, when
-    given: the tags a post or page is written with, not those of every view of it)."""
+def _tags(session: Session, keys: Sequence[str], column: Any, kind: str) -> dict[str, list[str]]:
+    """key (a course) -> the tags of its facts of ``kind``."""
     if not keys:
         return {}
     T = LearningFactTag
-    conditions = [column.in_(list(keys)), F.source_kind == kind]
-    if concepts:
-        conditions.append(F.concept.in_(concepts))
     rows = session.execute(
-        select(column, T.tag).join(T, T.seq == F.seq).where(*conditions).distinct()
+        select(column, T.tag)
+        .join(T, T.seq == F.seq)
+        .where(column.in_(list(keys)), F.source_kind == kind)
+        .distinct()
     ).all()
+    return _grouped(rows)
+
+
+def _content_tags(session: Session, contents: Sequence[str]) -> dict[str, list[str]]:
+    """content -> the tags it is written with (``content_tag``: those of its writing
+    facts, not of every view of it)."""
+    T = ContentTag
+    found: dict[str, list[str]] = {}
+    for start in range(0, len(contents), _CONTENTS_PER_QUERY):
+        chunk = list(contents[start : start + _CONTENTS_PER_QUERY])
+        rows = session.execute(select(T.content_id, T.tag).where(T.content_id.in_(chunk)))
+        for content, tags in _grouped(rows).items():
+            found.setdefault(content, []).extend(tags)
+    return found
+
+
+_CONTENTS_PER_QUERY: Final = 5000
+"""Contents per ``IN`` list, well within both databases' limits on parameters."""
+
+
+def _grouped(rows: Any) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for key, tag in rows:
         found.setdefault(str(key), []).append(str(tag))

@@ -4,12 +4,13 @@
 counts it in the rollups: ``daily_activity`` (per day and filter dimension),
 ``actor_day`` (per day, person and team), ``course_progress`` (per day, course and
 person) with ``course_learner`` (the same per course and person over all days),
-``filter_value`` (the filter bar's choices) and ``content_author`` (who created each
-piece of content). Each rollup is written with
-one statement per batch, keys sorted so that concurrent writers lock rows in the same
-order. ``forget`` (voiding) and ``forget_seqs`` (privacy erasure, retention) remove
-facts and take them out of every rollup exactly, so dashboards never count a voided
-or erased statement (xAPI-Data 2.3.2). ``rebuild_rollups`` recomputes them all.
+``filter_value`` (the filter bar's choices), ``content_author`` (who created each
+piece of content) and ``content_tag`` (the tags each piece of content is written
+with). Each rollup is written with one statement per batch, keys sorted so that
+concurrent writers lock rows in the same order. ``forget`` (voiding) and
+``forget_seqs`` (privacy erasure, retention) remove facts and take them out of every
+rollup exactly, so dashboards never count a voided or erased statement (xAPI-Data
+2.3.2). ``rebuild_rollups`` recomputes them all.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from lrs.store import dialects
 from lrs.store.models import (
     ActorDay,
     ContentAuthor,
+    ContentTag,
     CourseLearner,
     CourseProgress,
     DailyActivity,
@@ -57,6 +59,7 @@ from statements.vocabulary import (
     PROGRESS,
     REACT,
     SESSION_END,
+    WRITING,
     course_of,
 )
 
@@ -156,6 +159,7 @@ def record(
                  "author_key": row["actor_key"], "at": row["timestamp"]},
             )  # fmt: skip
     dialects.insert_ignore(session, _table(ContentAuthor), [authors[k] for k in sorted(authors)])
+    _add_content_tags(session, rows, tags)
 
 
 def _learn_registrations(session: Session, rows: list[dict[str, Any]]) -> dict[str, str]:
@@ -324,6 +328,10 @@ def _forget_chunk(session: Session, seqs: list[int]) -> None:
             )
         )
         _insert_authors(session, contents)
+    written = sorted({row["content_id"] for row in removed if _writes(row)})
+    if written:
+        session.execute(delete(ContentTag).where(ContentTag.content_id.in_(written)))
+        _insert_content_tags(session, written)
 
 
 def move_facts(
@@ -392,6 +400,8 @@ def rebuild_rollups(session: Session) -> None:
     _insert_filter_values(session, None)
     session.execute(delete(ContentAuthor))
     _insert_authors(session, None)
+    session.execute(delete(ContentTag))
+    _insert_content_tags(session, None)
 
 
 def rebuild_rollup(session: Session) -> None:
@@ -770,3 +780,39 @@ def _insert_authors(session: Session, contents: Sequence[str] | None) -> None:
             ),
         )
     )
+
+
+def _writes(row: dict[str, Any]) -> bool:
+    """Whether a fact writes a piece of content (whose tags are then the content's)."""
+    return (
+        row["source_kind"] == "informal"
+        and row["concept"] in WRITING
+        and row.get("content_id") is not None
+    )
+
+
+def _add_content_tags(
+    session: Session, rows: Sequence[dict[str, Any]], tags: Sequence[dict[str, Any]]
+) -> None:
+    """Count the tags of the writing facts among ``rows`` as their content's."""
+    if not tags:
+        return
+    written = {row["seq"]: row["content_id"] for row in rows if _writes(row)}
+    pairs = sorted({(written[t["seq"]], t["tag"]) for t in tags if t["seq"] in written})
+    dialects.insert_ignore(
+        session, _table(ContentTag), [{"content_id": c, "tag": tag} for c, tag in pairs]
+    )
+
+
+def _insert_content_tags(session: Session, contents: Sequence[str] | None) -> None:
+    """Insert the tags each content is written with (only ``contents`` when given)."""
+    T = LearningFactTag
+    query = (
+        select(F.content_id, T.tag)
+        .join(T, T.seq == F.seq)
+        .where(F.source_kind == "informal", F.concept.in_(WRITING), F.content_id.is_not(None))
+        .distinct()
+    )
+    if contents is not None:
+        query = query.where(F.content_id.in_(list(contents)))
+    session.execute(insert(ContentTag).from_select(["content_id", "tag"], query))

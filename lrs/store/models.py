@@ -656,6 +656,18 @@ class ContentAuthor(Base):
     at: Mapped[dt.datetime]
 
 
+class ContentTag(Base):
+    """A tag a piece of content is written with: a tag of one of its informal authoring
+    or editing facts (``statements.vocabulary.WRITING``), which is what a course's topic
+    is matched against (a popular page has many more views than writings). Kept in the
+    ingest transaction; recomputed for the content whose facts are removed."""
+
+    __tablename__ = "content_tag"
+
+    content_id: Mapped[str] = mapped_column(primary_key=True)
+    tag: Mapped[str] = mapped_column(primary_key=True)
+
+
 class FilterValue(Base):
     """Distinct values of the filter bar (team, platform, verb, activity) with how many
     facts carry them and a label (verb concept, activity name)."""

@@ -21,6 +21,7 @@ from lrs.store import facts
 from lrs.store.models import (
     ActorDay,
     ContentAuthor,
+    ContentTag,
     CourseLearner,
     CourseProgress,
     DailyActivity,
@@ -150,7 +151,7 @@ def clear_facts(session: Session) -> None:
     """Remove every fact, tag, registration course and rollup (before recomputing)."""
     for model in (LearningFactTag, LearningFact, RegistrationCourse, DailyActivity, ActorDay,
                   CourseProgress, CourseLearner, HourlyActivity, FilterValue,
-                  ContentAuthor):  # fmt: skip
+                  ContentAuthor, ContentTag):  # fmt: skip
         session.execute(delete(model))
 
 

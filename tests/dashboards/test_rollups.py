@@ -18,6 +18,7 @@ from lrs.store.engine import Database
 from lrs.store.models import (
     ActorDay,
     ContentAuthor,
+    ContentTag,
     CourseLearner,
     CourseProgress,
     DailyActivity,
@@ -29,7 +30,7 @@ from statements.vocabulary import Verbs
 from tests.lrs.insight.data import POST, actor_key
 
 ROLLUPS = (DailyActivity, ActorDay, CourseProgress, CourseLearner, HourlyActivity, ContentAuthor,
-           FilterValue)  # fmt: skip
+           ContentTag, FilterValue)  # fmt: skip
 
 
 def snapshot(database: Database) -> dict[str, list[tuple[Any, ...]]]:

@@ -1,0 +1,87 @@
+"""``content_tag``, the tags each post and page is written with: the tags of its writing
+facts (not of its views), kept in the ingest transaction and equal to a recount from
+the facts after voiding, a merge of persons and a rebuild, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lrs.services import persons
+from lrs.services.principal import OPERATOR
+from lrs.services.statements import store_statements
+from lrs.store import facts
+from lrs.store import persons as person_store
+from lrs.store.engine import Database
+from lrs.store.models import ContentTag
+from statements.vocabulary import Verbs
+from tests.lrs.insight import knowledge_set, pull_set
+from tests.lrs.insight.knowledge_set import Record, key
+from tests.lrs.insight.pull_set import GLAZE_POST, KILN_POST, PRICING_PAGE, STUDIO_POST
+
+# The writings of ``pull_set`` and their tags: m01 wrote the glaze post (studio) and the
+# pricing page (business), m02 and m05 edited them with the same tags, m09 wrote the
+# studio post (ceramics), m10 the kiln post without a tag.
+WRITTEN = [(GLAZE_POST, "studio"), (PRICING_PAGE, "business"), (STUDIO_POST, "ceramics")]
+
+
+def _seed(database: Database, extra: list[Record]) -> dict[Record, str]:
+    """The records stored through the ingest service; each record's statement id."""
+    made = pull_set.records() + extra
+    statements = [knowledge_set.statement(record) for record in made]
+    store_statements(database, statements, version="1.0.3", principal=OPERATOR)
+    return {record: statement["id"] for record, statement in zip(made, statements, strict=True)}
+
+
+def _stored(database: Database) -> list[tuple[str, str]]:
+    with database.reading() as session:
+        rows = session.execute(select(ContentTag.content_id, ContentTag.tag)).all()
+    return sorted((str(content), str(tag)) for content, tag in rows)
+
+
+def _rebuilt(database: Database) -> list[tuple[str, str]]:
+    kept = _stored(database)
+    with database.writing() as session:
+        facts.rebuild_rollups(session)
+    assert _stored(database) == kept
+    return kept
+
+
+def _void(database: Database, statement_id: str) -> None:
+    voiding = {
+        "actor": {"objectType": "Agent", "mbox": "mailto:admin@example.com"},
+        "verb": {"id": Verbs.VOIDED, "display": {"en": "voided"}},
+        "object": {"objectType": "StatementRef", "id": statement_id},
+    }
+    store_statements(database, [voiding], version="1.0.3", principal=OPERATOR)
+
+
+def _record(person: str, verb: str, target: str) -> Record:
+    wanted = (person, verb, target)
+    return next(r for r in pull_set.records() if (r.person, r.verb, r.target) == wanted)
+
+
+def test_a_content_is_tagged_by_its_writings_not_its_views(database: Database) -> None:
+    viewed = Record("m03", "Clay", "viewed", KILN_POST, pull_set.records()[0].when,
+                    tags=("gossip",))  # fmt: skip
+    _seed(database, [viewed])
+    assert _rebuilt(database) == sorted(WRITTEN)
+
+
+def test_voiding_a_writing_recounts_its_contents_tags(database: Database) -> None:
+    ids = _seed(database, [])
+    # The edit of the pricing page carries "business" as its creation does: it stays.
+    _void(database, ids[_record("m05", "edited", PRICING_PAGE)])
+    assert _rebuilt(database) == sorted(WRITTEN)
+    # The only writing of the studio post: its tag goes with it.
+    _void(database, ids[_record("m09", "authored", STUDIO_POST)])
+    assert _rebuilt(database) == sorted(set(WRITTEN) - {(STUDIO_POST, "ceramics")})
+
+
+def test_merging_persons_keeps_the_tags(database: Database) -> None:
+    _seed(database, [])
+    with database.reading() as session:
+        keep = person_store.by_identifier(session, key("m01"))
+        other = person_store.by_identifier(session, key("m09"))
+    assert keep is not None and other is not None
+    persons.merge(database, OPERATOR, keep.id, other.id)
+    assert _rebuilt(database) == sorted(WRITTEN)
