@@ -287,6 +287,8 @@ EDITING: Final = ("edited",)
 """Changes to existing content."""
 WRITING: Final = (*AUTHORING, *EDITING)
 """What counts as writing a piece of content: a post, page or question, or an edit."""
+RESPONDING: Final = ("commented", "replied")
+"""Answers to someone's content: a comment or a reply."""
 ENROLLED: Final = ("registered",)
 """Enrolment by verb; a statement with a registration on a course enrols its actor too
 (``enrols``), as cmi5 LMSs send no ``registered`` verb."""

@@ -27,14 +27,13 @@ from statements.vocabulary import (
     PASSED,
     PROGRESS,
     REACT,
+    RESPONDING,
     SATISFIED,
     SESSION_END,
     STARTED,
     WRITING,
 )
 
-RESPONDING: Final = ("commented", "replied")
-"""Answers to someone's content: a comment or a reply."""
 POST_TYPES: Final = (
     "http://activitystrea.ms/schema/1.0/article",
     "http://activitystrea.ms/schema/1.0/note",

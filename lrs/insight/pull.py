@@ -53,6 +53,7 @@ from lrs.insight._sql import (
     activity_names,
     fact_conditions,
     read_frame,
+    unfiltered,
     with_total,
 )
 from lrs.insight.concepts import (
@@ -72,7 +73,13 @@ from lrs.insight.filters import Filters, to_query
 from lrs.insight.people import person_names
 from lrs.insight.scope import Scope
 from lrs.store.dialects import days_after, storable_text
-from lrs.store.models import ContentAuthor, ContentTag, FilterValue, LearningFactTag
+from lrs.store.models import (
+    ContentAuthor,
+    ContentContributor,
+    ContentTag,
+    FilterValue,
+    LearningFactTag,
+)
 
 # -- my learning and sharing -----------------------------------------------------------
 
@@ -600,34 +607,60 @@ def matching(session: Session, topic: str) -> set[str]:
     return matched
 
 
-def _formal_evidence(filters: Filters, matched: Sequence[str]) -> Any:
-    """Per (person, course on the topic) completed: passed (1) or not (0), its last day."""
+def _formal_evidence(
+    filters: Filters, matched: Sequence[str], people: Sequence[str] | None = None
+) -> Any:
+    """Per (person, course on the topic) completed: passed (1) or not (0), its last day
+    (of ``people`` only, when given)."""
     top = func.max(case((F.concept.in_(PASSED), 1), else_=0))
-    return (
+    query = (
         select(F.actor_key.label("actor_key"), F.course_id.label("item"), top.label("top"),
                func.count().label("statements"), func.max(F.day).label("day"))
         .where(*fact_conditions(filters), F.source_kind == "formal",
                F.concept.in_(COMPLETED), F.course_id.in_(matched))
         .group_by(F.course_id, F.actor_key)
     )  # fmt: skip
+    return query if people is None else query.where(F.actor_key.in_(people))
 
 
-def _writing_evidence(filters: Filters, matched: Sequence[str]) -> Any:
+def _writing_evidence(
+    filters: Filters, matched: Sequence[str], people: Sequence[str] | None = None
+) -> Any:
     """Per (person, content on the topic) written or edited: written (1) or only edited
-    (0), its last day. Public: read for every reader (see the module's docstring)."""
+    (0), its last day. Public: read for every reader (see the module's docstring); for
+    all time, from ``content_contributor`` (one row per person and content)."""
+    if unfiltered(_public(filters)):
+        C = ContentContributor
+        pairs = select(
+            C.actor_key.label("actor_key"), C.content_id.label("item"),
+            case((C.wrote > 0, 1), else_=0).label("top"),
+            (C.wrote + C.edited).label("statements"), C.written_last.label("day"),
+        ).where(C.content_id.in_(matched), C.wrote + C.edited > 0)  # fmt: skip
+        return pairs if people is None else pairs.where(C.actor_key.in_(people))
     top = func.max(case((F.concept.in_(AUTHORING), 1), else_=0))
-    return (
+    query = (
         select(F.actor_key.label("actor_key"), F.content_id.label("item"), top.label("top"),
                func.count().label("statements"), func.max(F.day).label("day"))
         .where(*fact_conditions(_public(filters)), F.source_kind == "informal",
                F.concept.in_(WRITING), F.content_id.in_(matched))
         .group_by(F.content_id, F.actor_key)
     )  # fmt: skip
+    return query if people is None else query.where(F.actor_key.in_(people))
 
 
-def _comment_evidence(filters: Filters, matched: Sequence[str]) -> Any:
-    """Per (person, content on the topic): comments and replies, the last day. Public."""
-    return (
+def _comment_evidence(
+    filters: Filters, matched: Sequence[str], people: Sequence[str] | None = None
+) -> Any:
+    """Per (person, content on the topic): comments and replies, the last day. Public;
+    for all time, from ``content_contributor``."""
+    if unfiltered(_public(filters)):
+        C = ContentContributor
+        pairs = select(
+            C.actor_key.label("actor_key"), C.content_id.label("item"), literal(0).label("top"),
+            C.commented.label("statements"), C.commented_last.label("day"),
+        ).where(C.content_id.in_(matched), C.commented > 0)  # fmt: skip
+        return pairs if people is None else pairs.where(C.actor_key.in_(people))
+    query = (
         select(F.actor_key.label("actor_key"), F.content_id.label("item"),
                literal(0).label("top"), func.count().label("statements"),
                func.max(F.day).label("day"))
@@ -635,6 +668,7 @@ def _comment_evidence(filters: Filters, matched: Sequence[str]) -> Any:
                F.concept.in_(RESPONDING), F.content_id.in_(matched))
         .group_by(F.content_id, F.actor_key)
     )  # fmt: skip
+    return query if people is None else query.where(F.actor_key.in_(people))
 
 
 def _counted(statements: Any) -> Any:
@@ -732,11 +766,11 @@ def evidence_of(
     columns = ["actor_key", "activity_id", "top", "statements", "last_day"]
     frames = []
     for kinds, query in (
-        (("passed", "completed"), _formal_evidence(filters, matched)),
-        (("wrote", "edited"), _writing_evidence(filters, matched)),
-        (("commented", "commented"), _comment_evidence(filters, matched)),
+        (("passed", "completed"), _formal_evidence(filters, matched, people)),
+        (("wrote", "edited"), _writing_evidence(filters, matched, people)),
+        (("commented", "commented"), _comment_evidence(filters, matched, people)),
     ):
-        frame = read_frame(session, query.where(F.actor_key.in_(people)), columns)
+        frame = read_frame(session, query, columns)
         frame["evidence"] = [kinds[0] if top else kinds[1] for top in frame["top"]]
         frames.append(frame)
     evidence = pd.concat(frames, ignore_index=True)

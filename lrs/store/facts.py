@@ -4,13 +4,13 @@
 counts it in the rollups: ``daily_activity`` (per day and filter dimension),
 ``actor_day`` (per day, person and team), ``course_progress`` (per day, course and
 person) with ``course_learner`` (the same per course and person over all days),
-``filter_value`` (the filter bar's choices), ``content_author`` (who created each
-piece of content) and ``content_tag`` (the tags each piece of content is written
-with). Each rollup is written with one statement per batch, keys sorted so that
-concurrent writers lock rows in the same order. ``forget`` (voiding) and
-``forget_seqs`` (privacy erasure, retention) remove facts and take them out of every
-rollup exactly, so dashboards never count a voided or erased statement (xAPI-Data
-2.3.2). ``rebuild_rollups`` recomputes them all.
+``filter_value`` (the filter bar's choices), ``content_author`` (who created each piece
+of content), ``content_tag`` (the tags each piece of content is written with) and
+``content_contributor`` (per content and person, what they wrote on it). Each rollup is
+written with one statement per batch, keys sorted so that concurrent writers lock rows
+in the same order. ``forget`` (voiding) and ``forget_seqs`` (privacy erasure, retention)
+remove facts and take them out of every rollup exactly, so dashboards never count a
+voided or erased statement (xAPI-Data 2.3.2). ``rebuild_rollups`` recomputes them all.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from lrs.store import dialects
 from lrs.store.models import (
     ActorDay,
     ContentAuthor,
+    ContentContributor,
     ContentTag,
     CourseLearner,
     CourseProgress,
@@ -54,10 +55,12 @@ from statements.vocabulary import (
     ATTEMPT_END,
     AUTHORING,
     CONTRIBUTE,
+    EDITING,
     ENROLLED,
     JUDGED,
     PROGRESS,
     REACT,
+    RESPONDING,
     SESSION_END,
     WRITING,
     course_of,
@@ -160,6 +163,7 @@ def record(
             )  # fmt: skip
     dialects.insert_ignore(session, _table(ContentAuthor), [authors[k] for k in sorted(authors)])
     _add_content_tags(session, rows, tags)
+    _add_contributors(session, rows)
 
 
 def _learn_registrations(session: Session, rows: list[dict[str, Any]]) -> dict[str, str]:
@@ -332,6 +336,11 @@ def _forget_chunk(session: Session, seqs: list[int]) -> None:
     if written:
         session.execute(delete(ContentTag).where(ContentTag.content_id.in_(written)))
         _insert_content_tags(session, written)
+    pairs = sorted({(row["content_id"], row["actor_key"]) for row in removed if _contributes(row)})
+    if pairs:
+        C = ContentContributor
+        session.execute(delete(C).where(tuple_(C.content_id, C.actor_key).in_(pairs)))
+        _insert_contributors(session, pairs)
 
 
 def move_facts(
@@ -368,6 +377,8 @@ def refresh_persons(session: Session, actor_keys: Sequence[str]) -> None:
     _insert_course_progress(session, None, keys)
     session.execute(delete(CourseLearner).where(CourseLearner.actor_key.in_(keys)))
     _insert_learners(session, None, keys)
+    session.execute(delete(ContentContributor).where(ContentContributor.actor_key.in_(keys)))
+    _insert_contributors(session, None, keys)
     author = select(F.actor_key).where(F.seq == ContentAuthor.seq).scalar_subquery()
     session.execute(
         update(ContentAuthor)
@@ -402,6 +413,8 @@ def rebuild_rollups(session: Session) -> None:
     _insert_authors(session, None)
     session.execute(delete(ContentTag))
     _insert_content_tags(session, None)
+    session.execute(delete(ContentContributor))
+    _insert_contributors(session, None)
 
 
 def rebuild_rollup(session: Session) -> None:
@@ -816,3 +829,87 @@ def _insert_content_tags(session: Session, contents: Sequence[str] | None) -> No
     if contents is not None:
         query = query.where(F.content_id.in_(list(contents)))
     session.execute(insert(ContentTag).from_select(["content_id", "tag"], query))
+
+
+_CONTRIBUTING = (*WRITING, *RESPONDING)
+
+
+def _contributes(row: dict[str, Any]) -> bool:
+    """Whether a fact writes, edits or answers a piece of content."""
+    return (
+        row["source_kind"] == "informal"
+        and row["concept"] in _CONTRIBUTING
+        and row.get("content_id") is not None
+    )
+
+
+def _add_contributors(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Count the writings, edits and comments among ``rows`` per (content, person)."""
+    counts: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        if not _contributes(row):
+            continue
+        key = (row["content_id"], row["actor_key"])
+        total = counts.setdefault(key, {
+            "content_id": key[0], "actor_key": key[1], "wrote": 0, "edited": 0,
+            "commented": 0, "written_last": None, "commented_last": None,
+        })  # fmt: skip
+        concept, day = row["concept"], row["day"]
+        if concept in RESPONDING:
+            total["commented"] += 1
+            last = total["commented_last"]
+            total["commented_last"] = day if last is None else max(last, day)
+        else:
+            total["wrote" if concept in AUTHORING else "edited"] += 1
+            last = total["written_last"]
+            total["written_last"] = day if last is None else max(last, day)
+    dialects.increment(
+        session,
+        _table(ContentContributor),
+        [counts[key] for key in sorted(counts)],
+        key=("content_id", "actor_key"),
+        column=("wrote", "edited", "commented"),
+        greatest=("written_last", "commented_last"),
+    )
+
+
+def _insert_contributors(
+    session: Session,
+    pairs: Sequence[tuple[str, str]] | None,
+    actor_keys: Sequence[str] | None = None,
+) -> None:
+    """Insert ``content_contributor`` rows counted from the facts (only ``pairs``, or
+    only those of ``actor_keys``, when given)."""
+
+    def counted(concepts: Sequence[str]) -> Any:
+        return func.sum(case((F.concept.in_(concepts), 1), else_=0))
+
+    query = (
+        select(
+            F.content_id,
+            F.actor_key,
+            counted(AUTHORING),
+            counted(EDITING),
+            counted(RESPONDING),
+            func.max(case((F.concept.in_(WRITING), F.day))),
+            func.max(case((F.concept.in_(RESPONDING), F.day))),
+        )
+        .where(
+            F.source_kind == "informal",
+            F.concept.in_(_CONTRIBUTING),
+            F.content_id.is_not(None),
+        )
+        .group_by(F.content_id, F.actor_key)
+    )
+    if pairs is not None:
+        if not pairs:
+            return
+        query = query.where(
+            F.content_id.in_(sorted({content for content, _ in pairs})),
+            tuple_(F.content_id, F.actor_key).in_(list(pairs)),
+        )
+    if actor_keys is not None:
+        query = query.where(F.actor_key.in_(list(actor_keys)))
+    columns = ["content_id", "actor_key", "wrote", "edited", "commented", "written_last",
+               "commented_last"]  # fmt: skip
+    session.execute(insert(ContentContributor).from_select(columns, query))

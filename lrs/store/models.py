@@ -668,6 +668,25 @@ class ContentTag(Base):
     tag: Mapped[str] = mapped_column(primary_key=True)
 
 
+class ContentContributor(Base):
+    """Per (piece of content, person) what the person wrote on it: posts, pages or
+    questions written (``wrote``), edits (``edited``), comments and replies
+    (``commented``), and the last day of their writing and of their comments, over all
+    days: the evidence "who knows about X" reads for all time, one row per person and
+    content instead of one fact per edit or comment. Kept in the ingest transaction;
+    removing facts recounts their pairs from the facts."""
+
+    __tablename__ = "content_contributor"
+
+    content_id: Mapped[str] = mapped_column(primary_key=True)
+    actor_key: Mapped[str] = mapped_column(primary_key=True)
+    wrote: Mapped[int] = mapped_column(BigInteger)
+    edited: Mapped[int] = mapped_column(BigInteger)
+    commented: Mapped[int] = mapped_column(BigInteger)
+    written_last: Mapped[dt.date | None]
+    commented_last: Mapped[dt.date | None]
+
+
 class FilterValue(Base):
     """Distinct values of the filter bar (team, platform, verb, activity) with how many
     facts carry them and a label (verb concept, activity name)."""

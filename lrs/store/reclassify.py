@@ -21,6 +21,7 @@ from lrs.store import facts
 from lrs.store.models import (
     ActorDay,
     ContentAuthor,
+    ContentContributor,
     ContentTag,
     CourseLearner,
     CourseProgress,
@@ -151,7 +152,7 @@ def clear_facts(session: Session) -> None:
     """Remove every fact, tag, registration course and rollup (before recomputing)."""
     for model in (LearningFactTag, LearningFact, RegistrationCourse, DailyActivity, ActorDay,
                   CourseProgress, CourseLearner, HourlyActivity, FilterValue,
-                  ContentAuthor, ContentTag):  # fmt: skip
+                  ContentAuthor, ContentTag, ContentContributor):  # fmt: skip
         session.execute(delete(model))
 
 

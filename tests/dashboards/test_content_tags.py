@@ -1,8 +1,12 @@
-"""``content_tag``, the tags each post and page is written with: the tags of its writing
-facts (not of its views), kept in the ingest transaction and equal to a recount from
-the facts after voiding, a merge of persons and a rebuild, on SQLite and PostgreSQL."""
+"""The per-content rollups: ``content_tag``, the tags each post and page is written with
+(the tags of its writing facts, not of its views), and ``content_contributor``, what
+each person wrote, edited and commented on each; kept in the ingest transaction and
+equal to a recount from the facts after voiding, a merge of persons and a rebuild, on
+SQLite and PostgreSQL."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import select
 
@@ -12,7 +16,7 @@ from lrs.services.statements import store_statements
 from lrs.store import facts
 from lrs.store import persons as person_store
 from lrs.store.engine import Database
-from lrs.store.models import ContentTag
+from lrs.store.models import ContentContributor, ContentTag
 from statements.vocabulary import Verbs
 from tests.lrs.insight import knowledge_set, pull_set
 from tests.lrs.insight.knowledge_set import Record, key
@@ -38,12 +42,38 @@ def _stored(database: Database) -> list[tuple[str, str]]:
     return sorted((str(content), str(tag)) for content, tag in rows)
 
 
+def _contributors(database: Database) -> dict[tuple[str, str], tuple[Any, ...]]:
+    C = ContentContributor
+    with database.reading() as session:
+        rows = session.execute(
+            select(C.content_id, C.actor_key, C.wrote, C.edited, C.commented, C.written_last,
+                   C.commented_last)
+        ).all()  # fmt: skip
+    return {(str(row[0]), str(row[1])): tuple(row[2:]) for row in rows}
+
+
 def _rebuilt(database: Database) -> list[tuple[str, str]]:
-    kept = _stored(database)
+    kept = _stored(database), _contributors(database)
     with database.writing() as session:
         facts.rebuild_rollups(session)
-    assert _stored(database) == kept
-    return kept
+    assert (_stored(database), _contributors(database)) == kept
+    return kept[0]
+
+
+def _expected(records: list[Record], merged: dict[str, str] | None = None) -> dict[Any, Any]:
+    """(content, person) -> (wrote, edited, commented, last writing day, last comment
+    day) counted from the records."""
+    found: dict[tuple[str, str], list[Any]] = {}
+    for r in records:
+        if r.verb not in ("authored", "created", "edited", "commented"):
+            continue
+        person = (merged or {}).get(r.person, r.person)
+        row = found.setdefault((r.target, key(person)), [0, 0, 0, None, None])
+        column = {"authored": 0, "created": 0, "edited": 1, "commented": 2}[r.verb]
+        row[column] += 1
+        last = 4 if r.verb == "commented" else 3
+        row[last] = r.day if row[last] is None else max(row[last], r.day)
+    return {pair: tuple(row) for pair, row in found.items()}
 
 
 def _void(database: Database, statement_id: str) -> None:
@@ -85,3 +115,20 @@ def test_merging_persons_keeps_the_tags(database: Database) -> None:
     assert keep is not None and other is not None
     persons.merge(database, OPERATOR, keep.id, other.id)
     assert _rebuilt(database) == sorted(WRITTEN)
+    merged = _contributors(database)
+    assert merged == _expected(pull_set.records(), {"m09": "m01"})
+    assert merged[(STUDIO_POST, key("m01"))][0] == 1  # m09's post is m01's now
+
+
+def test_contributors_are_counted_per_content_and_person(database: Database) -> None:
+    ids = _seed(database, [])
+    records = pull_set.records()
+    assert _contributors(database) == _expected(records)
+    assert _contributors(database)[(PRICING_PAGE, key("m05"))][:3] == (0, 1, 0)
+    edit = _record("m05", "edited", PRICING_PAGE)
+    post = _record("m09", "authored", STUDIO_POST)
+    for voided in (edit, post):
+        _void(database, ids[voided])
+    _rebuilt(database)
+    assert _contributors(database) == _expected([r for r in records if r not in (edit, post)])
+    assert (PRICING_PAGE, key("m05")) not in _contributors(database)

@@ -18,6 +18,7 @@ from lrs.store.engine import Database
 from lrs.store.models import (
     ActorDay,
     ContentAuthor,
+    ContentContributor,
     ContentTag,
     CourseLearner,
     CourseProgress,
@@ -30,7 +31,7 @@ from statements.vocabulary import Verbs
 from tests.lrs.insight.data import POST, actor_key
 
 ROLLUPS = (DailyActivity, ActorDay, CourseProgress, CourseLearner, HourlyActivity, ContentAuthor,
-           ContentTag, FilterValue)  # fmt: skip
+           ContentTag, ContentContributor, FilterValue)  # fmt: skip
 
 
 def snapshot(database: Database) -> dict[str, list[tuple[Any, ...]]]:
