@@ -26,6 +26,7 @@ from dashboards.components import graph, kpi, numbers_link, table
 from lrs.errors import LRSError
 from lrs.insight import activity, pull, registry
 from lrs.insight.filters import Filters, query_values, to_query
+from lrs.insight.people import person_names
 from lrs.insight.scope import Scope
 from lrs.store import statements
 
@@ -64,6 +65,31 @@ NOTHING_SENT = "Nothing has been sent yet: the store holds no statements."
 FILTERED_OUT = "The filters leave nothing ({}): widen the time range or clear a filter."
 
 
+def described(db_session: Session, filters: Filters) -> str:
+    """The filters in words, each value by its name (a course's or verb's display name,
+    a person's name), never by its IRI or key."""
+    choices = activity.filter_options(db_session, scope=filters.scope)
+    names = {key: dict(choices[key]) for key in ("team", "platform", "verb", "activity")}
+    people = person_names(db_session, [filters.person], filters.scope) if filters.person else {}
+    parts = [f"{filters.start or '…'} to {filters.end or '…'}"
+             if filters.start or filters.end else "all time"]  # fmt: skip
+    for label, key, value in (
+        ("team", "team", filters.team), ("kind", "kind", filters.kind),
+        ("system", "platform", filters.platform), ("verb", "verb", filters.verb),
+        ("activity", "activity", filters.activity),
+    ):  # fmt: skip
+        if value:
+            parts.append(f"{label}: {names.get(key, {}).get(value) or _tail(value)}")
+    if filters.person:
+        parts.append(f"person: {people.get(filters.person, ('someone', None))[0]}")
+    return " · ".join(parts)
+
+
+def _tail(value: str) -> str:
+    """The last part of an IRI, when no name is known for it."""
+    return value.rstrip("/").rsplit("/", 1)[-1] or value
+
+
 def explain_empty(session: Session, filters: Filters, outputs: list[Any]) -> list[Any]:
     """``outputs`` with every empty chart saying why it is empty: nothing stored at all,
     or filters that exclude everything (then also what would fill it)."""
@@ -73,7 +99,7 @@ def explain_empty(session: Session, filters: Filters, outputs: list[Any]) -> lis
     if not activity.count_facts(session, filters.unfiltered()):
         reason = NOTHING_SENT
     elif not filters.is_unfiltered:
-        reason = FILTERED_OUT.format(filters.describe())
+        reason = FILTERED_OUT.format(described(session, filters))
     else:
         return outputs  # statements are stored and none filtered out: the hint says what
     for figure in empty:

@@ -10,11 +10,11 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html
 from flask import g, session
 
+from dashboards.panels import described
 from lrs.http import context
 from lrs.http.access import reader_scope, scoped
 from lrs.insight.activity import filter_options
 from lrs.insight.filters import RANGES, Filters, query_values, to_query
-from lrs.insight.people import person_names
 
 PAGES = (
     ("overview", "Overview", "/"),
@@ -223,28 +223,3 @@ def register_callbacks(app: Dash) -> None:
     def describe_filters(search: str) -> str:
         with context.database().querying() as db_session:
             return "Showing " + described(db_session, scoped(Filters.from_query(search)))
-
-
-def described(db_session: Any, filters: Filters) -> str:
-    """The filters in words, each value by its name (a course's or verb's display name,
-    a person's name), never by its IRI or key."""
-    choices = filter_options(db_session, scope=filters.scope)
-    names = {key: dict(choices[key]) for key in ("team", "platform", "verb", "activity")}
-    people = person_names(db_session, [filters.person], filters.scope) if filters.person else {}
-    parts = [f"{filters.start or '…'} to {filters.end or '…'}"
-             if filters.start or filters.end else "all time"]  # fmt: skip
-    for label, key, value in (
-        ("team", "team", filters.team), ("kind", "kind", filters.kind),
-        ("system", "platform", filters.platform), ("verb", "verb", filters.verb),
-        ("activity", "activity", filters.activity),
-    ):  # fmt: skip
-        if value:
-            parts.append(f"{label}: {names.get(key, {}).get(value) or _tail(value)}")
-    if filters.person:
-        parts.append(f"person: {people.get(filters.person, ('someone', None))[0]}")
-    return " · ".join(parts)
-
-
-def _tail(value: str) -> str:
-    """The last part of an IRI, when no name is known for it."""
-    return value.rstrip("/").rsplit("/", 1)[-1] or value

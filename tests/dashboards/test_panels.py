@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Any
+from urllib.parse import quote
 
 import plotly.graph_objects as go
 from sqlalchemy.orm import Session
@@ -13,9 +14,10 @@ from sqlalchemy.orm import Session
 from dashboards import panels
 from lrs.insight import registry
 from lrs.insight.filters import Filters
-from lrs.insight.scope import EVERYTHING
+from lrs.insight.scope import EVERYTHING, Scope
 from lrs.store.engine import Database
-from tests.lrs.insight.data import actor_key, seed
+from statements.vocabulary import Verbs
+from tests.lrs.insight.data import SAFETY, actor_key, seed
 
 ANN = Filters(person=actor_key("ann"))
 
@@ -94,6 +96,21 @@ def test_an_empty_chart_says_why(database: Database) -> None:
     with database.querying() as session:
         [figure] = panels.explain_empty(session, narrow, panels.overview_over_time(session, narrow))
         assert "The filters leave nothing (2001-01-01 to 2001-01-31 · team: Alpha)" in _note(figure)
+        # Values are named, never shown as IRIs or keys; a person outside the reader's
+        # scope is "someone".
+        named = Filters.from_query(
+            f"from=2001-01-01&to=2001-01-31&verb={quote(Verbs.PASSED)}"
+            f"&activity={quote(SAFETY)}&person={quote(actor_key('ann'))}"
+        )
+        [figure] = panels.explain_empty(session, named, panels.overview_over_time(session, named))
+        assert (
+            "The filters leave nothing (2001-01-01 to 2001-01-31 · verb: passed (passed) · "
+            "activity: Safety basics · person: Ann)"
+        ) in _note(figure)
+        hidden = named.within(Scope.of_teams(["Beta"]))
+        [figure] = panels.explain_empty(session, hidden, panels.overview_over_time(session, hidden))
+        assert "person: someone)" in _note(figure)
+        assert "mailto" not in _note(figure) and "http" not in _note(figure)
         # With statements stored and no filter, a chart with nothing to show says what
         # to send instead; a chart with data is left alone.
         [drawn] = panels.explain_empty(
