@@ -246,21 +246,30 @@ def _move_to_courses(
     if not learned:
         return set()
     team = func.coalesce(F.team, "")
-    found = session.execute(
-        select(F.day, F.registration, F.actor_key, team, F.source_kind).where(
-            F.registration.in_(sorted(learned)), F.course_id.is_(None)
+    # Read by registration alone and keep the rows without a course here: with
+    # `course_id IS NULL` in the query, SQLite walks the course index through every
+    # fact that has no course (most of them) instead of the registration index.
+    found = [
+        row
+        for row in session.execute(
+            select(F.seq, F.day, F.registration, F.actor_key, team, F.source_kind,
+                   F.course_id).where(F.registration.in_(sorted(learned)))
         )
-    ).all()
+        if row.course_id is None
+    ]  # fmt: skip
     # Most registrations a batch learns are new ones: no stored fact waits for their
     # course, and there is nothing to update (one statement per registration that has).
-    for registration in sorted({str(row.registration) for row in found}):
+    waiting: dict[str, list[int]] = {}
+    for row in found:
+        waiting.setdefault(str(row.registration), []).append(row.seq)
+    for registration in sorted(waiting):
         session.execute(
             update(F)
-            .where(F.registration == registration, F.course_id.is_(None))
+            .where(F.seq.in_(waiting[registration]))
             .values(course_id=learned[registration])
         )
     keys = {(day, learned[str(registration)], actor, team_)
-            for day, registration, actor, team_, kind in found
+            for _, day, registration, actor, team_, kind, _ in found
             if count and kind == "formal"}  # fmt: skip
     if keys:
         P = CourseProgress
