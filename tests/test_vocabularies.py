@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from lrs.insight import courses
 from lrs.insight.filters import Filters
@@ -103,6 +103,42 @@ def test_statements_one_at_a_time_give_the_same_facts_as_one_batch(
     assert funnel(database, Filters()) == EXPECTED[source][1]
     assert funnel(database, Filters(kind="formal")) == EXPECTED[source][1]
     assert_consistent(database)
+
+
+def test_a_learned_registration_finds_its_stored_facts_by_the_registration_index(
+    database: Database, principal: Principal
+) -> None:
+    """The facts waiting for a registration's course are read by the registration index:
+    SQLite, given ``course_id IS NULL`` beside the registration, walked the course index
+    through every fact without a course (most of a store) for each new registration."""
+    if database.dialect != "sqlite":
+        pytest.skip("SQLite's planner, which has no statistics unless ANALYZE is run")
+    reads: list[tuple[str, Any]] = []
+
+    def listen(connection: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.startswith("SELECT") and "FROM learning_fact" in statement:
+            reads.append((statement, parameters))
+
+    # Two registrations learn their course in one batch (cmi5 ``satisfied`` at the end).
+    sent = lms.SOURCES["cmi5"]()
+    satisfied = [s for s in sent if s["verb"]["id"].endswith("/satisfied")]
+    assert len({s["context"]["registration"] for s in satisfied}) == 2
+    store_statements(database, [s for s in sent if s not in satisfied], version="1.0.3",
+                     principal=principal)  # fmt: skip
+    event.listen(database.engine, "before_cursor_execute", listen)
+    try:
+        store_statements(database, satisfied, version="1.0.3", principal=principal)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", listen)
+    waiting = [(sql, params) for sql, params in reads if "learning_fact.course_id" in sql]
+    assert waiting, "no statement taught a registration its course"
+    with database.engine.connect() as connection:
+        for sql, params in waiting:
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params).all()
+            assert [row[-1] for row in plan] == [
+                "SEARCH learning_fact USING INDEX ix_learning_fact_registration (registration=?)"
+            ]
+    assert funnel(database, Filters()) == EXPECTED["cmi5"][1]
 
 
 def test_voiding_the_statement_that_opened_a_registration_keeps_the_enrolment(
