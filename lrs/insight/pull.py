@@ -54,6 +54,7 @@ from lrs.insight._sql import (
     fact_conditions,
     read_frame,
     unfiltered,
+    uses_learner_rollup,
     with_total,
 )
 from lrs.insight.concepts import (
@@ -77,6 +78,7 @@ from lrs.store.models import (
     ContentAuthor,
     ContentContributor,
     ContentTag,
+    CourseLearner,
     FilterValue,
     LearningFactTag,
 )
@@ -611,7 +613,15 @@ def _formal_evidence(
     filters: Filters, matched: Sequence[str], people: Sequence[str] | None = None
 ) -> Any:
     """Per (person, course on the topic) completed: passed (1) or not (0), its last day
-    (of ``people`` only, when given)."""
+    (of ``people`` only, when given); for all time, from ``course_learner``."""
+    if uses_learner_rollup(filters):
+        L = CourseLearner
+        learners = select(
+            L.actor_key.label("actor_key"), L.course.label("item"),
+            case((L.passed > 0, 1), else_=0).label("top"), L.completed.label("statements"),
+            L.completed_last.label("day"),
+        ).where(L.course.in_(matched), L.completed > 0)  # fmt: skip
+        return learners if people is None else learners.where(L.actor_key.in_(people))
     top = func.max(case((F.concept.in_(PASSED), 1), else_=0))
     query = (
         select(F.actor_key.label("actor_key"), F.course_id.label("item"), top.label("top"),

@@ -620,6 +620,7 @@ def _add_to_course_progress(session: Session, rows: Iterable[dict[str, Any]]) ->
             learner = learners[(course, actor)] = {
                 **{k: v for k, v in total.items() if k != "day"},
                 "first_day": day, "last_day": day,
+                "completed_last": day if total["completed"] else None,
             }  # fmt: skip
             continue
         for column in ("statements", *PROGRESS, "timed", "seconds", "attempt_seconds"):
@@ -630,13 +631,16 @@ def _add_to_course_progress(session: Session, rows: Iterable[dict[str, Any]]) ->
             ):
                 learner[column] = total[column]
         learner["last_day"] = max(learner["last_day"], day)
+        if total["completed"]:
+            last = learner["completed_last"]
+            learner["completed_last"] = day if last is None else max(last, day)
     dialects.increment(
         session,
         _table(CourseLearner),
         [learners[key] for key in sorted(learners)],
         key=("course", "actor_key"),
         column=("statements", *PROGRESS, "timed", "seconds", "attempt_seconds"),
-        greatest=("actor_name", "best_score", "team", "last_day"),
+        greatest=("actor_name", "best_score", "team", "last_day", "completed_last"),
         least=("first_day",),
     )
 
@@ -666,6 +670,7 @@ def _insert_learners(
         func.max(P.best_score),
         func.min(P.day),
         func.max(P.day),
+        func.max(case((P.completed > 0, P.day))),
     ).group_by(P.course, P.actor_key)
     if pairs is not None:
         if not pairs:
@@ -677,7 +682,7 @@ def _insert_learners(
     if actor_keys is not None:
         query = query.where(P.actor_key.in_(list(actor_keys)))
     columns = ["course", "actor_key", "team", "actor_name", *counted, "best_score",
-               "first_day", "last_day"]  # fmt: skip
+               "first_day", "last_day", "completed_last"]  # fmt: skip
     session.execute(insert(CourseLearner).from_select(columns, query))
 
 

@@ -595,7 +595,8 @@ class CourseLearner(Base):
     """Per (course, person) the same counts as ``course_progress`` over all days: what an
     all-time course question reads instead of grouping every day's rows. ``team`` is the
     greatest team the person's facts on the course name (``""``: none), ``first_day`` and
-    ``last_day`` the days of the first and last of them. Kept in the ingest transaction
+    ``last_day`` the days of the first and last of them, ``completed_last`` the day of
+    the last completion. Kept in the ingest transaction
     with ``course_progress``; removing facts recounts the pairs from it."""
 
     __tablename__ = "course_learner"
@@ -617,6 +618,8 @@ class CourseLearner(Base):
     best_score: Mapped[float | None]
     first_day: Mapped[dt.date]
     last_day: Mapped[dt.date]
+    completed_last: Mapped[dt.date | None]
+    """The day of the last completion (None: never completed)."""
 
 
 class RegistrationCourse(Base):

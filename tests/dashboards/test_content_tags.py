@@ -16,7 +16,7 @@ from lrs.services.statements import store_statements
 from lrs.store import facts
 from lrs.store import persons as person_store
 from lrs.store.engine import Database
-from lrs.store.models import ContentContributor, ContentTag
+from lrs.store.models import ContentContributor, ContentTag, CourseLearner
 from statements.vocabulary import Verbs
 from tests.lrs.insight import knowledge_set, pull_set
 from tests.lrs.insight.knowledge_set import Record, key
@@ -132,3 +132,36 @@ def test_contributors_are_counted_per_content_and_person(database: Database) -> 
     _rebuilt(database)
     assert _contributors(database) == _expected([r for r in records if r not in (edit, post)])
     assert (PRICING_PAGE, key("m05")) not in _contributors(database)
+
+
+def _completed_last(database: Database) -> dict[tuple[str, str], Any]:
+    L = CourseLearner
+    with database.reading() as session:
+        rows = session.execute(select(L.course, L.actor_key, L.completed_last)).all()
+    return {(str(course), str(actor)): last for course, actor, last in rows}
+
+
+def test_a_learners_last_completion_day(database: Database) -> None:
+    """``course_learner.completed_last``: the day of the last completed or passed
+    statement of each (course, person), None for those who never completed it."""
+    ids = _seed(database, [])
+    records = pull_set.records()
+
+    def expected(kept: list[Record]) -> dict[tuple[str, str], Any]:
+        found: dict[tuple[str, str], Any] = {}
+        for r in kept:
+            if r.target in knowledge_set.COURSES:
+                pair = (r.target, key(r.person))
+                last = found.get(pair)
+                if r.verb in ("completed", "passed"):
+                    found[pair] = r.day if last is None else max(last, r.day)
+                else:
+                    found.setdefault(pair, None)
+        return found
+
+    assert _completed_last(database) == expected(records)
+    assert any(day is not None for day in _completed_last(database).values())
+    completion = next(r for r in records if r.verb in ("completed", "passed"))
+    _void(database, ids[completion])
+    _rebuilt(database)
+    assert _completed_last(database) == expected([r for r in records if r != completion])
