@@ -3,10 +3,11 @@
 Every number is a SQL aggregate over ``learning_fact`` (one narrow row per stored,
 non-voided statement), its tags, or a rollup (``daily_activity`` per day and filter
 dimension, ``actor_day`` per person, ``course_progress`` per course, person and day,
-``course_learner`` per course and person, ``hourly_activity``) — never over statement
-payloads. These helpers turn ``Filters`` into conditions on each table,
-say which rollup can answer, and read results into DataFrames. Lists are limited in SQL
-and carry the size of the whole set in ``frame.attrs["total"]`` ("top 10 of N").
+``course_learner`` per course and person, ``hourly_activity``, ``content_day`` and
+``tag_day`` with their monthly sums) — never over statement payloads. These helpers
+turn ``Filters`` into conditions on each table, say which rollup can answer, and read
+results into DataFrames. Lists are limited in SQL and carry the size of the whole set
+in ``frame.attrs["total"]`` ("top 10 of N").
 
 They also enforce who may see what: ``Filters.scope`` (``lrs.insight.scope``) becomes
 conditions in the same helpers (``scope_conditions``), so a query that uses them cannot
@@ -17,7 +18,7 @@ rollups only: ``daily_activity`` and ``hourly_activity`` do not know people.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -30,6 +31,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
@@ -217,3 +219,67 @@ def content_authors() -> Select[str, str, dt.datetime]:
     (the ``content_author`` rollup)."""
     C = ContentAuthor
     return select(C.content_id, C.author_key, C.at)
+
+
+Span = tuple[dt.date | None, dt.date | None]
+"""A range of days or months, inclusive; None: open at that end."""
+
+
+def months_within(start: dt.date | None, end: dt.date | None) -> tuple[Span | None, list[Span]]:
+    """The whole calendar months inside the day range [start, end] (None: open), as the
+    first days of the first and last of them (None when there is none), and the day
+    ranges left at its ends."""
+    first = start if start is None or start.day == 1 else _next_month(start)
+    last = None if end is None else _next_month(end) - dt.timedelta(days=1)
+    last_month = None
+    if end is not None:
+        last_month = end.replace(day=1) if end == last else _month_before(end)
+    if first is not None and last_month is not None and first > last_month:
+        return None, [(start, end)]
+    edges: list[Span] = []
+    if start is not None and first is not None and start < first:
+        edges.append((start, first - dt.timedelta(days=1)))
+    if end is not None and last_month is not None and end >= _next_month(last_month):
+        edges.append((_next_month(last_month), end))
+    return (first, last_month), edges
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _month_before(day: dt.date) -> dt.date:
+    return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def by_period(
+    filters: Filters,
+    daily: Any,
+    monthly: Any,
+    columns: Sequence[str],
+    conditions: Callable[[Any], list[ColumnElement[bool]]],
+) -> Any:
+    """``columns`` and ``statements`` of a rollup kept per day and per month, for the
+    filters' day range, team and scope: the whole months from the monthly table, the
+    days at the range's ends from the daily one (a subquery of their rows, to be summed).
+    ``conditions(table)`` adds the question's own conditions on either table."""
+    months, edges = months_within(filters.start, filters.end)
+    parts = []
+    for table, period, ranges in (
+        (monthly, monthly.month, [months] if months is not None else []),
+        (daily, daily.day, edges),
+    ):
+        for low, high in ranges:
+            where = [*scope_conditions(filters.scope, table), *conditions(table)]
+            if filters.team is not None:
+                where.append(table.team == filters.team)
+            if low is not None:
+                where.append(period >= low)
+            if high is not None:
+                where.append(period <= high)
+            chosen = [getattr(table, column) for column in (*columns, "statements")]
+            parts.append(select(*chosen).where(*where))
+    if not parts:  # an empty range: no row, with the columns
+        empty = select(*[getattr(daily, column) for column in (*columns, "statements")])
+        return empty.where(false()).subquery()
+    return union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()

@@ -23,6 +23,7 @@ from lrs.insight import activity, knowledge, topics
 from lrs.insight._sql import (
     A,
     F,
+    P,
     R,
     activity_names,
     content_authors,
@@ -173,19 +174,34 @@ def completion_to_contribution(session: Session, filters: Filters) -> pd.DataFra
     T = LearningFactTag
     course = course_key()
     on_course = F.activity_id == course
-    completions = read_frame(
-        session,
-        select(
-            F.actor_key,
-            func.max(F.actor_name),
-            course,
-            raw_time(func.min(case((on_course, F.timestamp)))),
-            raw_time(func.min(F.timestamp)),
+    if uses_people_rollup(filters):
+        # The first completions of each course day from ``course_progress``, index only.
+        completed = (
+            select(
+                P.actor_key,
+                func.max(P.actor_name),
+                P.course,
+                raw_time(func.min(P.completed_at)),
+                raw_time(func.min(P.part_completed_at)),
+            )
+            .where(*people_conditions(filters, P), P.completed > 0)
+            .group_by(P.course, P.actor_key)
         )
-        .where(*fact_conditions(filters), F.source_kind == "formal", F.concept.in_(COMPLETED))
-        .where(course.is_not(None))
-        .group_by(course, F.actor_key),
-        ["actor_key", "name", "course", "on_course", "first"],
+    else:
+        completed = (
+            select(
+                F.actor_key,
+                func.max(F.actor_name),
+                course,
+                raw_time(func.min(case((on_course, F.timestamp)))),
+                raw_time(func.min(F.timestamp)),
+            )
+            .where(*fact_conditions(filters), F.source_kind == "formal", F.concept.in_(COMPLETED))
+            .where(course.is_not(None))
+            .group_by(course, F.actor_key)
+        )
+    completions = read_frame(
+        session, completed, ["actor_key", "name", "course", "on_course", "first"]
     )
     done = utc(completions.pop("on_course")).fillna(utc(completions.pop("first")))
     completions["completed"] = done
@@ -202,15 +218,13 @@ def completion_to_contribution(session: Session, filters: Filters) -> pd.DataFra
         .distinct(),
         ["course", "tag"],
     )
-    made = read_frame(
+    made = _contributions(
         session,
         _contributed_since(done.min(), F.actor_key, F.content_id, raw_time(F.timestamp)).where(
             *scope_conditions(filters.scope)
         ),
-        ["actor_key", "content_id", "at"],
     )
-    made["at"] = utc(made["at"])
-    contents = sorted(set(made["content_id"]))
+    contents = sorted(set(made[2]))
     content_tags = read_frame(
         session,
         select(F.content_id, T.tag)
@@ -273,9 +287,32 @@ def _topics(
     return {key: topics.Topic.of(names.get(key), by_key.get(key, ())) for key in set(keys)}
 
 
+Contributions = tuple[list[str], list[int], list[str]]
+"""People, times (ns since the epoch) and contents of contributions, in that order."""
+
+
+def _contributions(session: Session, query: Any) -> Contributions:
+    """The (person, time, content) rows of ``query`` (person, content, raw time) as
+    lists sorted by person, time and content: plain lists and tuples, as a DataFrame of
+    text columns costs more to build, sort and read back than the query itself."""
+    people: list[str] = []
+    contents: list[str] = []
+    times: list[str] = []
+    for batch in session.connection().execute(query).partitions(2000):
+        for person, content, at in batch:
+            people.append(person)
+            contents.append(content)
+            times.append(at)
+    if not people:
+        return [], [], []
+    nanoseconds = _nanoseconds(utc(times))
+    rows = sorted(zip(people, nanoseconds, contents, strict=True))
+    return [row[0] for row in rows], [row[1] for row in rows], [row[2] for row in rows]
+
+
 def _first_linked(
     completions: pd.DataFrame,
-    made: pd.DataFrame,
+    made: Contributions,
     course_topics: dict[str, topics.Topic],
     content_topics: dict[str, topics.Topic],
 ) -> tuple[list[str | None], list[int | None], list[str | None]]:
@@ -286,10 +323,7 @@ def _first_linked(
     decided once. Times are compared as integers and rows read as lists: iterating
     timestamps and pandas series cost more than the scan itself at a million
     statements."""
-    ordered = made.sort_values(["actor_key", "at", "content_id"], kind="stable")
-    people: list[str] = ordered["actor_key"].tolist()
-    times: list[int] = _nanoseconds(ordered["at"])
-    contents: list[str] = ordered["content_id"].tolist()
+    people, times, contents = made
     spans: dict[str, tuple[int, int]] = {}
     for index, person in enumerate(people):
         low, _ = spans.get(person, (index, index))

@@ -23,6 +23,7 @@ from lrs.insight._sql import (
     F,
     R,
     activity_names,
+    by_period,
     content_authors,
     fact_conditions,
     group_count,
@@ -52,7 +53,11 @@ from lrs.insight.filters import Filters
 from lrs.insight.people import person_names
 from lrs.store.models import (
     ContentAuthor,
+    ContentDay,
+    ContentMonth,
     LearningFactTag,
+    TagDay,
+    TagMonth,
 )
 
 # -- knowledge (informal) ------------------------------------------------------------
@@ -182,6 +187,8 @@ def top_content(
     if metric == "reused":
         return _reused(session, filters, limit, types)
     concepts = {"read": CONSUME, "edited": EDITING, "discussed": RESPONDING}[metric]
+    if uses_people_rollup(filters) and (types is None or metric != "discussed"):
+        return _top_content_rollup(session, filters, concepts, types, limit)
     conditions = [
         *fact_conditions(filters),
         F.source_kind == "informal",
@@ -207,6 +214,36 @@ def top_content(
         .limit(limit)
     )
     return _named_content(session, query)
+
+
+def _top_content_rollup(
+    session: Session,
+    filters: Filters,
+    concepts: tuple[str, ...],
+    types: tuple[str, ...] | None,
+    limit: int,
+) -> pd.DataFrame:
+    """``top_content`` from ``content_month`` and ``content_day`` (the facts' own
+    activity types, as the facts' query reads them)."""
+
+    def conditions(table: Any) -> list[ColumnElement[bool]]:
+        found = [table.concept.in_(concepts)]
+        if types is not None:
+            found.append(table.activity_type.in_(types))
+        return found
+
+    rows = by_period(filters, ContentDay, ContentMonth, ["content_id"], conditions)
+    measure = func.sum(rows.c.statements)
+    query = (
+        select(rows.c.content_id, measure, group_count())
+        .group_by(rows.c.content_id)
+        .order_by(measure.desc(), rows.c.content_id)
+        .limit(limit)
+    )
+    frame = _named_content(session, query)
+    if len(frame):  # an empty frame keeps the untyped column the facts' query gives
+        frame["count"] = frame["count"].astype("int64")
+    return frame
 
 
 def _reused(
@@ -365,18 +402,46 @@ def emerging_topics(
     if end is None:
         return with_total(pd.DataFrame(columns=["tag", "recent", "earlier", "growth"]), 0)
     split = end - dt.timedelta(days=recent_days - 1)
-    recent = func.sum(case((F.day >= split, 1), else_=0))
-    earlier = func.sum(case((F.day < split, 1), else_=0))
-    query = (
-        select(LearningFactTag.tag, recent, earlier)
-        .join(F, F.seq == LearningFactTag.seq)
-        .where(*fact_conditions(filters.replace(end=end)), F.source_kind == "informal")
-        .group_by(LearningFactTag.tag)
-    )
-    frame = read_frame(session, query, ["tag", "recent", "earlier"])
+    if uses_people_rollup(filters):
+        frame = _tag_periods(session, filters.replace(end=end), split)
+    else:
+        frame = _tag_facts(session, filters.replace(end=end), split)
     total = len(frame)
     recent_all = max(int(frame["recent"].sum()), 1)
     earlier_all = max(int(frame["earlier"].sum()), 1)
     frame["growth"] = (frame["recent"] / recent_all) / ((frame["earlier"] + 1) / earlier_all)
     frame = frame[frame["recent"] > 0].sort_values(["growth", "tag"], ascending=[False, True])
     return with_total(frame.head(limit).reset_index(drop=True), total)
+
+
+def _tag_facts(session: Session, filters: Filters, split: dt.date) -> pd.DataFrame:
+    """Per tag of informal facts under ``filters``: statements from ``split`` on
+    (recent) and before it (earlier)."""
+    recent = func.sum(case((F.day >= split, 1), else_=0))
+    earlier = func.sum(case((F.day < split, 1), else_=0))
+    query = (
+        select(LearningFactTag.tag, recent, earlier)
+        .join(F, F.seq == LearningFactTag.seq)
+        .where(*fact_conditions(filters), F.source_kind == "informal")
+        .group_by(LearningFactTag.tag)
+    )
+    return read_frame(session, query, ["tag", "recent", "earlier"])
+
+
+def _tag_periods(session: Session, filters: Filters, split: dt.date) -> pd.DataFrame:
+    """``_tag_facts`` from ``tag_month`` and ``tag_day``: the recent days and the
+    earlier ones each read as whole months and the days left at their ends."""
+    counts: dict[str, list[int]] = {}
+    periods = [(0, filters.replace(start=max(filters.start or split, split)))]
+    if filters.start is None or filters.start < split:
+        periods.append((1, filters.replace(end=split - dt.timedelta(days=1))))
+    for index, period in periods:
+        rows = by_period(period, TagDay, TagMonth, ["tag"], lambda table: [])
+        query = select(rows.c.tag, func.sum(rows.c.statements)).group_by(rows.c.tag)
+        for tag, n in session.execute(query):
+            counts.setdefault(str(tag), [0, 0])[index] += int(n)
+    frame = pd.DataFrame(
+        [(tag, recent, earlier) for tag, (recent, earlier) in sorted(counts.items())],
+        columns=["tag", "recent", "earlier"],
+    )
+    return frame

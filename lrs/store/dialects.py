@@ -1,5 +1,6 @@
 """The only place that knows SQLite from PostgreSQL: inserts that ignore or merge, row
-locks, the text both can compare, lines of text joined in order, and day arithmetic."""
+locks, the text both can compare, lines of text joined in order, and day arithmetic
+(days after a day, a day's month)."""
 
 from __future__ import annotations
 
@@ -129,6 +130,13 @@ def increment(
         _dialect(session), table, tuple(key), columns, tuple(greatest), tuple(least)
     )
     session.execute(statement, list(rows))
+
+
+def month_of(session: Session, day: Any) -> ColumnElement[Any]:
+    """The first day of the month of ``day`` (a date column), in SQL."""
+    if _dialect(session) == "postgresql":
+        return cast(func.date_trunc("month", day), Date)
+    return func.date(day, "start of month")
 
 
 def storable_text(text: str) -> bool:

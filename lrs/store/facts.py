@@ -5,8 +5,11 @@ counts it in the rollups: ``daily_activity`` (per day and filter dimension),
 ``actor_day`` (per day, person and team), ``course_progress`` (per day, course and
 person) with ``course_learner`` (the same per course and person over all days),
 ``filter_value`` (the filter bar's choices), ``content_author`` (who created each piece
-of content), ``content_tag`` (the tags each piece of content is written with) and
-``content_contributor`` (per content and person, what they wrote on it). Each rollup is
+of content), ``content_tag`` (the tags each piece of content is written with),
+``content_contributor`` (per content and person, what they wrote on it), ``content_day``
+(informal facts per day, content, team, concept and activity type) and ``tag_day``
+(informal facts per day, team and tag), the last two also summed per month
+(``content_month``, ``tag_month``). Each rollup is
 written with one statement per batch, keys sorted so that concurrent writers lock rows
 in the same order. ``forget`` (voiding) and ``forget_seqs`` (privacy erasure, retention)
 remove facts and take them out of every rollup exactly, so dashboards never count a
@@ -40,6 +43,8 @@ from lrs.store.models import (
     ActorDay,
     ContentAuthor,
     ContentContributor,
+    ContentDay,
+    ContentMonth,
     ContentTag,
     CourseLearner,
     CourseProgress,
@@ -50,10 +55,13 @@ from lrs.store.models import (
     LearningFactTag,
     RegistrationCourse,
     Statement,
+    TagDay,
+    TagMonth,
 )
 from statements.vocabulary import (
     ATTEMPT_END,
     AUTHORING,
+    COMPLETED,
     CONTRIBUTE,
     EDITING,
     ENROLLED,
@@ -72,11 +80,18 @@ ActorKey = tuple[Any, str, str]
 CourseKey = tuple[Any, str, str, str]
 LearnerKey = tuple[str, str]
 HourKey = tuple[Any, int, int, str]
+ContentKey = tuple[Any, str, str, str, str]
+TagKey = tuple[Any, str, str]
+COMPLETION_TIMES = ("completed_at", "part_completed_at")
+"""``course_progress``'s first completion on the course itself, and on it or any part."""
 ACTOR_COUNTS = ("statements", "formal", "informal", "contributions", "reactions", "scores")
 _CHUNK = 500
 KEY_BYTES = 512
 """Longest identifier a fact keeps as it is: a fact's covering index entries hold three
 of them and must stay under PostgreSQL's B-tree limit (a third of an 8 KiB page)."""
+TYPE_CHARACTERS = 200
+"""The start of an activity type that ``content_day`` keeps (its key entries stay under
+PostgreSQL's B-tree limit): the types it is asked about are far shorter."""
 _KEY_COLUMNS = ("actor_key", "verb_id", "activity_id", "content_id", "space_id", "course_id",
                 "named_course", "team", "platform")  # fmt: skip
 
@@ -152,6 +167,8 @@ def record(
     _recount_learners(session, sorted({(course, actor) for _, course, actor, _ in moved}))
     _add_to_hourly(session, Counter(map(_hour_key, rows)))
     _add_filter_values(session, rows)
+    _add_by_period(session, CONTENT, Counter(filter(None, map(_content_key, rows))))
+    _add_by_period(session, TAGS, _tag_counts(rows, tags))
     # New facts have higher seqs than any stored one: a stored author stays the first.
     authors: dict[str, dict[str, Any]] = {}
     for row in rows:
@@ -304,8 +321,17 @@ def _forget_chunk(session: Session, seqs: list[int]) -> None:
     ]
     if not removed:
         return
-    session.execute(delete(LearningFactTag).where(LearningFactTag.seq.in_(seqs)))
+    T = LearningFactTag
+    tags = [{"seq": seq, "tag": tag} for seq, tag in session.execute(
+        select(T.seq, T.tag).where(T.seq.in_(seqs)))]  # fmt: skip
+    session.execute(delete(T).where(T.seq.in_(seqs)))
     session.execute(delete(F).where(F.seq.in_(seqs)))
+    contents: Counter[ContentKey] = Counter()
+    for key in filter(None, map(_content_key, removed)):
+        contents[key] -= 1
+    _add_by_period(session, CONTENT, contents)
+    tag_counts = _tag_counts(removed, tags)
+    _add_by_period(session, TAGS, Counter({key: -n for key, n in tag_counts.items()}))
     counts: Counter[RollupKey] = Counter()
     for row in removed:
         counts[_rollup_key(row)] -= 1
@@ -330,17 +356,17 @@ def _forget_chunk(session: Session, seqs: list[int]) -> None:
         _recount_learners(session, sorted({(course, actor) for _, course, actor, _ in courses}))
     _refresh_filter_values(session, removed)
     gone = {row["seq"] for row in removed}
-    contents = sorted(
+    authored = sorted(
         {row["activity_id"] for row in removed
          if row["concept"] in AUTHORING and row.get("activity_id") is not None}
     )  # fmt: skip
-    if contents:
+    if authored:
         session.execute(
             delete(ContentAuthor).where(
-                ContentAuthor.content_id.in_(contents), ContentAuthor.seq.in_(gone)
+                ContentAuthor.content_id.in_(authored), ContentAuthor.seq.in_(gone)
             )
         )
-        _insert_authors(session, contents)
+        _insert_authors(session, authored)
     written = sorted({row["content_id"] for row in removed if _writes(row)})
     if written:
         session.execute(delete(ContentTag).where(ContentTag.content_id.in_(written)))
@@ -424,6 +450,8 @@ def rebuild_rollups(session: Session) -> None:
     _insert_content_tags(session, None)
     session.execute(delete(ContentContributor))
     _insert_contributors(session, None)
+    for rollup in (CONTENT, TAGS):
+        _rebuild_by_period(session, rollup)
 
 
 def rebuild_rollup(session: Session) -> None:
@@ -587,7 +615,8 @@ def _add_to_course_progress(session: Session, rows: Iterable[dict[str, Any]]) ->
             key,
             {"day": key[0], "course": key[1], "actor_key": key[2], "team": key[3],
              "actor_name": None, "statements": 0, **dict.fromkeys(PROGRESS, 0), "timed": 0,
-             "seconds": 0.0, "attempt_seconds": 0.0, "best_score": None},
+             "seconds": 0.0, "attempt_seconds": 0.0, "best_score": None,
+             **dict.fromkeys(COMPLETION_TIMES)},
         )  # fmt: skip
         name = row.get("actor_name")
         if name is not None and (total["actor_name"] is None or name > total["actor_name"]):
@@ -605,6 +634,12 @@ def _add_to_course_progress(session: Session, rows: Iterable[dict[str, Any]]) ->
         if row["concept"] in JUDGED and score is not None:
             best = total["best_score"]
             total["best_score"] = score if best is None else max(best, score)
+        if row["concept"] in COMPLETED:
+            at = row["timestamp"]
+            on_course = row.get("activity_id") == key[1]
+            for column in COMPLETION_TIMES if on_course else COMPLETION_TIMES[1:]:
+                if total[column] is None or at < total[column]:
+                    total[column] = at
     dialects.increment(
         session,
         _table(CourseProgress),
@@ -612,13 +647,14 @@ def _add_to_course_progress(session: Session, rows: Iterable[dict[str, Any]]) ->
         key=("day", "course", "actor_key", "team"),
         column=("statements", *PROGRESS, "timed", "seconds", "attempt_seconds"),
         greatest=("actor_name", "best_score"),
+        least=COMPLETION_TIMES,
     )
     learners: dict[LearnerKey, dict[str, Any]] = {}
     for (day, course, actor, _), total in sorted(counts.items()):
         learner = learners.get((course, actor))
         if learner is None:
             learner = learners[(course, actor)] = {
-                **{k: v for k, v in total.items() if k != "day"},
+                **{k: v for k, v in total.items() if k not in ("day", *COMPLETION_TIMES)},
                 "first_day": day, "last_day": day,
                 "completed_last": day if total["completed"] else None,
             }  # fmt: skip
@@ -695,6 +731,7 @@ def _insert_course_progress(
     course = course_key()
     timed = F.concept.in_(SESSION_END) & F.duration_seconds.is_not(None)
     attempt = F.concept.in_(ATTEMPT_END)
+    completed = F.concept.in_(COMPLETED)
     query = (
         select(
             F.day,
@@ -708,6 +745,8 @@ def _insert_course_progress(
             func.coalesce(func.sum(case((timed, F.duration_seconds))), 0.0),
             func.coalesce(func.sum(case((attempt, F.duration_seconds))), 0.0),
             func.max(case((F.concept.in_(JUDGED), F.score_scaled))),
+            func.min(case((completed & (F.activity_id == course), F.timestamp))),
+            func.min(case((completed, F.timestamp))),
         )
         .where(F.source_kind == "formal", course.is_not(None))
         .group_by(F.day, course, F.actor_key, team)
@@ -720,7 +759,7 @@ def _insert_course_progress(
     if actor_keys is not None:
         query = query.where(F.actor_key.in_(list(actor_keys)))
     columns = ["day", "course", "actor_key", "team", "actor_name", "statements", *PROGRESS,
-               "timed", "seconds", "attempt_seconds", "best_score"]  # fmt: skip
+               "timed", "seconds", "attempt_seconds", "best_score", *COMPLETION_TIMES]  # fmt: skip
     session.execute(insert(CourseProgress).from_select(columns, query))
 
 
@@ -927,3 +966,95 @@ def _insert_contributors(
     columns = ["content_id", "actor_key", "wrote", "edited", "commented", "written_last",
                "commented_last"]  # fmt: skip
     session.execute(insert(ContentContributor).from_select(columns, query))
+
+
+class _ByPeriod:
+    """A rollup kept per day and summed per month: its two tables and their key columns
+    after the period (``day`` in the daily table, ``month`` in the monthly one)."""
+
+    def __init__(self, daily: Any, monthly: Any, key: tuple[str, ...]) -> None:
+        self.daily, self.monthly, self.key = daily, monthly, key
+
+
+CONTENT = _ByPeriod(ContentDay, ContentMonth, ("content_id", "team", "concept", "activity_type"))
+TAGS = _ByPeriod(TagDay, TagMonth, ("team", "tag"))
+
+
+def _content_key(row: dict[str, Any]) -> ContentKey | None:
+    """The ``content_day`` key of an informal fact on content (else None)."""
+    if row["source_kind"] != "informal" or row.get("content_id") is None:
+        return None
+    kind = (row.get("activity_type") or "")[:TYPE_CHARACTERS]
+    return (row["day"], row["content_id"], row.get("team") or "", row["concept"], kind)
+
+
+def _tag_counts(rows: Iterable[dict[str, Any]], tags: Iterable[dict[str, Any]]) -> Counter[TagKey]:
+    """``tag_day`` counts of the tags of these facts (informal facts only)."""
+    informal = {row["seq"]: row for row in rows if row["source_kind"] == "informal"}
+    counts: Counter[TagKey] = Counter()
+    for tag in tags:
+        row = informal.get(tag["seq"])
+        if row is not None:
+            counts[(row["day"], row.get("team") or "", tag["tag"])] += 1
+    return counts
+
+
+def _add_by_period(session: Session, rollup: _ByPeriod, counts: Counter[Any]) -> None:
+    """Add ``counts`` (keyed by day, then ``rollup.key``) to the daily and the monthly
+    table; a row whose count falls to zero is removed."""
+    months: Counter[Any] = Counter()
+    for (day, *rest), n in counts.items():
+        months[(day.replace(day=1), *rest)] += n
+    for table, period, found in ((rollup.daily, "day", counts), (rollup.monthly, "month", months)):
+        keys = sorted(key for key, n in found.items() if n)
+        if not keys:
+            continue
+        columns = (period, *rollup.key)
+        rows = [{**dict(zip(columns, key, strict=True)), "statements": found[key]} for key in keys]
+        dialects.increment(session, _table(table), rows, key=columns, column="statements")
+        if any(found[key] < 0 for key in keys):
+            gone = [key for key in keys if found[key] < 0]
+            for start in range(0, len(gone), _CHUNK):
+                session.execute(
+                    delete(table).where(
+                        tuple_(*[getattr(table, c) for c in columns]).in_(
+                            gone[start : start + _CHUNK]
+                        ),
+                        table.statements <= 0,
+                    )
+                )
+
+
+def _rebuild_by_period(session: Session, rollup: _ByPeriod) -> None:
+    """Recount a rollup's daily table from the facts (and tags) and its monthly table
+    from the daily one."""
+    session.execute(delete(rollup.daily))
+    session.execute(delete(rollup.monthly))
+    team = func.coalesce(F.team, "")
+    informal = F.source_kind == "informal"
+    if rollup is CONTENT:
+        kind = func.substr(func.coalesce(F.activity_type, ""), 1, TYPE_CHARACTERS)
+        daily = (
+            select(F.day, F.content_id, team, F.concept, kind, func.count())
+            .where(informal, F.content_id.is_not(None))
+            .group_by(F.day, F.content_id, team, F.concept, kind)
+        )
+    else:
+        T = LearningFactTag
+        daily = (
+            select(F.day, team, T.tag, func.count())
+            .join(T, T.seq == F.seq)
+            .where(informal)
+            .group_by(F.day, team, T.tag)
+        )
+    columns = [*rollup.key, "statements"]
+    session.execute(insert(rollup.daily).from_select(["day", *columns], daily))
+    D = rollup.daily
+    month = dialects.month_of(session, D.day)
+    keys = [getattr(D, column) for column in rollup.key]
+    session.execute(
+        insert(rollup.monthly).from_select(
+            ["month", *columns],
+            select(month, *keys, func.sum(D.statements)).group_by(month, *keys),
+        )
+    )

@@ -480,10 +480,20 @@ class LearningFact(Base):
             "ix_learning_fact_content_concept",
             *("content_id", "concept", "source_kind", "actor_key", "day", "team"),
         ),
-        # Completions and contributions with their time and the seq that joins the tags.
+        # Completions and contributions with their time, content and the seq that joins
+        # the tags.
         Index(
             "ix_learning_fact_concept_day",
-            *("concept", "day", "source_kind", "team", "actor_key", "timestamp", "seq"),
+            *(
+                "concept",
+                "day",
+                "source_kind",
+                "team",
+                "actor_key",
+                "timestamp",
+                "seq",
+                "content_id",
+            ),
         ),
         Index("ix_learning_fact_timestamp_seq", "timestamp", "seq"),
         Index("ix_learning_fact_team_timestamp", "team", "timestamp", "seq"),
@@ -524,6 +534,9 @@ class DailyActivity(Base):
 
 ACTOR_DAY_COLUMNS = ("actor_key", "day", "team", "statements", "formal", "informal",
                      "contributions", "reactions", "scores", "score_sum", "actor_name")  # fmt: skip
+CONTENT_ROLLUP_COLUMNS = ("activity_type", "content_id", "team", "statements")
+"""Index columns of ``content_day`` and ``content_month`` after concept and period: a
+ranking reads one concept's rows over a range, index only."""
 COURSE_PROGRESS_COLUMNS = ("course", "actor_key", "day", "team", "enrolled", "started",
                            "completed", "passed", "failed", "statements", "timed", "seconds",
                            "attempt_seconds", "best_score", "actor_name", "satisfied")  # fmt: skip
@@ -559,6 +572,11 @@ class ActorDay(Base):
     )
 
 
+COMPLETION_INDEX_COLUMNS = ("course", "actor_key", "day", "team", "completed_at",
+                            "part_completed_at", "actor_name")  # fmt: skip
+COMPLETED_ROWS = text("completed > 0")
+
+
 class CourseProgress(Base):
     """Per (day, course, person, team) counts of formal facts for the course pages: how
     many enrol, start, complete, pass or fail it; timed session ends with their seconds,
@@ -584,10 +602,22 @@ class CourseProgress(Base):
     attempt_seconds: Mapped[float]
     best_score: Mapped[float | None]
     satisfied: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    completed_at: Mapped[dt.datetime | None]
+    """The time of the first completion (completed, passed...) on the course itself."""
+    part_completed_at: Mapped[dt.datetime | None]
+    """The time of the first completion on the course or any of its parts."""
 
     __table_args__ = (
         # Per (course, person) stages (funnel, stalled) stream in this order, index only.
         Index("ix_course_progress_course_actor", *COURSE_PROGRESS_COLUMNS),
+        # Who completed which course when (completion to contribution), index only, in
+        # (course, person) order: the rows that count a completion alone.
+        Index(
+            "ix_course_progress_completions",
+            *COMPLETION_INDEX_COLUMNS,
+            sqlite_where=COMPLETED_ROWS,
+            postgresql_where=COMPLETED_ROWS,
+        ),
     )
 
 
@@ -644,6 +674,67 @@ class HourlyActivity(Base):
     weekday: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     hour: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     team: Mapped[str] = mapped_column(primary_key=True)
+    statements: Mapped[int] = mapped_column(BigInteger)
+
+
+class ContentDay(Base):
+    """Per (day, content, team, concept, activity type) counts of informal facts on a
+    piece of content, for the knowledge page's rankings (most read posts and pages, most
+    edited, most discussed) without reading a fact row per view. ``activity_type`` is
+    the fact's own activity's type (``""``: none). Kept in the ingest transaction;
+    removing facts takes them out."""
+
+    __tablename__ = "content_day"
+
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    content_id: Mapped[str] = mapped_column(primary_key=True)
+    team: Mapped[str] = mapped_column(primary_key=True)
+    concept: Mapped[str] = mapped_column(String(32), primary_key=True)
+    activity_type: Mapped[str] = mapped_column(primary_key=True)
+    statements: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_content_day_concept", "concept", "day", *CONTENT_ROLLUP_COLUMNS),)
+
+
+class ContentMonth(Base):
+    """``content_day`` summed per calendar month (``month``: its first day): the whole
+    months of a range are read here, so an all-time ranking grows with the months, not
+    with the days or statements."""
+
+    __tablename__ = "content_month"
+
+    month: Mapped[dt.date] = mapped_column(primary_key=True)
+    content_id: Mapped[str] = mapped_column(primary_key=True)
+    team: Mapped[str] = mapped_column(primary_key=True)
+    concept: Mapped[str] = mapped_column(String(32), primary_key=True)
+    activity_type: Mapped[str] = mapped_column(primary_key=True)
+    statements: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        Index("ix_content_month_concept", "concept", "month", *CONTENT_ROLLUP_COLUMNS),
+    )
+
+
+class TagDay(Base):
+    """Informal facts per (day, team, tag), for the emerging topics: a tag's statements
+    in a period without joining every tag to its fact. Kept like ``content_day``."""
+
+    __tablename__ = "tag_day"
+
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    team: Mapped[str] = mapped_column(primary_key=True)
+    tag: Mapped[str] = mapped_column(primary_key=True)
+    statements: Mapped[int] = mapped_column(BigInteger)
+
+
+class TagMonth(Base):
+    """``tag_day`` summed per calendar month (``month``: its first day)."""
+
+    __tablename__ = "tag_month"
+
+    month: Mapped[dt.date] = mapped_column(primary_key=True)
+    team: Mapped[str] = mapped_column(primary_key=True)
+    tag: Mapped[str] = mapped_column(primary_key=True)
     statements: Mapped[int] = mapped_column(BigInteger)
 
 

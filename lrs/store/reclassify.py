@@ -22,6 +22,8 @@ from lrs.store.models import (
     ActorDay,
     ContentAuthor,
     ContentContributor,
+    ContentDay,
+    ContentMonth,
     ContentTag,
     CourseLearner,
     CourseProgress,
@@ -32,6 +34,8 @@ from lrs.store.models import (
     LearningFactTag,
     RegistrationCourse,
     Statement,
+    TagDay,
+    TagMonth,
 )
 from statements.vocabulary import Rules
 
@@ -152,7 +156,8 @@ def clear_facts(session: Session) -> None:
     """Remove every fact, tag, registration course and rollup (before recomputing)."""
     for model in (LearningFactTag, LearningFact, RegistrationCourse, DailyActivity, ActorDay,
                   CourseProgress, CourseLearner, HourlyActivity, FilterValue,
-                  ContentAuthor, ContentTag, ContentContributor):  # fmt: skip
+                  ContentAuthor, ContentTag, ContentContributor, ContentDay, ContentMonth,
+                  TagDay, TagMonth):  # fmt: skip
         session.execute(delete(model))
 
 

@@ -1,15 +1,19 @@
 """The dashboard rollups always equal a recomputation from the facts: after ingest, after
-voiding (XAPI-00103: voided statements are not counted) and after a privacy erasure."""
+voiding (XAPI-00103: voided statements are not counted) and after a privacy erasure; the
+content and tag rollups hold exactly the seeded organisation's informal facts, per day
+and per month, and a question answered from them equals the same question on the facts."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import select
 
-from lrs.insight import activity
+from lrs.insight import activity, knowledge
+from lrs.insight._sql import months_within
 from lrs.insight.filters import Filters
 from lrs.services import privacy
 from lrs.services.statements import store_statements
@@ -19,6 +23,8 @@ from lrs.store.models import (
     ActorDay,
     ContentAuthor,
     ContentContributor,
+    ContentDay,
+    ContentMonth,
     ContentTag,
     CourseLearner,
     CourseProgress,
@@ -26,12 +32,22 @@ from lrs.store.models import (
     FilterValue,
     HourlyActivity,
     LearningFact,
+    TagDay,
+    TagMonth,
 )
-from statements.vocabulary import Verbs
-from tests.lrs.insight.data import POST, actor_key
+from statements.vocabulary import ActivityTypes, Verbs
+from tests.lrs.insight.data import (
+    FORUM_REPLY,
+    POST,
+    QUESTION,
+    QUESTION_TYPE,
+    WIKI_PAGE,
+    actor_key,
+)
 
 ROLLUPS = (DailyActivity, ActorDay, CourseProgress, CourseLearner, HourlyActivity, ContentAuthor,
-           ContentTag, ContentContributor, FilterValue)  # fmt: skip
+           ContentTag, ContentContributor, FilterValue, ContentDay, ContentMonth, TagDay,
+           TagMonth)  # fmt: skip
 
 
 def snapshot(database: Database) -> dict[str, list[tuple[Any, ...]]]:
@@ -155,3 +171,160 @@ def test_course_learners_sum_each_pairs_days(database: Database, seeded: dict[st
         found[0] += statements
         found[1], found[2] = min(found[1], day), max(found[2], day)
     assert learners and {(c, a): [n, f, last] for c, a, n, f, last in learners} == expected
+
+
+MARCH = dt.date(2026, 3, 1)
+ARTICLE, PAGE, COMMENT = ActivityTypes.ARTICLE, ActivityTypes.PAGE, ActivityTypes.COMMENT
+CONTENT_DAYS = [
+    # (day of March, content, team, concept, the fact's own activity type)
+    (6, POST, "Alpha", "authored", ARTICLE),
+    (6, POST, "Beta", "commented", COMMENT),  # a comment counts on the post it is on
+    (7, POST, "", "viewed", ARTICLE),
+    (7, POST, "Alpha", "liked", ARTICLE),
+    (7, POST, "Beta", "viewed", ARTICLE),
+    (8, WIKI_PAGE, "Alpha", "edited", PAGE),
+    (8, WIKI_PAGE, "Beta", "created", PAGE),
+    (9, QUESTION, "Alpha", "replied", FORUM_REPLY),
+    (9, QUESTION, "Beta", "asked", QUESTION_TYPE),
+    (9, WIKI_PAGE, "Beta", "viewed", PAGE),  # eve's view of the page was voided
+]
+"""The seeded organisation's informal facts on content, one each (XAPI-00103)."""
+
+
+def test_content_and_tag_rollups_hold_the_informal_facts_per_day_and_month(
+    database: Database, seeded: dict[str, Any]
+) -> None:
+    rows = assert_consistent(database)
+    assert rows["content_day"] == sorted(
+        (MARCH.replace(day=d), content, team, concept, kind, 1)
+        for d, content, team, concept, kind in CONTENT_DAYS
+    )
+    assert rows["content_month"] == sorted(
+        (MARCH, content, team, concept, kind, 1) for _, content, team, concept, kind in CONTENT_DAYS
+    )
+    # Informal facts' tags only: ann's completion of the safety course is formal.
+    assert rows["tag_day"] == [
+        (MARCH.replace(day=6), "Alpha", "safety", 1),
+        (MARCH.replace(day=8), "Alpha", "python", 1),
+        (MARCH.replace(day=8), "Beta", "python", 1),
+    ]
+    assert rows["tag_month"] == [(MARCH, "Alpha", "python", 1), (MARCH, "Alpha", "safety", 1),
+                                 (MARCH, "Beta", "python", 1)]  # fmt: skip
+
+
+def test_voiding_takes_facts_out_of_the_content_and_tag_rollups(
+    database: Database, seeded: dict[str, Any]
+) -> None:
+    """XAPI-00103: voiding dan's view of the post and ann's edit of the page (tagged)
+    removes their rows by day and their counts by month."""
+    void(database, seeded, 12)  # dan viewed the post (Beta, March 7)
+    void(database, seeded, 16)  # ann edited the wiki page, tagged python (Alpha, March 8)
+    rows = assert_consistent(database)
+    voided = {(7, POST, "Beta", "viewed", ARTICLE), (8, WIKI_PAGE, "Alpha", "edited", PAGE)}
+    kept = [row for row in CONTENT_DAYS if row not in voided]
+    assert len(kept) == 8
+    assert rows["content_day"] == sorted(
+        (MARCH.replace(day=d), content, team, concept, kind, 1)
+        for d, content, team, concept, kind in kept
+    )
+    assert rows["tag_day"] == [
+        (MARCH.replace(day=6), "Alpha", "safety", 1),
+        (MARCH.replace(day=8), "Beta", "python", 1),
+    ]
+    assert rows["tag_month"] == [(MARCH, "Alpha", "safety", 1), (MARCH, "Beta", "python", 1)]
+
+
+def test_two_facts_of_one_month_are_one_monthly_row_and_voiding_one_leaves_the_other(
+    database: Database, seeded: dict[str, Any]
+) -> None:
+    """Dan views the post again on March 20, in the same month and team as his view of
+    March 7: two daily rows, one monthly row counting 2; voided, the month counts 1."""
+    again = {
+        "actor": {"mbox": "mailto:dan@example.com", "name": "Dan"},
+        "verb": {"id": Verbs.VIEWED, "display": {"en": "viewed"}},
+        "object": {"id": POST, "definition": {"type": ARTICLE, "name": {"en": "Safety tips"}}},
+        "timestamp": "2026-03-20T09:00:00Z",
+        "context": {
+            "platform": "blog",
+            "team": {"objectType": "Group", "name": "Beta",
+                     "account": {"homePage": "http://example.com", "name": "beta"}},
+        },
+    }  # fmt: skip
+    [added] = store_statements(database, [again], version="1.0.3", principal=seeded["principal"])
+    key = (POST, "Beta", "viewed", ARTICLE)
+    rows = assert_consistent(database)
+    assert [row[0] for row in rows["content_day"] if row[1:5] == key] == [
+        MARCH.replace(day=7),
+        MARCH.replace(day=20),
+    ]
+    assert [row for row in rows["content_month"] if row[1:5] == key] == [(MARCH, *key, 2)]
+    void(database, {**seeded, "ids": [added]}, 0)
+    rows = assert_consistent(database)
+    assert [row for row in rows["content_month"] if row[1:5] == key] == [(MARCH, *key, 1)]
+
+
+def test_months_within_a_range_and_the_days_at_its_ends() -> None:
+    day = dt.date
+    assert months_within(None, None) == ((None, None), [])
+    assert months_within(day(2026, 8, 27), day(2026, 11, 24)) == (
+        (day(2026, 9, 1), day(2026, 10, 1)),
+        [(day(2026, 8, 27), day(2026, 8, 31)), (day(2026, 11, 1), day(2026, 11, 24))],
+    )
+    assert months_within(day(2026, 2, 1), day(2026, 2, 28)) == (
+        (day(2026, 2, 1), day(2026, 2, 1)),
+        [],
+    )
+    assert months_within(day(2026, 3, 5), day(2026, 3, 9)) == (
+        None,
+        [(day(2026, 3, 5), day(2026, 3, 9))],
+    )
+    assert months_within(day(2026, 3, 5), day(2026, 4, 2)) == (
+        None,
+        [(day(2026, 3, 5), day(2026, 4, 2))],
+    )
+    assert months_within(None, day(2026, 3, 9)) == (
+        (None, day(2026, 2, 1)),
+        [(day(2026, 3, 1), day(2026, 3, 9))],
+    )
+    assert months_within(day(2025, 12, 31), None) == (
+        (day(2026, 1, 1), None),
+        [(day(2025, 12, 31), day(2025, 12, 31))],
+    )
+
+
+RANGES = [(None, None), ("2026-03-07", "2026-03-08"), ("2026-02-15", "2026-04-10"),
+          ("2026-03-01", "2026-03-31"), ("2026-03-08", None), (None, "2026-03-07")]  # fmt: skip
+
+
+def test_rankings_and_topics_from_the_rollups_equal_those_from_the_facts(
+    database: Database, seeded: dict[str, Any]
+) -> None:
+    """Day ranges of whole months, of days only, and of both; a team: the rollups answer
+    as the facts do (``kind="informal"`` sends the same question to the facts)."""
+    with database.reading() as session:
+        for start, end in RANGES:
+            for team in (None, "Beta"):
+                filters = Filters(
+                    start=start and dt.date.fromisoformat(start),
+                    end=end and dt.date.fromisoformat(end),
+                    team=team,
+                )
+                on_facts = filters.replace(kind="informal")
+                for metric, content in (("read", "any"), ("read", "posts"), ("read", "pages"),
+                                        ("edited", "any"), ("discussed", "any")):  # fmt: skip
+                    rolled = knowledge.top_content(session, filters, metric, content=content)
+                    direct = knowledge.top_content(session, on_facts, metric, content=content)
+                    assert rolled.to_dict("records") == direct.to_dict("records")
+                    assert rolled.attrs["total"] == direct.attrs["total"]
+                rolled = knowledge.emerging_topics(session, filters, recent_days=2)
+                direct = knowledge.emerging_topics(session, on_facts, recent_days=2)
+                assert rolled.to_dict("records") == direct.to_dict("records")
+                assert rolled.attrs["total"] == direct.attrs["total"]
+        everything = knowledge.top_content(session, Filters(), "read")
+        posts = knowledge.top_content(session, Filters(), "read", content="posts")
+        topics = knowledge.emerging_topics(session, Filters(), recent_days=2)
+    assert everything[["content_id", "count"]].values.tolist() == [[POST, 2], [WIKI_PAGE, 1]]
+    assert posts[["content_id", "count"]].values.tolist() == [[POST, 2]]
+    # The last two days (March 8 and 9) hold both python facts; safety is older.
+    assert topics[["tag", "recent", "earlier"]].values.tolist() == [["python", 2, 0]]
+    assert topics.attrs["total"] == 2

@@ -26,6 +26,8 @@ from lrs.store.engine import Database
 from lrs.store.models import (
     ActorDay,
     ContentAuthor,
+    ContentDay,
+    ContentMonth,
     CourseLearner,
     CourseProgress,
     DailyActivity,
@@ -34,6 +36,8 @@ from lrs.store.models import (
     LearningFact,
     LearningFactTag,
     Statement,
+    TagDay,
+    TagMonth,
 )
 from statements.vocabulary import ActivityTypes, Verbs, learning_fact
 
@@ -124,7 +128,8 @@ def merge_grace(database: Database) -> int:
 # --- recomputation from scratch ----------------------------------------------------------
 
 ROLLUPS = (LearningFact, LearningFactTag, ActorDay, CourseProgress, CourseLearner, ContentAuthor,
-           DailyActivity, HourlyActivity, FilterValue)  # fmt: skip
+           DailyActivity, HourlyActivity, FilterValue, ContentDay, ContentMonth, TagDay,
+           TagMonth)  # fmt: skip
 
 
 def _rows(session: Any, model: Any) -> list[tuple[Any, ...]]:
