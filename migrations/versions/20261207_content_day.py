@@ -1,7 +1,7 @@
 """content and tag rollups: informal facts per day and per month
 
 Revision ID: 20261207_content_day
-Revises: 20261207_content_contributor
+Revises: 20261207_learner_completed_last
 Create Date: 2026-12-07 18:00:00
 
 ``content_day`` counts informal facts on content per (day, content, team, concept,
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261207_content_day"
-down_revision: str | None = "20261207_content_contributor"
+down_revision: str | None = "20261207_learner_completed_last"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
