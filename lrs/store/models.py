@@ -651,6 +651,14 @@ class CourseLearner(Base):
     completed_last: Mapped[dt.date | None]
     """The day of the last completion (None: never completed)."""
 
+    __table_args__ = (
+        # The completions of a set of courses (who knows about X) from the index alone.
+        Index(
+            "ix_course_learner_completions",
+            *("course", "completed", "actor_key", "passed", "completed_last"),
+        ),
+    )
+
 
 class RegistrationCourse(Base):
     """The course of each registration, from the first statement that names both: cmi5
