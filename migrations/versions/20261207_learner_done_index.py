@@ -1,7 +1,7 @@
 """learner completions index: who completed a set of courses, from the index alone
 
 Revision ID: 20261207_learner_done_index
-Revises: 20261207_learner_completed_last
+Revises: 20261207_completion_rollups
 Create Date: 2026-12-07 15:00:00
 
 ``ix_course_learner_completions`` holds, per course, its learners' completions with
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "20261207_learner_done_index"
-down_revision: str | None = "20261207_learner_completed_last"
+down_revision: str | None = "20261207_completion_rollups"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
