@@ -1,6 +1,6 @@
-"""The only place that knows SQLite from PostgreSQL: inserts that ignore or merge, row
-locks, the text both can compare, lines of text joined in order, and day arithmetic
-(days after a day, a day's month)."""
+"""The only place that knows SQLite from PostgreSQL: inserts that ignore or merge, bulk
+inserts (COPY), row locks, the text both can compare, lines of text joined in order, and
+day arithmetic (days after a day, a day's month)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     cast,
     func,
+    insert,
     literal,
     literal_column,
     or_,
@@ -85,6 +86,40 @@ def insert_ignore(session: Session, table: Table, rows: Sequence[dict[str, Any]]
     if not rows:
         return
     session.execute(_ignoring(_dialect(session), table), list(rows))
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert new rows (each with the keys of the first): one COPY on PostgreSQL (a batch
+    of 100 statements costs about a tenth less CPU, client and server, than with an
+    INSERT per row), an INSERT run for every row on SQLite (in process: nothing to save)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect
+    if dialect.name != "postgresql":
+        session.execute(insert(table), list(rows))
+        return
+    names = list(rows[0])
+    processors = _bind_processors(dialect.name, table, tuple(names), dialect)
+    columns = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
+    driver: Any = session.connection().connection.driver_connection  # psycopg's own
+    copying = f"COPY {dialect.identifier_preparer.format_table(table)} ({columns}) FROM STDIN"
+    with driver.cursor() as cursor, cursor.copy(copying) as copy:
+        for row in rows:
+            copy.write_row(
+                [value if process is None else process(value)
+                 for value, process in zip(map(row.__getitem__, names), processors, strict=True)]
+            )  # fmt: skip
+
+
+_PROCESSORS: dict[tuple[str, Table, tuple[str, ...]], list[Any]] = {}
+
+
+def _bind_processors(name: str, table: Table, names: tuple[str, ...], dialect: Any) -> list[Any]:
+    # The columns' own conversions (aware UTC datetimes, ...), as an INSERT applies them.
+    key = (name, table, names)
+    if key not in _PROCESSORS:
+        _PROCESSORS[key] = [table.c[column].type.bind_processor(dialect) for column in names]
+    return _PROCESSORS[key]
 
 
 def share_rows(session: Session, key: ColumnElement[Any], values: Sequence[Any]) -> None:

@@ -153,9 +153,8 @@ def record(
     learned = _learn_registrations(session, rows)
     _open_registrations(session, rows)
     # Core inserts on the tables: the ORM's bulk insert costs more than the rows (hot path).
-    session.execute(insert(_table(LearningFact)), rows)
-    if tags:
-        session.execute(insert(_table(LearningFactTag)), tags)
+    dialects.insert_rows(session, _table(LearningFact), rows)
+    dialects.insert_rows(session, _table(LearningFactTag), tags)
     if not count:
         _move_to_courses(session, learned, count=False)
         return

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from lrs.store.dialects import insert_ignore
+from lrs.store.dialects import insert_ignore, insert_rows
 from lrs.store.models import (
     Statement,
     StatementActivity,
@@ -147,12 +147,9 @@ def insert_statements(session: Session, statements: Sequence[NewStatement]) -> d
         term_rows.extend(
             {"seq": seq, "kind": kind, "term": term} for kind, term in set(s.ref_terms)
         )
-    if agent_rows:
-        session.execute(insert(table(StatementAgent)), agent_rows)
-    if activity_rows:
-        session.execute(insert(table(StatementActivity)), activity_rows)
-    if term_rows:
-        session.execute(insert(table(StatementRefTerm)), term_rows)
+    insert_rows(session, table(StatementAgent), agent_rows)
+    insert_rows(session, table(StatementActivity), activity_rows)
+    insert_rows(session, table(StatementRefTerm), term_rows)
     return seqs
 
 
