@@ -768,6 +768,31 @@ def my_timeline(frame: pd.DataFrame, name: str) -> go.Figure:
     return _layout(figure, f"{title} — {covered} statements", height=260)
 
 
+def previous_points(figure: go.Figure, frame: pd.DataFrame, shift_days: int) -> go.Figure:
+    """``figure`` (a ``my_timeline``) with the previous period's points as hollow grey
+    markers on the same rows, moved forward by the period's length so that they line up
+    with this one; a click opens the statements of the day each stands for."""
+    if frame.empty or not figure.data:
+        return figure
+    for side in ("learning", "sharing"):
+        part = frame[frame["side"] == side]
+        if part.empty:
+            continue
+        moved = pd.to_datetime(part["day"]) + pd.Timedelta(days=shift_days)
+        figure.add_trace(
+            go.Scatter(
+                x=[d.date().isoformat() for d in moved], y=[side] * len(part), mode="markers",
+                name=f"previous period ({side})", legendgroup="previous",
+                marker={"color": "#555555", "symbol": "circle-open",
+                        "size": [8 + 3 * min(int(v), 8) for v in part["statements"]]},
+                hovertext=[f"previous period, {d}: {c}: {_short(str(a))}" for d, c, a
+                           in zip(part["day"], part["concept"], part["name"], strict=True)],
+                customdata=list(part["explorer_query"]),
+            )
+        )  # fmt: skip
+    return figure
+
+
 def _short(text: str, width: int = 38) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 

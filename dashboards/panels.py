@@ -17,6 +17,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
+import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 from sqlalchemy.orm import Session
@@ -136,14 +137,19 @@ def overview_summary(session: Session, filters: Filters) -> list[Any]:
 def _compared(
     session: Session, filters: Filters, entry: registry.Aggregate, figure: go.Figure,
     value: str, compare: bool | None, weekly: bool = True,
+    draw: Callable[[go.Figure, pd.DataFrame, int], go.Figure] | None = None,
 ) -> list[Any]:  # fmt: skip
     """``figure``, with the previous period of the same length drawn over it when
-    ``compare`` is on and that period exists (a start, an end, days before the start)."""
+    ``compare`` is on and that period exists (a start, an end, days before the start):
+    by ``draw(figure, previous frame, days to move it)`` when given, else as the dotted
+    line of its totals of ``value``."""
     before = filters.previous() if compare else None
     if before is None or filters.start is None or filters.end is None:
         return [figure]
     length = (filters.end - filters.start).days + 1
     previous = entry.run(session, before)
+    if draw is not None:
+        return [draw(figure, previous, length)]
     return [figures.previous_period(figure, previous, value, length, weekly)]
 
 
@@ -585,13 +591,17 @@ def me_contributions(session: Session, filters: Filters) -> list[Any]:
     ]  # fmt: skip
 
 
-def me_timeline(session: Session, filters: Filters) -> list[Any]:
+def me_timeline(session: Session, filters: Filters, compare: bool | None = False) -> list[Any]:
+    """The person's timeline, with the previous period's points when ``compare``."""
     if not filters.person:
         return [figures.empty_figure("Learning and sharing", "Choose a person.")]
-    frame = registry.MY_TIMELINE.run(session, filters)
+    entry = registry.MY_TIMELINE
+    frame = entry.run(session, filters)
     # The name as the reader's scope sees it (nothing of a person outside it).
     name = registry.PERSON_SUMMARY.run(session, filters).iloc[0]["name"]
-    return [figures.my_timeline(frame, str(name))]
+    figure = figures.my_timeline(frame, str(name))
+    return _compared(session, filters, entry, figure, "statements", compare,
+                     draw=figures.previous_points)  # fmt: skip
 
 
 def me_after(session: Session, filters: Filters) -> list[Any]:

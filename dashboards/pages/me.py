@@ -9,7 +9,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Dash, Output, html
+from dash import Dash, Input, Output, html
 
 from dashboards import panels
 from dashboards.callbacks import connect
@@ -33,7 +33,7 @@ def layout(**query: Any) -> html.Div:
                 search,
             ),
             html.Div(id=f"{PAGE}-courses"),
-            dbc.Row([chart(f"{PAGE}-timeline", lg=12, query=search)]),
+            dbc.Row([chart(f"{PAGE}-timeline", lg=12, query=search, compare=True)]),
             dbc.Row([chart(f"{PAGE}-contributions", lg=12, query=search)]),
             html.H4("What I shared", className="h6"),
             html.Div(id=f"{PAGE}-contributions-table"),
@@ -46,7 +46,11 @@ def layout(**query: Any) -> html.Div:
 
 def register_callbacks(app: Dash) -> None:
     connect(app, PAGE, [Output(f"{PAGE}-courses", "children")], panels.me_courses)
-    connect(app, PAGE, [Output(f"{PAGE}-timeline", "figure")], panels.me_timeline)
+    timeline = f"{PAGE}-timeline"
+    connect(
+        app, PAGE, [Output(timeline, "figure")], panels.me_timeline,
+        Input(f"{timeline}-compare", "value"),
+    )  # fmt: skip
     connect(
         app,
         PAGE,

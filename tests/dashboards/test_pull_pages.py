@@ -8,6 +8,7 @@ Needs Debian's ``chromium`` and ``chromium-driver``; skipped when they are absen
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -93,6 +94,26 @@ def test_my_learning_and_sharing_in_the_browser(live_server: str, driver: Any) -
     assert mine["Why glaze chemistry matters"] == ["3", "4", "1", "7", "1", "1"]
     audience = [row[0] for row in _rows(driver, "me-audience-table")]
     assert audience == ["M06", "M02", "M03", "M05", "M04", "M07"]
+
+
+def test_my_timeline_compares_with_the_previous_period(live_server: str, driver: Any) -> None:
+    """REQ-DASH-COMPARE: the switch draws days 0-1 (m01 passed Glaze Chemistry on day 1)
+    over days 2-3, moved forward two days."""
+    from selenium.webdriver.common.by import By
+
+    day = [(pull_set.FIRST_DAY + dt.timedelta(days=d)).isoformat() for d in range(4)]
+    graphs = _open(driver, live_server, "me", person=key("m01"), **{"from": day[2], "to": day[3]})
+    assert [t["name"] for t in graphs["me-timeline"]["traces"]] == ["sharing"]
+    driver.execute_script("arguments[0].click();",
+                          driver.find_element(By.ID, "me-timeline-compare"))  # fmt: skip
+    deadline = time.monotonic() + 30
+    while len(chromium.graphs(driver)["me-timeline"]["traces"]) < 2:
+        assert time.monotonic() < deadline, "no previous period drawn"
+        time.sleep(0.1)
+    chromium.wait_drawn(driver, title=TITLES["me"])
+    traces = {t["name"]: (t["x"], t["y"]) for t in chromium.graphs(driver)["me-timeline"]["traces"]}
+    assert traces == {"sharing": ([day[3], day[2]], ["sharing", "sharing"]),
+                      "previous period (learning)": ([day[3]], ["learning"])}  # fmt: skip
 
 
 def test_who_knows_in_the_browser(live_server: str, driver: Any) -> None:

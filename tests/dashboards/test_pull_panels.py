@@ -76,3 +76,26 @@ def test_my_courses_lists_the_most_recent_only(
     assert len(rows) == panels.TABLE_ROWS == 20
     names = [row.children[0].children.children for row in rows]
     assert names == [f"Extra Course {i:02d}" for i in range(24, 4, -1)]
+
+
+def test_my_timeline_compares_with_the_previous_period(database: Database) -> None:
+    """REQ-DASH-COMPARE: My learning's timeline draws the previous period of the same
+    length on the same rows, moved forward by its length. m01 passed Glaze Chemistry on
+    day 1, wrote a post on day 2 and a page on day 3: days 2-3 against days 0-1."""
+    knowledge_set.seed(database, pull_set.records())
+    day = [(FIRST_DAY + dt.timedelta(days=d)).isoformat() for d in range(5)]
+    chosen = Filters.from_query(f"person={knowledge_set.key('m01')}&from={day[2]}&to={day[3]}")
+    with database.reading() as session:
+        [alone] = panels.me_timeline(session, chosen)
+        [figure] = panels.me_timeline(session, chosen, compare=True)
+        [everything] = panels.me_timeline(session, chosen.replace(start=None, end=None), True)
+    assert [(t.name, list(t.x)) for t in alone.data] == [("sharing", [day[3], day[2]])]
+    assert [(t.name, list(t.x), list(t.y)) for t in figure.data] == [
+        ("sharing", [day[3], day[2]], ["sharing", "sharing"]),
+        ("previous period (learning)", [day[3]], ["learning"]),
+    ]
+    # The point leads to the day it stands for, not to the day it is drawn on.
+    [query] = figure.data[1].customdata
+    assert f"from={day[1]}&to={day[1]}" in query and "person=" in query
+    # Without a time range there is no previous period to draw.
+    assert [t.name for t in everything.data] == ["learning", "sharing"]
