@@ -15,7 +15,7 @@ from dashboards.panels import explain_empty
 from dashboards.shell import LOCATION
 from lrs.http import context
 from lrs.http.access import scoped
-from lrs.insight.filters import Filters
+from lrs.insight.filters import COMPARE, PREVIOUS, Filters, compares, query_values, to_query
 
 
 def connect(
@@ -24,25 +24,48 @@ def connect(
     outputs: Sequence[Output],
     panel: Callable[..., list[Any]],
     *inputs: Input,
+    compare: bool = False,
 ) -> None:
     """Fill ``outputs`` with ``panel(session, filters, *values of inputs)`` (the filters
     narrowed to what the signed-in user may see) whenever the
     page's filters (its ``<page>-query`` store) or one of ``inputs`` change. A graph's
     box takes its figure's height in the same response, so it is drawn at full height
-    at once."""
+    at once. A time chart (``compare``) is drawn with ``compare=`` whether the URL asks
+    for the previous period, and its switch writes that into the URL."""
     graphs = [i for i, output in enumerate(outputs) if output.component_property == "figure"]
     boxes = [Output(outputs[i].component_id, "style") for i in graphs]
 
     def update(query: str, *values: Any) -> Any:
         filters = scoped(Filters.from_query(query))
+        extra = {"compare": compares(query)} if compare else {}
         with context.database().querying() as session:
-            result = explain_empty(session, filters, panel(session, filters, *values))
+            result = explain_empty(session, filters, panel(session, filters, *values, **extra))
         result = [*result, *(graph_style(result[i]) for i in graphs)]
         return result if len(result) > 1 else result[0]
 
     app.callback(*outputs, *boxes, Input(f"{page}-query", "data"), *inputs)(update)
     for i in graphs:
         drill(app, page, str(outputs[i].component_id))
+        if compare:
+            compare_in_url(app, str(outputs[i].component_id))
+
+
+def compare_in_url(app: Dash, graph_id: str) -> None:
+    """The switch of ``graph_id`` sets or clears ``compare=previous`` in the page's URL,
+    which redraws the page's time charts with (or without) the previous period and gives
+    their numbers downloads its rows, so that the view can be bookmarked and shared."""
+
+    @app.callback(
+        Output(LOCATION, "search", allow_duplicate=True),
+        Input(f"{graph_id}-compare", "value"),
+        State(LOCATION, "search"),
+        prevent_initial_call=True,
+    )
+    def remember(on: bool | None, search: str | None) -> Any:
+        values: dict[str, str | None] = dict(query_values(search))
+        values[COMPARE] = PREVIOUS if on else None
+        new = to_query(values)
+        return new if new != (search or "") else dash.no_update
 
 
 def drill(app: Dash, page: str, graph_id: str) -> None:

@@ -11,6 +11,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboards import numbers
+from lrs.insight.filters import compares
 
 GRAPH_CONFIG: Any = {
     "displaylogo": False,
@@ -52,13 +53,8 @@ def chart(
 ) -> dbc.Col:  # fmt: skip
     """A card holding one graph (filled by a callback), with a loading spinner and the
     link to its numbers under the page's filters (``query``); a time chart (``compare``)
-    has a switch that draws the previous period over it (``<graph_id>-compare``)."""
-    switch = (
-        dbc.Switch(id=f"{graph_id}-compare", label="compare with the previous period",
-                   value=False, className="small d-inline-block ms-2 mb-0")
-        if compare
-        else None
-    )  # fmt: skip
+    has a switch that draws the previous period over it (``compare_switch``)."""
+    switch = compare_switch(graph_id, query) if compare else None
     return dbc.Col(
         dbc.Card(
             dbc.CardBody(
@@ -70,6 +66,15 @@ def chart(
         xs=12,
         lg=lg or width,
     )
+
+
+def compare_switch(
+    graph_id: str, query: str, label: str = "compare with the previous period"
+) -> dbc.Switch:
+    """The switch of a time chart (``<graph_id>-compare``), on when the page's URL
+    ``query`` holds ``compare=previous`` (``callbacks.connect`` keeps the URL in step)."""
+    return dbc.Switch(id=f"{graph_id}-compare", label=label, value=compares(query),
+                      className="small d-inline-block ms-2 mb-0")  # fmt: skip
 
 
 def numbers_link(chart_id: str, query: str) -> html.A | None:

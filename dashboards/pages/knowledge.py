@@ -8,7 +8,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, html
+from dash import Dash, Output, html
 
 from dashboards import panels
 from dashboards.callbacks import connect
@@ -54,11 +54,8 @@ def layout(**query: Any) -> html.Div:
 
 
 def register_callbacks(app: Dash) -> None:
-    graph = f"{PAGE}-contributions"
-    connect(
-        app, PAGE, [Output(graph, "figure")], panels.knowledge_contributions,
-        Input(f"{graph}-compare", "value"),
-    )  # fmt: skip
+    connect(app, PAGE, [Output(f"{PAGE}-contributions", "figure")], panels.knowledge_contributions,
+            compare=True)  # fmt: skip
     charts: list[tuple[str, panels.Panel]] = [
         ("participation", panels.knowledge_participation),
         *[

@@ -9,7 +9,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, html
+from dash import Dash, Output, html
 
 from dashboards import panels
 from dashboards.callbacks import connect
@@ -46,11 +46,7 @@ def layout(**query: Any) -> html.Div:
 
 def register_callbacks(app: Dash) -> None:
     connect(app, PAGE, [Output(f"{PAGE}-courses", "children")], panels.me_courses)
-    timeline = f"{PAGE}-timeline"
-    connect(
-        app, PAGE, [Output(timeline, "figure")], panels.me_timeline,
-        Input(f"{timeline}-compare", "value"),
-    )  # fmt: skip
+    connect(app, PAGE, [Output(f"{PAGE}-timeline", "figure")], panels.me_timeline, compare=True)
     connect(
         app,
         PAGE,

@@ -6,7 +6,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, html
+from dash import Dash, Output, html
 
 from dashboards import panels
 from dashboards.callbacks import connect
@@ -62,7 +62,7 @@ def register_callbacks(app: Dash) -> None:
         ("people-over-time", panels.overview_people_over_time),
     ):
         graph = f"{PAGE}-{chart_id}"
-        connect(app, PAGE, [Output(graph, "figure")], panel, Input(f"{graph}-compare", "value"))
+        connect(app, PAGE, [Output(graph, "figure")], panel, compare=True)
     for chart_id, plain in (
         ("rhythm", panels.overview_rhythm),
         ("top-people", panels.overview_top_people),

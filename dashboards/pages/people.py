@@ -5,17 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html
 
 from dashboards import panels
-from dashboards.callbacks import drill
-from dashboards.components import page_header
+from dashboards.callbacks import compare_in_url, drill
+from dashboards.components import compare_switch, page_header
 from dashboards.shell import LOCATION
 from lrs.http import context
 from lrs.http.access import reader_scope, scoped
 from lrs.insight import people as people_queries
-from lrs.insight.filters import Filters, encode_query, query_values, to_query
+from lrs.insight.filters import Filters, compares, encode_query, query_values, to_query
 
 dash.register_page(__name__, path="/people", name="People", title="People", order=4)
 
@@ -40,11 +39,10 @@ def layout(person: str | None = None, **query: Any) -> html.Div:
                 options=[{"label": person, "value": person}] if person else [],
                 className="mb-3",
             ),
-            dbc.Switch(
-                id=f"{PAGE}-timeline-compare",
-                value=False,
-                className="small",
-                label="compare the timeline with the previous period",
+            compare_switch(
+                f"{PAGE}-timeline",
+                encode_query(query),
+                "compare the timeline with the previous period",
             ),
             html.Div(id=f"{PAGE}-body"),
         ]
@@ -84,13 +82,10 @@ def register_callbacks(app: Dash) -> None:
         return new if new != (search or "") else dash.no_update
 
     drill(app, PAGE, "people-timeline")
+    compare_in_url(app, "people-timeline")
 
-    @app.callback(
-        Output(f"{PAGE}-body", "children"),
-        Input(f"{PAGE}-query", "data"),
-        Input(f"{PAGE}-timeline-compare", "value"),
-    )
-    def body(query: str, compare: bool | None) -> Any:
+    @app.callback(Output(f"{PAGE}-body", "children"), Input(f"{PAGE}-query", "data"))
+    def body(query: str) -> Any:
         filters = scoped(Filters.from_query(query))
         with context.database().querying() as session:
-            return panels.person(session, filters, query, compare)[0]
+            return panels.person(session, filters, query, compares(query))[0]

@@ -172,6 +172,17 @@ def encode_query(query: Mapping[str, object]) -> str:
     )
 
 
+COMPARE = "compare"
+"""The parameter that adds the previous period of the same length to a chart over time
+(``compare=previous``): in a page's URL, its numbers download and /api/aggregates."""
+PREVIOUS = "previous"
+
+
+def compares(search: str | None) -> bool:
+    """Whether a URL query asks for the previous period (``compare=previous``)."""
+    return query_values(search).get(COMPARE) == PREVIOUS
+
+
 def query_values(search: str | None) -> dict[str, str]:
     """The raw filter-bar values in a URL query, for filling in the controls."""
     return {

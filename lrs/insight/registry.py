@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from lrs.errors import BadRequest, NotFound
 from lrs.insight import activity, convergence, courses, knowledge, people, pull
-from lrs.insight.filters import Filters
+from lrs.insight.filters import COMPARE, PREVIOUS, Filters
 from lrs.store.dialects import storable_text
 
 Value = int | str
@@ -83,6 +83,32 @@ class Parameter:
         if self.length:
             return f"text of at most {self.length} characters (no U+0000)"
         return "one of " + ", ".join(self.choices)
+
+
+_COMPARE = Parameter(
+    COMPARE, "previous: the rows of the previous period of the same length follow this "
+    "period's, each row's period column saying which (none for an open range)",
+    "none", choices=("none", PREVIOUS),
+)  # fmt: skip
+
+
+def _with_previous(query: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
+    """``query`` over time, with ``compare=previous`` adding the previous period's rows."""
+
+    def compared(
+        session: Session, filters: Filters, compare: str = "none", **values: Value
+    ) -> pd.DataFrame:
+        frame = query(session, filters, **values)
+        if compare != PREVIOUS:
+            return frame
+        before = filters.previous()
+        parts = [frame.assign(period="current")]
+        if before is not None:
+            parts.append(query(session, before, **values).assign(period=PREVIOUS))
+        parts = [part for part in parts if not part.empty] or parts[:1]
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+    return compared
 
 
 def _limit(default: int, maximum: int = 1000) -> Parameter:
@@ -155,14 +181,16 @@ SUMMARY = Aggregate(
     ("statements", "formal", "informal", "other", "people", "activities"),
 )  # fmt: skip
 STATEMENTS_OVER_TIME = Aggregate(
-    "statements_over_time", activity.statements_over_time,
+    "statements_over_time", _with_previous(activity.statements_over_time),
     "Statements per day and source kind",
     ("day", "source_kind", "statements"),
+    (_COMPARE,),
 )  # fmt: skip
 ACTIVE_PEOPLE_OVER_TIME = Aggregate(
-    "active_people_over_time", activity.active_people_over_time,
+    "active_people_over_time", _with_previous(activity.active_people_over_time),
     "Distinct people with at least one statement, per day",
     ("day", "people"),
+    (_COMPARE,),
 )  # fmt: skip
 TOP_ACTIVITIES = Aggregate(
     "top_activities", activity.top_activities,
@@ -258,9 +286,10 @@ STALLED = Aggregate(
 # -- knowledge -----------------------------------------------------------------------
 
 CONTRIBUTIONS_OVER_TIME = Aggregate(
-    "contributions_over_time", knowledge.contributions_over_time,
+    "contributions_over_time", _with_previous(knowledge.contributions_over_time),
     "Informal posts, edits, comments, replies, questions and likes per day and concept",
     ("day", "concept", "statements"),
+    (_COMPARE,),
 )  # fmt: skip
 PARTICIPATION = Aggregate(
     "participation", knowledge.participation,
@@ -366,11 +395,11 @@ MY_AUDIENCE = Aggregate(
     beyond_scope='who reacted to the content of a person the reader may see',
 )  # fmt: skip
 MY_TIMELINE = Aggregate(
-    "my_timeline", pull.my_timeline,
+    "my_timeline", _with_previous(pull.my_timeline),
     "A person's learning (course results) and sharing (contributions) per day and "
     "activity, newest first (needs the person filter)",
     pull.TIMELINE_COLUMNS,
-    (_limit(500, 5000),),
+    (_limit(500, 5000), _COMPARE),
     needs=("person",),
 )  # fmt: skip
 AFTER_MY_COURSES = Aggregate(

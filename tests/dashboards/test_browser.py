@@ -223,6 +223,18 @@ def test_overview_numbers_read_off_the_charts(live_server: str, driver: Any) -> 
     drawn = _by_name(_checked_graphs(driver)["overview-over-time"], "y")
     before = sum("2026-02-27" <= s["timestamp"][:10] <= "2026-03-05" for s in STORED)
     assert drawn["previous period"] == before
+    # The switch is in the URL: the view opened again by it is drawn compared at once.
+    assert "compare=previous" in driver.current_url
+    graphs = _open(
+        driver, live_server, "overview", "?from=2026-03-06&to=2026-03-12&compare=previous"
+    )
+    daily: dict[str, set[str]] = {}
+    for s in STORED:
+        if "2026-02-27" <= s["timestamp"][:10] <= "2026-03-05":
+            daily.setdefault(s["timestamp"][:10], set()).add(s["actor"]["mbox"])
+    assert _by_name(graphs["overview-over-time"], "y")["previous period"] == before
+    people = _by_name(graphs["overview-people-over-time"], "y")["previous period"]
+    assert people == sum(len(who) for who in daily.values()) > 0
 
 
 def test_courses_knowledge_and_convergence_numbers(live_server: str, driver: Any) -> None:

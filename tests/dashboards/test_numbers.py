@@ -122,3 +122,57 @@ def _find(component: Any, wanted: str) -> Any:
             if found is not None:
                 return found
     return None
+
+
+def test_the_compare_switch_is_in_the_url_and_the_numbers_follow_it(
+    app: Flask, client: FlaskClient, database: Database, seeded: Any
+) -> None:
+    """REQ-DASH-COMPARE: ``compare=previous`` in a page's URL turns its time charts'
+    switches on, and their numbers (the download as /api/aggregates) add the previous
+    period's rows: the week of 03-06 .. 03-12 holds the 10 informal statements of
+    03-06 .. 03-09, the week before (02-27 .. 03-05) the 10 formal ones of 03-02 .. 03-05."""
+    _sign_in(client, database)
+    week = "from=2026-03-06&to=2026-03-12"
+    pages = {p["path"]: p for p in dash.page_registry.values()}
+    with app.test_request_context(f"/dashboards/?{week}&compare=previous"):
+        on = pages["/"]["layout"](**{"from": "2026-03-06", "to": "2026-03-12",
+                                     "compare": "previous"})  # fmt: skip
+        off = pages["/"]["layout"](**{"from": "2026-03-06", "to": "2026-03-12"})
+        person = pages["/people"]["layout"](person=actor_key("ann"), compare="previous")
+        me = pages["/me"]["layout"](person=actor_key("ann"), compare="previous")
+        links = {chart: numbers.href(chart, f"?{week}&compare=previous")
+                 for chart in ("overview-over-time", "overview-top-people")}  # fmt: skip
+    for graph in ("overview-over-time", "overview-people-over-time"):
+        assert _find(on, f"{graph}-compare").value is True
+        assert _find(off, f"{graph}-compare").value is False
+    assert _find(person, "people-timeline-compare").value is True
+    assert _find(me, "me-timeline-compare").value is True
+    # Only an entry over time takes it; the others' downloads leave it out.
+    assert links["overview-over-time"] == (
+        f"/dashboards/numbers/statements_over_time.csv?{week}&compare=previous"
+    )
+    assert "compare" not in str(links["overview-top-people"])
+    text = client.get(str(links["overview-over-time"])).get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    totals: dict[str, int] = {}
+    for row in rows:
+        totals[row["period"]] = totals.get(row["period"], 0) + int(row["statements"])
+    assert totals == {"current": 10, "previous": 10}
+    days: dict[str, set[str]] = {row["period"]: set() for row in rows}
+    for row in rows:
+        days[row["period"]].add(row["day"][:10])
+    assert min(days["previous"]) >= "2026-02-27" and max(days["previous"]) <= "2026-03-05"
+    answer = client.get(f"/api/aggregates/statements_over_time?{week}&compare=previous",
+                        headers=BASIC).get_json()  # fmt: skip
+    assert answer["parameters"] == {"compare": "previous"}
+    assert sum(r["statements"] for r in answer["records"] if r["period"] == "previous") == 10
+    # Without it, the rows of the period alone, as before; an open range has no previous.
+    plain = client.get(f"/api/aggregates/statements_over_time?{week}", headers=BASIC).get_json()
+    assert "period" not in plain["columns"] and sum(r["statements"] for r in plain["records"]) == 10
+    open_range = client.get("/api/aggregates/statements_over_time?compare=previous",
+                            headers=BASIC).get_json()  # fmt: skip
+    assert {r["period"] for r in open_range["records"]} == {"current"}
+    bad = client.get("/api/aggregates/statements_over_time?compare=yes", headers=BASIC)
+    assert bad.status_code == 400 and bad.get_json()["error"]["path"] == "compare"
+    unknown = client.get(f"/api/aggregates/top_people?{week}&compare=previous", headers=BASIC)
+    assert unknown.status_code == 400

@@ -114,6 +114,7 @@ def test_my_timeline_compares_with_the_previous_period(live_server: str, driver:
     traces = {t["name"]: (t["x"], t["y"]) for t in chromium.graphs(driver)["me-timeline"]["traces"]}
     assert traces == {"sharing": ([day[3], day[2]], ["sharing", "sharing"]),
                       "previous period (learning)": ([day[3]], ["learning"])}  # fmt: skip
+    assert "compare=previous" in driver.current_url
 
 
 def test_who_knows_in_the_browser(live_server: str, driver: Any) -> None:
