@@ -247,14 +247,15 @@ def test_person_summary_and_timeline(session: Session) -> None:
     assert int(timeline["statements"].sum()) == 8
 
 
-def test_explorer_pages_and_stream(session: Session) -> None:
+def test_explorer_pages_and_download_selection(session: Session) -> None:
     first = activity.fact_page(session, ALL, page=0, size=7)
     second = activity.fact_page(session, ALL, page=2, size=7)
     assert len(first) == 7 and len(second) == 6
     assert first.iloc[0]["concept"] == "replied"  # newest first
-    rows = list(activity.iter_facts(session, Filters(kind="informal"), batch=3))
-    assert len(rows) == 10
-    assert {row[activity.FACT_COLUMNS.index("activity_id")] for row in rows} >= {POST, COMMENT}
+    where = activity.fact_selection(Filters(kind="informal"))
+    chosen = session.execute(select(LearningFact.activity_id).where(*where)).scalars().all()
+    assert len(chosen) == 10
+    assert set(chosen) >= {POST, COMMENT}
 
 
 def test_filter_options_and_people_search(session: Session) -> None:
