@@ -49,21 +49,26 @@ def people_options(
     session: Session, search: str = "", limit: int = 50, scope: Scope = EVERYTHING
 ) -> pd.DataFrame:
     """People of ``scope`` whose name or key contains ``search``, most active first (none
-    for text no stored name can hold: U+0000 or not UTF-8)."""
+    for text no stored name can hold: U+0000 or not UTF-8). Read from ``actor_day``, whose
+    days sum to each person's facts: the picker opens with every person listed, and
+    grouping every fact for it took over a second at a million facts on SQLite."""
+    statements = func.sum(A.statements)
     query = (
-        select(F.actor_key, func.max(F.actor_name), func.count())
-        .where(*scope_conditions(scope))
-        .group_by(F.actor_key)
+        select(A.actor_key, func.max(A.actor_name), statements)
+        .where(*scope_conditions(scope, A))
+        .group_by(A.actor_key)
     )
     if not storable_text(search):
         query = query.where(false())
     elif search:
         pattern = f"%{search.lower()}%"
         query = query.where(
-            or_(func.lower(F.actor_name).like(pattern), func.lower(F.actor_key).like(pattern))
+            or_(func.lower(A.actor_name).like(pattern), func.lower(A.actor_key).like(pattern))
         )
-    query = query.order_by(func.count().desc(), F.actor_key).limit(limit)
-    return read_frame(session, query, ["actor_key", "name", "statements"])
+    query = query.order_by(statements.desc(), A.actor_key).limit(limit)
+    frame = read_frame(session, query, ["actor_key", "name", "statements"])
+    frame["statements"] = frame["statements"].astype("int64")
+    return frame
 
 
 def top_people(session: Session, filters: Filters, limit: int = 10) -> pd.DataFrame:
