@@ -51,6 +51,7 @@ from lrs.insight.concepts import (
 )
 from lrs.insight.filters import Filters
 from lrs.insight.people import person_names
+from lrs.store.facts import concept_count
 from lrs.store.models import (
     ContentAuthor,
     ContentDay,
@@ -109,8 +110,8 @@ def participation(session: Session, filters: Filters) -> pd.DataFrame:
             .subquery()
         )
     else:
-        contributions = func.sum(case((F.concept.in_(CONTRIBUTE), 1), else_=0))
-        reactions = func.sum(case((F.concept.in_(REACT), 1), else_=0))
+        contributions = concept_count(CONTRIBUTE)
+        reactions = concept_count(REACT)
         per_person = (
             select(F.actor_key, contributions.label("c"), reactions.label("r"))
             .where(*fact_conditions(filters), F.source_kind == "informal")
@@ -297,10 +298,7 @@ def top_contributors(session: Session, filters: Filters, limit: int = 10) -> pd.
     """People ranked by informal contributions, with their team and the split by kind
     (``CONTRIBUTION_KINDS``); attrs total = contributors."""
     made = func.count()
-    kinds = [
-        func.sum(case((F.concept.in_(concepts), 1), else_=0))
-        for concepts in CONTRIBUTION_KINDS.values()
-    ]
+    kinds = [concept_count(concepts) for concepts in CONTRIBUTION_KINDS.values()]
     conditions = [*fact_conditions(filters), F.source_kind == "informal", F.concept.in_(CONTRIBUTE)]
     columns = ["actor_key", "contributions", *CONTRIBUTION_KINDS]
     if uses_people_rollup(filters):

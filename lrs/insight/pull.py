@@ -74,6 +74,7 @@ from lrs.insight.filters import Filters, to_query
 from lrs.insight.people import person_names
 from lrs.insight.scope import Scope
 from lrs.store.dialects import days_after, storable_text
+from lrs.store.facts import concept_count
 from lrs.store.models import (
     ContentAuthor,
     ContentContributor,
@@ -157,17 +158,14 @@ def _reactions(session: Session, filters: Filters) -> pd.DataFrame:
     C = ContentAuthor
     mine = select(C.content_id).where(C.author_key == person)
 
-    def counted(concepts: Sequence[str]) -> Any:
-        return func.sum(case((F.concept.in_(concepts), 1), else_=0))
-
     query = (
         select(
             F.content_id,
             F.actor_key,
-            counted(CONSUME),
-            counted(RESPONDING),
-            counted(REACT),
-            counted(EDITING),
+            concept_count(CONSUME),
+            concept_count(RESPONDING),
+            concept_count(REACT),
+            concept_count(EDITING),
             func.min(case((F.concept.in_(CONSUME), F.day))),
             func.max(case((F.concept.in_((*EDITING, *RESPONDING)), F.day))),
         )
@@ -330,7 +328,7 @@ def _next_after(session: Session, filters: Filters, graduates: Any, limit: int) 
     """Per post or page: the graduates who read it (and their reads) and who wrote or
     edited it, in their window (``_graduates``); most readers first."""
     G = graduates
-    reads = func.sum(case((F.concept.in_(CONSUME), 1), else_=0))
+    reads = concept_count(CONSUME)
     readers = func.count(func.distinct(case((F.concept.in_(CONSUME), F.actor_key))))
     writers = func.count(func.distinct(case((F.concept.in_(WRITING), F.actor_key))))
     query = (

@@ -925,6 +925,12 @@ def _add_contributors(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     )
 
 
+def concept_count(concepts: Sequence[str]) -> Any:
+    """In a grouped query on ``learning_fact``: how many of the group's facts are of one
+    of ``concepts``."""
+    return func.sum(case((F.concept.in_(concepts), 1), else_=0))
+
+
 def _insert_contributors(
     session: Session,
     pairs: Sequence[tuple[str, str]] | None,
@@ -932,17 +938,13 @@ def _insert_contributors(
 ) -> None:
     """Insert ``content_contributor`` rows counted from the facts (only ``pairs``, or
     only those of ``actor_keys``, when given)."""
-
-    def counted(concepts: Sequence[str]) -> Any:
-        return func.sum(case((F.concept.in_(concepts), 1), else_=0))
-
     query = (
         select(
             F.content_id,
             F.actor_key,
-            counted(AUTHORING),
-            counted(EDITING),
-            counted(RESPONDING),
+            concept_count(AUTHORING),
+            concept_count(EDITING),
+            concept_count(RESPONDING),
             func.max(case((F.concept.in_(WRITING), F.day))),
             func.max(case((F.concept.in_(RESPONDING), F.day))),
         )
