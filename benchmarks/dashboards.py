@@ -30,7 +30,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from dashboards import panels
+from dashboards import figures, panels
 from lrs.insight.filters import Filters
 from lrs.store import facts, migrate, persons
 from lrs.store.engine import Database
@@ -230,6 +230,7 @@ def measure(
     ``SERVER_WORKERS`` processes at once (what a browser waits for), of the same run one
     after another, and each callback's p95."""
     url = database.engine.url.render_as_string(hide_password=False)
+    figures.use_theme()  # as the server's dashboards do
     results: dict[str, dict[str, Any]] = {}
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(SERVER_WORKERS, context, _open_worker, (url,)) as pool:
@@ -251,6 +252,7 @@ _worker_database: Database | None = None
 def _open_worker(url: str) -> None:
     global _worker_database
     _worker_database = Database(url)
+    figures.use_theme()
 
 
 def _run_in_worker(page: str, name: str, filters: Filters) -> float:

@@ -25,11 +25,12 @@ def init_dashboards(flask_app: Flask) -> None:
     import dash
     from dash import Dash
 
-    from dashboards import export, numbers, shell
+    from dashboards import export, figures, numbers, shell
 
     # Dash keeps pages in a process-wide registry: start from a clean one so that the
     # factory can build several apps in one process (tests) without stale pages.
     dash._pages.PAGE_REGISTRY.clear()
+    figures.use_theme()
     app = Dash(
         __name__,
         server=flask_app,  # type: ignore[arg-type]  # Dash accepts a Flask app here

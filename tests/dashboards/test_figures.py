@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
+import plotly.io as pio
 
 from dashboards import figures
 from lrs.insight.filters import Filters, to_query
@@ -111,3 +113,21 @@ def test_the_legend_stays_close_under_a_tall_chart() -> None:
     for figure in (tall, small):
         plot = figure.layout.height - figure.layout.margin.t - figure.layout.margin.b
         assert round(-figure.layout.legend.y * plot) == figures.LEGEND_GAP
+
+
+def test_a_chart_is_the_same_with_the_theme_as_default_or_named() -> None:
+    """``use_theme`` makes the charts' template plotly's default, which a figure takes
+    without validating it again: the figure drawn is the same as with it named."""
+    frame = pd.DataFrame({"name": ["a", "b"], "statements": [5, 3], "source_kind": ["formal"] * 2})
+    default = pio.templates.default
+    try:
+        pio.templates.default = "plotly"
+        named = figures.ranking(frame, "name", "statements", "activities", "hint", "source_kind")
+        figures.use_theme()
+        themed = figures.ranking(frame, "name", "statements", "activities", "hint", "source_kind")
+    finally:
+        pio.templates.default = default
+    assert json.loads(named.to_json()) == json.loads(themed.to_json())
+    assert themed.layout.template.layout.paper_bgcolor == "white"
+    assert themed.layout.xaxis.title.text == "statements"
+    assert themed.layout.height == 280 and title(themed) == "Top 2 of 2 activities"
