@@ -12,9 +12,11 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     case,
+    false,
     func,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -27,6 +29,7 @@ from lrs.insight._sql import (
     content_authors,
     fact_conditions,
     group_count,
+    months_within,
     people_conditions,
     ranked_frame,
     raw_time,
@@ -56,6 +59,7 @@ from lrs.store.models import (
     ContentAuthor,
     ContentDay,
     ContentMonth,
+    ContentUseMonth,
     LearningFactTag,
     TagDay,
     TagMonth,
@@ -250,23 +254,21 @@ def _top_content_rollup(
 def _reused(
     session: Session, filters: Filters, limit: int, types: tuple[str, ...] | None
 ) -> pd.DataFrame:
-    read: ColumnElement[bool] = F.concept.in_(CONSUME)
-    if types is not None:
-        read = and_(read, F.activity_type.in_(types))
-    first_read = func.min(case((read, F.day)))
-    last_made = func.max(case((F.concept.in_((*EDITING, *RESPONDING)), F.day)))
-    pairs = (
-        select(F.content_id.label("content_id"), F.actor_key.label("actor_key"))
-        .where(
-            *fact_conditions(filters),
-            F.source_kind == "informal",
-            F.concept.in_((*CONSUME, *EDITING, *RESPONDING)),
-            F.content_id.is_not(None),
+    if uses_people_rollup(filters) and types is None:
+        pairs = _reusing_pairs(filters)
+    else:
+        read: ColumnElement[bool] = F.concept.in_(CONSUME)
+        if types is not None:
+            read = and_(read, F.activity_type.in_(types))
+        first_read = func.min(case((read, F.day)))
+        last_made = func.max(case((F.concept.in_(RESPONSES), F.day)))
+        pairs = (
+            select(F.content_id.label("content_id"), F.actor_key.label("actor_key"))
+            .where(*_use_conditions(filters))
+            .group_by(F.content_id, F.actor_key)
+            .having(first_read <= last_made)
+            .subquery()
         )
-        .group_by(F.content_id, F.actor_key)
-        .having(first_read <= last_made)
-        .subquery()
-    )
     C = ContentAuthor
     measure = func.count()
     query = (
@@ -278,6 +280,61 @@ def _reused(
         .limit(limit)
     )
     return _named_content(session, query)
+
+
+RESPONSES = (*EDITING, *RESPONDING)
+"""What counts as using what one read: an edit, a comment or a reply."""
+
+
+def _use_conditions(filters: Filters) -> list[ColumnElement[bool]]:
+    """The facts that read or respond to informal content under ``filters``."""
+    return [
+        *fact_conditions(filters),
+        F.source_kind == "informal",
+        F.concept.in_((*CONSUME, *RESPONSES)),
+        F.content_id.is_not(None),
+    ]
+
+
+def _reusing_pairs(filters: Filters) -> Any:
+    """The (content, person) pairs of ``_reused`` from ``content_use_month``: the range's
+    whole months from it, the days at the range's ends from the facts; a pair reused
+    its content when its first read is on or before its last response."""
+    U = ContentUseMonth
+    months, edges = months_within(filters.start, filters.end)
+    parts: list[Any] = []
+    if months is not None:
+        low, high = months
+        where = scope_conditions(filters.scope, U)
+        if filters.team is not None:
+            where.append(U.team == filters.team)
+        if low is not None:
+            where.append(U.month >= low)
+        if high is not None:
+            where.append(U.month <= high)
+        parts.append(select(U.content_id, U.actor_key, U.first_read, U.last_response).where(*where))
+    for low, high in edges:
+        read = case((F.concept.in_(CONSUME), F.day))
+        made = case((F.concept.in_(RESPONSES), F.day))
+        parts.append(
+            select(F.content_id, F.actor_key, read, made).where(
+                *_use_conditions(filters.replace(start=low, end=high))
+            )
+        )
+    if not parts:
+        return (
+            select(U.content_id.label("content_id"), U.actor_key.label("actor_key"))
+            .where(false())
+            .subquery()
+        )
+    rows = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    content_id, actor_key, first_read, last_made = rows.c
+    return (
+        select(content_id.label("content_id"), actor_key.label("actor_key"))
+        .group_by(content_id, actor_key)
+        .having(func.min(first_read) <= func.max(last_made))
+        .subquery()
+    )
 
 
 def _named_content(session: Session, query: Any) -> pd.DataFrame:

@@ -6,7 +6,9 @@ counts it in the rollups: ``daily_activity`` (per day and filter dimension),
 person) with ``course_learner`` (the same per course and person over all days),
 ``filter_value`` (the filter bar's choices), ``content_author`` (who created each piece
 of content), ``content_tag`` (the tags each piece of content is written with),
-``content_contributor`` (per content and person, what they wrote on it), ``content_day``
+``content_contributor`` (per content and person, what they wrote on it),
+``content_use_month`` (per content, person, team and month, their reads and responses),
+``content_day``
 (informal facts per day, content, team, concept and activity type) and ``tag_day``
 (informal facts per day, team and tag), the last two also summed per month
 (``content_month``, ``tag_month``). Each rollup is
@@ -46,6 +48,7 @@ from lrs.store.models import (
     ContentDay,
     ContentMonth,
     ContentTag,
+    ContentUseMonth,
     CourseLearner,
     CourseProgress,
     DailyActivity,
@@ -62,6 +65,7 @@ from statements.vocabulary import (
     ATTEMPT_END,
     AUTHORING,
     COMPLETED,
+    CONSUME,
     CONTRIBUTE,
     EDITING,
     ENROLLED,
@@ -180,6 +184,7 @@ def record(
     dialects.insert_ignore(session, _table(ContentAuthor), [authors[k] for k in sorted(authors)])
     _add_content_tags(session, rows, tags)
     _add_contributors(session, rows)
+    _add_uses(session, rows)
 
 
 def _learn_registrations(session: Session, rows: list[dict[str, Any]]) -> dict[str, str]:
@@ -375,6 +380,11 @@ def _forget_chunk(session: Session, seqs: list[int]) -> None:
         C = ContentContributor
         session.execute(delete(C).where(tuple_(C.content_id, C.actor_key).in_(pairs)))
         _insert_contributors(session, pairs)
+    used = sorted({(row["content_id"], row["actor_key"]) for row in removed if _uses(row)})
+    if used:
+        U = ContentUseMonth
+        session.execute(delete(U).where(tuple_(U.content_id, U.actor_key).in_(used)))
+        _insert_uses(session, used)
 
 
 def move_facts(
@@ -413,6 +423,8 @@ def refresh_persons(session: Session, actor_keys: Sequence[str]) -> None:
     _insert_learners(session, None, keys)
     session.execute(delete(ContentContributor).where(ContentContributor.actor_key.in_(keys)))
     _insert_contributors(session, None, keys)
+    session.execute(delete(ContentUseMonth).where(ContentUseMonth.actor_key.in_(keys)))
+    _insert_uses(session, None, keys)
     author = select(F.actor_key).where(F.seq == ContentAuthor.seq).scalar_subquery()
     session.execute(
         update(ContentAuthor)
@@ -449,6 +461,8 @@ def rebuild_rollups(session: Session) -> None:
     _insert_content_tags(session, None)
     session.execute(delete(ContentContributor))
     _insert_contributors(session, None)
+    session.execute(delete(ContentUseMonth))
+    _insert_uses(session, None)
     for rollup in (CONTENT, TAGS):
         _rebuild_by_period(session, rollup)
 
@@ -967,6 +981,87 @@ def _insert_contributors(
     columns = ["content_id", "actor_key", "wrote", "edited", "commented", "written_last",
                "commented_last"]  # fmt: skip
     session.execute(insert(ContentContributor).from_select(columns, query))
+
+
+_USING = (*CONSUME, *EDITING, *RESPONDING)
+_RESPONSES = (*EDITING, *RESPONDING)
+
+
+def _uses(row: dict[str, Any]) -> bool:
+    """Whether a fact reads, edits or answers a piece of content (``content_use_month``)."""
+    return (
+        row["source_kind"] == "informal"
+        and row["concept"] in _USING
+        and row.get("content_id") is not None
+    )
+
+
+def _add_uses(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Count the reads and responses among ``rows`` per (content, person, team, month)."""
+    counts: dict[tuple[str, str, str, Any], dict[str, Any]] = {}
+    for row in rows:
+        if not _uses(row):
+            continue
+        day = row["day"]
+        key = (row["content_id"], row["actor_key"], row.get("team") or "", day.replace(day=1))
+        total = counts.setdefault(key, {
+            "content_id": key[0], "actor_key": key[1], "team": key[2], "month": key[3],
+            "reads": 0, "responses": 0, "first_read": None, "last_response": None,
+        })  # fmt: skip
+        if row["concept"] in CONSUME:
+            total["reads"] += 1
+            first = total["first_read"]
+            total["first_read"] = day if first is None else min(first, day)
+        else:
+            total["responses"] += 1
+            last = total["last_response"]
+            total["last_response"] = day if last is None else max(last, day)
+    dialects.increment(
+        session,
+        _table(ContentUseMonth),
+        [counts[key] for key in sorted(counts)],
+        key=("content_id", "actor_key", "team", "month"),
+        column=("reads", "responses"),
+        greatest=("last_response",),
+        least=("first_read",),
+    )
+
+
+def _insert_uses(
+    session: Session,
+    pairs: Sequence[tuple[str, str]] | None,
+    actor_keys: Sequence[str] | None = None,
+) -> None:
+    """Insert ``content_use_month`` rows counted from the facts (only those of ``pairs``
+    of content and person, or of ``actor_keys``, when given)."""
+    month = dialects.month_of(session, F.day)
+    team = func.coalesce(F.team, "")
+    query = (
+        select(
+            F.content_id,
+            F.actor_key,
+            team,
+            month,
+            concept_count(CONSUME),
+            concept_count(_RESPONSES),
+            func.min(case((F.concept.in_(CONSUME), F.day))),
+            func.max(case((F.concept.in_(_RESPONSES), F.day))),
+        )
+        .where(F.source_kind == "informal", F.concept.in_(_USING), F.content_id.is_not(None))
+        .group_by(F.content_id, F.actor_key, team, month)
+    )
+    if pairs is not None:
+        if not pairs:
+            return
+        query = query.where(
+            F.content_id.in_(sorted({content for content, _ in pairs})),
+            tuple_(F.content_id, F.actor_key).in_(list(pairs)),
+        )
+    if actor_keys is not None:
+        query = query.where(F.actor_key.in_(list(actor_keys)))
+    columns = ["content_id", "actor_key", "team", "month", "reads", "responses", "first_read",
+               "last_response"]  # fmt: skip
+    session.execute(insert(ContentUseMonth).from_select(columns, query))
 
 
 class _ByPeriod:

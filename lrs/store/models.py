@@ -723,6 +723,35 @@ class ContentMonth(Base):
     )
 
 
+class ContentUseMonth(Base):
+    """Per (piece of content, person, team, calendar month) how the person used informal
+    content: their reads (``reads``) and their edits, comments and replies on it
+    (``responses``), with the first day they read it and the last day they responded to
+    it in the month. "Most reused" (read, then edited or answered the same day or later) reads
+    whole months here, one row per person and content a month instead of one fact per
+    view. Kept in the ingest transaction; removing facts recounts their pairs from the
+    facts."""
+
+    __tablename__ = "content_use_month"
+
+    content_id: Mapped[str] = mapped_column(primary_key=True)
+    actor_key: Mapped[str] = mapped_column(primary_key=True)
+    team: Mapped[str] = mapped_column(primary_key=True)
+    month: Mapped[dt.date] = mapped_column(primary_key=True)
+    reads: Mapped[int] = mapped_column(BigInteger)
+    responses: Mapped[int] = mapped_column(BigInteger)
+    first_read: Mapped[dt.date | None]
+    last_response: Mapped[dt.date | None]
+
+    __table_args__ = (
+        # A range's whole months from the index alone.
+        Index(
+            "ix_content_use_month_month",
+            *("month", "content_id", "actor_key", "team", "first_read", "last_response"),
+        ),
+    )
+
+
 class TagDay(Base):
     """Informal facts per (day, team, tag), for the emerging topics: a tag's statements
     in a period without joining every tag to its fact. Kept like ``content_day``."""

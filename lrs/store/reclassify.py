@@ -25,6 +25,7 @@ from lrs.store.models import (
     ContentDay,
     ContentMonth,
     ContentTag,
+    ContentUseMonth,
     CourseLearner,
     CourseProgress,
     DailyActivity,
@@ -157,7 +158,7 @@ def clear_facts(session: Session) -> None:
     for model in (LearningFactTag, LearningFact, RegistrationCourse, DailyActivity, ActorDay,
                   CourseProgress, CourseLearner, HourlyActivity, FilterValue,
                   ContentAuthor, ContentTag, ContentContributor, ContentDay, ContentMonth,
-                  TagDay, TagMonth):  # fmt: skip
+                  ContentUseMonth, TagDay, TagMonth):  # fmt: skip
         session.execute(delete(model))
 
 

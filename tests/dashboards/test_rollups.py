@@ -26,6 +26,7 @@ from lrs.store.models import (
     ContentDay,
     ContentMonth,
     ContentTag,
+    ContentUseMonth,
     CourseLearner,
     CourseProgress,
     DailyActivity,
@@ -47,7 +48,7 @@ from tests.lrs.insight.data import (
 
 ROLLUPS = (DailyActivity, ActorDay, CourseProgress, CourseLearner, HourlyActivity, ContentAuthor,
            ContentTag, ContentContributor, FilterValue, ContentDay, ContentMonth, TagDay,
-           TagMonth)  # fmt: skip
+           TagMonth, ContentUseMonth)  # fmt: skip
 
 
 def snapshot(database: Database) -> dict[str, list[tuple[Any, ...]]]:
@@ -311,7 +312,8 @@ def test_rankings_and_topics_from_the_rollups_equal_those_from_the_facts(
                 )
                 on_facts = filters.replace(kind="informal")
                 for metric, content in (("read", "any"), ("read", "posts"), ("read", "pages"),
-                                        ("edited", "any"), ("discussed", "any")):  # fmt: skip
+                                        ("edited", "any"), ("discussed", "any"),
+                                        ("reused", "any")):  # fmt: skip
                     rolled = knowledge.top_content(session, filters, metric, content=content)
                     direct = knowledge.top_content(session, on_facts, metric, content=content)
                     assert rolled.to_dict("records") == direct.to_dict("records")

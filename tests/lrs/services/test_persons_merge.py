@@ -28,6 +28,7 @@ from lrs.store.models import (
     ContentAuthor,
     ContentDay,
     ContentMonth,
+    ContentUseMonth,
     CourseLearner,
     CourseProgress,
     DailyActivity,
@@ -129,7 +130,7 @@ def merge_grace(database: Database) -> int:
 
 ROLLUPS = (LearningFact, LearningFactTag, ActorDay, CourseProgress, CourseLearner, ContentAuthor,
            DailyActivity, HourlyActivity, FilterValue, ContentDay, ContentMonth, TagDay,
-           TagMonth)  # fmt: skip
+           TagMonth, ContentUseMonth)  # fmt: skip
 
 
 def _rows(session: Any, model: Any) -> list[tuple[Any, ...]]:
