@@ -5,7 +5,7 @@ learners who started a course and stalled.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -13,7 +13,9 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     case,
+    distinct,
     func,
+    or_,
     select,
 )
 from sqlalchemy.orm import Session
@@ -48,45 +50,69 @@ STAGES = ("enrolled", "started", "completed", "passed", "failed", "satisfied")
 # -- courses (formal) ----------------------------------------------------------------
 
 
-def learners(session: Session, filters: Filters) -> Any:
+LEARNER_COLUMNS = (*STAGES, "statements", "session_seconds", "attempt_seconds",
+                   "best_score", "last_day", "name", "team")  # fmt: skip
+"""The columns of ``learners`` besides course and actor_key."""
+
+
+def learners(
+    session: Session,
+    filters: Filters,
+    columns: Sequence[str] = LEARNER_COLUMNS,
+    rows: Callable[[Any], Sequence[ColumnElement[bool]]] | None = None,
+) -> Any:
     """One row per (course, person) with formal facts under ``filters``: the stages
     reached (counts of enrolling, started, completed, passed, failed and satisfied
     statements; enrolling is a ``registered`` or a new registration), the
     statements, the seconds of session ends and of attempt ends, the best score of a pass
     or fail, the last day active, the person's name and team. A common table expression,
-    which both databases compute once however often a question reads it."""
+    which both databases compute once however often a question reads it.
+
+    Only ``columns`` (of ``LEARNER_COLUMNS``) are computed: each sum over every row
+    costs. ``rows(table)``, when given, keeps the rows of the rollup read
+    (``course_learner`` or ``course_progress``) that can change the question's answer."""
     if uses_learner_rollup(filters):
         # All time, everyone: one stored row per (course, person), nothing to group. A
         # subquery, not a common table expression: each question reads the table itself
         # rather than a materialised copy of every learner's row.
-        return select(
-            L.course.label("course"),
-            L.actor_key.label("actor_key"),
-            *[getattr(L, stage).label(stage) for stage in STAGES],
-            L.statements.label("statements"),
-            L.seconds.label("session_seconds"),
-            L.attempt_seconds.label("attempt_seconds"),
-            L.best_score.label("best_score"),
-            L.last_day.label("last_day"),
-            L.actor_name.label("name"),
-            case((L.team != "", L.team)).label("team"),
-        ).subquery("learners")
+        stored = {
+            **{stage: getattr(L, stage) for stage in STAGES},
+            "statements": L.statements,
+            "session_seconds": L.seconds,
+            "attempt_seconds": L.attempt_seconds,
+            "best_score": L.best_score,
+            "last_day": L.last_day,
+            "name": L.actor_name,
+            "team": case((L.team != "", L.team)),
+        }
+        return (
+            select(
+                L.course.label("course"),
+                L.actor_key.label("actor_key"),
+                *[stored[name].label(name) for name in columns],
+            )
+            .where(*(rows(L) if rows else ()))
+            .subquery("learners")
+        )
     if uses_people_rollup(filters):
         # Grouped in the order of ix_course_progress_course_actor: read from the index.
+        summed = {
+            **{stage: func.sum(getattr(P, stage)) for stage in STAGES},
+            "statements": func.sum(P.statements),
+            "session_seconds": func.sum(P.seconds),
+            "attempt_seconds": func.sum(P.attempt_seconds),
+            "best_score": func.max(P.best_score),
+            "last_day": func.max(P.day),
+            "name": func.max(P.actor_name),
+            "team": func.max(case((P.team != "", P.team))),
+        }
         return (
             select(
                 P.course.label("course"),
                 P.actor_key.label("actor_key"),
-                *[func.sum(getattr(P, stage)).label(stage) for stage in STAGES],
-                func.sum(P.statements).label("statements"),
-                func.sum(P.seconds).label("session_seconds"),
-                func.sum(P.attempt_seconds).label("attempt_seconds"),
-                func.max(P.best_score).label("best_score"),
-                func.max(P.day).label("last_day"),
-                func.max(P.actor_name).label("name"),
-                func.max(case((P.team != "", P.team))).label("team"),
+                *[summed[name].label(name) for name in columns],
             )
-            .where(*people_conditions(filters, P))
+            .where(*people_conditions(filters, P), *(rows(P) if rows else ()))
             .group_by(P.course, P.actor_key)
             .cte("learners")
         )
@@ -99,23 +125,32 @@ def learners(session: Session, filters: Filters) -> Any:
     def seconds(concepts: Sequence[str]) -> Any:
         return func.coalesce(func.sum(case((F.concept.in_(concepts), F.duration_seconds))), 0.0)
 
+    grouped = {
+        **{stage: counted(stage) for stage in STAGES},
+        "statements": func.count(),
+        "session_seconds": seconds(SESSION_END),
+        "attempt_seconds": seconds(ATTEMPT_END),
+        "best_score": func.max(case((F.concept.in_(JUDGED), F.score_scaled))),
+        "last_day": func.max(F.day),
+        "name": func.max(F.actor_name),
+        "team": func.max(F.team),
+    }
     return (
         select(
             course.label("course"),
             F.actor_key.label("actor_key"),
-            *[counted(stage).label(stage) for stage in STAGES],
-            func.count().label("statements"),
-            seconds(SESSION_END).label("session_seconds"),
-            seconds(ATTEMPT_END).label("attempt_seconds"),
-            func.max(case((F.concept.in_(JUDGED), F.score_scaled))).label("best_score"),
-            func.max(F.day).label("last_day"),
-            func.max(F.actor_name).label("name"),
-            func.max(F.team).label("team"),
+            *[grouped[name].label(name) for name in columns],
         )
         .where(*fact_conditions(filters), F.source_kind == "formal", course.is_not(None))
         .group_by(course, F.actor_key)
         .cte("learners")
     )
+
+
+def _timed(table: Any) -> list[ColumnElement[bool]]:
+    """The rollup rows with seconds of either kind: the others add nothing to a
+    person's time on a course."""
+    return [or_(table.seconds != 0, table.attempt_seconds != 0)]
 
 
 def spent_seconds(pairs: Any) -> Any:
@@ -175,35 +210,12 @@ def course_funnel(
     with timed statements. Sorted by ``sort`` (``FUNNEL_SORTS``: the rates, score and
     time lowest first). Attrs total = courses.
     """
-    pairs = learners(session, filters)
-    spent = spent_seconds(pairs)
-    scores = _medians(pairs, pairs.c.best_score, "median_score")
-    times = _medians(pairs, case((spent > 0, spent)), "median_seconds")
-
-    def people(condition: ColumnElement[bool]) -> Any:
-        return func.sum(case((condition, 1), else_=0))
-
-    per_course = (
-        select(
-            pairs.c.course.label("course"),
-            people(pairs.c.enrolled > 0).label("enrolled"),
-            people(pairs.c.started > 0).label("started"),
-            people(pairs.c.completed > 0).label("completed"),
-            people(pairs.c.passed > 0).label("passed"),
-            people(and_(pairs.c.failed > 0, pairs.c.passed == 0)).label("failed"),
-            people(pairs.c.satisfied > 0).label("satisfied"),
-            func.count().label("people"),
-            func.sum(pairs.c.statements).label("statements"),
-            func.avg(pairs.c.best_score).label("mean_score"),
-        )
-        .group_by(pairs.c.course)
-        .subquery()
-    )
-    query = (
-        select(per_course, scores.c.median_score, times.c.median_seconds)
-        .outerjoin(scores, scores.c.course == per_course.c.course)
-        .outerjoin(times, times.c.course == per_course.c.course)
-    )
+    if uses_learner_rollup(filters):
+        query = _funnel_of_learners()
+    elif uses_people_rollup(filters):
+        query = _funnel_of_progress(filters)
+    else:
+        query = _funnel_of_pairs(learners(session, filters))
     columns = ["course", "enrolled", "started", "completed", "passed", "failed", "satisfied",
                "people", "statements", "mean_score", "median_score", "median_seconds"]  # fmt: skip
     frame = read_frame(session, query, columns)
@@ -225,6 +237,118 @@ def course_funnel(
         frame = frame.sort_values([sort, "course"], na_position="last")
     total = len(frame)
     return with_total(frame.head(limit).reset_index(drop=True), total)
+
+
+def _people(condition: ColumnElement[bool]) -> Any:
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _funnel_of_pairs(pairs: Any) -> Any:
+    """``course_funnel``'s numbers from one row per (course, person) (``learners``)."""
+    spent = spent_seconds(pairs)
+    scores = _medians(pairs, pairs.c.best_score, "median_score")
+    times = _medians(pairs, case((spent > 0, spent)), "median_seconds")
+    per_course = (
+        select(
+            pairs.c.course.label("course"),
+            *[_people(pairs.c[stage] > 0).label(stage) for stage in STAGES[:4]],
+            _people(and_(pairs.c.failed > 0, pairs.c.passed == 0)).label("failed"),
+            _people(pairs.c.satisfied > 0).label("satisfied"),
+            func.count().label("people"),
+            func.sum(pairs.c.statements).label("statements"),
+            func.avg(pairs.c.best_score).label("mean_score"),
+        )
+        .group_by(pairs.c.course)
+        .subquery()
+    )
+    return (
+        select(per_course, scores.c.median_score, times.c.median_seconds)
+        .outerjoin(scores, scores.c.course == per_course.c.course)
+        .outerjoin(times, times.c.course == per_course.c.course)
+    )
+
+
+def _funnel_of_learners() -> Any:
+    """``course_funnel`` over all time from ``course_learner`` (one row per pair): the
+    counts in one pass, the scores' and times' medians over only the rows that have one
+    (the pairs with a score, with a time)."""
+    scored = select(L.course.label("course"), L.best_score.label("value")).where(
+        L.best_score.is_not(None)
+    )
+    spent = case((L.seconds >= L.attempt_seconds, L.seconds), else_=L.attempt_seconds)
+    timed = select(L.course.label("course"), spent.label("value")).where(
+        or_(L.seconds != 0, L.attempt_seconds != 0), spent > 0
+    )
+    per_course = select(
+        L.course.label("course"),
+        *[func.count().filter(getattr(L, stage) > 0).label(stage) for stage in STAGES[:4]],
+        func.count().filter(L.failed > 0, L.passed == 0).label("failed"),
+        func.count().filter(L.satisfied > 0).label("satisfied"),
+        func.count().label("people"),
+        func.sum(L.statements).label("statements"),
+    ).group_by(L.course)
+    return _funnel_joined(per_course.subquery(), scored.subquery(), timed.subquery())
+
+
+def _funnel_of_progress(filters: Filters) -> Any:
+    """``course_funnel`` from ``course_progress`` (a day range, a team): a stage's
+    people are the distinct people with a row of that stage in the range, so the counts
+    need no row per (course, person); only the pairs with a score or a time are grouped,
+    for their best score and their time."""
+    conditions = people_conditions(filters, P)
+
+    def distinct_people(condition: ColumnElement[bool] | None = None) -> Any:
+        people = func.count(distinct(P.actor_key))
+        return people if condition is None else people.filter(condition)
+
+    per_course = (
+        select(
+            P.course.label("course"),
+            *[distinct_people(getattr(P, stage) > 0).label(stage) for stage in STAGES[:4]],
+            # failed: people with a fail and no pass, those judged less those who passed
+            (
+                distinct_people(or_(P.failed > 0, P.passed > 0)) - distinct_people(P.passed > 0)
+            ).label("failed"),
+            distinct_people(P.satisfied > 0).label("satisfied"),
+            distinct_people().label("people"),
+            func.sum(P.statements).label("statements"),
+        )
+        .where(*conditions)
+        .group_by(P.course)
+    )
+    scored = (
+        select(P.course.label("course"), func.max(P.best_score).label("value"))
+        .where(*conditions, P.best_score.is_not(None))
+        .group_by(P.course, P.actor_key)
+    )
+    # Rows without seconds of either kind add nothing to a pair's time.
+    session_seconds, attempt_seconds = func.sum(P.seconds), func.sum(P.attempt_seconds)
+    spent = case((session_seconds >= attempt_seconds, session_seconds), else_=attempt_seconds)
+    timed = (
+        select(P.course.label("course"), spent.label("value"))
+        .where(*conditions, or_(P.seconds != 0, P.attempt_seconds != 0))
+        .group_by(P.course, P.actor_key)
+        .having(spent > 0)
+    )
+    return _funnel_joined(per_course.subquery(), scored.subquery(), timed.subquery())
+
+
+def _funnel_joined(per_course: Any, scored: Any, timed: Any) -> Any:
+    """The per-course counts with the mean and median of the pairs' scores (``scored``:
+    course, value) and the median of their times (``timed``)."""
+    means = (
+        select(scored.c.course, func.avg(scored.c.value).label("mean_score"))
+        .group_by(scored.c.course)
+        .subquery()
+    )
+    scores = _medians(scored, scored.c.value, "median_score")
+    times = _medians(timed, timed.c.value, "median_seconds")
+    return (
+        select(per_course, means.c.mean_score, scores.c.median_score, times.c.median_seconds)
+        .outerjoin(means, means.c.course == per_course.c.course)
+        .outerjoin(scores, scores.c.course == per_course.c.course)
+        .outerjoin(times, times.c.course == per_course.c.course)
+    )
 
 
 def score_distribution(session: Session, filters: Filters) -> pd.DataFrame:
@@ -252,7 +376,7 @@ def time_spent(session: Session, filters: Filters, limit: int = 15) -> pd.DataFr
     that a cmi5 session, whose completed or passed statements carry the time since the
     session began as its terminated does (cmi5 9.5.4.1), is not counted twice.
     """
-    pairs = learners(session, filters)
+    pairs = learners(session, filters, ("session_seconds", "attempt_seconds"), _timed)
     spent = spent_seconds(pairs)
     timed = select(pairs.c.course.label("course"), spent.label("spent")).where(spent > 0)
     timed_pairs = timed.subquery()
@@ -298,7 +422,7 @@ def stalled(
     first, ``limit`` rows from ``offset``; attrs total = such (person, course) pairs."""
     reference = filters.end or today or dt.datetime.now(dt.UTC).date()
     cutoff = reference - dt.timedelta(days=days)
-    pairs = learners(session, filters)
+    pairs = learners(session, filters, ("started", "completed", "last_day", "name", "team"))
     conditions = [pairs.c.started > 0, pairs.c.completed == 0, pairs.c.last_day <= cutoff]
     columns = ["actor_key", "name", "team", "course", "last_day"]
     query = (
