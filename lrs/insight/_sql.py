@@ -26,9 +26,12 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     String,
+    and_,
+    bindparam,
     cast,
     false,
     func,
+    literal,
     or_,
     select,
     union_all,
@@ -36,6 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
+from lrs.insight.concepts import AUTHORING, RESPONDING
 from lrs.insight.filters import Filters
 from lrs.insight.scope import Scope
 from lrs.store.models import (
@@ -212,6 +216,23 @@ def activity_names(session: Session, ids: Sequence[str]) -> dict[str, str]:
         select(V.value, V.label).where(V.dimension == "activity", V.value.in_(list(ids)))
     ).all()
     return {str(activity): str(name) for activity, name in rows if name}
+
+
+def authored(table: Any = F) -> ColumnElement[bool]:
+    """Informal facts that write a post, page or question, with the values inline as
+    ``ix_learning_fact_authored`` is written: a planner (SQLite's always) reads a partial
+    index only for a query whose conditions show it holds every row asked for."""
+    concepts: Any = bindparam(None, AUTHORING, expanding=True, literal_execute=True)
+    informal = literal("informal", literal_execute=True)
+    return and_(table.concept.in_(concepts), table.source_kind == informal)
+
+
+def answering(table: Any = F) -> ColumnElement[bool]:
+    """Comments and replies, with the values inline as ``ix_learning_fact_answers`` is
+    written (see ``authored``)."""
+    concepts: Any = bindparam(None, RESPONDING, expanding=True, literal_execute=True)
+    condition: ColumnElement[bool] = table.concept.in_(concepts)
+    return condition
 
 
 def content_authors() -> Select[str, str, dt.datetime]:

@@ -25,8 +25,9 @@ from lrs.insight._sql import (
     F,
     R,
     activity_names,
+    answering,
+    authored,
     by_period,
-    content_authors,
     fact_conditions,
     group_count,
     months_within,
@@ -400,43 +401,31 @@ def top_contributors(session: Session, filters: Filters, limit: int = 10) -> pd.
 def response_times(session: Session, filters: Filters) -> pd.DataFrame:
     """Per post or question created in the range: hours until the first comment or reply
     by someone else (NaN when unanswered). Columns content_id, kind, created, hours."""
-    authors = content_authors().subquery()
-    created = (
-        select(F.activity_id, F.concept, raw_time(F.timestamp))
-        .where(
-            *fact_conditions(filters),
-            F.concept.in_(AUTHORING),
-            F.source_kind == "informal",
-        )
-        .subquery()
+    # From ix_learning_fact_authored alone.
+    created = select(F.activity_id, F.concept, raw_time(F.timestamp)).where(
+        *fact_conditions(filters), authored()
     )
-    answers = [
-        authors.c.content_id == F.content_id,
-        F.concept.in_(RESPONDING),
-        F.actor_key != authors.c.author_key,
-    ]
-    # The first answer's day from ix_learning_fact_content_concept alone, then the
-    # timestamps of that day's answers only: the day is the UTC date of the timestamp,
-    # and reading every answer's timestamp costs one random read per answer.
-    first_day = (
-        select(F.content_id, func.min(F.day).label("day"))
-        .join(authors, and_(*answers))
-        .group_by(F.content_id)
-        .subquery()
+    # Each post's first answer by someone other than its author: the first entries of
+    # its answers in ix_learning_fact_answers (time order) until one is by another
+    # person. It is read once per post and matched here, not joined to every creation
+    # (a piece of content may be created by many facts).
+    C = ContentAuthor
+    first = (
+        select(F.timestamp)
+        .where(F.content_id == C.content_id, answering(), F.actor_key != C.author_key)
+        .order_by(F.timestamp)
+        .limit(1)
+        .scalar_subquery()
     )
-    first_answer = (
-        select(F.content_id, func.min(F.timestamp).label("first"))
-        .join(first_day, and_(first_day.c.content_id == F.content_id, first_day.c.day == F.day))
-        .join(authors, and_(*answers))
-        .group_by(F.content_id)
-        .subquery()
-    )
-    query = select(
-        created.c.activity_id, created.c.concept, created.c[2], raw_time(first_answer.c.first)
-    ).outerjoin(first_answer, first_answer.c.content_id == created.c.activity_id)
-    frame = read_frame(session, query, ["content_id", "kind", "created", "first"])
+    firsts = {
+        content: answer
+        for content, answer in session.connection().execute(select(C.content_id, raw_time(first)))
+        if answer is not None
+    }
+    frame = read_frame(session, created, ["content_id", "kind", "created"])
     created_at = utc(frame["created"])
-    frame["hours"] = (utc(frame.pop("first")) - created_at).dt.total_seconds() / 3600.0
+    answered = utc(frame["content_id"].map(firsts))
+    frame["hours"] = (answered - created_at).dt.total_seconds() / 3600.0
     if len(frame):  # an empty frame keeps the untyped column it has always had
         frame["created"] = created_at
     return frame
