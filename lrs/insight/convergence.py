@@ -52,6 +52,7 @@ from lrs.insight.concepts import (
 from lrs.insight.filters import Filters
 from lrs.insight.people import person_names
 from lrs.store.models import (
+    ContributionTag,
     LearningFactTag,
 )
 
@@ -224,18 +225,12 @@ def completion_to_contribution(session: Session, filters: Filters) -> pd.DataFra
             *scope_conditions(filters.scope)
         ),
     )
+    # Each content's topic from the tags of all its contributions (``contribution_tag``),
+    # whoever made them and whenever.
+    C = ContributionTag
     content_tags = read_frame(
         session,
-        select(F.content_id, T.tag)
-        .join(T, tagged)
-        .where(
-            F.source_kind == "informal",
-            F.concept.in_(CONTRIBUTE),
-            F.content_id.in_(
-                _contributed_since(done.min(), F.content_id).where(*scope_conditions(filters.scope))
-            ),
-        )
-        .distinct(),
+        select(C.content_id, C.tag).where(C.content_id.in_(made.contents)),
         ["content_id", "tag"],
     )
     names = activity_names(session, sorted({*completions["course"], *made.contents}))

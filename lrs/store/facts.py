@@ -6,6 +6,7 @@ counts it in the rollups: ``daily_activity`` (per day and filter dimension),
 person) with ``course_learner`` (the same per course and person over all days),
 ``filter_value`` (the filter bar's choices), ``content_author`` (who created each piece
 of content), ``content_tag`` (the tags each piece of content is written with),
+``contribution_tag`` (the tags of each piece of content's contributions),
 ``content_contributor`` (per content and person, what they wrote on it),
 ``content_use_month`` (per content, person, team and month, their reads and responses),
 ``content_day``
@@ -49,6 +50,7 @@ from lrs.store.models import (
     ContentMonth,
     ContentTag,
     ContentUseMonth,
+    ContributionTag,
     CourseLearner,
     CourseProgress,
     DailyActivity,
@@ -183,6 +185,7 @@ def record(
             )  # fmt: skip
     dialects.insert_ignore(session, _table(ContentAuthor), [authors[k] for k in sorted(authors)])
     _add_content_tags(session, rows, tags)
+    _add_contribution_tags(session, rows, tags)
     _add_contributors(session, rows)
     _add_uses(session, rows)
 
@@ -375,6 +378,10 @@ def _forget_chunk(session: Session, seqs: list[int]) -> None:
     if written:
         session.execute(delete(ContentTag).where(ContentTag.content_id.in_(written)))
         _insert_content_tags(session, written)
+    contributed = sorted({row["content_id"] for row in removed if _contributes_to(row)})
+    if contributed:
+        session.execute(delete(ContributionTag).where(ContributionTag.content_id.in_(contributed)))
+        _insert_contribution_tags(session, contributed)
     pairs = sorted({(row["content_id"], row["actor_key"]) for row in removed if _contributes(row)})
     if pairs:
         C = ContentContributor
@@ -459,6 +466,8 @@ def rebuild_rollups(session: Session) -> None:
     _insert_authors(session, None)
     session.execute(delete(ContentTag))
     _insert_content_tags(session, None)
+    session.execute(delete(ContributionTag))
+    _insert_contribution_tags(session, None)
     session.execute(delete(ContentContributor))
     _insert_contributors(session, None)
     session.execute(delete(ContentUseMonth))
@@ -895,6 +904,43 @@ def _insert_content_tags(session: Session, contents: Sequence[str] | None) -> No
     if contents is not None:
         query = query.where(F.content_id.in_(list(contents)))
     session.execute(insert(ContentTag).from_select(["content_id", "tag"], query))
+
+
+def _contributes_to(row: dict[str, Any]) -> bool:
+    """Whether a fact is an informal contribution to a piece of content (``CONTRIBUTE``),
+    whose tags are then the content's ``contribution_tag``."""
+    return (
+        row["source_kind"] == "informal"
+        and row["concept"] in CONTRIBUTE
+        and row.get("content_id") is not None
+    )
+
+
+def _add_contribution_tags(
+    session: Session, rows: Sequence[dict[str, Any]], tags: Sequence[dict[str, Any]]
+) -> None:
+    """Count the tags of the contributions among ``rows`` as their content's."""
+    if not tags:
+        return
+    made = {row["seq"]: row["content_id"] for row in rows if _contributes_to(row)}
+    pairs = sorted({(made[t["seq"]], t["tag"]) for t in tags if t["seq"] in made})
+    dialects.insert_ignore(
+        session, _table(ContributionTag), [{"content_id": c, "tag": tag} for c, tag in pairs]
+    )
+
+
+def _insert_contribution_tags(session: Session, contents: Sequence[str] | None) -> None:
+    """Insert the tags of each content's contributions (only ``contents`` when given)."""
+    T = LearningFactTag
+    query = (
+        select(F.content_id, T.tag)
+        .join(T, T.seq == F.seq)
+        .where(F.source_kind == "informal", F.concept.in_(CONTRIBUTE), F.content_id.is_not(None))
+        .distinct()
+    )
+    if contents is not None:
+        query = query.where(F.content_id.in_(list(contents)))
+    session.execute(insert(ContributionTag).from_select(["content_id", "tag"], query))
 
 
 _CONTRIBUTING = (*WRITING, *RESPONDING)

@@ -826,6 +826,18 @@ class ContentTag(Base):
     tag: Mapped[str] = mapped_column(primary_key=True)
 
 
+class ContributionTag(Base):
+    """A tag of one of a piece of content's informal contributions (``CONTRIBUTE``: a
+    post, edit, comment, reply, share, tagging...): the content's side of the topic a
+    course's completion is matched against ("completion to contribution"). Kept in the
+    ingest transaction; recomputed for the content whose contributions are removed."""
+
+    __tablename__ = "contribution_tag"
+
+    content_id: Mapped[str] = mapped_column(primary_key=True)
+    tag: Mapped[str] = mapped_column(primary_key=True)
+
+
 class ContentContributor(Base):
     """Per (piece of content, person) what the person wrote on it: posts, pages or
     questions written (``wrote``), edits (``edited``), comments and replies

@@ -26,6 +26,7 @@ from lrs.store.models import (
     ContentMonth,
     ContentTag,
     ContentUseMonth,
+    ContributionTag,
     CourseLearner,
     CourseProgress,
     DailyActivity,
@@ -157,8 +158,8 @@ def clear_facts(session: Session) -> None:
     """Remove every fact, tag, registration course and rollup (before recomputing)."""
     for model in (LearningFactTag, LearningFact, RegistrationCourse, DailyActivity, ActorDay,
                   CourseProgress, CourseLearner, HourlyActivity, FilterValue,
-                  ContentAuthor, ContentTag, ContentContributor, ContentDay, ContentMonth,
-                  ContentUseMonth, TagDay, TagMonth):  # fmt: skip
+                  ContentAuthor, ContentTag, ContributionTag, ContentContributor, ContentDay,
+                  ContentMonth, ContentUseMonth, TagDay, TagMonth):  # fmt: skip
         session.execute(delete(model))
 
 

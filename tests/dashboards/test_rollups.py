@@ -27,6 +27,7 @@ from lrs.store.models import (
     ContentMonth,
     ContentTag,
     ContentUseMonth,
+    ContributionTag,
     CourseLearner,
     CourseProgress,
     DailyActivity,
@@ -47,8 +48,8 @@ from tests.lrs.insight.data import (
 )
 
 ROLLUPS = (DailyActivity, ActorDay, CourseProgress, CourseLearner, HourlyActivity, ContentAuthor,
-           ContentTag, ContentContributor, FilterValue, ContentDay, ContentMonth, TagDay,
-           TagMonth, ContentUseMonth)  # fmt: skip
+           ContentTag, ContributionTag, ContentContributor, FilterValue, ContentDay, ContentMonth,
+           TagDay, TagMonth, ContentUseMonth)  # fmt: skip
 
 
 def snapshot(database: Database) -> dict[str, list[tuple[Any, ...]]]:
