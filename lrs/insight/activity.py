@@ -216,17 +216,22 @@ def top_activities(session: Session, filters: Filters, limit: int = 10) -> pd.Da
     if unfiltered(filters):
         return _top_activities_all_time(session, limit)
     statements = func.count()
+    # Grouped by an expression of the activity, not the column: grouped by the column,
+    # SQLite walks the activity index for its order and reads every fact's row to test
+    # its team or day (1.3 s for a team at a million facts) instead of the team's or
+    # the days' entries of the covering index (0.1 s).
+    activity_id = func.coalesce(F.activity_id, "")
     query = (
         select(
-            F.activity_id,
+            activity_id,
             func.min(F.source_kind),
             statements,
             func.count(distinct(F.actor_key)),
             group_count(),
         )
         .where(*fact_conditions(filters), F.activity_id.is_not(None))
-        .group_by(F.activity_id)
-        .order_by(statements.desc(), F.activity_id)
+        .group_by(activity_id)
+        .order_by(statements.desc(), activity_id)
         .limit(limit)
     )
     columns = ["activity_id", "source_kind", "statements", "people"]
