@@ -15,6 +15,7 @@ from sqlalchemy import (
     case,
     distinct,
     func,
+    literal_column,
     or_,
     select,
 )
@@ -149,8 +150,10 @@ def learners(
 
 def _timed(table: Any) -> list[ColumnElement[bool]]:
     """The rollup rows with seconds of either kind: the others add nothing to a
-    person's time on a course."""
-    return [or_(table.seconds != 0, table.attempt_seconds != 0)]
+    person's time on a course. The zero is written in the SQL, not bound, so that
+    PostgreSQL's generic plans can use ``ix_course_learner_timed`` (its rows)."""
+    zero: Any = literal_column("0")
+    return [or_(table.seconds != zero, table.attempt_seconds != zero)]
 
 
 def spent_seconds(pairs: Any) -> Any:
@@ -276,9 +279,7 @@ def _funnel_of_learners() -> Any:
         L.best_score.is_not(None)
     )
     spent = case((L.seconds >= L.attempt_seconds, L.seconds), else_=L.attempt_seconds)
-    timed = select(L.course.label("course"), spent.label("value")).where(
-        or_(L.seconds != 0, L.attempt_seconds != 0), spent > 0
-    )
+    timed = select(L.course.label("course"), spent.label("value")).where(*_timed(L), spent > 0)
     per_course = select(
         L.course.label("course"),
         *[func.count().filter(getattr(L, stage) > 0).label(stage) for stage in STAGES[:4]],
@@ -326,7 +327,7 @@ def _funnel_of_progress(filters: Filters) -> Any:
     spent = case((session_seconds >= attempt_seconds, session_seconds), else_=attempt_seconds)
     timed = (
         select(P.course.label("course"), spent.label("value"))
-        .where(*conditions, or_(P.seconds != 0, P.attempt_seconds != 0))
+        .where(*conditions, *_timed(P))
         .group_by(P.course, P.actor_key)
         .having(spent > 0)
     )

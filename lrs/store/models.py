@@ -602,6 +602,10 @@ class ActorDay(Base):
 COMPLETION_INDEX_COLUMNS = ("course", "actor_key", "day", "team", "completed_at",
                             "part_completed_at", "actor_name")  # fmt: skip
 COMPLETED_ROWS = text("completed > 0")
+LEARNER_SCORED_COLUMNS = ("course", "best_score")
+LEARNER_SCORED_ROWS = text("best_score IS NOT NULL")
+LEARNER_TIMED_COLUMNS = ("course", "seconds", "attempt_seconds", "actor_key")
+LEARNER_TIMED_ROWS = text("seconds != 0 OR attempt_seconds != 0")
 
 
 class CourseProgress(Base):
@@ -683,6 +687,20 @@ class CourseLearner(Base):
         Index(
             "ix_course_learner_completions",
             *("course", "completed", "actor_key", "passed", "completed_last"),
+        ),
+        # The all-time medians of the course funnel and time spent read only the pairs
+        # with a score, or with seconds, in course order from these.
+        Index(
+            "ix_course_learner_scored",
+            *LEARNER_SCORED_COLUMNS,
+            sqlite_where=LEARNER_SCORED_ROWS,
+            postgresql_where=LEARNER_SCORED_ROWS,
+        ),
+        Index(
+            "ix_course_learner_timed",
+            *LEARNER_TIMED_COLUMNS,
+            sqlite_where=LEARNER_TIMED_ROWS,
+            postgresql_where=LEARNER_TIMED_ROWS,
         ),
     )
 
