@@ -423,19 +423,38 @@ def stalled(
     first, ``limit`` rows from ``offset``; attrs total = such (person, course) pairs."""
     reference = filters.end or today or dt.datetime.now(dt.UTC).date()
     cutoff = reference - dt.timedelta(days=days)
-    pairs = learners(session, filters, ("started", "completed", "last_day", "name", "team"))
-    conditions = [pairs.c.started > 0, pairs.c.completed == 0, pairs.c.last_day <= cutoff]
     columns = ["actor_key", "name", "team", "course", "last_day"]
-    query = (
-        select(*[pairs.c[name] for name in columns], group_count())
-        .where(*conditions)
-        .order_by(pairs.c.last_day, pairs.c.actor_key, pairs.c.course)
-        .offset(offset)
-        .limit(limit)
-    )
-    frame, total = ranked_frame(session, query, columns)
-    if frame.empty and offset:
-        total = scalar(session, select(func.count()).select_from(pairs).where(*conditions))
+    if uses_learner_rollup(filters):
+        # All time: the stored pairs that started and never completed, in the order of
+        # ix_course_learner_stalled, a page of them and their count each from the index.
+        zero: Any = literal_column("0")
+        pairs = learners(
+            session,
+            filters,
+            ("last_day", "name", "team"),
+            lambda L: [L.started > zero, L.completed == zero, L.last_day <= cutoff],
+        )
+        page = (
+            select(*[pairs.c[name] for name in columns])
+            .order_by(pairs.c.last_day, pairs.c.actor_key, pairs.c.course)
+            .offset(offset)
+            .limit(limit)
+        )
+        frame = read_frame(session, page, columns)
+        total = scalar(session, select(func.count()).select_from(pairs))
+    else:
+        pairs = learners(session, filters, ("started", "completed", "last_day", "name", "team"))
+        conditions = [pairs.c.started > 0, pairs.c.completed == 0, pairs.c.last_day <= cutoff]
+        query = (
+            select(*[pairs.c[name] for name in columns], group_count())
+            .where(*conditions)
+            .order_by(pairs.c.last_day, pairs.c.actor_key, pairs.c.course)
+            .offset(offset)
+            .limit(limit)
+        )
+        frame, total = ranked_frame(session, query, columns)
+        if frame.empty and offset:
+            total = scalar(session, select(func.count()).select_from(pairs).where(*conditions))
     names = activity_names(session, frame["course"].tolist())
     frame.insert(4, "course_name", [names.get(c, c) for c in frame["course"]])
     frame["name"] = frame["name"].fillna(frame["actor_key"])

@@ -606,6 +606,8 @@ LEARNER_SCORED_COLUMNS = ("course", "best_score")
 LEARNER_SCORED_ROWS = text("best_score IS NOT NULL")
 LEARNER_TIMED_COLUMNS = ("course", "seconds", "attempt_seconds", "actor_key")
 LEARNER_TIMED_ROWS = text("seconds != 0 OR attempt_seconds != 0")
+LEARNER_STALLED_COLUMNS = ("last_day", "actor_key", "course", "actor_name", "team")
+LEARNER_STALLED_ROWS = text("started > 0 AND completed = 0")
 
 
 class CourseProgress(Base):
@@ -701,6 +703,14 @@ class CourseLearner(Base):
             *LEARNER_TIMED_COLUMNS,
             sqlite_where=LEARNER_TIMED_ROWS,
             postgresql_where=LEARNER_TIMED_ROWS,
+        ),
+        # The all-time stalled learners, longest idle first, a page and their count
+        # from the index alone.
+        Index(
+            "ix_course_learner_stalled",
+            *LEARNER_STALLED_COLUMNS,
+            sqlite_where=LEARNER_STALLED_ROWS,
+            postgresql_where=LEARNER_STALLED_ROWS,
         ),
     )
 

@@ -210,3 +210,17 @@ def test_stalled_pages_through_offset_and_limit(known: Session, way: str) -> Non
     ]
     assert [row for page in pages for row in page.to_dict("records")] == everything
     assert {page.attrs["total"] for page in pages} == {len(everything)}
+
+
+@pytest.mark.parametrize("way", sorted(WAYS))
+def test_stalled_pages_through_all_time(known: Session, way: str) -> None:
+    """All time, everyone: the stored pairs' page and their count are read apart (the
+    rollup), and agree with the facts grouped."""
+    today = LAST_DAY + dt.timedelta(days=3)
+    everything = expected_stalled(RECORDS, today, 1)
+    pages = [
+        courses.stalled(known, WAYS[way], days=1, today=today, limit=3, offset=offset)
+        for offset in range(0, len(everything) + 3, 3)
+    ]
+    assert [row for page in pages for row in page.to_dict("records")] == everything
+    assert {page.attrs["total"] for page in pages} == {len(everything)}
