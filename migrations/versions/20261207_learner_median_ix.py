@@ -1,7 +1,7 @@
 """course learner medians indexes: the pairs with a score, and with seconds
 
 Revision ID: 20261207_learner_median_ix
-Revises: 20261207_content_use_month
+Revises: 20261207_contribution_tag
 Create Date: 2026-12-07 23:00:00
 
 ``ix_course_learner_scored`` and ``ix_course_learner_timed`` hold, in course order,
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261207_learner_median_ix"
-down_revision: str | None = "20261207_content_use_month"
+down_revision: str | None = "20261207_contribution_tag"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
