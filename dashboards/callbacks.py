@@ -62,10 +62,20 @@ def compare_in_url(app: Dash, graph_id: str) -> None:
         prevent_initial_call=True,
     )
     def remember(on: bool | None, search: str | None) -> Any:
-        values: dict[str, str | None] = dict(query_values(search))
-        values[COMPARE] = PREVIOUS if on else None
-        new = to_query(values)
-        return new if new != (search or "") else dash.no_update
+        return query_with(search, COMPARE, PREVIOUS if on else None)
+
+
+def query_with(search: str | None, key: str, value: str | None) -> Any:
+    """The URL query ``search`` with ``key`` set to ``value`` (None: left out), or
+    ``dash.no_update`` when the URL already says so. A page's control that writes the URL
+    also runs when the page is drawn, with the URL the page was drawn from: only a change
+    of its own key may write, or it would put back what the filter bar has just taken out
+    of the URL meanwhile."""
+    values: dict[str, str | None] = dict(query_values(search))
+    if (values.get(key) or None) == (value or None):
+        return dash.no_update
+    values[key] = value
+    return to_query(values)
 
 
 def drill(app: Dash, page: str, graph_id: str) -> None:

@@ -178,32 +178,62 @@ def register_callbacks(app: Dash) -> None:
         Output(f"filter-{key}", "options") for key in ("team", "platform", "verb", "activity")
     ]
 
-    @app.callback(*outputs, *options, Input(LOCATION, "pathname"), State(LOCATION, "search"))
-    def fill_filter_bar(_pathname: str, search: str) -> list[Any]:
+    # Only the values that differ from what the bar shows are sent: a page load or a
+    # navigation then does not also run the bar's URL writer for nothing (a round trip
+    # beside the page's own callbacks).
+    @app.callback(
+        *outputs,
+        *options,
+        Input(LOCATION, "pathname"),
+        State(LOCATION, "search"),
+        *[State(f"filter-{key}", "value") for key in FILTER_KEYS],
+    )
+    def fill_filter_bar(_pathname: str, search: str, *shown: Any) -> list[Any]:
         values = query_values(search)
         with context.database().querying() as db_session:
             choices = filter_options(db_session, scope=reader_scope())
+        # A team, system or verb that is not among the choices (another team than the
+        # reader's) is set to "All", which makes the URL writer drop it.
+        dropped = {
+            key
+            for key in ("team", "platform", "verb")
+            if values.get(key, "all") not in {"all", *(value for value, _ in choices[key])}
+        }
+        wanted = [
+            "all" if key in dropped else values.get(key, "" if key in ("from", "to") else "all")
+            for key in FILTER_KEYS
+        ]
         every = [{"label": "All", "value": "all"}]
         return [
-            *[values.get(key, "" if key in ("from", "to") else "all") for key in FILTER_KEYS],
+            *[
+                dash.no_update if key not in dropped and (value or "") == (now or "") else value
+                for key, value, now in zip(FILTER_KEYS, wanted, shown, strict=True)
+            ],
             *[
                 every + [{"label": label, "value": value} for value, label in choices[key]]
                 for key in ("team", "platform", "verb", "activity")
             ],
         ]
 
+    # The bar writes the URL's whole ``href``, not its ``search``: the page router and
+    # the callbacks that follow the URL take ``search`` as their input, and a callback
+    # writing it would put the bar's filling (a server round trip) before the page's
+    # layout on every page load, since the renderer holds a callback back while one
+    # upstream of it is pending. Writing ``href``, the location itself moves to the new
+    # URL and sets its ``search``, which redraws the page as before.
     @app.callback(
-        Output(LOCATION, "search"),
+        Output(LOCATION, "href", allow_duplicate=True),
         *[Input(f"filter-{key}", "value") for key in FILTER_KEYS],
         State(LOCATION, "search"),
+        State(LOCATION, "pathname"),
         prevent_initial_call=True,
     )
     def filters_to_url(*values: Any) -> Any:
-        *controls, search = values
+        *controls, search, pathname = values
         kept = {k: v for k, v in query_values(search).items() if k not in FILTER_KEYS}
         chosen = dict(zip(FILTER_KEYS, controls, strict=True))
         new = to_query({**chosen, **kept})
-        return new if new != (search or "") else dash.no_update
+        return (pathname or "") + new if new != (search or "") else dash.no_update
 
     @app.callback(
         *[Output(f"nav-{key}", "href") for key, _, _ in PAGES],

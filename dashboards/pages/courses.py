@@ -9,10 +9,10 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html
 
 from dashboards import panels
-from dashboards.callbacks import connect
+from dashboards.callbacks import connect, query_with
 from dashboards.components import chart, numbers_link, page_header
 from dashboards.shell import LOCATION
-from lrs.insight.filters import encode_query, query_values, to_query
+from lrs.insight.filters import encode_query
 
 dash.register_page(__name__, path="/courses", name="Courses", title="Courses", order=1)
 
@@ -118,10 +118,7 @@ def register_callbacks(app: Dash) -> None:
     )
     def days_to_url(days: Any, search: str) -> Any:
         """The days threshold goes in the URL (``days``), so a view can be shared."""
-        values: dict[str, str | None] = dict(query_values(search))
-        values["days"] = None if days in (None, "", DAYS) else str(_days(days))
-        new = to_query(values)
-        return new if new != (search or "") else dash.no_update
+        return query_with(search, "days", None if days in (None, "", DAYS) else str(_days(days)))
 
     @app.callback(
         Output(LOCATION, "search", allow_duplicate=True),
@@ -132,10 +129,7 @@ def register_callbacks(app: Dash) -> None:
     def sort_to_url(sort: Any, search: str) -> Any:
         """The funnel's order goes in the URL (``sort``), so the worst courses can be
         shared; its numbers download follows it."""
-        values: dict[str, str | None] = dict(query_values(search))
-        values["sort"] = None if _sort(sort) == "people" else _sort(sort)
-        new = to_query(values)
-        return new if new != (search or "") else dash.no_update
+        return query_with(search, "sort", None if _sort(sort) == "people" else _sort(sort))
 
     funnel = [Output(f"{PAGE}-funnel", "figure"), Output(f"{PAGE}-rates", "figure")]
     connect(app, PAGE, funnel, panels.courses_funnel, Input(f"{PAGE}-sort", "value"))

@@ -12,11 +12,11 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html
 
 from dashboards import panels
-from dashboards.callbacks import connect
+from dashboards.callbacks import connect, query_with
 from dashboards.components import chart, page_header
 from dashboards.shell import LOCATION
 from lrs.insight import pull
-from lrs.insight.filters import encode_query, query_values, to_query
+from lrs.insight.filters import encode_query
 
 dash.register_page(__name__, path="/experts", name="Who knows", title="Who knows", order=6)
 
@@ -77,10 +77,7 @@ def register_callbacks(app: Dash) -> None:
     )
     def topic_to_url(topic: Any, search: str) -> Any:
         """The topic goes in the URL, so that a ranking can be shared."""
-        values: dict[str, str | None] = dict(query_values(search))
-        values["topic"] = str(topic).strip() if topic else None
-        new = to_query(values)
-        return new if new != (search or "") else dash.no_update
+        return query_with(search, "topic", str(topic).strip() if topic else None)
 
     connect(
         app,

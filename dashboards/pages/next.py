@@ -11,13 +11,13 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html
 
 from dashboards import panels
-from dashboards.callbacks import connect
+from dashboards.callbacks import connect, query_with
 from dashboards.components import chart, page_header
 from dashboards.shell import LOCATION
 from lrs.http import context
 from lrs.http.access import scoped
 from lrs.insight import pull
-from lrs.insight.filters import Filters, encode_query, query_values, to_query
+from lrs.insight.filters import Filters, encode_query
 
 dash.register_page(__name__, path="/next", name="Read next", title="Read next", order=7)
 
@@ -74,10 +74,7 @@ def register_callbacks(app: Dash) -> None:
         prevent_initial_call=True,
     )
     def choose(course: str | None, search: str) -> Any:
-        values: dict[str, str | None] = dict(query_values(search))
-        values["course"] = course
-        new = to_query(values)
-        return new if new != (search or "") else dash.no_update
+        return query_with(search, "course", course)
 
     connect(
         app,

@@ -8,13 +8,13 @@ import dash
 from dash import Dash, Input, Output, State, dcc, html
 
 from dashboards import panels
-from dashboards.callbacks import compare_in_url, drill
+from dashboards.callbacks import compare_in_url, drill, query_with
 from dashboards.components import compare_switch, page_header
 from dashboards.shell import LOCATION
 from lrs.http import context
 from lrs.http.access import reader_scope, scoped
 from lrs.insight import people as people_queries
-from lrs.insight.filters import Filters, compares, encode_query, query_values, to_query
+from lrs.insight.filters import Filters, compares, encode_query
 
 dash.register_page(__name__, path="/people", name="People", title="People", order=4)
 
@@ -76,10 +76,7 @@ def register_callbacks(app: Dash) -> None:
         prevent_initial_call=True,
     )
     def choose(person: str | None, search: str) -> Any:
-        values: dict[str, str | None] = dict(query_values(search))
-        values["person"] = person
-        new = to_query(values)
-        return new if new != (search or "") else dash.no_update
+        return query_with(search, "person", person)
 
     drill(app, PAGE, "people-timeline")
     compare_in_url(app, "people-timeline")
