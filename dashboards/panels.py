@@ -11,6 +11,7 @@ page over the server's threads instead of queueing behind one.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -622,7 +623,7 @@ def experts_ranking(session: Session, filters: Filters, topic: str | None = "") 
         return [figures.empty_figure("Who knows", "Type a topic above."), None]
     try:
         registry.EXPERTS.parse({"topic": text})
-        ranked, evidence = pull.ranking_with_evidence(session, filters, text)
+        ranked, evidence = pull.ranking_with_evidence(session, filters, text, shown=EVIDENCE_SHOWN)
     except LRSError as error:
         return [figures.empty_figure("Who knows", str(error)), None]
     chart = figures.ranking(
@@ -630,27 +631,29 @@ def experts_ranking(session: Session, filters: Filters, topic: str | None = "") 
         f"No evidence on {text!r}: no course, post or page matches it.",
         drill=("actor_key", "person"),
     )  # fmt: skip
+    # One Markdown component for the whole list: as Dash components (an item, a link and
+    # a text per piece of evidence) the browser took longer to draw it than the server to
+    # rank everyone.
     people = []
     for row in ranked.itertuples(index=False):
-        everything = evidence[evidence["actor_key"] == row.actor_key]
-        mine = everything.head(EVIDENCE_SHOWN)
-        more = len(everything) - len(mine)
+        mine = evidence[evidence["actor_key"] == row.actor_key]
+        more = int(mine["pieces"].iloc[0]) - len(mine) if len(mine) else 0
         items = [
-            html.Li([f"{EVIDENCE_LABELS[e.evidence]} ",
-                     _explorer_link(str(e.activity_name), str(e.explorer_query)),
-                     f" · {e.points} points" + (f" ({e.statements})" if e.statements > 1 else "")])
+            f"- {EVIDENCE_LABELS[e.evidence]} "
+            f"{_markdown_link(str(e.activity_name), str(e.explorer_query))}"
+            f" · {e.points} points" + (f" ({e.statements})" if e.statements > 1 else "")
             for e in mine.itertuples(index=False)
-        ]  # fmt: skip
+        ]
         if more:
-            items.append(html.Li(_explorer_link(f"and {more} more", str(row.explorer_query))))
+            items.append(f"- {_markdown_link(f'and {more} more', str(row.explorer_query))}")
         people.append(
-            html.Li(
-                [html.Strong(f"{row.rank}. {row.name}"), f" ({row.team}) — {row.score} points",
-                 html.Ul(items, className="small")],
-                className="mb-2",
-            )
-        )  # fmt: skip
-    return [chart, html.Ol(people, id="experts-list", className="list-unstyled")]
+            f"**{row.rank}\\. {_escaped(str(row.name))}** ({_escaped(str(row.team))}) — "
+            f"{row.score} points\n\n" + "\n".join(items)
+        )
+    return [
+        chart,
+        dcc.Markdown("\n\n".join(people), id="experts-list", link_target="_self"),
+    ]
 
 
 def next_reading(session: Session, filters: Filters, course: str | None = "") -> list[Any]:
@@ -683,6 +686,19 @@ def next_reading(session: Session, filters: Filters, course: str | None = "") ->
         )
     )  # fmt: skip
     return [chart, table(_linked(frame), NEXT_COLUMNS, id="next-table"), note]
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
+
+
+def _escaped(text: str) -> str:
+    """``text`` shown as itself in Markdown (names and titles are anyone's text)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _markdown_link(text: str, query: str) -> str:
+    """A Markdown link to the Explorer on ``query`` (already URL-encoded)."""
+    return f"[{_escaped(text)}]({EXPLORER_PATH}{query.replace(' ', '%20').replace(')', '%29')})"
 
 
 def _text(value: Any) -> str | None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlencode
 
@@ -158,6 +158,23 @@ def to_query(values: Mapping[str, str | None]) -> str:
     kept = {key: value for key, value in values.items() if value not in (None, "", "all")}
     encoded = encode_query(kept)
     return f"?{encoded}" if encoded else ""
+
+
+def to_queries(rows: Iterable[Mapping[str, str | None]]) -> list[str]:
+    """``to_query`` of each of ``rows``, each distinct key and value encoded once: a long
+    list names the same people and contents again and again."""
+    pieces: dict[tuple[str, str | None], str] = {}
+    queries = []
+    for values in rows:
+        parts = []
+        for key, value in values.items():
+            piece = pieces.get((key, value))
+            if piece is None:
+                piece = pieces[(key, value)] = to_query({key: value})[1:]
+            if piece:
+                parts.append(piece)
+        queries.append("?" + "&".join(parts) if parts else "")
+    return queries
 
 
 def encode_query(query: Mapping[str, object]) -> str:

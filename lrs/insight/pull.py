@@ -70,7 +70,7 @@ from lrs.insight.concepts import (
     RESPONDING,
     WRITING,
 )
-from lrs.insight.filters import Filters, to_query
+from lrs.insight.filters import Filters, to_queries, to_query
 from lrs.insight.people import person_names
 from lrs.insight.scope import Scope
 from lrs.store.dialects import days_after, storable_text
@@ -432,10 +432,10 @@ def course_writers(session: Session, filters: Filters, course: str = "") -> pd.D
     made["name"] = [people.get(k, (k, None))[0] for k in made["actor_key"]]
     made["team"] = [people.get(k, (k, None))[1] or "(no team)" for k in made["actor_key"]]
     made["content_name"] = [names.get(c, c) for c in made["content_id"]]
-    made["explorer_query"] = [
-        to_query({"person": k, "activity": c})
+    made["explorer_query"] = to_queries(
+        {"person": k, "activity": c}
         for k, c in zip(made["actor_key"], made["content_id"], strict=True)
-    ]
+    )
     made = made.sort_values(["first_day", "actor_key", "content_id"])
     return made[list(WRITER_COLUMNS)].reset_index(drop=True)
 
@@ -689,19 +689,24 @@ SCORE_COLUMNS = ("actor_key", "passed", "completed", "wrote", "edited", "comment
 
 def _scores(session: Session, filters: Filters, matched: Sequence[str]) -> pd.DataFrame:
     """Per person with evidence: the count of each kind and the last day, summed in SQL
-    (one row per person, however much evidence)."""
+    (one row per person, however much evidence). Each kind is summed per person on its
+    own first: a topic that names every course has tens of thousands of pieces, and the
+    database then sorts three lists of people instead of all the pieces at once."""
     formal = _formal_evidence(filters, matched).subquery()
     writing = _writing_evidence(filters, matched).subquery()
     comments = _comment_evidence(filters, matched).subquery()
     zero = literal(0)
     parts = union_all(
-        select(formal.c.actor_key, formal.c.top.label("passed"),
-               (1 - formal.c.top).label("completed"), zero.label("wrote"),
-               zero.label("edited"), zero.label("commented"), formal.c.day),
-        select(writing.c.actor_key, zero, zero, writing.c.top, 1 - writing.c.top, zero,
-               writing.c.day),
-        select(comments.c.actor_key, zero, zero, zero, zero, _counted(comments.c.statements),
-               comments.c.day),
+        select(formal.c.actor_key, func.sum(formal.c.top).label("passed"),
+               func.sum(1 - formal.c.top).label("completed"), zero.label("wrote"),
+               zero.label("edited"), zero.label("commented"), func.max(formal.c.day).label("day"))
+        .group_by(formal.c.actor_key),
+        select(writing.c.actor_key, zero, zero, func.sum(writing.c.top),
+               func.sum(1 - writing.c.top), zero, func.max(writing.c.day))
+        .group_by(writing.c.actor_key),
+        select(comments.c.actor_key, zero, zero, zero, zero,
+               func.sum(_counted(comments.c.statements)), func.max(comments.c.day))
+        .group_by(comments.c.actor_key),
     ).subquery()  # fmt: skip
     sums = [func.sum(parts.c[kind]) for kind in SCORE_COLUMNS[1:-1]]
     query = select(parts.c.actor_key, *sums, func.max(parts.c.day)).group_by(parts.c.actor_key)
@@ -756,20 +761,28 @@ def expert_evidence(
 
 
 def ranking_with_evidence(
-    session: Session, filters: Filters, topic: str, limit: int = 20
+    session: Session, filters: Filters, topic: str, limit: int = 20, shown: int | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``experts`` and ``expert_evidence`` at once (the topic matched once)."""
+    """``experts`` and ``expert_evidence`` at once (the topic matched once); with
+    ``shown``, only each person's first ``shown`` pieces (see ``evidence_of``)."""
     matched = sorted(matching(session, topic))
     ranked = _ranked(session, filters, matched, limit)
-    return ranked, evidence_of(session, filters, matched, ranked)
+    return ranked, evidence_of(session, filters, matched, ranked, shown)
 
 
 def evidence_of(
-    session: Session, filters: Filters, matched: Sequence[str], ranked: pd.DataFrame
+    session: Session,
+    filters: Filters,
+    matched: Sequence[str],
+    ranked: pd.DataFrame,
+    shown: int | None = None,
 ) -> pd.DataFrame:
-    """The pieces of evidence of the ranked people, in their rank, most points first."""
+    """The pieces of evidence of the ranked people, in their rank, most points first.
+    With ``shown``, each person's first ``shown`` pieces only, with a ``pieces`` column
+    (how many the person has in all): the names and links are made for those alone (a
+    person can have hundreds of pieces on a broad topic)."""
     if ranked.empty:
-        return pd.DataFrame(columns=list(EVIDENCE_COLUMNS))
+        return pd.DataFrame(columns=[*EVIDENCE_COLUMNS, *(["pieces"] if shown is not None else [])])
     people = ranked["actor_key"].tolist()
     columns = ["actor_key", "activity_id", "top", "statements", "last_day"]
     frames = []
@@ -787,20 +800,24 @@ def evidence_of(
         WEIGHTS[kind] * (min(n, COMMENTS_COUNTED) if kind == "commented" else 1)
         for kind, n in zip(evidence["evidence"], evidence["statements"], strict=True)
     ]
-    evidence["last_day"] = [_day(v) for v in evidence["last_day"]]
     order = dict(zip(ranked["actor_key"], ranked["rank"], strict=True))
     evidence["rank"] = evidence["actor_key"].map(order)
+    evidence = evidence.sort_values(["rank", "points", "activity_id"],
+                                    ascending=[True, False, True])  # fmt: skip
+    pieces = evidence.groupby("rank", sort=False)["rank"].transform("size").astype("int64")
+    if shown is not None:
+        evidence = evidence.assign(pieces=pieces).groupby("rank", sort=False).head(shown)
+    evidence = evidence.reset_index(drop=True)
+    evidence["last_day"] = [_day(v) for v in evidence["last_day"]]
     names = activity_names(session, sorted(set(evidence["activity_id"])))
     evidence["name"] = evidence["actor_key"].map(dict(zip(ranked["actor_key"], ranked["name"],
                                                           strict=True)))  # fmt: skip
     evidence["activity_name"] = [names.get(a, a) for a in evidence["activity_id"]]
-    evidence["explorer_query"] = [
-        to_query({"person": k, "activity": a})
+    evidence["explorer_query"] = to_queries(
+        {"person": k, "activity": a}
         for k, a in zip(evidence["actor_key"], evidence["activity_id"], strict=True)
-    ]
-    evidence = evidence.sort_values(["rank", "points", "activity_id"],
-                                    ascending=[True, False, True])  # fmt: skip
-    return evidence[list(EVIDENCE_COLUMNS)].reset_index(drop=True)
+    )
+    return evidence[[*EVIDENCE_COLUMNS, *(["pieces"] if shown is not None else [])]]
 
 
 def _day(value: Any) -> dt.date | None:

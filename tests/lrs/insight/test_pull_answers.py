@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
+from urllib.parse import quote_plus
 
 import pytest
 from sqlalchemy.orm import Session
@@ -118,6 +119,24 @@ def test_experts_evidence_lists_each_piece_with_its_link(known: Session) -> None
     ]
     assert evidence["activity_name"].iloc[0] == "Glaze Chemistry"
     assert evidence["explorer_query"].iloc[1].startswith("?person=")
+
+
+def test_experts_evidence_shown_per_person_with_how_many_in_all(known: Session) -> None:
+    """The page lists each person's first pieces only, and says how many there are."""
+    ranked, evidence = pull.ranking_with_evidence(known, Filters(), "glaze", limit=2, shown=2)
+    assert list(ranked["actor_key"]) == [key("m01"), key("m02")]
+    rows = list(zip(evidence["actor_key"], evidence["evidence"], evidence["activity_id"],
+                    evidence["points"], evidence["pieces"], strict=True))  # fmt: skip
+    assert rows == [
+        (key("m01"), "passed", GLAZE, 5, 2),
+        (key("m01"), "wrote", GLAZE_POST, 4, 2),
+        (key("m02"), "completed", GLAZE, 3, 3),
+        (key("m02"), "edited", GLAZE_POST, 2, 3),
+    ]
+    assert list(evidence["explorer_query"]) == [
+        f"?person={quote_plus(k)}&activity={quote_plus(a)}"
+        for k, a in zip(evidence["actor_key"], evidence["activity_id"], strict=True)
+    ]
 
 
 def test_experts_follow_the_filters(known: Session) -> None:
