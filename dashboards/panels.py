@@ -662,7 +662,10 @@ def next_reading(session: Session, filters: Filters, course: str | None = "") ->
         return [figures.empty_figure("What to read next", "Choose a course above."), None, None]
     try:
         frame = registry.READ_NEXT.run(session, filters, course=course)
-        writers = registry.COURSE_WRITERS.run(session, filters, course=course)
+        # The earliest writers only: a course everyone completed has thousands, a table
+        # the browser cannot draw (the registry's course_writers, the same query, gives
+        # them all; READ_NEXT has checked the course).
+        writers = pull.course_writers(session, filters, course, first=TABLE_ROWS)
     except LRSError as error:  # a course from a hand-edited URL: say what is wrong with it
         return [figures.empty_figure("What to read next", str(error)), None, None]
     chart = figures.ranking(
@@ -670,15 +673,13 @@ def next_reading(session: Session, filters: Filters, course: str | None = "") ->
         "Nobody who completed this course has read a post or page since.",
         drill=("content_id", "activity"),
     )  # fmt: skip
-    # The earliest writers only: a course everyone completed has thousands, a table the
-    # browser cannot draw (the API's course_writers gives them all).
-    shown = writers.head(TABLE_ROWS)
+    shown = writers
     note = (
         html.P("None of its graduates wrote on its topic yet.", className="text-muted")
         if writers.empty
         else html.Div(
             [
-                html.P(f"The {len(shown)} earliest of {len(writers)} (all in the API's "
+                html.P(f"The {len(shown)} earliest of {writers.attrs['total']} (all in the API's "
                        "course_writers aggregate)", className="small text-muted",
                        id="next-writers-note"),
                 table(_linked(shown, "content_name"), WRITER_COLUMNS, id="next-writers-table"),

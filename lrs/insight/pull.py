@@ -394,10 +394,14 @@ WRITER_COLUMNS = (
 )
 
 
-def course_writers(session: Session, filters: Filters, course: str = "") -> pd.DataFrame:
+def course_writers(
+    session: Session, filters: Filters, course: str = "", first: int | None = None
+) -> pd.DataFrame:
     """The graduates of ``course`` who wrote or edited posts and pages on its topic
     (``lrs.insight.topics``: a shared tag, else a shared keyword of the titles and tags)
-    from the day of their completion on, with what linked them; earliest first."""
+    from the day of their completion on, with what linked them; earliest first. With
+    ``first``, those first rows only (names and links are made for them alone), attrs
+    total = rows in all."""
     _check_course(course)
     G = _graduates(filters, [course])
     made = read_frame(
@@ -414,7 +418,7 @@ def course_writers(session: Session, filters: Filters, course: str = "") -> pd.D
         ["actor_key", "content_id", "first_day", "contributions"],
     )
     if made.empty:
-        return pd.DataFrame(columns=list(WRITER_COLUMNS))
+        return with_total(pd.DataFrame(columns=list(WRITER_COLUMNS)), 0)
     contents = sorted(set(made["content_id"]))
     names = activity_names(session, [course, *contents])
     tags = _tags(session, [course], F.course_id, "formal")
@@ -424,20 +428,25 @@ def course_writers(session: Session, filters: Filters, course: str = "") -> pd.D
         c: topics.link(course_topic, topics.Topic.of(names.get(c), content_tags.get(c, ())))
         for c in contents
     }
-    made["linked_by"] = [links[c] for c in made["content_id"]]
+    made["linked_by"] = [links[c] for c in made["content_id"].tolist()]
     made = made[made["linked_by"].notna()].copy()
-    made["first_day"] = [_day(v) for v in made["first_day"]]
+    made["first_day"] = [_day(v) for v in made["first_day"].tolist()]
     made["contributions"] = made["contributions"].astype("int64")
-    people = person_names(session, sorted(set(made["actor_key"])))
-    made["name"] = [people.get(k, (k, None))[0] for k in made["actor_key"]]
-    made["team"] = [people.get(k, (k, None))[1] or "(no team)" for k in made["actor_key"]]
-    made["content_name"] = [names.get(c, c) for c in made["content_id"]]
-    made["explorer_query"] = to_queries(
-        {"person": k, "activity": c}
-        for k, c in zip(made["actor_key"], made["content_id"], strict=True)
-    )
     made = made.sort_values(["first_day", "actor_key", "content_id"])
-    return made[list(WRITER_COLUMNS)].reset_index(drop=True)
+    total = len(made)
+    if first is not None:
+        made = made.head(first)
+    # Lists, not the columns, are walked below: a text column is read value by value
+    # much more slowly (thousands of rows for a course everyone completed).
+    keys, contents = made["actor_key"].tolist(), made["content_id"].tolist()
+    people = person_names(session, sorted(set(keys)))
+    made["name"] = [people.get(k, (k, None))[0] for k in keys]
+    made["team"] = [people.get(k, (k, None))[1] or "(no team)" for k in keys]
+    made["content_name"] = [names.get(c, c) for c in contents]
+    made["explorer_query"] = to_queries(
+        {"person": k, "activity": c} for k, c in zip(keys, contents, strict=True)
+    )
+    return with_total(made[list(WRITER_COLUMNS)].reset_index(drop=True), total)
 
 
 def after_my_courses(session: Session, filters: Filters, limit: int = 10) -> pd.DataFrame:

@@ -264,6 +264,10 @@ def test_read_next_after_the_glaze_course(known: Session) -> None:
         (key("m01"), GLAZE_POST, "words: chemistry, glaze"),
         (key("m02"), GLAZE_POST, "words: chemistry, glaze"),
     ]  # fmt: skip
+    # The page's table: the earliest only, with how many there are in all.
+    first = pull.course_writers(known, Filters(), GLAZE, first=1)
+    assert first.to_dict("records") == writers.head(1).to_dict("records")
+    assert first.attrs["total"] == 2
 
 
 def test_after_my_courses(known: Session) -> None:
