@@ -57,6 +57,7 @@ from lrs.insight.filters import Filters
 from lrs.insight.people import person_names
 from lrs.store.facts import concept_count
 from lrs.store.models import (
+    ActorInformalMonth,
     ContentAuthor,
     ContentDay,
     ContentMonth,
@@ -104,14 +105,15 @@ def participation(session: Session, filters: Filters) -> pd.DataFrame:
     contributions per group."""
     per_person: Any
     if uses_people_rollup(filters):
+        rows = _informal_periods(filters)
         per_person = (
             select(
-                A.actor_key,
-                func.sum(A.contributions).label("c"),
-                func.sum(A.reactions).label("r"),
+                rows.c.actor_key,
+                func.sum(rows.c.contributions).label("c"),
+                func.sum(rows.c.reactions).label("r"),
             )
-            .where(*people_conditions(filters), A.informal > 0)
-            .group_by(A.actor_key)
+            .where(rows.c.informal > 0)
+            .group_by(rows.c.actor_key)
             .subquery()
         )
     else:
@@ -141,6 +143,32 @@ def participation(session: Session, filters: Filters) -> pd.DataFrame:
     )  # fmt: skip
 
 
+def _informal_periods(filters: Filters) -> Any:
+    """Per-person informal counts (``actor_key``, ``informal``, ``contributions``,
+    ``reactions``; rows to be summed) for the filters' day range, team and scope: the
+    whole months from ``actor_informal_month``, the days at the range's ends from
+    ``actor_day``."""
+    M = ActorInformalMonth
+    months, edges = months_within(filters.start, filters.end)
+    parts: list[Any] = []
+    if months is not None:
+        low, high = months
+        where = scope_conditions(filters.scope, M)
+        if filters.team is not None:
+            where.append(M.team == filters.team)
+        if low is not None:
+            where.append(M.month >= low)
+        if high is not None:
+            where.append(M.month <= high)
+        parts.append(select(M.actor_key, M.informal, M.contributions, M.reactions).where(*where))
+    for low, high in edges:
+        days = people_conditions(filters.replace(start=low, end=high))
+        parts.append(select(A.actor_key, A.informal, A.contributions, A.reactions).where(*days))
+    if not parts:  # an empty range: no row, with the columns
+        parts.append(select(M.actor_key, M.informal, M.contributions, M.reactions).where(false()))
+    return union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+
+
 ROLES = {
     "contributors": "people with at least one informal post, page, edit, comment, reply or "
     "question in the range",
@@ -153,12 +181,13 @@ ROLES = {
 def contribution_shares(session: Session, filters: Filters) -> pd.DataFrame:
     """Contributions per contributor, most first (for the 1 % / 9 % / 90 % split)."""
     if uses_people_rollup(filters):
-        made = func.sum(A.contributions)
+        rows = _informal_periods(filters)
+        made = func.sum(rows.c.contributions)
         rollup = (
-            select(A.actor_key, made)
-            .where(*people_conditions(filters), A.contributions > 0)
-            .group_by(A.actor_key)
-            .order_by(made.desc(), A.actor_key)
+            select(rows.c.actor_key, made)
+            .where(rows.c.contributions > 0)
+            .group_by(rows.c.actor_key)
+            .order_by(made.desc(), rows.c.actor_key)
         )
         frame = read_frame(session, rollup, ["actor_key", "contributions"])
         frame["contributions"] = frame["contributions"].astype("int64")
@@ -362,12 +391,13 @@ def top_contributors(session: Session, filters: Filters, limit: int = 10) -> pd.
     if uses_people_rollup(filters):
         # Ranked from the per-person rollup in its index order; the split by kind read
         # for the ranked people only, instead of grouping every contribution by person.
-        total_made = func.sum(A.contributions)
+        rows = _informal_periods(filters)
+        total_made = func.sum(rows.c.contributions)
         ranked = (
-            select(A.actor_key, group_count())
-            .where(*people_conditions(filters), A.contributions > 0)
-            .group_by(A.actor_key)
-            .order_by(total_made.desc(), A.actor_key)
+            select(rows.c.actor_key, group_count())
+            .where(rows.c.contributions > 0)
+            .group_by(rows.c.actor_key)
+            .order_by(total_made.desc(), rows.c.actor_key)
             .limit(limit)
         )
         top, total = ranked_frame(session, ranked, ["actor_key"])

@@ -2,7 +2,8 @@
 
 ``record`` adds one ``learning_fact`` row per stored statement (plus its tags) and
 counts it in the rollups: ``daily_activity`` (per day and filter dimension),
-``actor_day`` (per day, person and team), ``course_progress`` (per day, course and
+``actor_day`` (per day, person and team) with ``actor_informal_month`` (its informal
+counts per month), ``course_progress`` (per day, course and
 person) with ``course_learner`` (the same per course and person over all days),
 ``filter_value`` (the filter bar's choices), ``content_author`` (who created each piece
 of content), ``content_tag`` (the tags each piece of content is written with),
@@ -44,6 +45,7 @@ from sqlalchemy.orm import Session
 from lrs.store import dialects
 from lrs.store.models import (
     ActorDay,
+    ActorInformalMonth,
     ContentAuthor,
     ContentContributor,
     ContentDay,
@@ -166,6 +168,7 @@ def record(
         return
     _add_to_rollup(session, Counter(_rollup_key(row) for row in rows))
     _add_to_actor_day(session, rows)
+    _add_informal_months(session, rows)
     moved = _move_to_courses(session, learned)
     _add_to_course_progress(session, [row for row in rows if _course_key(row) not in moved])
     # After both: a moved pair's learner row is recounted from its course progress whole.
@@ -349,6 +352,7 @@ def _forget_chunk(session: Session, seqs: list[int]) -> None:
         delete(ActorDay).where(tuple_(ActorDay.day, ActorDay.actor_key, ActorDay.team).in_(days))
     )
     _insert_actor_days(session, days)
+    _add_informal_months(session, removed, -1)
     hours: Counter[HourKey] = Counter()
     for row in removed:
         hours[_hour_key(row)] -= 1
@@ -424,6 +428,9 @@ def refresh_persons(session: Session, actor_keys: Sequence[str]) -> None:
         return
     session.execute(delete(ActorDay).where(ActorDay.actor_key.in_(keys)))
     _insert_actor_days(session, None, keys)
+    M = ActorInformalMonth
+    session.execute(delete(M).where(M.actor_key.in_(keys)))
+    _insert_informal_months(session, keys)
     session.execute(delete(CourseProgress).where(CourseProgress.actor_key.in_(keys)))
     _insert_course_progress(session, None, keys)
     session.execute(delete(CourseLearner).where(CourseLearner.actor_key.in_(keys)))
@@ -446,6 +453,8 @@ def rebuild_rollups(session: Session) -> None:
     rebuild_rollup(session)
     session.execute(delete(ActorDay))
     _insert_actor_days(session, None)
+    session.execute(delete(ActorInformalMonth))
+    _insert_informal_months(session, None)
     session.execute(delete(CourseProgress))
     _insert_course_progress(session, None)
     session.execute(delete(CourseLearner))
@@ -565,6 +574,59 @@ def _add_to_actor_day(session: Session, rows: Iterable[dict[str, Any]]) -> None:
         column=(*ACTOR_COUNTS, "score_sum"),
         greatest=("actor_name",),
     )
+
+
+def _add_informal_months(session: Session, rows: Iterable[dict[str, Any]], sign: int = 1) -> None:
+    """Add (``sign`` 1) or take out (-1) the informal facts among ``rows`` in
+    ``actor_informal_month``; a row left with no informal fact is removed."""
+    counts: dict[ActorKey, dict[str, Any]] = {}
+    for row in rows:
+        if row["source_kind"] != "informal":
+            continue
+        day, actor, team = _actor_key(row)
+        key = (day.replace(day=1), actor, team)
+        total = counts.setdefault(
+            key,
+            {"month": key[0], "actor_key": actor, "team": team, "informal": 0,
+             "contributions": 0, "reactions": 0},
+        )  # fmt: skip
+        total["informal"] += sign
+        total["contributions"] += sign * (row["concept"] in CONTRIBUTE)
+        total["reactions"] += sign * (row["concept"] in REACT)
+    keys = sorted(counts)
+    M = ActorInformalMonth
+    dialects.increment(
+        session,
+        _table(M),
+        [counts[key] for key in keys],
+        key=("month", "actor_key", "team"),
+        column=("informal", "contributions", "reactions"),
+    )
+    if sign < 0:
+        for start in range(0, len(keys), _CHUNK):
+            session.execute(
+                delete(M).where(
+                    tuple_(M.month, M.actor_key, M.team).in_(keys[start : start + _CHUNK]),
+                    M.informal <= 0,
+                )
+            )
+
+
+def _insert_informal_months(session: Session, actor_keys: Sequence[str] | None) -> None:
+    """Insert ``actor_informal_month`` rows summed from ``actor_day`` (only those of
+    ``actor_keys`` when given)."""
+    A = ActorDay
+    month = dialects.month_of(session, A.day)
+    query = (
+        select(month, A.actor_key, A.team, func.sum(A.informal), func.sum(A.contributions),
+               func.sum(A.reactions))
+        .where(A.informal > 0)
+        .group_by(month, A.actor_key, A.team)
+    )  # fmt: skip
+    if actor_keys is not None:
+        query = query.where(A.actor_key.in_(list(actor_keys)))
+    columns = ["month", "actor_key", "team", "informal", "contributions", "reactions"]
+    session.execute(insert(ActorInformalMonth).from_select(columns, query))
 
 
 def _insert_actor_days(

@@ -599,6 +599,31 @@ class ActorDay(Base):
     )
 
 
+class ActorInformalMonth(Base):
+    """Per (calendar month, person, team) the person's informal facts, contributions and
+    reactions (``actor_day``'s informal counts summed per month; only rows with informal
+    facts): the knowledge page's participation and contributors read whole months here,
+    so that an all-time ranking of people grows with the months, not the days. Kept in
+    the ingest transaction; removing facts takes them out."""
+
+    __tablename__ = "actor_informal_month"
+
+    month: Mapped[dt.date] = mapped_column(primary_key=True)
+    actor_key: Mapped[str] = mapped_column(primary_key=True)
+    team: Mapped[str] = mapped_column(primary_key=True)
+    informal: Mapped[int] = mapped_column(BigInteger)
+    contributions: Mapped[int] = mapped_column(BigInteger)
+    reactions: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        # Per-person sums in person order, index only.
+        Index(
+            "ix_actor_informal_month_actor",
+            *("actor_key", "month", "team", "informal", "contributions", "reactions"),
+        ),
+    )
+
+
 COMPLETION_INDEX_COLUMNS = ("course", "actor_key", "day", "team", "completed_at",
                             "part_completed_at", "actor_name")  # fmt: skip
 COMPLETED_ROWS = text("completed > 0")

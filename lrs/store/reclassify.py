@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from lrs.store import facts
 from lrs.store.models import (
     ActorDay,
+    ActorInformalMonth,
     ContentAuthor,
     ContentContributor,
     ContentDay,
@@ -157,6 +158,7 @@ def _relearn_registrations(session: Session, own: ColumnElement[Any]) -> None:
 def clear_facts(session: Session) -> None:
     """Remove every fact, tag, registration course and rollup (before recomputing)."""
     for model in (LearningFactTag, LearningFact, RegistrationCourse, DailyActivity, ActorDay,
+                  ActorInformalMonth,
                   CourseProgress, CourseLearner, HourlyActivity, FilterValue,
                   ContentAuthor, ContentTag, ContributionTag, ContentContributor, ContentDay,
                   ContentMonth, ContentUseMonth, TagDay, TagMonth):  # fmt: skip

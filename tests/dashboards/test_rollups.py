@@ -21,6 +21,7 @@ from lrs.store import facts
 from lrs.store.engine import Database
 from lrs.store.models import (
     ActorDay,
+    ActorInformalMonth,
     ContentAuthor,
     ContentContributor,
     ContentDay,
@@ -49,7 +50,7 @@ from tests.lrs.insight.data import (
 
 ROLLUPS = (DailyActivity, ActorDay, CourseProgress, CourseLearner, HourlyActivity, ContentAuthor,
            ContentTag, ContributionTag, ContentContributor, FilterValue, ContentDay, ContentMonth,
-           TagDay, TagMonth, ContentUseMonth)  # fmt: skip
+           TagDay, TagMonth, ContentUseMonth, ActorInformalMonth)  # fmt: skip
 
 
 def snapshot(database: Database) -> dict[str, list[tuple[Any, ...]]]:
@@ -323,6 +324,12 @@ def test_rankings_and_topics_from_the_rollups_equal_those_from_the_facts(
                 direct = knowledge.emerging_topics(session, on_facts, recent_days=2)
                 assert rolled.to_dict("records") == direct.to_dict("records")
                 assert rolled.attrs["total"] == direct.attrs["total"]
+                for people in (knowledge.participation, knowledge.contribution_shares,
+                               knowledge.top_contributors):  # fmt: skip
+                    rolled = people(session, filters)
+                    direct = people(session, on_facts)
+                    assert rolled.to_dict("records") == direct.to_dict("records")
+                    assert rolled.attrs.get("total") == direct.attrs.get("total")
         everything = knowledge.top_content(session, Filters(), "read")
         posts = knowledge.top_content(session, Filters(), "read", content="posts")
         topics = knowledge.emerging_topics(session, Filters(), recent_days=2)

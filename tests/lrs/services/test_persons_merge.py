@@ -25,6 +25,7 @@ from lrs.store import persons as person_store
 from lrs.store.engine import Database
 from lrs.store.models import (
     ActorDay,
+    ActorInformalMonth,
     ContentAuthor,
     ContentDay,
     ContentMonth,
@@ -130,7 +131,7 @@ def merge_grace(database: Database) -> int:
 
 ROLLUPS = (LearningFact, LearningFactTag, ActorDay, CourseProgress, CourseLearner, ContentAuthor,
            DailyActivity, HourlyActivity, FilterValue, ContentDay, ContentMonth, TagDay,
-           TagMonth, ContentUseMonth)  # fmt: skip
+           TagMonth, ContentUseMonth, ActorInformalMonth)  # fmt: skip
 
 
 def _rows(session: Any, model: Any) -> list[tuple[Any, ...]]:
