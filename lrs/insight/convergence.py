@@ -233,8 +233,8 @@ def completion_to_contribution(session: Session, filters: Filters) -> pd.DataFra
         select(C.content_id, C.tag).where(C.content_id.in_(made.contents)),
         ["content_id", "tag"],
     )
-    names = activity_names(session, sorted({*completions["course"], *made.contents}))
-    course_topics = _topics(completions["course"], course_tags, "course", names)
+    names = activity_names(session, sorted({*completions["course"].unique(), *made.contents}))
+    course_topics = _topics(completions["course"].unique(), course_tags, "course", names)
     content_topics = _topics(made.contents, content_tags, "content_id", names)
     contents_found, times_found, links_found = _first_linked(
         completions, made, course_topics, content_topics
@@ -258,14 +258,15 @@ COMPLETION_COLUMNS = ("actor_key", "name", "course", "course_name", "completed",
 
 
 def _contributed_since(moment: pd.Timestamp, *columns: Any) -> Any:
-    """``columns`` of the informal contributions on content from ``moment`` on (the day
-    bound is implied by the timestamp's and ranges the index)."""
+    """``columns`` of the informal contributions on content from the day of ``moment``
+    on. Those of that day before ``moment`` follow no completion and are never matched:
+    bounding the time as well made SQLite reach a team's contributions through its
+    timestamp index and compare every entry's time, for fewer rows."""
     return select(*columns).where(
         F.source_kind == "informal",
         F.concept.in_(CONTRIBUTE),
         F.content_id.is_not(None),
         F.day >= moment.date(),
-        F.timestamp >= moment.to_pydatetime(),
     )
 
 
@@ -274,7 +275,7 @@ def _topics(
 ) -> dict[str, topics.Topic]:
     """key -> its topic: its display name (else nothing: an IRI is no title) and tags."""
     by_key: dict[str, list[str]] = {}
-    for key, tag in zip(tags[column], tags["tag"], strict=True):
+    for key, tag in zip(tags[column].tolist(), tags["tag"].tolist(), strict=True):
         by_key.setdefault(key, []).append(tag)
     return {key: topics.Topic.of(names.get(key), by_key.get(key, ())) for key in set(keys)}
 
@@ -296,10 +297,14 @@ def _contributions(session: Session, query: Any) -> Contributions:
     """The (person, time, content) rows of ``query`` (person, content, raw time), as
     arrays sorted in numpy: a DataFrame of text columns, or Python tuples, cost more to
     build and sort than the query itself at a million statements."""
-    frame = read_frame(session, query, ["person", "content", "at"])
-    person, people = pd.factorize(frame["person"])
-    content, contents = pd.factorize(frame["content"], sort=True)
-    time = np.asarray(_nanoseconds(utc(frame["at"])), dtype="int64")
+    columns: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
+    for batch in session.connection().execute(query).partitions(2000):
+        for column, values in zip(columns, zip(*batch, strict=True), strict=True):
+            column.extend(values)
+    people_found, contents_found, times = columns
+    person, people = pd.factorize(np.array(people_found, dtype=object))
+    content, contents = pd.factorize(np.array(contents_found, dtype=object), sort=True)
+    time = np.asarray(_nanoseconds(utc(times)), dtype="int64") if times else np.zeros(0, "int64")
     order = np.lexsort((content, time, person))
     return Contributions(
         pd.Index(people), [str(c) for c in contents], person[order], time[order], content[order]
@@ -327,10 +332,10 @@ def _first_linked(
     course, courses = pd.factorize(completions["course"])
     # (person, time) as one sortable integer: the person, then the time's rank among
     # every time at hand.
-    times = np.unique(np.concatenate([made.time, done]))
+    times, rank = np.unique(np.concatenate([made.time, done]), return_inverse=True)
     width = len(times) + 1
-    keys = made.person * width + np.searchsorted(times, made.time)
-    start = np.searchsorted(keys, person * width + np.searchsorted(times, done))
+    keys = made.person * width + rank[: len(made.time)]
+    start = np.searchsorted(keys, person * width + rank[len(made.time) :])
     end = np.searchsorted(keys, (person + 1) * width)
     end = np.where(person < 0, start, end)
     contents = len(made.contents)
