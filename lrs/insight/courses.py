@@ -317,21 +317,25 @@ def _funnel_of_progress(filters: Filters) -> Any:
         .where(*conditions)
         .group_by(P.course)
     )
-    scored = (
-        select(P.course.label("course"), func.max(P.best_score).label("value"))
-        .where(*conditions, P.best_score.is_not(None))
-        .group_by(P.course, P.actor_key)
-    )
-    # Rows without seconds of either kind add nothing to a pair's time.
+    # The pairs with a score or with seconds, grouped once for both (rows with neither
+    # add nothing to a pair's best score or time).
     session_seconds, attempt_seconds = func.sum(P.seconds), func.sum(P.attempt_seconds)
     spent = case((session_seconds >= attempt_seconds, session_seconds), else_=attempt_seconds)
-    timed = (
-        select(P.course.label("course"), spent.label("value"))
-        .where(*conditions, *_timed(P))
+    measured = (
+        select(
+            P.course.label("course"),
+            func.max(P.best_score).label("score"),
+            spent.label("spent"),
+        )
+        .where(*conditions, or_(P.best_score.is_not(None), *_timed(P)))
         .group_by(P.course, P.actor_key)
-        .having(spent > 0)
+        .cte("measured")
     )
-    return _funnel_joined(per_course.subquery(), scored.subquery(), timed.subquery())
+    scored = select(measured.c.course, measured.c.score.label("value")).where(
+        measured.c.score.is_not(None)
+    )
+    timed = select(measured.c.course, measured.c.spent.label("value")).where(measured.c.spent > 0)
+    return _funnel_joined(per_course.subquery(), scored.cte("scored"), timed.subquery())
 
 
 def _funnel_joined(per_course: Any, scored: Any, timed: Any) -> Any:
