@@ -11,7 +11,6 @@ page over the server's threads instead of queueing behind one.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -24,7 +23,15 @@ from dash import dcc, html
 from sqlalchemy.orm import Session
 
 from dashboards import figures
-from dashboards.components import graph, kpi, numbers_link, table
+from dashboards.components import (
+    escaped,
+    graph,
+    kpi,
+    markdown_link,
+    markdown_table,
+    numbers_link,
+    table,
+)
 from lrs.errors import LRSError
 from lrs.insight import activity, pull, registry
 from lrs.insight.filters import Filters, query_values, to_query
@@ -506,16 +513,13 @@ EXPLORER_PATH = "/dashboards/explorer"
 request so that the benchmark can run the panels."""
 
 
-def _explorer_link(text: str, query: str) -> dcc.Link:
-    return dcc.Link(text, href=EXPLORER_PATH + query)
-
-
-def _linked(frame: Any, column: str = "name") -> list[dict[str, Any]]:
-    """Records whose ``column`` is a link to the Explorer on their ``explorer_query``."""
+def _link_table(frame: Any, columns: Any, table_id: str, column: str = "name") -> Any:
+    """``frame`` as a table whose ``column`` links to the Explorer on its
+    ``explorer_query`` (one Markdown component, see ``markdown_table``)."""
     records: list[dict[str, Any]] = frame.to_dict("records")
     for record in records:
-        record[column] = _explorer_link(str(record[column]), str(record["explorer_query"]))
-    return records
+        record["explorer_href"] = EXPLORER_PATH + str(record["explorer_query"])
+    return markdown_table(records, columns, {column: "explorer_href"}, id=table_id)
 
 
 def me_courses(session: Session, filters: Filters) -> list[Any]:
@@ -552,7 +556,7 @@ def me_courses(session: Session, filters: Filters) -> list[Any]:
                 ),
                 html.H4(f"My courses ({total})", className="h6"),
                 *note,
-                table(_linked(frame), MY_COURSE_COLUMNS, id="me-courses-table"),
+                _link_table(frame, MY_COURSE_COLUMNS, "me-courses-table"),
             ]
         )
     ]
@@ -578,15 +582,15 @@ def me_contributions(session: Session, filters: Filters) -> list[Any]:
             [
                 html.P(f"The {min(len(mine), TABLE_ROWS)} most read of {len(mine)} (all in the "
                        "numbers download)", className="small text-muted"),
-                table(_linked(mine.head(TABLE_ROWS)), MY_CONTRIBUTION_COLUMNS,
-                      id="me-contributions-table"),
+                _link_table(mine.head(TABLE_ROWS), MY_CONTRIBUTION_COLUMNS,
+                            "me-contributions-table"),
             ]
         ),
         html.Div(
             [
                 html.H4(f"Who read, reused, commented on or liked it ({len(audience)} of "
                         f"{audience.attrs['total']})", className="h6"),
-                table(_linked(audience), AUDIENCE_COLUMNS, id="me-audience-table"),
+                _link_table(audience, AUDIENCE_COLUMNS, "me-audience-table"),
             ]
         ),
     ]  # fmt: skip
@@ -612,7 +616,7 @@ def me_after(session: Session, filters: Filters) -> list[Any]:
     if frame.empty:
         return [html.P("Nobody else completed the courses completed here yet.",
                        className="text-muted")]  # fmt: skip
-    return [table(_linked(frame), NEXT_COLUMNS, id="me-after-table")]
+    return [_link_table(frame, NEXT_COLUMNS, "me-after-table")]
 
 
 def experts_ranking(session: Session, filters: Filters, topic: str | None = "") -> list[Any]:
@@ -640,14 +644,16 @@ def experts_ranking(session: Session, filters: Filters, topic: str | None = "") 
         more = int(mine["pieces"].iloc[0]) - len(mine) if len(mine) else 0
         items = [
             f"- {EVIDENCE_LABELS[e.evidence]} "
-            f"{_markdown_link(str(e.activity_name), str(e.explorer_query))}"
+            f"{markdown_link(str(e.activity_name), EXPLORER_PATH + str(e.explorer_query))}"
             f" · {e.points} points" + (f" ({e.statements})" if e.statements > 1 else "")
             for e in mine.itertuples(index=False)
         ]
         if more:
-            items.append(f"- {_markdown_link(f'and {more} more', str(row.explorer_query))}")
+            items.append(
+                f"- {markdown_link(f'and {more} more', EXPLORER_PATH + str(row.explorer_query))}"
+            )
         people.append(
-            f"**{row.rank}\\. {_escaped(str(row.name))}** ({_escaped(str(row.team))}) — "
+            f"**{row.rank}\\. {escaped(str(row.name))}** ({escaped(str(row.team))}) — "
             f"{row.score} points\n\n" + "\n".join(items)
         )
     return [
@@ -682,24 +688,11 @@ def next_reading(session: Session, filters: Filters, course: str | None = "") ->
                 html.P(f"The {len(shown)} earliest of {writers.attrs['total']} (all in the API's "
                        "course_writers aggregate)", className="small text-muted",
                        id="next-writers-note"),
-                table(_linked(shown, "content_name"), WRITER_COLUMNS, id="next-writers-table"),
+                _link_table(shown, WRITER_COLUMNS, "next-writers-table", "content_name"),
             ]
         )
     )  # fmt: skip
-    return [chart, table(_linked(frame), NEXT_COLUMNS, id="next-table"), note]
-
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
-
-
-def _escaped(text: str) -> str:
-    """``text`` shown as itself in Markdown (names and titles are anyone's text)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-
-
-def _markdown_link(text: str, query: str) -> str:
-    """A Markdown link to the Explorer on ``query`` (already URL-encoded)."""
-    return f"[{_escaped(text)}]({EXPLORER_PATH}{query.replace(' ', '%20').replace(')', '%29')})"
+    return [chart, _link_table(frame, NEXT_COLUMNS, "next-table"), note]
 
 
 def _text(value: Any) -> str | None:

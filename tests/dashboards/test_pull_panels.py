@@ -4,6 +4,7 @@ too long or holds U+0000 is said on the chart, never an error of the callback.""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote_plus
 
 import plotly.graph_objects as go
 import pytest
@@ -51,9 +52,9 @@ def test_read_next_lists_the_earliest_writers_only(database: Database) -> None:
         _chart, _table, writers = panels.next_reading(session, Filters(), pull_set.GLAZE)
     note, shown = writers.children
     assert note.children == "The 20 earliest of 27 (all in the API's course_writers aggregate)"
-    rows = shown.children[1].children
+    rows = [line.strip("| ").split(" | ") for line in shown.children.splitlines()[2:]]
     assert len(rows) == panels.TABLE_ROWS == 20
-    assert [row.children[0].children for row in rows[:3]] == ["M01", "M02", "W00"]
+    assert [row[0] for row in rows[:3]] == ["M01", "M02", "W00"]
 
 
 def test_my_courses_lists_the_most_recent_only(
@@ -72,10 +73,15 @@ def test_my_courses_lists_the_most_recent_only(
     heading, note, shown = summary.children[2:]
     assert heading.children == "My courses (26)"
     assert note.children == "The 20 most recent of 26 (all in the API's person_courses aggregate)"
-    rows = shown.children[1].children
+    rows = [line.strip("| ").split(" | ") for line in shown.children.splitlines()[2:]]
     assert len(rows) == panels.TABLE_ROWS == 20
-    names = [row.children[0].children.children for row in rows]
-    assert names == [f"Extra Course {i:02d}" for i in range(24, 4, -1)]
+    names = [row[0] for row in rows]  # each a link to the Explorer on its statements
+    person = quote_plus(knowledge_set.key("m01"))
+    assert names == [
+        f"[Extra Course {i:02d}](/dashboards/explorer?person={person}"
+        f"&activity={quote_plus(f'{knowledge_set.LMS}extra-{i:02d}')})"
+        for i in range(24, 4, -1)
+    ]
 
 
 def test_my_timeline_compares_with_the_previous_period(database: Database) -> None:
