@@ -638,23 +638,25 @@ def experts_ranking(session: Session, filters: Filters, topic: str | None = "") 
     # One Markdown component for the whole list: as Dash components (an item, a link and
     # a text per piece of evidence) the browser took longer to draw it than the server to
     # rank everyone.
+    pieces: dict[str, list[dict[str, Any]]] = {}
+    for piece in evidence.to_dict("records"):  # records: a frame is slow to walk row by row
+        pieces.setdefault(str(piece["actor_key"]), []).append(piece)
     people = []
-    for row in ranked.itertuples(index=False):
-        mine = evidence[evidence["actor_key"] == row.actor_key]
-        more = int(mine["pieces"].iloc[0]) - len(mine) if len(mine) else 0
+    for row in ranked.to_dict("records"):
+        mine = pieces.get(str(row["actor_key"]), [])
+        more = int(mine[0]["pieces"]) - len(mine) if mine else 0
         items = [
-            f"- {EVIDENCE_LABELS[e.evidence]} "
-            f"{markdown_link(str(e.activity_name), EXPLORER_PATH + str(e.explorer_query))}"
-            f" · {e.points} points" + (f" ({e.statements})" if e.statements > 1 else "")
-            for e in mine.itertuples(index=False)
+            f"- {EVIDENCE_LABELS[e['evidence']]} "
+            f"{markdown_link(str(e['activity_name']), EXPLORER_PATH + str(e['explorer_query']))}"
+            f" · {e['points']} points" + (f" ({e['statements']})" if e["statements"] > 1 else "")
+            for e in mine
         ]
         if more:
-            items.append(
-                f"- {markdown_link(f'and {more} more', EXPLORER_PATH + str(row.explorer_query))}"
-            )
+            link = markdown_link(f"and {more} more", EXPLORER_PATH + str(row["explorer_query"]))
+            items.append(f"- {link}")
         people.append(
-            f"**{row.rank}\\. {escaped(str(row.name))}** ({escaped(str(row.team))}) — "
-            f"{row.score} points\n\n" + "\n".join(items)
+            f"**{row['rank']}\\. {escaped(str(row['name']))}** ({escaped(str(row['team']))}) — "
+            f"{row['score']} points\n\n" + "\n".join(items)
         )
     return [
         chart,
