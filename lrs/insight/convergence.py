@@ -52,6 +52,7 @@ from lrs.insight.concepts import (
 from lrs.insight.filters import Filters
 from lrs.insight.people import person_names
 from lrs.store.models import (
+    CompletionTag,
     ContributionTag,
     LearningFactTag,
 )
@@ -208,17 +209,22 @@ def completion_to_contribution(session: Session, filters: Filters) -> pd.DataFra
     completions["completed"] = done
     if completions.empty:
         return pd.DataFrame(columns=list(COMPLETION_COLUMNS))
-    # The facts lead (``seq + 0`` keeps SQLite from reaching them by seq from every tag).
-    tagged = T.seq == F.seq + 0
-    course_tags = read_frame(
-        session,
-        select(course, T.tag)
-        .join(T, tagged)
-        .where(*fact_conditions(filters), F.source_kind == "formal", F.concept.in_(COMPLETED))
-        .where(course.is_not(None))
-        .distinct(),
-        ["course", "tag"],
-    )
+    if uses_people_rollup(filters):
+        # The tags of the completions in the range per day and team (``completion_tag``).
+        K = CompletionTag
+        tags_query = select(K.course, K.tag).where(*people_conditions(filters, K)).distinct()
+    else:
+        # The facts lead (``seq + 0`` keeps SQLite from reaching them by seq from every
+        # tag).
+        tagged = T.seq == F.seq + 0
+        tags_query = (
+            select(course, T.tag)
+            .join(T, tagged)
+            .where(*fact_conditions(filters), F.source_kind == "formal", F.concept.in_(COMPLETED))
+            .where(course.is_not(None))
+            .distinct()
+        )
+    course_tags = read_frame(session, tags_query, ["course", "tag"])
     made = _contributions(
         session,
         _contributed_since(done.min(), F.actor_key, F.content_id, raw_time(F.timestamp)).where(

@@ -8,6 +8,7 @@ person) with ``course_learner`` (the same per course and person over all days),
 ``filter_value`` (the filter bar's choices), ``content_author`` (who created each piece
 of content), ``content_tag`` (the tags each piece of content is written with),
 ``contribution_tag`` (the tags of each piece of content's contributions),
+``completion_tag`` (the tags of each course's completions per day and team),
 ``content_contributor`` (per content and person, what they wrote on it),
 ``content_use_month`` (per content, person, team and month, their reads and responses),
 ``content_day``
@@ -46,6 +47,7 @@ from lrs.store import dialects
 from lrs.store.models import (
     ActorDay,
     ActorInformalMonth,
+    CompletionTag,
     ContentAuthor,
     ContentContributor,
     ContentDay,
@@ -170,6 +172,7 @@ def record(
     _add_to_actor_day(session, rows)
     _add_informal_months(session, rows)
     moved = _move_to_courses(session, learned)
+    _add_completion_tags(session, rows, tags)
     _add_to_course_progress(session, [row for row in rows if _course_key(row) not in moved])
     # After both: a moved pair's learner row is recounted from its course progress whole.
     _recount_learners(session, sorted({(course, actor) for _, course, actor, _ in moved}))
@@ -280,7 +283,7 @@ def _move_to_courses(
         row
         for row in session.execute(
             select(F.seq, F.day, F.registration, F.actor_key, team, F.source_kind,
-                   F.course_id).where(F.registration.in_(sorted(learned)))
+                   F.course_id, F.concept).where(F.registration.in_(sorted(learned)))
         )
         if row.course_id is None
     ]  # fmt: skip
@@ -296,8 +299,22 @@ def _move_to_courses(
             .values(course_id=learned[registration])
         )
     keys = {(day, learned[str(registration)], actor, team_)
-            for _, day, registration, actor, team_, kind, _ in found
+            for _, day, registration, actor, team_, kind, _, _ in found
             if count and kind == "formal"}  # fmt: skip
+    completions = {seq: (day, learned[str(registration)], team_)
+                   for seq, day, registration, _, team_, kind, _, concept in found
+                   if count and kind == "formal" and concept in COMPLETED}  # fmt: skip
+    if completions:
+        # The moved completions' tags are their new course's (read by seq: their facts
+        # are at hand).
+        T = LearningFactTag
+        tagged = session.execute(select(T.seq, T.tag).where(T.seq.in_(sorted(completions))))
+        rows = sorted({(*completions[seq], tag) for seq, tag in tagged})
+        dialects.insert_ignore(
+            session,
+            _table(CompletionTag),
+            [dict(zip(_COMPLETION_TAG_COLUMNS, row, strict=True)) for row in rows],
+        )
     if keys:
         P = CourseProgress
         ordered = sorted(keys)
@@ -360,6 +377,7 @@ def _forget_chunk(session: Session, seqs: list[int]) -> None:
     session.execute(delete(HourlyActivity).where(HourlyActivity.statements <= 0))
     reopened = _reopen_registrations(session, removed)
     courses = sorted({key for key in map(_course_key, removed) if key is not None} | set(reopened))
+    _recount_completion_tags(session, removed, courses)
     if courses:
         P = CourseProgress
         session.execute(delete(P).where(tuple_(P.day, P.course, P.actor_key, P.team).in_(courses)))
@@ -477,6 +495,8 @@ def rebuild_rollups(session: Session) -> None:
     _insert_content_tags(session, None)
     session.execute(delete(ContributionTag))
     _insert_contribution_tags(session, None)
+    session.execute(delete(CompletionTag))
+    session.execute(insert(CompletionTag).from_select(_COMPLETION_TAG_COLUMNS, _completion_tags()))
     session.execute(delete(ContentContributor))
     _insert_contributors(session, None)
     session.execute(delete(ContentUseMonth))
@@ -966,6 +986,79 @@ def _insert_content_tags(session: Session, contents: Sequence[str] | None) -> No
     if contents is not None:
         query = query.where(F.content_id.in_(list(contents)))
     session.execute(insert(ContentTag).from_select(["content_id", "tag"], query))
+
+
+_COMPLETION_TAG_COLUMNS = ["day", "course", "team", "tag"]
+
+
+def _completes(row: dict[str, Any]) -> bool:
+    """Whether a fact completes a course (its tags are then the course's that day)."""
+    return (
+        row["source_kind"] == "formal"
+        and row["concept"] in COMPLETED
+        and course_of(row.get("course_id")) is not None
+    )
+
+
+def _completion_tags(keys: Sequence[tuple[Any, str, str]] | None = None) -> Any:
+    """(day, course, team, tag) of the completions' tags, distinct (only those of the
+    (day, course, team) ``keys`` when given)."""
+    T = LearningFactTag
+    team = func.coalesce(F.team, "")
+    query = (
+        select(F.day, F.course_id, team, T.tag)
+        .join(T, T.seq == F.seq)
+        .where(F.source_kind == "formal", F.concept.in_(COMPLETED), F.course_id.is_not(None))
+        .distinct()
+    )
+    if keys is not None:
+        query = query.where(
+            F.course_id.in_(sorted({course for _, course, _ in keys})),
+            tuple_(F.day, F.course_id, team).in_(list(keys)),
+        )
+    return query
+
+
+def _add_completion_tags(
+    session: Session, rows: Sequence[dict[str, Any]], tags: Sequence[dict[str, Any]]
+) -> None:
+    """Count the tags of the completions among ``rows`` as their course's that day
+    (those still waiting for their registration's course count when it is learned,
+    ``_move_to_courses``)."""
+    done = {row["seq"]: row for row in rows if _completes(row)}
+    found = {
+        (row["day"], row["course_id"], row.get("team") or "", t["tag"])
+        for t in tags
+        if (row := done.get(t["seq"])) is not None
+    }
+    dialects.insert_ignore(
+        session,
+        _table(CompletionTag),
+        [dict(zip(_COMPLETION_TAG_COLUMNS, key, strict=True)) for key in sorted(found)],
+    )
+
+
+def _recount_completion_tags(
+    session: Session, removed: Sequence[dict[str, Any]], courses: Sequence[CourseKey]
+) -> None:
+    """Recount the completion tags of the (day, course, team) of removed completions and
+    of the course progress recounted with them (facts whose registration lost its
+    course)."""
+    keys: list[tuple[Any, str, str]] = sorted(
+        {(row["day"], row["course_id"], row.get("team") or "")
+         for row in removed if _completes(row)}
+        | {(day, course, team) for day, course, _, team in courses}
+    )  # fmt: skip
+    if not keys:
+        return
+    K = CompletionTag
+    session.execute(delete(K).where(tuple_(K.day, K.course, K.team).in_(keys)))
+    rows = session.execute(_completion_tags(keys)).all()
+    dialects.insert_ignore(
+        session,
+        _table(CompletionTag),
+        [dict(zip(_COMPLETION_TAG_COLUMNS, row, strict=True)) for row in rows],
+    )
 
 
 def _contributes_to(row: dict[str, Any]) -> bool:

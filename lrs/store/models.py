@@ -879,6 +879,22 @@ class ContentTag(Base):
     tag: Mapped[str] = mapped_column(primary_key=True)
 
 
+class CompletionTag(Base):
+    """A tag of a course's completions (formal completed, passed... facts on it) per
+    (day, course, team): the course's side of the topic its completions are matched
+    against ("completion to contribution") within a range, without joining every
+    completion to its tags. Absent team is ``""``. Kept in the ingest transaction (with
+    the facts a registration's course joins later); recomputed for the (day, course,
+    team) whose completions are removed."""
+
+    __tablename__ = "completion_tag"
+
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    course: Mapped[str] = mapped_column(primary_key=True)
+    team: Mapped[str] = mapped_column(primary_key=True)
+    tag: Mapped[str] = mapped_column(primary_key=True)
+
+
 class ContributionTag(Base):
     """A tag of one of a piece of content's informal contributions (``CONTRIBUTE``: a
     post, edit, comment, reply, share, tagging...): the content's side of the topic a

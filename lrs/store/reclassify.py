@@ -21,6 +21,7 @@ from lrs.store import facts
 from lrs.store.models import (
     ActorDay,
     ActorInformalMonth,
+    CompletionTag,
     ContentAuthor,
     ContentContributor,
     ContentDay,
@@ -160,8 +161,8 @@ def clear_facts(session: Session) -> None:
     for model in (LearningFactTag, LearningFact, RegistrationCourse, DailyActivity, ActorDay,
                   ActorInformalMonth,
                   CourseProgress, CourseLearner, HourlyActivity, FilterValue,
-                  ContentAuthor, ContentTag, ContributionTag, ContentContributor, ContentDay,
-                  ContentMonth, ContentUseMonth, TagDay, TagMonth):  # fmt: skip
+                  ContentAuthor, ContentTag, ContributionTag, CompletionTag, ContentContributor,
+                  ContentDay, ContentMonth, ContentUseMonth, TagDay, TagMonth):  # fmt: skip
         session.execute(delete(model))
 
 

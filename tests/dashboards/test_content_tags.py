@@ -1,8 +1,9 @@
 """The per-content rollups: ``content_tag``, the tags each post and page is written with
-(the tags of its writing facts, not of its views), and ``content_contributor``, what
-each person wrote, edited and commented on each; kept in the ingest transaction and
-equal to a recount from the facts after voiding, a merge of persons and a rebuild, on
-SQLite and PostgreSQL."""
+(the tags of its writing facts, not of its views), ``contribution_tag`` (the tags of its
+contributions), ``completion_tag`` (the tags of a course's completions per day and
+team) and ``content_contributor``, what each person wrote, edited and commented on
+each; kept in the ingest transaction and equal to a recount from the facts after
+voiding, a merge of persons and a rebuild, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -16,7 +17,13 @@ from lrs.services.statements import store_statements
 from lrs.store import facts
 from lrs.store import persons as person_store
 from lrs.store.engine import Database
-from lrs.store.models import ContentContributor, ContentTag, CourseLearner
+from lrs.store.models import (
+    CompletionTag,
+    ContentContributor,
+    ContentTag,
+    ContributionTag,
+    CourseLearner,
+)
 from statements.vocabulary import Verbs
 from tests.lrs.insight import knowledge_set, pull_set
 from tests.lrs.insight.knowledge_set import Record, key
@@ -165,3 +172,43 @@ def test_a_learners_last_completion_day(database: Database) -> None:
     _void(database, ids[completion])
     _rebuilt(database)
     assert _completed_last(database) == expected([r for r in records if r != completion])
+
+
+def _tag_rollups(database: Database) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+    K, C = CompletionTag, ContributionTag
+    with database.reading() as session:
+        completions = {
+            tuple(row) for row in session.execute(select(K.day, K.course, K.team, K.tag))
+        }
+        contents = {tuple(row) for row in session.execute(select(C.content_id, C.tag))}
+    return completions, contents
+
+
+def _expected_tags(records: list[Record]) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+    """(day, course, team, tag) of the completions' tags, (content, tag) of the informal
+    contributions' tags (the views' and likes' are not)."""
+    completions = {(r.day, r.target, r.team or "", tag) for r in records
+                   if r.verb in ("completed", "passed") for tag in r.tags}  # fmt: skip
+    contributing = ("authored", "created", "edited", "commented")
+    contents = {(r.target, tag) for r in records if r.verb in contributing for tag in r.tags}
+    return completions, contents
+
+
+def test_the_tags_of_completions_and_contributions_follow_voiding(database: Database) -> None:
+    """``completion_tag`` holds the completions' tags per day, course and team and
+    ``contribution_tag`` the contributions' tags per content; voiding a completion or a
+    writing takes out what only it carried, and a rebuild gives the same rows."""
+    ids = _seed(database, [])
+    records = pull_set.records()
+    assert _tag_rollups(database) == _expected_tags(records)
+    completions, contents = _tag_rollups(database)
+    assert completions and contents
+    done = next(r for r in records if r.verb in ("completed", "passed") and r.tags)
+    written = _record("m09", "authored", STUDIO_POST)
+    for voided in (done, written):
+        _void(database, ids[voided])
+    kept = [r for r in records if r not in (done, written)]
+    assert _tag_rollups(database) == _expected_tags(kept)
+    with database.writing() as session:
+        facts.rebuild_rollups(session)
+    assert _tag_rollups(database) == _expected_tags(kept)

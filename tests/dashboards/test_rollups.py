@@ -22,6 +22,7 @@ from lrs.store.engine import Database
 from lrs.store.models import (
     ActorDay,
     ActorInformalMonth,
+    CompletionTag,
     ContentAuthor,
     ContentContributor,
     ContentDay,
@@ -49,8 +50,8 @@ from tests.lrs.insight.data import (
 )
 
 ROLLUPS = (DailyActivity, ActorDay, CourseProgress, CourseLearner, HourlyActivity, ContentAuthor,
-           ContentTag, ContributionTag, ContentContributor, FilterValue, ContentDay, ContentMonth,
-           TagDay, TagMonth, ContentUseMonth, ActorInformalMonth)  # fmt: skip
+           ContentTag, ContributionTag, CompletionTag, ContentContributor, FilterValue, ContentDay,
+           ContentMonth, TagDay, TagMonth, ContentUseMonth, ActorInformalMonth)  # fmt: skip
 
 
 def snapshot(database: Database) -> dict[str, list[tuple[Any, ...]]]:

@@ -26,10 +26,12 @@ from lrs.store.engine import Database
 from lrs.store.models import (
     ActorDay,
     ActorInformalMonth,
+    CompletionTag,
     ContentAuthor,
     ContentDay,
     ContentMonth,
     ContentUseMonth,
+    ContributionTag,
     CourseLearner,
     CourseProgress,
     DailyActivity,
@@ -131,7 +133,8 @@ def merge_grace(database: Database) -> int:
 
 ROLLUPS = (LearningFact, LearningFactTag, ActorDay, CourseProgress, CourseLearner, ContentAuthor,
            DailyActivity, HourlyActivity, FilterValue, ContentDay, ContentMonth, TagDay,
-           TagMonth, ContentUseMonth, ActorInformalMonth)  # fmt: skip
+           TagMonth, ContentUseMonth, ActorInformalMonth, ContributionTag,
+           CompletionTag)  # fmt: skip
 
 
 def _rows(session: Any, model: Any) -> list[tuple[Any, ...]]:
