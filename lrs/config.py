@@ -41,6 +41,12 @@ class Settings:
     read_retry_seconds: int = _setting(
         5, "A replica that could not be reached is tried again after this many seconds."
     )
+    postgres_work_mem_mb: int = _setting(
+        64,
+        "Memory in MB that one sort or hash of a PostgreSQL query may use before it spills "
+        "to disk (work_mem of the LRS's own connections): the dashboards group hundreds of "
+        "thousands of rows, four times PostgreSQL's 4 MB default. 0 keeps the server's.",
+    )
     secret_key: str = _setting(
         "",
         "Key that signs dashboard session cookies; a random one is made per process when "

@@ -23,9 +23,10 @@ def _json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def make_engine(url: str, *, application_name: str = "lrs") -> Engine:
+def make_engine(url: str, *, application_name: str = "lrs", work_mem_mb: int = 64) -> Engine:
     """Create the engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout,
-    PostgreSQL connections an ``application_name`` (what ``pg_stat_activity`` shows)."""
+    PostgreSQL connections an ``application_name`` (what ``pg_stat_activity`` shows) and
+    ``work_mem_mb`` of memory per sort or hash (0: the server's setting)."""
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
@@ -45,7 +46,11 @@ def make_engine(url: str, *, application_name: str = "lrs") -> Engine:
         pool_pre_ping=True,
         pool_size=5,
         max_overflow=10,
-        connect_args={"application_name": application_name, "connect_timeout": 5},
+        connect_args={
+            "application_name": application_name,
+            "connect_timeout": 5,
+            **({"options": f"-c work_mem={work_mem_mb}MB"} if work_mem_mb > 0 else {}),
+        },
     )
 
 
@@ -85,11 +90,12 @@ class Database:
         read_max_lag: float = 30.0,
         read_retry_seconds: float = 5.0,
         rules: Rules = NO_RULES,
+        work_mem_mb: int = 64,
     ) -> None:
         self.url = url
         self.rules = rules
         """The administrator's classification rules, applied to facts at ingest."""
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, work_mem_mb=work_mem_mb)
         self.dialect = self.engine.dialect.name
         if read_urls and self.dialect != "postgresql":
             raise ValueError("read replicas (LRS_READ_DATABASE_URL) need a PostgreSQL primary")
@@ -99,7 +105,10 @@ class Database:
         )
         self.replicas = Replicas(
             self.engine,
-            [make_engine(read_url, application_name=APPLICATION_NAME) for read_url in read_urls],
+            [
+                make_engine(read_url, application_name=APPLICATION_NAME, work_mem_mb=work_mem_mb)
+                for read_url in read_urls
+            ],
             max_lag=read_max_lag,
             retry_seconds=read_retry_seconds,
         )
@@ -112,6 +121,7 @@ class Database:
             settings.read_database_urls,
             read_max_lag=settings.read_max_lag_seconds,
             read_retry_seconds=settings.read_retry_seconds,
+            work_mem_mb=settings.postgres_work_mem_mb,
         )
 
     @contextmanager
