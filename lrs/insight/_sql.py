@@ -2,8 +2,8 @@
 
 Every number is a SQL aggregate over ``learning_fact`` (one narrow row per stored,
 non-voided statement), its tags, or a rollup (``daily_activity`` per day and filter
-dimension, ``actor_day`` per person with ``actor_informal_month``, ``course_progress``
-per course, person and day, ``course_learner`` per course and person,
+dimension, ``actor_day`` per person with ``actor_informal_month`` and ``actor_month``,
+``course_progress`` per course, person and day, ``course_learner`` per course and person,
 ``hourly_activity``, ``content_day`` and ``tag_day`` with their monthly sums,
 ``content_use_month`` per content and person) — never over statement payloads. These helpers
 turn ``Filters`` into conditions on each table, say which rollup can answer, and read

@@ -3,8 +3,8 @@
 ``record`` adds one ``learning_fact`` row per stored statement (plus its tags) and
 counts it in the rollups: ``daily_activity`` (per day and filter dimension),
 ``actor_day`` (per day, person and team) with ``actor_informal_month`` (its informal
-counts per month), ``course_progress`` (per day, course and
-person) with ``course_learner`` (the same per course and person over all days),
+counts per month) and ``actor_month`` (its facts per month), ``course_progress``
+(per day, course and person) with ``course_learner`` (the same per course and person over all days),
 ``filter_value`` (the filter bar's choices), ``content_author`` (who created each piece
 of content), ``content_tag`` (the tags each piece of content is written with),
 ``contribution_tag`` (the tags of each piece of content's contributions),
@@ -47,6 +47,7 @@ from lrs.store import dialects
 from lrs.store.models import (
     ActorDay,
     ActorInformalMonth,
+    ActorMonth,
     CompletionTag,
     ContentAuthor,
     ContentContributor,
@@ -171,6 +172,7 @@ def record(
     _add_to_rollup(session, Counter(_rollup_key(row) for row in rows))
     _add_to_actor_day(session, rows)
     _add_informal_months(session, rows)
+    _add_actor_months(session, rows)
     moved = _move_to_courses(session, learned)
     _add_completion_tags(session, rows, tags)
     _add_to_course_progress(session, [row for row in rows if _course_key(row) not in moved])
@@ -370,6 +372,7 @@ def _forget_chunk(session: Session, seqs: list[int]) -> None:
     )
     _insert_actor_days(session, days)
     _add_informal_months(session, removed, -1)
+    _add_actor_months(session, removed, -1)
     hours: Counter[HourKey] = Counter()
     for row in removed:
         hours[_hour_key(row)] -= 1
@@ -449,6 +452,8 @@ def refresh_persons(session: Session, actor_keys: Sequence[str]) -> None:
     M = ActorInformalMonth
     session.execute(delete(M).where(M.actor_key.in_(keys)))
     _insert_informal_months(session, keys)
+    session.execute(delete(ActorMonth).where(ActorMonth.actor_key.in_(keys)))
+    _insert_actor_months(session, keys)
     session.execute(delete(CourseProgress).where(CourseProgress.actor_key.in_(keys)))
     _insert_course_progress(session, None, keys)
     session.execute(delete(CourseLearner).where(CourseLearner.actor_key.in_(keys)))
@@ -473,6 +478,8 @@ def rebuild_rollups(session: Session) -> None:
     _insert_actor_days(session, None)
     session.execute(delete(ActorInformalMonth))
     _insert_informal_months(session, None)
+    session.execute(delete(ActorMonth))
+    _insert_actor_months(session, None)
     session.execute(delete(CourseProgress))
     _insert_course_progress(session, None)
     session.execute(delete(CourseLearner))
@@ -647,6 +654,55 @@ def _insert_informal_months(session: Session, actor_keys: Sequence[str] | None) 
         query = query.where(A.actor_key.in_(list(actor_keys)))
     columns = ["month", "actor_key", "team", "informal", "contributions", "reactions"]
     session.execute(insert(ActorInformalMonth).from_select(columns, query))
+
+
+def _add_actor_months(session: Session, rows: Iterable[dict[str, Any]], sign: int = 1) -> None:
+    """Add (``sign`` 1) or take out (-1) ``rows`` in ``actor_month``; a row left with no
+    fact is removed."""
+    counts: dict[ActorKey, dict[str, Any]] = {}
+    for row in rows:
+        day, actor, team = _actor_key(row)
+        key = (day.replace(day=1), actor, team)
+        total = counts.setdefault(
+            key,
+            {"month": key[0], "actor_key": actor, "team": team, "statements": 0, "formal": 0,
+             "informal": 0},
+        )  # fmt: skip
+        total["statements"] += sign
+        total["formal"] += sign * (row["source_kind"] == "formal")
+        total["informal"] += sign * (row["source_kind"] == "informal")
+    keys = sorted(counts)
+    M = ActorMonth
+    dialects.increment(
+        session,
+        _table(M),
+        [counts[key] for key in keys],
+        key=("month", "actor_key", "team"),
+        column=("statements", "formal", "informal"),
+    )
+    if sign < 0:
+        for start in range(0, len(keys), _CHUNK):
+            session.execute(
+                delete(M).where(
+                    tuple_(M.month, M.actor_key, M.team).in_(keys[start : start + _CHUNK]),
+                    M.statements <= 0,
+                )
+            )
+
+
+def _insert_actor_months(session: Session, actor_keys: Sequence[str] | None) -> None:
+    """Insert ``actor_month`` rows summed from ``actor_day`` (only those of
+    ``actor_keys`` when given)."""
+    A = ActorDay
+    month = dialects.month_of(session, A.day)
+    query = select(
+        month, A.actor_key, A.team, func.sum(A.statements), func.sum(A.formal),
+        func.sum(A.informal),
+    ).group_by(month, A.actor_key, A.team)  # fmt: skip
+    if actor_keys is not None:
+        query = query.where(A.actor_key.in_(list(actor_keys)))
+    columns = ["month", "actor_key", "team", "statements", "formal", "informal"]
+    session.execute(insert(ActorMonth).from_select(columns, query))
 
 
 def _insert_actor_days(

@@ -624,6 +624,31 @@ class ActorInformalMonth(Base):
     )
 
 
+class ActorMonth(Base):
+    """Per (calendar month, person, team) the person's facts, formal and informal
+    (``actor_day``'s counts summed per month; only rows with facts): the people picker
+    and the most active people read whole months here, so that an all-time ranking of
+    people grows with the months, not the days. Kept in the ingest transaction; removing
+    facts takes them out."""
+
+    __tablename__ = "actor_month"
+
+    month: Mapped[dt.date] = mapped_column(primary_key=True)
+    actor_key: Mapped[str] = mapped_column(primary_key=True)
+    team: Mapped[str] = mapped_column(primary_key=True)
+    statements: Mapped[int] = mapped_column(BigInteger)
+    formal: Mapped[int] = mapped_column(BigInteger)
+    informal: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        # Per-person sums in person order, index only.
+        Index(
+            "ix_actor_month_actor",
+            *("actor_key", "month", "team", "statements", "formal", "informal"),
+        ),
+    )
+
+
 COMPLETION_INDEX_COLUMNS = ("course", "actor_key", "day", "team", "completed_at",
                             "part_completed_at", "actor_name")  # fmt: skip
 COMPLETED_ROWS = text("completed > 0")

@@ -21,6 +21,7 @@ from lrs.store import facts
 from lrs.store.models import (
     ActorDay,
     ActorInformalMonth,
+    ActorMonth,
     CompletionTag,
     ContentAuthor,
     ContentContributor,
@@ -159,7 +160,7 @@ def _relearn_registrations(session: Session, own: ColumnElement[Any]) -> None:
 def clear_facts(session: Session) -> None:
     """Remove every fact, tag, registration course and rollup (before recomputing)."""
     for model in (LearningFactTag, LearningFact, RegistrationCourse, DailyActivity, ActorDay,
-                  ActorInformalMonth,
+                  ActorInformalMonth, ActorMonth,
                   CourseProgress, CourseLearner, HourlyActivity, FilterValue,
                   ContentAuthor, ContentTag, ContributionTag, CompletionTag, ContentContributor,
                   ContentDay, ContentMonth, ContentUseMonth, TagDay, TagMonth):  # fmt: skip

@@ -22,6 +22,7 @@ from lrs.store.engine import Database
 from lrs.store.models import (
     ActorDay,
     ActorInformalMonth,
+    ActorMonth,
     CompletionTag,
     ContentAuthor,
     ContentContributor,
@@ -51,7 +52,8 @@ from tests.lrs.insight.data import (
 
 ROLLUPS = (DailyActivity, ActorDay, CourseProgress, CourseLearner, HourlyActivity, ContentAuthor,
            ContentTag, ContributionTag, CompletionTag, ContentContributor, FilterValue, ContentDay,
-           ContentMonth, TagDay, TagMonth, ContentUseMonth, ActorInformalMonth)  # fmt: skip
+           ContentMonth, TagDay, TagMonth, ContentUseMonth, ActorInformalMonth,
+           ActorMonth)  # fmt: skip
 
 
 def snapshot(database: Database) -> dict[str, list[tuple[Any, ...]]]:

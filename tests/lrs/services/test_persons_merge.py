@@ -26,6 +26,7 @@ from lrs.store.engine import Database
 from lrs.store.models import (
     ActorDay,
     ActorInformalMonth,
+    ActorMonth,
     CompletionTag,
     ContentAuthor,
     ContentDay,
@@ -133,7 +134,7 @@ def merge_grace(database: Database) -> int:
 
 ROLLUPS = (LearningFact, LearningFactTag, ActorDay, CourseProgress, CourseLearner, ContentAuthor,
            DailyActivity, HourlyActivity, FilterValue, ContentDay, ContentMonth, TagDay,
-           TagMonth, ContentUseMonth, ActorInformalMonth, ContributionTag,
+           TagMonth, ContentUseMonth, ActorInformalMonth, ActorMonth, ContributionTag,
            CompletionTag)  # fmt: skip
 
 
