@@ -106,8 +106,15 @@ def _who(principal: Principal) -> str:
     return principal.name or principal.key or "operator"
 
 
-def _describe(session: Session, person: store.PersonRow, *, full: bool) -> dict[str, Any]:
-    identifiers = store.identifier_rows(session, person.id)
+def _describe(
+    session: Session,
+    person: store.PersonRow,
+    *,
+    full: bool,
+    identifiers: list[store.IdentifierRow] | None = None,
+) -> dict[str, Any]:
+    if identifiers is None:
+        identifiers = store.identifier_rows(session, person.id)
     found: dict[str, Any] = {
         "id": person.id,
         "key": person.key,
@@ -164,7 +171,9 @@ def list_persons(
                          "search")  # fmt: skip
     with db.reading() as session:
         found = store.search(session, search.strip(), limit, offset)
-        return [_describe(session, person, full=False) for person in found]
+        identifiers = store.identifier_rows_of(session, [person.id for person in found])
+        return [_describe(session, person, full=False, identifiers=identifiers[person.id])
+                for person in found]  # fmt: skip
 
 
 def show(db: Database, principal: Principal, person_id: int) -> dict[str, Any]:

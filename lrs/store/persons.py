@@ -158,28 +158,37 @@ def identifiers_of(session: Session, person_ids: Sequence[int]) -> dict[int, lis
 def identifier_rows(session: Session, person_id: int) -> list[IdentifierRow]:
     """The identifiers of a person with the name first sent with each and how many stored
     statements each is the actor of."""
+    return identifier_rows_of(session, [person_id])[person_id]
+
+
+def identifier_rows_of(
+    session: Session, person_ids: Sequence[int]
+) -> dict[int, list[IdentifierRow]]:
+    """``identifier_rows`` of each of these persons, in one query per chunk of them (a
+    page of persons is listed without a query per person)."""
+    found: dict[int, list[IdentifierRow]] = {person_id: [] for person_id in person_ids}
     # Through the agent index (key, seq, role): rows a StatementRef inherited carry the
     # role too, so the statement's own actor must be the identifier.
     own = StatementAgent.agent_key
-    counts = (
-        select(own.label("key"), func.count().label("n"))
-        .join(Statement, Statement.seq == StatementAgent.seq)
-        .join(LearningFact, LearningFact.seq == StatementAgent.seq)
-        .where(
-            own.in_(select(PersonIdentifier.key).where(PersonIdentifier.person_id == person_id)),
-            StatementAgent.role == "actor",
-            Statement.actor_key == own,
+    for chunk in _chunks(sorted(set(person_ids))):
+        keys = select(PersonIdentifier.key).where(PersonIdentifier.person_id.in_(chunk))
+        counts = (
+            select(own.label("key"), func.count().label("n"))
+            .join(Statement, Statement.seq == StatementAgent.seq)
+            .join(LearningFact, LearningFact.seq == StatementAgent.seq)
+            .where(own.in_(keys), StatementAgent.role == "actor", Statement.actor_key == own)
+            .group_by(own)
+            .subquery()
         )
-        .group_by(own)
-        .subquery()
-    )
-    rows = session.execute(
-        select(PersonIdentifier, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.key == PersonIdentifier.key)
-        .where(PersonIdentifier.person_id == person_id)
-        .order_by(PersonIdentifier.key)
-    )
-    return [IdentifierRow(i.key, i.person_id, i.name, int(n)) for i, n in rows]
+        rows = session.execute(
+            select(PersonIdentifier, func.coalesce(counts.c.n, 0))
+            .outerjoin(counts, counts.c.key == PersonIdentifier.key)
+            .where(PersonIdentifier.person_id.in_(chunk))
+            .order_by(PersonIdentifier.person_id, PersonIdentifier.key)
+        )
+        for i, n in rows:
+            found[i.person_id].append(IdentifierRow(i.key, i.person_id, i.name, int(n)))
+    return found
 
 
 def search(session: Session, text: str, limit: int, offset: int = 0) -> list[PersonRow]:
