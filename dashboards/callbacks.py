@@ -9,7 +9,7 @@ from typing import Any
 import dash
 from dash import Dash, Input, Output, State
 
-from dashboards.components import graph_style
+from dashboards.components import drill_store_id, graph_style
 from dashboards.drill import explorer_href
 from dashboards.panels import explain_empty
 from dashboards.shell import LOCATION
@@ -79,10 +79,16 @@ def query_with(search: str | None, key: str, value: str | None) -> Any:
 
 
 def drill(app: Dash, page: str, graph_id: str) -> None:
-    """A click on a point of ``graph_id`` opens the Explorer on that point's statements."""
+    """A click on a point of ``graph_id`` opens the Explorer on that point's statements.
+
+    The server writes the Explorer's address into the graph's own store
+    (``<graph_id>-drill``, drawn with the graph), and the browser goes there. Writing the
+    address straight into the page's location would make Dash call the server for every
+    graph as soon as it is drawn: a callback whose output was on the page before its
+    input is called when that input appears, initial call or not."""
 
     @app.callback(
-        Output(LOCATION, "href", allow_duplicate=True),
+        Output(drill_store_id(graph_id), "data"),
         Input(graph_id, "clickData"),
         State(graph_id, "figure"),
         State(f"{page}-query", "data"),
@@ -91,3 +97,10 @@ def drill(app: Dash, page: str, graph_id: str) -> None:
     )
     def open_explorer(click: Any, figure: Any, query: str, pathname: str) -> Any:
         return explorer_href(graph_id, click, figure, query, pathname) or dash.no_update
+
+    app.clientside_callback(
+        "function (href) { return href || window.dash_clientside.no_update; }",
+        Output(LOCATION, "href", allow_duplicate=True),
+        Input(drill_store_id(graph_id), "data"),
+        prevent_initial_call=True,
+    )

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from dashboards import figures
 from dashboards.components import (
+    drill_store,
     escaped,
     graph,
     kpi,
@@ -363,7 +364,12 @@ def person(
                 dbc.Row(cards),
                 dbc.Card(
                     dbc.CardBody(
-                        [timeline_graph, numbers_link("people-timeline", query)], className="p-1"
+                        [
+                            timeline_graph,
+                            drill_store("people-timeline"),
+                            numbers_link("people-timeline", query),
+                        ],
+                        className="p-1",
                     ),
                     className="mb-3 shadow-sm",
                 ),

@@ -42,6 +42,17 @@ def graph(graph_id: str, figure: Any = None, height: int = CHART_HEIGHT) -> dcc.
     )
 
 
+def drill_store_id(graph_id: str) -> str:
+    """The store where a click on ``graph_id`` leaves the Explorer's address of the point
+    (``callbacks.drill``)."""
+    return f"{graph_id}-drill"
+
+
+def drill_store(graph_id: str) -> dcc.Store:
+    """The store of ``graph_id``'s drill-down, drawn beside the graph."""
+    return dcc.Store(id=drill_store_id(graph_id))
+
+
 def graph_style(figure: Any, default: int = CHART_HEIGHT) -> dict[str, str]:
     """The box of a graph showing ``figure``: the figure's own height, else ``default``."""
     height = getattr(getattr(figure, "layout", None), "height", None) or default
@@ -59,7 +70,12 @@ def chart(
     return dbc.Col(
         dbc.Card(
             dbc.CardBody(
-                [dcc.Loading(graph(graph_id), type="dot"), switch, numbers_link(graph_id, query)],
+                [
+                    dcc.Loading(graph(graph_id), type="dot"),
+                    drill_store(graph_id),
+                    switch,
+                    numbers_link(graph_id, query),
+                ],
                 className="p-1",
             ),
             className="mb-3 shadow-sm",
