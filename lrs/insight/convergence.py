@@ -14,8 +14,10 @@ from sqlalchemy import (
     and_,
     case,
     distinct,
+    false,
     func,
     select,
+    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -29,6 +31,7 @@ from lrs.insight._sql import (
     content_authors,
     fact_conditions,
     group_count,
+    months_within,
     people_conditions,
     ranked_frame,
     raw_time,
@@ -52,6 +55,7 @@ from lrs.insight.concepts import (
 from lrs.insight.filters import Filters
 from lrs.insight.people import person_names
 from lrs.store.models import (
+    ActorMonth,
     CompletionTag,
     ContributionTag,
     LearningFactTag,
@@ -128,19 +132,19 @@ def contribution_vs_results(session: Session, filters: Filters) -> pd.DataFrame:
 
 
 def _contribution_vs_results_rollup(session: Session, filters: Filters) -> pd.DataFrame:
-    scores = func.sum(A.scores)
+    rows = _people_periods(filters)
+    scores = func.sum(rows.c.scores)
     query = (
         select(
-            A.actor_key,
-            func.max(A.actor_name),
-            func.max(case((A.team != "", A.team))),
-            func.sum(A.contributions),
-            func.sum(A.score_sum) / scores,
+            rows.c.actor_key,
+            func.max(rows.c.actor_name),
+            func.max(case((rows.c.team != "", rows.c.team))),
+            func.sum(rows.c.contributions),
+            func.sum(rows.c.score_sum) / scores,
         )
-        .where(*people_conditions(filters))
-        .group_by(A.actor_key)
+        .group_by(rows.c.actor_key)
         .having(scores > 0)
-        .order_by(A.actor_key)
+        .order_by(rows.c.actor_key)
     )
     frame = read_frame(session, query, ["actor_key", "name", "team", "contributions", "mean_score"])
     course = course_key()
@@ -161,6 +165,33 @@ def _contribution_vs_results_rollup(session: Session, filters: Filters) -> pd.Da
     frame["team"] = frame["team"].fillna("(no team)")
     frame["mean_score"] = frame["mean_score"].astype(float)
     return frame
+
+
+def _people_periods(filters: Filters) -> Any:
+    """Per-person rows (``actor_key``, ``actor_name``, ``team``, ``contributions``,
+    ``scores``, ``score_sum``; to be summed) for the filters' day range, team and scope:
+    the whole months from ``actor_month``, the days at the range's ends from
+    ``actor_day``."""
+    M = ActorMonth
+    columns = ("actor_key", "actor_name", "team", "contributions", "scores", "score_sum")
+    months, edges = months_within(filters.start, filters.end)
+    parts: list[Any] = []
+    if months is not None:
+        low, high = months
+        where = scope_conditions(filters.scope, M)
+        if filters.team is not None:
+            where.append(M.team == filters.team)
+        if low is not None:
+            where.append(M.month >= low)
+        if high is not None:
+            where.append(M.month <= high)
+        parts.append(select(*[getattr(M, c) for c in columns]).where(*where))
+    for low, high in edges:
+        days = people_conditions(filters.replace(start=low, end=high))
+        parts.append(select(*[getattr(A, c) for c in columns]).where(*days))
+    if not parts:  # an empty range: no row, with the columns
+        parts.append(select(*[getattr(M, c) for c in columns]).where(false()))
+    return union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
 
 
 def completion_to_contribution(session: Session, filters: Filters) -> pd.DataFrame:

@@ -3,8 +3,9 @@
 ``record`` adds one ``learning_fact`` row per stored statement (plus its tags) and
 counts it in the rollups: ``daily_activity`` (per day and filter dimension),
 ``actor_day`` (per day, person and team) with ``actor_informal_month`` (its informal
-counts per month) and ``actor_month`` (its facts per month), ``course_progress``
-(per day, course and person) with ``course_learner`` (the same per course and person over all days),
+counts per month) and ``actor_month`` (its facts, name, contributions and scores per
+month), ``course_progress`` (per day, course and person) with ``course_learner`` (the
+same per course and person over all days),
 ``filter_value`` (the filter bar's choices), ``content_author`` (who created each piece
 of content), ``content_tag`` (the tags each piece of content is written with),
 ``contribution_tag`` (the tags of each piece of content's contributions),
@@ -371,8 +372,8 @@ def _forget_chunk(session: Session, seqs: list[int]) -> None:
         delete(ActorDay).where(tuple_(ActorDay.day, ActorDay.actor_key, ActorDay.team).in_(days))
     )
     _insert_actor_days(session, days)
+    _recount_actor_months(session, days)
     _add_informal_months(session, removed, -1)
-    _add_actor_months(session, removed, -1)
     hours: Counter[HourKey] = Counter()
     for row in removed:
         hours[_hour_key(row)] -= 1
@@ -656,52 +657,72 @@ def _insert_informal_months(session: Session, actor_keys: Sequence[str] | None) 
     session.execute(insert(ActorInformalMonth).from_select(columns, query))
 
 
-def _add_actor_months(session: Session, rows: Iterable[dict[str, Any]], sign: int = 1) -> None:
-    """Add (``sign`` 1) or take out (-1) ``rows`` in ``actor_month``; a row left with no
-    fact is removed."""
+def _add_actor_months(session: Session, rows: Iterable[dict[str, Any]]) -> None:
+    """Add ``rows`` to ``actor_month`` as ``_add_to_actor_day`` adds them to ``actor_day``."""
     counts: dict[ActorKey, dict[str, Any]] = {}
     for row in rows:
         day, actor, team = _actor_key(row)
         key = (day.replace(day=1), actor, team)
+        formal = row["source_kind"] == "formal"
+        informal = row["source_kind"] == "informal"
+        score = row.get("score_scaled") if formal else None
         total = counts.setdefault(
             key,
             {"month": key[0], "actor_key": actor, "team": team, "statements": 0, "formal": 0,
-             "informal": 0},
+             "informal": 0, "actor_name": None, "contributions": 0, "scores": 0,
+             "score_sum": 0.0},
         )  # fmt: skip
-        total["statements"] += sign
-        total["formal"] += sign * (row["source_kind"] == "formal")
-        total["informal"] += sign * (row["source_kind"] == "informal")
-    keys = sorted(counts)
-    M = ActorMonth
+        name = row.get("actor_name")
+        if name is not None and (total["actor_name"] is None or name > total["actor_name"]):
+            total["actor_name"] = name
+        total["statements"] += 1
+        total["formal"] += formal
+        total["informal"] += informal
+        total["contributions"] += informal and row["concept"] in CONTRIBUTE
+        total["scores"] += score is not None
+        total["score_sum"] += score or 0.0
     dialects.increment(
         session,
-        _table(M),
-        [counts[key] for key in keys],
+        _table(ActorMonth),
+        [counts[key] for key in sorted(counts)],
         key=("month", "actor_key", "team"),
-        column=("statements", "formal", "informal"),
+        column=("statements", "formal", "informal", "contributions", "scores", "score_sum"),
+        greatest=("actor_name",),
     )
-    if sign < 0:
-        for start in range(0, len(keys), _CHUNK):
-            session.execute(
-                delete(M).where(
-                    tuple_(M.month, M.actor_key, M.team).in_(keys[start : start + _CHUNK]),
-                    M.statements <= 0,
-                )
-            )
 
 
-def _insert_actor_months(session: Session, actor_keys: Sequence[str] | None) -> None:
+def _recount_actor_months(session: Session, days: Sequence[ActorKey]) -> None:
+    """Recount from ``actor_day`` the ``actor_month`` rows of the months of these
+    (day, person, team) keys, once their days were: a score taken out by subtraction
+    would leave a rounding residue, and a name taken out could have been the greatest."""
+    M = ActorMonth
+    months = sorted({(day.replace(day=1), actor, team) for day, actor, team in days})
+    for start in range(0, len(months), _CHUNK):
+        chunk = months[start : start + _CHUNK]
+        session.execute(delete(M).where(tuple_(M.month, M.actor_key, M.team).in_(chunk)))
+        _insert_actor_months(session, sorted({key[1] for key in chunk}), chunk)
+
+
+def _insert_actor_months(
+    session: Session,
+    actor_keys: Sequence[str] | None,
+    months: Sequence[ActorKey] | None = None,
+) -> None:
     """Insert ``actor_month`` rows summed from ``actor_day`` (only those of
-    ``actor_keys`` when given)."""
+    ``actor_keys``, and of the (month, person, team) ``months``, when given)."""
     A = ActorDay
     month = dialects.month_of(session, A.day)
     query = select(
         month, A.actor_key, A.team, func.sum(A.statements), func.sum(A.formal),
-        func.sum(A.informal),
+        func.sum(A.informal), func.max(A.actor_name), func.sum(A.contributions),
+        func.sum(A.scores), func.sum(A.score_sum),
     ).group_by(month, A.actor_key, A.team)  # fmt: skip
     if actor_keys is not None:
         query = query.where(A.actor_key.in_(list(actor_keys)))
-    columns = ["month", "actor_key", "team", "statements", "formal", "informal"]
+    if months is not None:
+        query = query.where(tuple_(month, A.actor_key, A.team).in_(list(months)))
+    columns = ["month", "actor_key", "team", "statements", "formal", "informal", "actor_name",
+               "contributions", "scores", "score_sum"]  # fmt: skip
     session.execute(insert(ActorMonth).from_select(columns, query))
 
 

@@ -624,12 +624,17 @@ class ActorInformalMonth(Base):
     )
 
 
+ACTOR_MONTH_COLUMNS = ("actor_key", "month", "team", "statements", "formal", "informal",
+                       "actor_name", "contributions", "scores", "score_sum")  # fmt: skip
+
+
 class ActorMonth(Base):
-    """Per (calendar month, person, team) the person's facts, formal and informal
-    (``actor_day``'s counts summed per month; only rows with facts): the people picker
-    and the most active people read whole months here, so that an all-time ranking of
+    """Per (calendar month, person, team) the person's facts, formal and informal, its
+    name (the greatest), informal contributions and formal scores (``actor_day`` summed
+    per month; only rows with facts): the people picker, the most active people and
+    contribution against results read whole months here, so that an all-time ranking of
     people grows with the months, not the days. Kept in the ingest transaction; removing
-    facts takes them out."""
+    facts recounts the months they were in from ``actor_day``."""
 
     __tablename__ = "actor_month"
 
@@ -639,13 +644,14 @@ class ActorMonth(Base):
     statements: Mapped[int] = mapped_column(BigInteger)
     formal: Mapped[int] = mapped_column(BigInteger)
     informal: Mapped[int] = mapped_column(BigInteger)
+    actor_name: Mapped[str | None]
+    contributions: Mapped[int] = mapped_column(BigInteger)
+    scores: Mapped[int] = mapped_column(BigInteger)
+    score_sum: Mapped[float]
 
     __table_args__ = (
         # Per-person sums in person order, index only.
-        Index(
-            "ix_actor_month_actor",
-            *("actor_key", "month", "team", "statements", "formal", "informal"),
-        ),
+        Index("ix_actor_month_actor", *ACTOR_MONTH_COLUMNS),
     )
 
 

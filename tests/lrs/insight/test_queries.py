@@ -212,6 +212,24 @@ def test_contribution_vs_results(session: Session) -> None:
     assert frame["Ann"]["team"] == "Alpha"
 
 
+def test_contribution_vs_results_reads_whole_months_and_edge_days(session: Session) -> None:
+    """March from ``actor_month``, the days around it from ``actor_day``: the same as all
+    time; from March 4, Ann's score of March 3 is out and her contributions are in."""
+    around = by(
+        convergence.contribution_vs_results(
+            session, Filters(start=dt.date(2026, 2, 20), end=dt.date(2026, 4, 10))
+        ),
+        "name",
+    )
+    assert around == by(convergence.contribution_vs_results(session, ALL), "name")
+    later = convergence.contribution_vs_results(
+        session, Filters(start=dt.date(2026, 3, 4), end=dt.date(2026, 4, 30))
+    )
+    assert later[["name", "team", "contributions", "mean_score", "completions"]].to_dict(
+        "records"
+    ) == [{"name": "Ben", "team": "Alpha", "contributions": 0, "mean_score": 0.4, "completions": 0}]
+
+
 def test_completion_to_contribution(session: Session) -> None:
     frame = convergence.completion_to_contribution(session, ALL)
     assert len(frame) == 1
