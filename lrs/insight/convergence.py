@@ -5,6 +5,7 @@ learns from or contributes to whose content.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,21 +72,10 @@ def team_mix(session: Session, filters: Filters) -> pd.DataFrame:
     """Statements per team and source kind (teamless statements under "(no team)"), with
     the team's total, the kind's share of it and the team's informal share; teams with
     the largest informal share first."""
-    if uses_rollup(filters):
-        team = case((R.team == "", "(no team)"), else_=R.team)
-        query = (
-            select(team, R.source_kind, func.sum(R.statements))
-            .where(*rollup_conditions(filters))
-            .group_by(team, R.source_kind)
-        )
+    if uses_people_rollup(filters):
+        frame = _team_mix_by_period(session, filters)
     else:
-        fact_team = func.coalesce(F.team, "(no team)")
-        query = (
-            select(fact_team, F.source_kind, func.count())
-            .where(*fact_conditions(filters))
-            .group_by(fact_team, F.source_kind)
-        )
-    frame = read_frame(session, query, ["team", "source_kind", "statements"])
+        frame = read_frame(session, _team_mix_query(filters), ["team", "source_kind", "statements"])
     frame["statements"] = frame["statements"].astype("int64")
     totals = frame.groupby("team")["statements"].transform("sum")
     informal = frame["statements"].where(frame["source_kind"] == "informal", 0)
@@ -96,6 +86,50 @@ def team_mix(session: Session, filters: Filters) -> pd.DataFrame:
     return frame.sort_values(
         ["informal_share", "team", "source_kind"], ascending=[False, True, True]
     ).reset_index(drop=True)
+
+
+def _team_mix_query(filters: Filters) -> Any:
+    """(team, source kind, statements) from ``daily_activity``, else from the facts."""
+    if uses_rollup(filters):
+        team = case((R.team == "", "(no team)"), else_=R.team)
+        return (
+            select(team, R.source_kind, func.sum(R.statements))
+            .where(*rollup_conditions(filters))
+            .group_by(team, R.source_kind)
+        )
+    fact_team = func.coalesce(F.team, "(no team)")
+    return (
+        select(fact_team, F.source_kind, func.count())
+        .where(*fact_conditions(filters))
+        .group_by(fact_team, F.source_kind)
+    )
+
+
+def _team_mix_by_period(session: Session, filters: Filters) -> pd.DataFrame:
+    """(team, source kind, statements) for the filters' day range, team and scope: the
+    whole months from ``actor_month`` (its facts, formal and informal, per team; the rest
+    are other), the days at the range's ends from ``daily_activity``."""
+    counts: Counter[tuple[str, str]] = Counter()
+    months, edges = months_within(filters.start, filters.end)
+    if months is not None:
+        M = ActorMonth
+        where = _in_months(filters, months)
+        totals = select(M.team, func.sum(M.statements), func.sum(M.formal), func.sum(M.informal))
+        for team, statements, formal, informal in session.execute(
+            totals.where(*where).group_by(M.team)
+        ):
+            counts[team, "formal"] += int(formal)
+            counts[team, "informal"] += int(informal)
+            counts[team, "other"] += int(statements) - int(formal) - int(informal)
+    for low, high in edges:
+        days = rollup_conditions(filters.replace(start=low, end=high))
+        query = select(R.team, R.source_kind, func.sum(R.statements)).where(*days)
+        for team, kind, statements in session.execute(query.group_by(R.team, R.source_kind)):
+            counts[team, kind] += int(statements)
+    rows = [(team or "(no team)", kind, n) for (team, kind), n in counts.items() if n > 0]
+    if not rows:
+        return pd.DataFrame(columns=["team", "source_kind", "statements"])
+    return pd.DataFrame(rows, columns=["team", "source_kind", "statements"])
 
 
 def contribution_vs_results(session: Session, filters: Filters) -> pd.DataFrame:
@@ -177,14 +211,7 @@ def _people_periods(filters: Filters) -> Any:
     months, edges = months_within(filters.start, filters.end)
     parts: list[Any] = []
     if months is not None:
-        low, high = months
-        where = scope_conditions(filters.scope, M)
-        if filters.team is not None:
-            where.append(M.team == filters.team)
-        if low is not None:
-            where.append(M.month >= low)
-        if high is not None:
-            where.append(M.month <= high)
+        where = _in_months(filters, months)
         parts.append(select(*[getattr(M, c) for c in columns]).where(*where))
     for low, high in edges:
         days = people_conditions(filters.replace(start=low, end=high))
@@ -192,6 +219,21 @@ def _people_periods(filters: Filters) -> Any:
     if not parts:  # an empty range: no row, with the columns
         parts.append(select(*[getattr(M, c) for c in columns]).where(false()))
     return union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+
+
+def _in_months(filters: Filters, months: tuple[Any, Any]) -> list[Any]:
+    """Conditions on ``actor_month`` for the scope, the team and the (first, last) whole
+    months of a range (``months_within``)."""
+    M = ActorMonth
+    low, high = months
+    where = scope_conditions(filters.scope, M)
+    if filters.team is not None:
+        where.append(M.team == filters.team)
+    if low is not None:
+        where.append(M.month >= low)
+    if high is not None:
+        where.append(M.month <= high)
+    return where
 
 
 def completion_to_contribution(session: Session, filters: Filters) -> pd.DataFrame:

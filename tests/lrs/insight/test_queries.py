@@ -203,6 +203,19 @@ def test_team_mix(session: Session) -> None:
     assert convergence.team_mix(session, Filters(activity=POST))["statements"].sum() == 5
 
 
+def test_team_mix_reads_whole_months_and_edge_days(session: Session) -> None:
+    """March from ``actor_month``, the days around it from ``daily_activity``: the same
+    frame as all time; from March 4 on, every fact of those days counted once."""
+    around = Filters(start=dt.date(2026, 2, 20), end=dt.date(2026, 4, 10))
+    pd.testing.assert_frame_equal(
+        convergence.team_mix(session, around), convergence.team_mix(session, ALL)
+    )
+    april = Filters(start=dt.date(2026, 3, 4), end=dt.date(2026, 4, 30))
+    later = convergence.team_mix(session, april)
+    facts = select(func.count()).where(LearningFact.day >= dt.date(2026, 3, 4))
+    assert later["statements"].sum() == session.execute(facts).scalar_one() > 0
+
+
 def test_contribution_vs_results(session: Session) -> None:
     frame = by(convergence.contribution_vs_results(session, ALL), "name")
     assert set(frame) == {"Ann", "Ben"}
