@@ -9,7 +9,7 @@ from typing import Any
 import dash
 from dash import Dash, Input, Output, State
 
-from dashboards.components import drill_store_id, graph_style
+from dashboards.components import drill_store_id, graph_style, url_store_id
 from dashboards.drill import explorer_href
 from dashboards.panels import explain_empty
 from dashboards.shell import LOCATION
@@ -54,15 +54,37 @@ def compare_in_url(app: Dash, graph_id: str) -> None:
     """The switch of ``graph_id`` sets or clears ``compare=previous`` in the page's URL,
     which redraws the page's time charts with (or without) the previous period and gives
     their numbers downloads its rows, so that the view can be bookmarked and shared."""
+    in_url(app, f"{graph_id}-compare", COMPARE, lambda on: PREVIOUS if on else None)
+
+
+def in_url(
+    app: Dash, control_id: str, key: str, url_value: Callable[[Any], str | None],
+    prop: str = "value",
+) -> None:  # fmt: skip
+    """A change of the control ``control_id`` sets ``key`` of the page's URL query to
+    ``url_value(its value)`` (None: takes it out), so that the view can be shared.
+
+    The server writes the new query into the control's own store (``url_store``, drawn
+    with it) and the browser moves it into the location. Writing the location straight
+    away would make Dash call the server for the control as soon as the page is drawn:
+    a callback whose output was on the page before its input is called when the input
+    appears, initial call or not."""
 
     @app.callback(
-        Output(LOCATION, "search", allow_duplicate=True),
-        Input(f"{graph_id}-compare", "value"),
+        Output(url_store_id(control_id), "data"),
+        Input(control_id, prop),
         State(LOCATION, "search"),
         prevent_initial_call=True,
     )
-    def remember(on: bool | None, search: str | None) -> Any:
-        return query_with(search, COMPARE, PREVIOUS if on else None)
+    def write(value: Any, search: str | None) -> Any:
+        return query_with(search, key, url_value(value))
+
+    app.clientside_callback(
+        "function (search) { return search == null ? window.dash_clientside.no_update : search; }",
+        Output(LOCATION, "search", allow_duplicate=True),
+        Input(url_store_id(control_id), "data"),
+        prevent_initial_call=True,
+    )
 
 
 def query_with(search: str | None, key: str, value: str | None) -> Any:

@@ -53,6 +53,17 @@ def drill_store(graph_id: str) -> dcc.Store:
     return dcc.Store(id=drill_store_id(graph_id))
 
 
+def url_store_id(control_id: str) -> str:
+    """The store where a change of ``control_id`` leaves the page's new URL query
+    (``callbacks.in_url``)."""
+    return f"{control_id}-url"
+
+
+def url_store(control_id: str) -> dcc.Store:
+    """The store of ``control_id``'s URL writer, drawn beside the control."""
+    return dcc.Store(id=url_store_id(control_id))
+
+
 def graph_style(figure: Any, default: int = CHART_HEIGHT) -> dict[str, str]:
     """The box of a graph showing ``figure``: the figure's own height, else ``default``."""
     height = getattr(getattr(figure, "layout", None), "height", None) or default
@@ -74,6 +85,7 @@ def chart(
                     dcc.Loading(graph(graph_id), type="dot"),
                     drill_store(graph_id),
                     switch,
+                    url_store(f"{graph_id}-compare") if compare else None,
                     numbers_link(graph_id, query),
                 ],
                 className="p-1",

@@ -6,12 +6,11 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, State, dcc, html
+from dash import Dash, Input, Output, dcc, html
 
 from dashboards import panels
-from dashboards.callbacks import connect, query_with
-from dashboards.components import chart, numbers_link, page_header
-from dashboards.shell import LOCATION
+from dashboards.callbacks import connect, in_url
+from dashboards.components import chart, numbers_link, page_header, url_store
 from lrs.insight.filters import encode_query
 
 dash.register_page(__name__, path="/courses", name="Courses", title="Courses", order=1)
@@ -38,6 +37,8 @@ def layout(**query: Any) -> html.Div:
     search = encode_query(query)
     return html.Div(
         [
+            url_store(f"{PAGE}-days"),
+            url_store(f"{PAGE}-sort"),
             page_header(
                 "Courses",
                 "Formal learning: who enrols, starts, completes and passes; scores and time.",
@@ -110,26 +111,13 @@ def layout(**query: Any) -> html.Div:
 
 
 def register_callbacks(app: Dash) -> None:
-    @app.callback(
-        Output(LOCATION, "search", allow_duplicate=True),
-        Input(f"{PAGE}-days", "value"),
-        State(LOCATION, "search"),
-        prevent_initial_call=True,
+    # The days threshold and the funnel's order go in the URL (``days``, ``sort``), so
+    # that a view (the worst courses, say) can be shared; the numbers downloads follow.
+    in_url(app, f"{PAGE}-days", "days",
+           lambda days: None if days in (None, "", DAYS) else str(_days(days)))  # fmt: skip
+    in_url(
+        app, f"{PAGE}-sort", "sort", lambda sort: None if _sort(sort) == "people" else _sort(sort)
     )
-    def days_to_url(days: Any, search: str) -> Any:
-        """The days threshold goes in the URL (``days``), so a view can be shared."""
-        return query_with(search, "days", None if days in (None, "", DAYS) else str(_days(days)))
-
-    @app.callback(
-        Output(LOCATION, "search", allow_duplicate=True),
-        Input(f"{PAGE}-sort", "value"),
-        State(LOCATION, "search"),
-        prevent_initial_call=True,
-    )
-    def sort_to_url(sort: Any, search: str) -> Any:
-        """The funnel's order goes in the URL (``sort``), so the worst courses can be
-        shared; its numbers download follows it."""
-        return query_with(search, "sort", None if _sort(sort) == "people" else _sort(sort))
 
     funnel = [Output(f"{PAGE}-funnel", "figure"), Output(f"{PAGE}-rates", "figure")]
     connect(app, PAGE, funnel, panels.courses_funnel, Input(f"{PAGE}-sort", "value"))

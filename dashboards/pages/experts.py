@@ -9,12 +9,11 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, State, dcc, html
+from dash import Dash, Input, Output, dcc, html
 
 from dashboards import panels
-from dashboards.callbacks import connect, query_with
-from dashboards.components import chart, page_header
-from dashboards.shell import LOCATION
+from dashboards.callbacks import connect, in_url
+from dashboards.components import chart, page_header, url_store
 from lrs.insight import pull
 from lrs.insight.filters import encode_query
 
@@ -39,6 +38,7 @@ def layout(**query: Any) -> html.Div:
     topic = query.get("topic") if isinstance(query.get("topic"), str) else ""
     return html.Div(
         [
+            url_store(f"{PAGE}-topic"),
             page_header(
                 "Who knows",
                 "Type a topic: the people who know about it, ranked by "
@@ -69,15 +69,8 @@ def layout(**query: Any) -> html.Div:
 
 
 def register_callbacks(app: Dash) -> None:
-    @app.callback(
-        Output(LOCATION, "search", allow_duplicate=True),
-        Input(f"{PAGE}-topic", "value"),
-        State(LOCATION, "search"),
-        prevent_initial_call=True,
-    )
-    def topic_to_url(topic: Any, search: str) -> Any:
-        """The topic goes in the URL, so that a ranking can be shared."""
-        return query_with(search, "topic", str(topic).strip() if topic else None)
+    # The topic goes in the URL, so that a ranking can be shared.
+    in_url(app, f"{PAGE}-topic", "topic", lambda topic: str(topic).strip() if topic else None)
 
     connect(
         app,

@@ -11,9 +11,8 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html
 
 from dashboards import panels
-from dashboards.callbacks import connect, query_with
-from dashboards.components import chart, page_header
-from dashboards.shell import LOCATION
+from dashboards.callbacks import connect, in_url
+from dashboards.components import chart, page_header, url_store
 from lrs.http import context
 from lrs.http.access import scoped
 from lrs.insight import pull
@@ -29,6 +28,7 @@ def layout(**query: Any) -> html.Div:
     course = query.get("course") if isinstance(query.get("course"), str) else None
     return html.Div(
         [
+            url_store(f"{PAGE}-course"),
             page_header(
                 "Read next",
                 "After a course: what the people who completed it read "
@@ -67,14 +67,7 @@ def register_callbacks(app: Dash) -> None:
             options.insert(0, {"label": chosen, "value": chosen})
         return options
 
-    @app.callback(
-        Output(LOCATION, "search", allow_duplicate=True),
-        Input(f"{PAGE}-course", "value"),
-        State(LOCATION, "search"),
-        prevent_initial_call=True,
-    )
-    def choose(course: str | None, search: str) -> Any:
-        return query_with(search, "course", course)
+    in_url(app, f"{PAGE}-course", "course", lambda course: course or None)
 
     connect(
         app,

@@ -8,9 +8,8 @@ import dash
 from dash import Dash, Input, Output, State, dcc, html
 
 from dashboards import panels
-from dashboards.callbacks import compare_in_url, drill, query_with
-from dashboards.components import compare_switch, page_header
-from dashboards.shell import LOCATION
+from dashboards.callbacks import compare_in_url, drill, in_url
+from dashboards.components import compare_switch, page_header, url_store
 from lrs.http import context
 from lrs.http.access import reader_scope, scoped
 from lrs.insight import people as people_queries
@@ -26,6 +25,8 @@ def layout(person: str | None = None, **query: Any) -> html.Div:
         query["person"] = person
     return html.Div(
         [
+            url_store(f"{PAGE}-person"),
+            url_store(f"{PAGE}-timeline-compare"),
             page_header(
                 "People",
                 "One person's learning (courses) and contribution (knowledge work) over time.",
@@ -69,14 +70,7 @@ def register_callbacks(app: Dash) -> None:
             options.insert(0, {"label": names.get(chosen, (chosen, None))[0], "value": chosen})
         return options
 
-    @app.callback(
-        Output(LOCATION, "search", allow_duplicate=True),
-        Input(f"{PAGE}-person", "value"),
-        State(LOCATION, "search"),
-        prevent_initial_call=True,
-    )
-    def choose(person: str | None, search: str) -> Any:
-        return query_with(search, "person", person)
+    in_url(app, f"{PAGE}-person", "person", lambda person: person or None)
 
     drill(app, PAGE, "people-timeline")
     compare_in_url(app, "people-timeline")
