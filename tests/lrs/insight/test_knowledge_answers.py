@@ -204,6 +204,11 @@ def test_informal_growth_against_the_previous_period(known: Session) -> None:
             for r in frame.to_dict("records")} == {
         m: (now[m], then[m], now[m] - then[m]) for m in now
     }  # fmt: skip
+    # One person: the informal statements counted from the facts.
+    person = sorted({r.person for r in informal(within(SECOND))})[0]
+    one = convergence.informal_growth(known, SECOND.replace(person=key(person)))
+    mine = [r for r in informal(within(SECOND)) if r.person == person]
+    assert one.set_index("measure").loc["informal_statements", "current"] == len(mine) > 0
 
 
 def test_top_contributors_and_the_courses_they_completed(known: Session) -> None:
