@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
-from lrs.insight.concepts import AUTHORING, RESPONDING
+from lrs.insight.concepts import AUTHORING, COMPLETED, RESPONDING
 from lrs.insight.filters import Filters
 from lrs.insight.scope import Scope
 from lrs.store.models import (
@@ -234,6 +234,13 @@ def answering(table: Any = F) -> ColumnElement[bool]:
     concepts: Any = bindparam(None, RESPONDING, expanding=True, literal_execute=True)
     condition: ColumnElement[bool] = table.concept.in_(concepts)
     return condition
+
+
+def completing(table: Any = F) -> ColumnElement[bool]:
+    """Completions of a course, with the values inline as ``ix_learning_fact_completions``
+    is written (see ``authored``)."""
+    concepts: Any = bindparam(None, COMPLETED, expanding=True, literal_execute=True)
+    return and_(table.concept.in_(concepts), table.course_id.is_not(None))
 
 
 def content_authors() -> Select[str, str, dt.datetime]:

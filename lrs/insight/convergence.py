@@ -29,6 +29,7 @@ from lrs.insight._sql import (
     P,
     R,
     activity_names,
+    completing,
     content_authors,
     fact_conditions,
     group_count,
@@ -181,24 +182,38 @@ def _contribution_vs_results_rollup(session: Session, filters: Filters) -> pd.Da
         .order_by(rows.c.actor_key)
     )
     frame = read_frame(session, query, ["actor_key", "name", "team", "contributions", "mean_score"])
-    course = course_key()
-    # Distinct (course, person) first: with the person first, SQLite walks the whole
-    # person index instead of the few completion facts found through (concept, day).
-    done = (
-        select(course.label("course"), F.actor_key)
-        .where(*fact_conditions(filters), F.concept.in_(COMPLETED), course.is_not(None))
-        .distinct()
-        .subquery()
-    )
-    completions: dict[str, int] = dict(
-        session.execute(select(done.c.actor_key, func.count()).group_by(done.c.actor_key)).all()
-    )
+    completions = _courses_completed(session, filters)
     frame["completions"] = [completions.get(key, 0) for key in frame["actor_key"]]
     frame["contributions"] = frame["contributions"].astype("int64")
     frame["name"] = frame["name"].fillna(frame["actor_key"])
     frame["team"] = frame["team"].fillna("(no team)")
     frame["mean_score"] = frame["mean_score"].astype(float)
     return frame
+
+
+def _courses_completed(session: Session, filters: Filters) -> dict[str, int]:
+    """Person -> the distinct courses they completed (of any source kind) under the
+    filters. From a range's first day on, the completions are found through (concept,
+    day); over all time (no first day), the completions' partial index holds them in
+    person order."""
+    course = course_key()
+    if filters.start is None:
+        query = (
+            select(F.actor_key, func.count(distinct(course)))
+            .where(*fact_conditions(filters), completing())
+            .group_by(F.actor_key)
+        )
+    else:
+        # Distinct (course, person) first: with the person first, SQLite walks the
+        # whole person index instead of the few completion facts of the range.
+        done = (
+            select(course.label("course"), F.actor_key)
+            .where(*fact_conditions(filters), F.concept.in_(COMPLETED), course.is_not(None))
+            .distinct()
+            .subquery()
+        )
+        query = select(done.c.actor_key, func.count()).group_by(done.c.actor_key)
+    return {str(key): int(count) for key, count in session.execute(query)}
 
 
 def _people_periods(filters: Filters) -> Any:

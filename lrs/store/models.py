@@ -35,7 +35,7 @@ from sqlalchemy.dialects.postgresql import BYTEA, JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from statements.vocabulary import AUTHORING, RESPONDING
+from statements.vocabulary import AUTHORING, COMPLETED, RESPONDING
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -412,6 +412,10 @@ AUTHORED_FACTS = text(
     f"concept IN ({', '.join(repr(concept) for concept in AUTHORING)}) AND source_kind = 'informal'"
 )
 ANSWER_FACTS = text(f"concept IN ({', '.join(repr(concept) for concept in RESPONDING)})")
+COMPLETION_FACTS = text(
+    f"concept IN ({', '.join(repr(concept) for concept in COMPLETED)}) AND course_id IS NOT NULL"
+)
+"""The facts of ``ix_learning_fact_completions`` (``lrs.insight._sql.completing``)."""
 """The facts of ``ix_learning_fact_answers`` (``lrs.insight._sql.answering``)."""
 """The facts of ``ix_learning_fact_authored``: a query reaches the index with these
 conditions written with their values inline (``lrs.insight._sql.authored``)."""
@@ -523,6 +527,14 @@ class LearningFact(Base):
             *("content_id", "timestamp", "actor_key"),
             sqlite_where=ANSWER_FACTS,
             postgresql_where=ANSWER_FACTS,
+        ),
+        # The completions of courses (of any source kind) by person and course: the
+        # courses each person completed in a range, index only; partial.
+        Index(
+            "ix_learning_fact_completions",
+            *("actor_key", "course_id", "day", "team"),
+            sqlite_where=COMPLETION_FACTS,
+            postgresql_where=COMPLETION_FACTS,
         ),
     )
 
