@@ -193,8 +193,8 @@ def record(
                  "author_key": row["actor_key"], "at": row["timestamp"]},
             )  # fmt: skip
     dialects.insert_ignore(session, _table(ContentAuthor), [authors[k] for k in sorted(authors)])
-    _add_content_tags(session, rows, tags)
-    _add_contribution_tags(session, rows, tags)
+    for content_tags in (CONTENT_TAGS, CONTRIBUTION_TAGS):
+        content_tags.add(session, rows, tags)
     _add_contributors(session, rows)
     _add_uses(session, rows)
 
@@ -400,14 +400,8 @@ def _forget_chunk(session: Session, seqs: list[int]) -> None:
             )
         )
         _insert_authors(session, authored)
-    written = sorted({row["content_id"] for row in removed if _writes(row)})
-    if written:
-        session.execute(delete(ContentTag).where(ContentTag.content_id.in_(written)))
-        _insert_content_tags(session, written)
-    contributed = sorted({row["content_id"] for row in removed if _contributes_to(row)})
-    if contributed:
-        session.execute(delete(ContributionTag).where(ContributionTag.content_id.in_(contributed)))
-        _insert_contribution_tags(session, contributed)
+    for content_tags in (CONTENT_TAGS, CONTRIBUTION_TAGS):
+        content_tags.recount(session, removed)
     pairs = sorted({(row["content_id"], row["actor_key"]) for row in removed if _contributes(row)})
     if pairs:
         C = ContentContributor
@@ -499,10 +493,8 @@ def rebuild_rollups(session: Session) -> None:
     _insert_filter_values(session, None)
     session.execute(delete(ContentAuthor))
     _insert_authors(session, None)
-    session.execute(delete(ContentTag))
-    _insert_content_tags(session, None)
-    session.execute(delete(ContributionTag))
-    _insert_contribution_tags(session, None)
+    for content_tags in (CONTENT_TAGS, CONTRIBUTION_TAGS):
+        content_tags.rebuild(session)
     session.execute(delete(CompletionTag))
     session.execute(insert(CompletionTag).from_select(_COMPLETION_TAG_COLUMNS, _completion_tags()))
     session.execute(delete(ContentContributor))
@@ -1029,42 +1021,6 @@ def _insert_authors(session: Session, contents: Sequence[str] | None) -> None:
     )
 
 
-def _writes(row: dict[str, Any]) -> bool:
-    """Whether a fact writes a piece of content (whose tags are then the content's)."""
-    return (
-        row["source_kind"] == "informal"
-        and row["concept"] in WRITING
-        and row.get("content_id") is not None
-    )
-
-
-def _add_content_tags(
-    session: Session, rows: Sequence[dict[str, Any]], tags: Sequence[dict[str, Any]]
-) -> None:
-    """Count the tags of the writing facts among ``rows`` as their content's."""
-    if not tags:
-        return
-    written = {row["seq"]: row["content_id"] for row in rows if _writes(row)}
-    pairs = sorted({(written[t["seq"]], t["tag"]) for t in tags if t["seq"] in written})
-    dialects.insert_ignore(
-        session, _table(ContentTag), [{"content_id": c, "tag": tag} for c, tag in pairs]
-    )
-
-
-def _insert_content_tags(session: Session, contents: Sequence[str] | None) -> None:
-    """Insert the tags each content is written with (only ``contents`` when given)."""
-    T = LearningFactTag
-    query = (
-        select(F.content_id, T.tag)
-        .join(T, T.seq == F.seq)
-        .where(F.source_kind == "informal", F.concept.in_(WRITING), F.content_id.is_not(None))
-        .distinct()
-    )
-    if contents is not None:
-        query = query.where(F.content_id.in_(list(contents)))
-    session.execute(insert(ContentTag).from_select(["content_id", "tag"], query))
-
-
 _COMPLETION_TAG_COLUMNS = ["day", "course", "team", "tag"]
 
 
@@ -1136,43 +1092,6 @@ def _recount_completion_tags(
         _table(CompletionTag),
         [dict(zip(_COMPLETION_TAG_COLUMNS, row, strict=True)) for row in rows],
     )
-
-
-def _contributes_to(row: dict[str, Any]) -> bool:
-    """Whether a fact is an informal contribution to a piece of content (``CONTRIBUTE``),
-    whose tags are then the content's ``contribution_tag``."""
-    return (
-        row["source_kind"] == "informal"
-        and row["concept"] in CONTRIBUTE
-        and row.get("content_id") is not None
-    )
-
-
-def _add_contribution_tags(
-    session: Session, rows: Sequence[dict[str, Any]], tags: Sequence[dict[str, Any]]
-) -> None:
-    """Count the tags of the contributions among ``rows`` as their content's."""
-    if not tags:
-        return
-    made = {row["seq"]: row["content_id"] for row in rows if _contributes_to(row)}
-    pairs = sorted({(made[t["seq"]], t["tag"]) for t in tags if t["seq"] in made})
-    dialects.insert_ignore(
-        session, _table(ContributionTag), [{"content_id": c, "tag": tag} for c, tag in pairs]
-    )
-
-
-def _insert_contribution_tags(session: Session, contents: Sequence[str] | None) -> None:
-    """Insert the tags of each content's contributions (only ``contents`` when given)."""
-    T = LearningFactTag
-    query = (
-        select(F.content_id, T.tag)
-        .join(T, T.seq == F.seq)
-        .where(F.source_kind == "informal", F.concept.in_(CONTRIBUTE), F.content_id.is_not(None))
-        .distinct()
-    )
-    if contents is not None:
-        query = query.where(F.content_id.in_(list(contents)))
-    session.execute(insert(ContributionTag).from_select(["content_id", "tag"], query))
 
 
 _CONTRIBUTING = (*WRITING, *RESPONDING)
@@ -1352,6 +1271,68 @@ class _ByPeriod:
 
 CONTENT = _ByPeriod(ContentDay, ContentMonth, ("content_id", "team", "concept", "activity_type"))
 TAGS = _ByPeriod(TagDay, TagMonth, ("team", "tag"))
+
+
+class _ContentTags:
+    """The tags of each piece of content's informal facts of some concepts, one table
+    (``content_id``, ``tag``): its writings' (``content_tag``), its contributions'
+    (``contribution_tag``). A fact's tags are added as it is stored; a content that loses
+    one of those facts has its tags recounted from the facts left."""
+
+    def __init__(self, table: Any, concepts: Sequence[str]) -> None:
+        self.table, self.concepts = table, tuple(concepts)
+
+    def counts(self, row: dict[str, Any]) -> bool:
+        """Whether the fact ``row``'s tags are its content's here."""
+        return (
+            row["source_kind"] == "informal"
+            and row["concept"] in self.concepts
+            and row.get("content_id") is not None
+        )
+
+    def add(
+        self, session: Session, rows: Sequence[dict[str, Any]], tags: Sequence[dict[str, Any]]
+    ) -> None:
+        """Count the tags of the facts among ``rows`` that count as their content's."""
+        if not tags:
+            return
+        contents = {row["seq"]: row["content_id"] for row in rows if self.counts(row)}
+        pairs = sorted({(contents[t["seq"]], t["tag"]) for t in tags if t["seq"] in contents})
+        dialects.insert_ignore(
+            session, _table(self.table), [{"content_id": c, "tag": tag} for c, tag in pairs]
+        )
+
+    def recount(self, session: Session, removed: Iterable[dict[str, Any]]) -> None:
+        """The tags of the contents of the ``removed`` facts, from the facts left."""
+        contents = sorted({row["content_id"] for row in removed if self.counts(row)})
+        if contents:
+            session.execute(delete(self.table).where(self.table.content_id.in_(contents)))
+            self.insert(session, contents)
+
+    def rebuild(self, session: Session) -> None:
+        session.execute(delete(self.table))
+        self.insert(session, None)
+
+    def insert(self, session: Session, contents: Sequence[str] | None) -> None:
+        """Insert the tags of each content (only ``contents`` when given) from the facts."""
+        T = LearningFactTag
+        query = (
+            select(F.content_id, T.tag)
+            .join(T, T.seq == F.seq)
+            .where(
+                F.source_kind == "informal",
+                F.concept.in_(self.concepts),
+                F.content_id.is_not(None),
+            )
+            .distinct()
+        )
+        if contents is not None:
+            query = query.where(F.content_id.in_(list(contents)))
+        session.execute(insert(self.table).from_select(["content_id", "tag"], query))
+
+
+CONTENT_TAGS = _ContentTags(ContentTag, WRITING)
+CONTRIBUTION_TAGS = _ContentTags(ContributionTag, CONTRIBUTE)
 
 
 def _content_key(row: dict[str, Any]) -> ContentKey | None:
