@@ -6,6 +6,7 @@ download writes), plus the filter bar's choices.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
@@ -23,6 +24,7 @@ from lrs.insight._sql import (
     F,
     R,
     activity_names,
+    by_period,
     count_distinct,
     fact_conditions,
     group_count,
@@ -40,6 +42,8 @@ from lrs.insight._sql import (
 from lrs.insight.filters import Filters
 from lrs.insight.scope import EVERYTHING, Scope
 from lrs.store.models import (
+    ActivityDay,
+    ActivityMonth,
     FilterValue,
     HourlyActivity,
 )
@@ -108,6 +112,10 @@ def summary(session: Session, filters: Filters) -> pd.DataFrame:
                 FilterValue.dimension == "activity", FilterValue.statements > 0
             ),
         )
+    elif uses_activity_rollup(filters):
+        rows = _activity_periods(filters)
+        found = select(rows.c.activity_id).distinct().subquery()
+        activities = scalar(session, select(func.count()).select_from(found))
     else:
         activities = count_distinct(session, F.activity_id, fact_conditions(filters))
     return pd.DataFrame(
@@ -211,10 +219,33 @@ def active_people_over_time(session: Session, filters: Filters) -> pd.DataFrame:
     return read_frame(session, query, ["day", "people"])
 
 
+def uses_activity_rollup(filters: Filters) -> bool:
+    """True when ``activity_day`` (and ``activity_month``) can answer per-activity counts:
+    a day range and a source kind at most, everything in scope (it knows no team)."""
+    return filters == Filters(start=filters.start, end=filters.end, kind=filters.kind)
+
+
+def _activity_periods(filters: Filters) -> Any:
+    """(``activity_id``, ``source_kind``, ``statements``) rows of the activity rollups for
+    the filters' day range and kind (``by_period``: to be summed)."""
+
+    def kind(table: Any) -> list[ColumnElement[bool]]:
+        return [] if filters.kind is None else [table.source_kind == filters.kind]
+
+    return by_period(filters, ActivityDay, ActivityMonth, ("activity_id", "source_kind"), kind)
+
+
 def top_activities(session: Session, filters: Filters, limit: int = 10) -> pd.DataFrame:
     """Most used activities; attrs total = distinct activities."""
     if unfiltered(filters):
         return _top_activities_all_time(session, limit)
+    if uses_activity_rollup(filters):
+        return _top_activities_by_period(session, filters, limit)
+    return _top_activities_of_facts(session, filters, limit)
+
+
+def _top_activities_of_facts(session: Session, filters: Filters, limit: int) -> pd.DataFrame:
+    """``top_activities`` grouped from the facts (any filter, any scope)."""
     statements = func.count()
     # Grouped by an expression of the activity, not the column: grouped by the column,
     # SQLite walks the activity index for its order and reads every fact's row to test
@@ -239,6 +270,41 @@ def top_activities(session: Session, filters: Filters, limit: int = 10) -> pd.Da
     names = activity_names(session, frame["activity_id"].tolist())
     frame.insert(1, "name", [names.get(a, a) for a in frame["activity_id"]])
     return with_total(frame, total)
+
+
+def _top_activities_by_period(session: Session, filters: Filters, limit: int) -> pd.DataFrame:
+    """``top_activities`` for a day range (and kind): the ranking from the activity
+    rollups, then the people of the few ranked from their facts, instead of grouping
+    every fact of the range."""
+    rows = _activity_periods(filters)
+    statements = func.sum(rows.c.statements)
+    ranked = session.execute(
+        select(rows.c.activity_id, func.min(rows.c.source_kind), statements, group_count())
+        .group_by(rows.c.activity_id)
+        .order_by(statements.desc(), rows.c.activity_id)
+        .limit(limit)
+    ).all()
+    ids = [str(row[0]) for row in ranked]
+    people = {
+        str(activity): int(n)
+        for activity, n in session.execute(
+            select(F.activity_id, func.count(distinct(F.actor_key)))
+            .where(*fact_conditions(filters), F.activity_id.in_(ids))
+            .group_by(F.activity_id)
+        )
+    } if ids else {}  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "activity_id": ids,
+            "source_kind": [row[1] for row in ranked],
+            "statements": [int(row[2]) for row in ranked],
+            "people": [people.get(a, 0) for a in ids],
+        },
+        columns=["activity_id", "source_kind", "statements", "people"],
+    )
+    names = activity_names(session, ids)
+    frame.insert(1, "name", [names.get(a, a) for a in ids])
+    return with_total(frame, int(ranked[0][3]) if ranked else 0)
 
 
 def _top_activities_all_time(session: Session, limit: int) -> pd.DataFrame:

@@ -13,9 +13,10 @@ of content), ``content_tag`` (the tags each piece of content is written with),
 ``content_contributor`` (per content and person, what they wrote on it),
 ``content_use_month`` (per content, person, team and month, their reads and responses),
 ``content_day``
-(informal facts per day, content, team, concept and activity type) and ``tag_day``
-(informal facts per day, team and tag), the last two also summed per month
-(``content_month``, ``tag_month``). Each rollup is
+(informal facts per day, content, team, concept and activity type), ``tag_day``
+(informal facts per day, team and tag) and ``activity_day`` (facts per day, activity
+and source kind), the last three also summed per month (``content_month``,
+``tag_month``, ``activity_month``). Each rollup is
 written with one statement per batch, keys sorted so that concurrent writers lock rows
 in the same order. ``forget`` (voiding) and ``forget_seqs`` (privacy erasure, retention)
 remove facts and take them out of every rollup exactly, so dashboards never count a
@@ -46,6 +47,8 @@ from sqlalchemy.orm import Session
 
 from lrs.store import dialects
 from lrs.store.models import (
+    ActivityDay,
+    ActivityMonth,
     ActorDay,
     ActorInformalMonth,
     ActorMonth,
@@ -94,6 +97,7 @@ LearnerKey = tuple[str, str]
 HourKey = tuple[Any, int, int, str]
 ContentKey = tuple[Any, str, str, str, str]
 TagKey = tuple[Any, str, str]
+ActivityKey = tuple[Any, str, str]
 COMPLETION_TIMES = ("completed_at", "part_completed_at")
 """``course_progress``'s first completion on the course itself, and on it or any part."""
 ACTOR_COUNTS = ("statements", "formal", "informal", "contributions", "reactions", "scores")
@@ -183,6 +187,7 @@ def record(
     _add_filter_values(session, rows)
     _add_by_period(session, CONTENT, Counter(filter(None, map(_content_key, rows))))
     _add_by_period(session, TAGS, _tag_counts(rows, tags))
+    _add_by_period(session, ACTIVITIES, Counter(filter(None, map(_activity_key, rows))))
     # New facts have higher seqs than any stored one: a stored author stays the first.
     authors: dict[str, dict[str, Any]] = {}
     for row in rows:
@@ -362,6 +367,10 @@ def _forget_chunk(session: Session, seqs: list[int]) -> None:
     _add_by_period(session, CONTENT, contents)
     tag_counts = _tag_counts(removed, tags)
     _add_by_period(session, TAGS, Counter({key: -n for key, n in tag_counts.items()}))
+    activities: Counter[ActivityKey] = Counter()
+    for found in filter(None, map(_activity_key, removed)):
+        activities[found] -= 1
+    _add_by_period(session, ACTIVITIES, activities)
     counts: Counter[RollupKey] = Counter()
     for row in removed:
         counts[_rollup_key(row)] -= 1
@@ -501,7 +510,7 @@ def rebuild_rollups(session: Session) -> None:
     _insert_contributors(session, None)
     session.execute(delete(ContentUseMonth))
     _insert_uses(session, None)
-    for rollup in (CONTENT, TAGS):
+    for rollup in (CONTENT, TAGS, ACTIVITIES):
         _rebuild_by_period(session, rollup)
 
 
@@ -1271,6 +1280,7 @@ class _ByPeriod:
 
 CONTENT = _ByPeriod(ContentDay, ContentMonth, ("content_id", "team", "concept", "activity_type"))
 TAGS = _ByPeriod(TagDay, TagMonth, ("team", "tag"))
+ACTIVITIES = _ByPeriod(ActivityDay, ActivityMonth, ("activity_id", "source_kind"))
 
 
 class _ContentTags:
@@ -1343,6 +1353,13 @@ def _content_key(row: dict[str, Any]) -> ContentKey | None:
     return (row["day"], row["content_id"], row.get("team") or "", row["concept"], kind)
 
 
+def _activity_key(row: dict[str, Any]) -> ActivityKey | None:
+    """The ``activity_day`` key of a fact about an activity (else None)."""
+    if row.get("activity_id") is None:
+        return None
+    return (row["day"], row["activity_id"], row["source_kind"])
+
+
 def _tag_counts(rows: Iterable[dict[str, Any]], tags: Iterable[dict[str, Any]]) -> Counter[TagKey]:
     """``tag_day`` counts of the tags of these facts (informal facts only)."""
     informal = {row["seq"]: row for row in rows if row["source_kind"] == "informal"}
@@ -1387,12 +1404,19 @@ def _rebuild_by_period(session: Session, rollup: _ByPeriod) -> None:
     session.execute(delete(rollup.monthly))
     team = func.coalesce(F.team, "")
     informal = F.source_kind == "informal"
+    daily: Any
     if rollup is CONTENT:
         kind = func.substr(func.coalesce(F.activity_type, ""), 1, TYPE_CHARACTERS)
         daily = (
             select(F.day, F.content_id, team, F.concept, kind, func.count())
             .where(informal, F.content_id.is_not(None))
             .group_by(F.day, F.content_id, team, F.concept, kind)
+        )
+    elif rollup is ACTIVITIES:
+        daily = (
+            select(F.day, F.activity_id, F.source_kind, func.count())
+            .where(F.activity_id.is_not(None))
+            .group_by(F.day, F.activity_id, F.source_kind)
         )
     else:
         T = LearningFactTag

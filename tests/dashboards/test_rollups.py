@@ -13,13 +13,15 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 
 from lrs.insight import activity, knowledge
-from lrs.insight._sql import months_within
+from lrs.insight._sql import count_distinct, fact_conditions, months_within
 from lrs.insight.filters import Filters
 from lrs.services import privacy
 from lrs.services.statements import store_statements
 from lrs.store import facts
 from lrs.store.engine import Database
 from lrs.store.models import (
+    ActivityDay,
+    ActivityMonth,
     ActorDay,
     ActorInformalMonth,
     ActorMonth,
@@ -53,7 +55,7 @@ from tests.lrs.insight.data import (
 ROLLUPS = (DailyActivity, ActorDay, CourseProgress, CourseLearner, HourlyActivity, ContentAuthor,
            ContentTag, ContributionTag, CompletionTag, ContentContributor, FilterValue, ContentDay,
            ContentMonth, TagDay, TagMonth, ContentUseMonth, ActorInformalMonth,
-           ActorMonth)  # fmt: skip
+           ActorMonth, ActivityDay, ActivityMonth)  # fmt: skip
 
 
 def snapshot(database: Database) -> dict[str, list[tuple[Any, ...]]]:
@@ -341,3 +343,31 @@ def test_rankings_and_topics_from_the_rollups_equal_those_from_the_facts(
     # The last two days (March 8 and 9) hold both python facts; safety is older.
     assert topics[["tag", "recent", "earlier"]].values.tolist() == [["python", 2, 0]]
     assert topics.attrs["total"] == 2
+
+
+def test_activity_rollups_answer_the_overview_as_the_facts_do(
+    database: Database, seeded: dict[str, Any]
+) -> None:
+    """Day ranges of whole months, of days only, and of both, with and without a kind:
+    the most used activities and the distinct activities counted from ``activity_day``
+    and ``activity_month`` equal those grouped from the facts; voiding one moves both."""
+    for voided in (False, True):
+        if voided:
+            void(database, seeded, 12)  # dan viewed the post (March 7)
+        with database.reading() as session:
+            for start, end in RANGES[1:]:
+                for kind in (None, "informal", "formal"):
+                    filters = Filters(
+                        start=start and dt.date.fromisoformat(start),
+                        end=end and dt.date.fromisoformat(end),
+                        kind=kind,
+                    )
+                    assert activity.uses_activity_rollup(filters)
+                    rolled = activity.top_activities(session, filters, limit=3)
+                    direct = activity._top_activities_of_facts(session, filters, 3)
+                    assert rolled.to_dict("records") == direct.to_dict("records")
+                    assert rolled.attrs["total"] == direct.attrs["total"]
+                    conditions = fact_conditions(filters)
+                    distinct = count_distinct(session, LearningFact.activity_id, conditions)
+                    summary = activity.summary(session, filters)
+                    assert summary["activities"].tolist() == [distinct]

@@ -292,3 +292,53 @@ def test_upgrade_turns_viewers_into_managers_of_every_known_team(empty_url: str)
         assert migrate.pending_changes(database.engine) == []
     finally:
         database.dispose()
+
+
+def test_upgrade_fills_the_activity_rollups_from_the_stored_facts(empty_url: str) -> None:
+    """Facts stored before ``activity_day`` existed are counted in it per day, activity
+    and source kind, and in ``activity_month`` per month; facts with no activity are not."""
+    database = Database(empty_url)
+    page = "http://example.com/page"
+    days = [dt.date(2026, 3, 30), dt.date(2026, 3, 30), dt.date(2026, 3, 31), dt.date(2026, 4, 1)]
+    try:
+        migrate.upgrade(database.engine, "20261207_completion_fact_ix")
+        with database.engine.begin() as connection:
+            for seq, day in enumerate([*days, days[0]], start=1):
+                at = dt.datetime.combine(day, dt.time(9), dt.UTC)
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO statement (seq, id, stored, timestamp, verb_id, actor_key, "
+                        "object_kind, voided, version, payload) VALUES (:seq, :id, :at, :at, "
+                        "'v', 'a', 'Activity', false, '1.0.3', '{}')"
+                    ),
+                    {"seq": seq, "id": str(uuid.UUID(int=seq)), "at": at},
+                )
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO learning_fact (seq, day, hour, weekday, timestamp, "
+                        "actor_key, verb_id, concept, source_kind, base_kind, activity_id) "
+                        "VALUES (:seq, :day, 9, 1, :at, 'mbox:mailto:a@example.com', 'v', "
+                        "'viewed', 'informal', 'informal', :activity)"
+                    ),
+                    {"seq": seq, "day": day, "at": at, "activity": page if seq <= 4 else None},
+                )
+        migrate.upgrade(database.engine)
+        with database.engine.connect() as connection:
+            daily = connection.execute(
+                sa.text("SELECT day, activity_id, source_kind, statements FROM activity_day")
+            ).all()
+            monthly = connection.execute(
+                sa.text("SELECT month, activity_id, source_kind, statements FROM activity_month")
+            ).all()
+        assert sorted((str(day), *rest) for day, *rest in daily) == [
+            ("2026-03-30", page, "informal", 2),
+            ("2026-03-31", page, "informal", 1),
+            ("2026-04-01", page, "informal", 1),
+        ]
+        assert sorted((str(month), *rest) for month, *rest in monthly) == [
+            ("2026-03-01", page, "informal", 3),
+            ("2026-04-01", page, "informal", 1),
+        ]
+        assert migrate.pending_changes(database.engine) == []
+    finally:
+        database.dispose()

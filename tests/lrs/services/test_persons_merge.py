@@ -24,6 +24,8 @@ from lrs.store import facts as fact_store
 from lrs.store import persons as person_store
 from lrs.store.engine import Database
 from lrs.store.models import (
+    ActivityDay,
+    ActivityMonth,
     ActorDay,
     ActorInformalMonth,
     ActorMonth,
@@ -135,7 +137,7 @@ def merge_grace(database: Database) -> int:
 ROLLUPS = (LearningFact, LearningFactTag, ActorDay, CourseProgress, CourseLearner, ContentAuthor,
            DailyActivity, HourlyActivity, FilterValue, ContentDay, ContentMonth, TagDay,
            TagMonth, ContentUseMonth, ActorInformalMonth, ActorMonth, ContributionTag,
-           CompletionTag)  # fmt: skip
+           CompletionTag, ActivityDay, ActivityMonth)  # fmt: skip
 
 
 def _rows(session: Any, model: Any) -> list[tuple[Any, ...]]:
