@@ -281,6 +281,23 @@ def _month_before(day: dt.date) -> dt.date:
     return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
+def period_conditions(
+    filters: Filters, table: Any, period: Any, span: Span
+) -> list[ColumnElement[bool]]:
+    """Conditions on a rollup kept per day or per month (``period``: its ``day`` or
+    ``month`` column) for the scope, the team and the span of periods (inclusive; None:
+    open), e.g. the whole months of a range (``months_within``)."""
+    low, high = span
+    where = scope_conditions(filters.scope, table)
+    if filters.team is not None:
+        where.append(table.team == filters.team)
+    if low is not None:
+        where.append(period >= low)
+    if high is not None:
+        where.append(period <= high)
+    return where
+
+
 def by_period(
     filters: Filters,
     daily: Any,
@@ -298,14 +315,8 @@ def by_period(
         (monthly, monthly.month, [months] if months is not None else []),
         (daily, daily.day, edges),
     ):
-        for low, high in ranges:
-            where = [*scope_conditions(filters.scope, table), *conditions(table)]
-            if filters.team is not None:
-                where.append(table.team == filters.team)
-            if low is not None:
-                where.append(period >= low)
-            if high is not None:
-                where.append(period <= high)
+        for span in ranges:
+            where = [*period_conditions(filters, table, period, span), *conditions(table)]
             chosen = [getattr(table, column) for column in (*columns, "statements")]
             parts.append(select(*chosen).where(*where))
     if not parts:  # an empty range: no row, with the columns

@@ -35,6 +35,7 @@ from lrs.insight._sql import (
     group_count,
     months_within,
     people_conditions,
+    period_conditions,
     ranked_frame,
     raw_time,
     read_frame,
@@ -114,7 +115,7 @@ def _team_mix_by_period(session: Session, filters: Filters) -> pd.DataFrame:
     months, edges = months_within(filters.start, filters.end)
     if months is not None:
         M = ActorMonth
-        where = _in_months(filters, months)
+        where = period_conditions(filters, M, M.month, months)
         totals = select(M.team, func.sum(M.statements), func.sum(M.formal), func.sum(M.informal))
         for team, statements, formal, informal in session.execute(
             totals.where(*where).group_by(M.team)
@@ -226,7 +227,7 @@ def _people_periods(filters: Filters) -> Any:
     months, edges = months_within(filters.start, filters.end)
     parts: list[Any] = []
     if months is not None:
-        where = _in_months(filters, months)
+        where = period_conditions(filters, M, M.month, months)
         parts.append(select(*[getattr(M, c) for c in columns]).where(*where))
     for low, high in edges:
         days = people_conditions(filters.replace(start=low, end=high))
@@ -234,21 +235,6 @@ def _people_periods(filters: Filters) -> Any:
     if not parts:  # an empty range: no row, with the columns
         parts.append(select(*[getattr(M, c) for c in columns]).where(false()))
     return union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
-
-
-def _in_months(filters: Filters, months: tuple[Any, Any]) -> list[Any]:
-    """Conditions on ``actor_month`` for the scope, the team and the (first, last) whole
-    months of a range (``months_within``)."""
-    M = ActorMonth
-    low, high = months
-    where = scope_conditions(filters.scope, M)
-    if filters.team is not None:
-        where.append(M.team == filters.team)
-    if low is not None:
-        where.append(M.month >= low)
-    if high is not None:
-        where.append(M.month <= high)
-    return where
 
 
 def completion_to_contribution(session: Session, filters: Filters) -> pd.DataFrame:

@@ -32,6 +32,7 @@ from lrs.insight._sql import (
     group_count,
     months_within,
     people_conditions,
+    period_conditions,
     ranked_frame,
     raw_time,
     read_frame,
@@ -152,14 +153,7 @@ def _informal_periods(filters: Filters) -> Any:
     months, edges = months_within(filters.start, filters.end)
     parts: list[Any] = []
     if months is not None:
-        low, high = months
-        where = scope_conditions(filters.scope, M)
-        if filters.team is not None:
-            where.append(M.team == filters.team)
-        if low is not None:
-            where.append(M.month >= low)
-        if high is not None:
-            where.append(M.month <= high)
+        where = period_conditions(filters, M, M.month, months)
         parts.append(select(M.actor_key, M.informal, M.contributions, M.reactions).where(*where))
     for low, high in edges:
         days = people_conditions(filters.replace(start=low, end=high))
@@ -334,14 +328,7 @@ def _reusing_pairs(filters: Filters) -> Any:
     months, edges = months_within(filters.start, filters.end)
     parts: list[Any] = []
     if months is not None:
-        low, high = months
-        where = scope_conditions(filters.scope, U)
-        if filters.team is not None:
-            where.append(U.team == filters.team)
-        if low is not None:
-            where.append(U.month >= low)
-        if high is not None:
-            where.append(U.month <= high)
+        where = period_conditions(filters, U, U.month, months)
         parts.append(select(U.content_id, U.actor_key, U.first_read, U.last_response).where(*where))
     for low, high in edges:
         read = case((F.concept.in_(CONSUME), F.day))
