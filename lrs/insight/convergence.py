@@ -38,6 +38,7 @@ from lrs.insight._sql import (
     period_conditions,
     ranked_frame,
     raw_time,
+    read_columns,
     read_frame,
     rollup_conditions,
     scope_conditions,
@@ -277,7 +278,7 @@ def completion_to_contribution(session: Session, filters: Filters) -> pd.DataFra
             .group_by(course, F.actor_key)
         )
     completions = read_frame(
-        session, completed, ["actor_key", "name", "course", "on_course", "first"]
+        session, completed, ["actor_key", "name", "course", "on_course", "first"], raw=True
     )
     done = utc(completions.pop("on_course")).fillna(utc(completions.pop("first")))
     completions["completed"] = done
@@ -298,7 +299,7 @@ def completion_to_contribution(session: Session, filters: Filters) -> pd.DataFra
             .where(course.is_not(None))
             .distinct()
         )
-    course_tags = read_frame(session, tags_query, ["course", "tag"])
+    course_tags = read_frame(session, tags_query, ["course", "tag"], raw=True)
     made = _contributions(
         session,
         _contributed_since(done.min(), F.actor_key, F.content_id, raw_time(F.timestamp)).where(
@@ -312,6 +313,7 @@ def completion_to_contribution(session: Session, filters: Filters) -> pd.DataFra
         session,
         select(C.content_id, C.tag).where(C.content_id.in_(made.contents)),
         ["content_id", "tag"],
+        raw=True,
     )
     names = activity_names(session, sorted({*completions["course"].unique(), *made.contents}))
     course_topics = _topics(completions["course"].unique(), course_tags, "course", names)
@@ -377,11 +379,7 @@ def _contributions(session: Session, query: Any) -> Contributions:
     """The (person, time, content) rows of ``query`` (person, content, raw time), as
     arrays sorted in numpy: a DataFrame of text columns, or Python tuples, cost more to
     build and sort than the query itself at a million statements."""
-    columns: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
-    for batch in session.connection().execute(query).partitions(2000):
-        for column, values in zip(columns, zip(*batch, strict=True), strict=True):
-            column.extend(values)
-    people_found, contents_found, times = columns
+    people_found, contents_found, times = read_columns(session, query, 3)
     person, people = pd.factorize(np.array(people_found, dtype=object))
     content, contents = pd.factorize(np.array(contents_found, dtype=object), sort=True)
     time = np.asarray(_nanoseconds(utc(times)), dtype="int64") if times else np.zeros(0, "int64")
@@ -409,7 +407,8 @@ def _first_linked(
     size = len(completions)
     done = np.asarray(_nanoseconds(completions["completed"]), dtype="int64")
     person = made.people.get_indexer(completions["actor_key"])
-    course, courses = pd.factorize(completions["course"])
+    course, uniques = pd.factorize(completions["course"])
+    courses = uniques.tolist()  # a list: indexing a frame's index per pair costs
     # (person, time) as one sortable integer: the person, then the time's rank among
     # every time at hand.
     times, rank = np.unique(np.concatenate([made.time, done]), return_inverse=True)
