@@ -4,10 +4,10 @@ Every number is a SQL aggregate over ``learning_fact`` (one narrow row per store
 non-voided statement), its tags, or a rollup (``daily_activity`` per day and filter
 dimension, ``actor_day`` per person with ``actor_informal_month`` and ``actor_month``,
 ``course_progress`` per course, person and day, ``course_learner`` per course and person,
-``hourly_activity``, ``content_day`` and ``tag_day`` with their monthly sums,
-``content_use_month`` per content and person) — never over statement payloads. These helpers
-turn ``Filters`` into conditions on each table, say which rollup can answer, and read
-results into DataFrames. Lists are limited in SQL and carry the size of the whole set
+``hourly_activity``, ``content_day``, ``tag_day`` and ``activity_day`` with their monthly
+sums, ``content_use_month`` per content and person) — never over statement payloads. These
+helpers turn ``Filters`` into conditions on each table, say which rollup can answer, and
+read results into DataFrames. Lists are limited in SQL and carry the size of the whole set
 in ``frame.attrs["total"]`` ("top 10 of N").
 
 They also enforce who may see what: ``Filters.scope`` (``lrs.insight.scope``) becomes
