@@ -311,9 +311,13 @@ def _save_activities_and_agents(
         latest = {aid: d for aid, d in latest.items() if aid not in known}
         seen = activity_store.known_agents(session, list(agents))
         agents = {key: a for key, a in agents.items() if key not in seen}
-    activity_store.save_definitions(session, changed_definitions(known, latest), now)
-    # Sorted: concurrent writers take row locks in the same order (no deadlock).
-    activity_store.save_agents(session, {key: agents[key] for key in sorted(agents)}, now)
+    # Agents sorted: concurrent writers take row locks in the same order (no deadlock).
+    activity_store.save(
+        session,
+        changed_definitions(known, latest),
+        {key: agents[key] for key in sorted(agents)},
+        now,
+    )
 
 
 # --- reading -----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lrs.store.dialects import insert_ignore, upsert
+from lrs.store.dialects import insert_ignore, pipelined, upsert
 from lrs.store.models import Activity, Agent, Statement, StatementAgent
 
 
@@ -26,6 +27,19 @@ def definitions(session: Session, activity_ids: list[str]) -> dict[str, dict[str
 
 def get_activity(session: Session, activity_id: str) -> Activity | None:
     return session.get(Activity, activity_id)
+
+
+def save(
+    session: Session,
+    merged: Mapping[str, dict[str, Any] | None],
+    agents: Mapping[str, Mapping[str, Any]],
+    now: dt.datetime,
+) -> None:
+    """``save_definitions`` and ``save_agents`` together: writes only, so PostgreSQL
+    gets them in one round trip (a pipeline costs one itself: not for one write)."""
+    with pipelined(session) if merged and agents else contextlib.nullcontext():
+        save_definitions(session, merged, now)
+        save_agents(session, agents, now)
 
 
 def save_definitions(

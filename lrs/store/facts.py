@@ -168,17 +168,39 @@ def record(
         rows.append(row)
     learned = _learn_registrations(session, rows)
     _open_registrations(session, rows)
-    # Core inserts on the tables: the ORM's bulk insert costs more than the rows (hot path).
-    dialects.insert_rows(session, _table(LearningFact), rows)
-    dialects.insert_rows(session, _table(LearningFactTag), tags)
+    # The facts of registrations that learned their course are read back with the
+    # stored ones (_move_to_courses): they are inserted first. Otherwise a request's
+    # few facts join the rollups' writes.
+    few = count and not learned and len(rows) + len(tags) <= dialects.FEW_ROWS
+    if not few:
+        # Core inserts on the tables: the ORM's bulk insert costs more than the rows.
+        dialects.insert_rows(session, _table(LearningFact), rows)
+        dialects.insert_rows(session, _table(LearningFactTag), tags)
     if not count:
         _move_to_courses(session, learned, count=False)
         return
+    moved = _move_to_courses(session, learned)
+    # From here on only writes that return nothing: PostgreSQL gets them all in one
+    # round trip instead of one each.
+    with dialects.pipelined(session):
+        if few:
+            dialects.insert_rows(session, _table(LearningFact), rows)
+            dialects.insert_rows(session, _table(LearningFactTag), tags)
+        _add_to_rollups(session, rows, tags, moved)
+
+
+def _add_to_rollups(
+    session: Session,
+    rows: Sequence[dict[str, Any]],
+    tags: Sequence[dict[str, Any]],
+    moved: set[CourseKey],
+) -> None:
+    """Count new facts in every rollup (those of ``moved`` course progress keys were
+    recounted whole already); only writes, nothing read back."""
     _add_to_rollup(session, Counter(_rollup_key(row) for row in rows))
     _add_to_actor_day(session, rows)
     _add_informal_months(session, rows)
     _add_actor_months(session, rows)
-    moved = _move_to_courses(session, learned)
     _add_completion_tags(session, rows, tags)
     _add_to_course_progress(session, [row for row in rows if _course_key(row) not in moved])
     # After both: a moved pair's learner row is recounted from its course progress whole.

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from lrs.store.dialects import insert_ignore, insert_rows
+from lrs.store.dialects import FEW_ROWS, insert_ignore, insert_rows, pipelined
 from lrs.store.models import (
     Statement,
     StatementActivity,
@@ -147,9 +147,11 @@ def insert_statements(session: Session, statements: Sequence[NewStatement]) -> d
         term_rows.extend(
             {"seq": seq, "kind": kind, "term": term} for kind, term in set(s.ref_terms)
         )
-    insert_rows(session, table(StatementAgent), agent_rows)
-    insert_rows(session, table(StatementActivity), activity_rows)
-    insert_rows(session, table(StatementRefTerm), term_rows)
+    few = len(agent_rows) + len(activity_rows) + len(term_rows) <= FEW_ROWS
+    with pipelined(session, when=few):
+        insert_rows(session, table(StatementAgent), agent_rows)
+        insert_rows(session, table(StatementActivity), activity_rows)
+        insert_rows(session, table(StatementRefTerm), term_rows)
     return seqs
 
 
