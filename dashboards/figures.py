@@ -12,10 +12,13 @@ on exactly those statements.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -40,11 +43,11 @@ LEGEND_GAP = 84
 axis's ticks and title, whatever the figure's height."""
 
 
-def legend_y(height: int) -> float:
+def legend_y(height: int, bottom: int = 10) -> float:
     """The legend's place below the plot, as the fraction of the plot area's height
     (what plotly positions it by) that is ``LEGEND_GAP`` pixels: a fixed fraction left
     hundreds of empty pixels above the legend of a tall chart (a funnel of 15 courses)."""
-    plot = max(height + 20 - 70 - 10, 1)  # the figure's height less its margins
+    plot = max(height + 20 - 70 - bottom, 1)  # the figure's height less its margins
     return -LEGEND_GAP / plot
 
 
@@ -83,7 +86,6 @@ def _layout(figure: go.Figure, title: str, height: int = 340) -> go.Figure:
             "subtitle": {"text": covered, "font": {"size": 12, "color": "#555"}},
         },
         "height": height + 20,
-        "margin": {"l": 10, "r": 10, "t": 70, "b": 10},
         "colorway": list(OKABE_ITO),
         "legend": {"orientation": "h", "y": legend_y(height), "yanchor": "top"},
         "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12},
@@ -96,7 +98,66 @@ def _layout(figure: go.Figure, title: str, height: int = 340) -> go.Figure:
     if pio.templates.default != THEME:
         changes["template"] = THEME
     figure.layout = _merged(layout, changes)
+    return fit_margins(figure)
+
+
+CHARACTER = 7.5
+"""Pixels a character of the charts' 12 px font takes, a little more than the average."""
+
+
+def fit_margins(figure: go.Figure) -> go.Figure:
+    """``figure`` with margins about as wide as plotly would make them to fit the axes'
+    labels and titles, the legend below the plot and a colour bar.
+
+    Plotly lays a figure out within its margins, grows them to fit what is drawn around
+    the plot (``automargin``) and, when they grew, draws the whole figure again: starting
+    from margins that already fit halves the browser's drawing of most charts
+    (Overview's 7 charts at 20,000 facts: 0.31 -> 0.16 s of Chromium's time). An
+    estimate: where it falls short, plotly still grows the margin (and draws twice, as
+    before); where it is generous, the plot is a few pixels narrower."""
+    layout = figure.layout
+    traces = list(figure.data)
+    height = int(layout.height or 450)
+    shown = [t for t in traces if t.showlegend is not False]
+    legend = (
+        layout.showlegend
+        if layout.showlegend is not None
+        else any(t.type == "pie" for t in traces) or len(shown) > 1
+    )
+    below = bool(legend) and layout.legend.orientation == "h" and (layout.legend.y or 1) < 0
+    x_shown = layout.xaxis.visible is not False and not any(t.type == "pie" for t in traces)
+    y_shown = layout.yaxis.visible is not False and x_shown
+    left = right = bottom = 10
+    if y_shown:
+        labels = [str(v) for t in traces if t.type != "pie" and t.y is not None for v in t.y
+                  if isinstance(v, str)]  # fmt: skip
+        left = max(40, math.ceil(12 + CHARACTER * max(map(len, labels), default=0)))
+        left += 25 if layout.yaxis.title.text is not None else 0
+    if x_shown:
+        # Dates are written on two lines ("Oct 5" over "2026") over a short range; the
+        # last tick's label may reach past the plot's right end.
+        bottom = (45 if any(_dates(t.x) for t in traces) else 28) + (
+            25 if layout.xaxis.title.text is not None else 0
+        )
+        right = 35 if any(t.type == "histogram" for t in traces) else 20
+    if below:
+        # The legend's top LEGEND_GAP pixels below the plot, its row under it.
+        bottom = max(bottom, LEGEND_GAP + 42)
+        figure.layout.legend.y = legend_y(height - 20, bottom)
+    if any(t.type == "heatmap" and t.showscale is not False for t in traces):
+        right = 100
+    figure.layout.margin = {"l": left, "r": right, "t": 70, "b": bottom}
     return figure
+
+
+def _dates(values: Any) -> bool:
+    """Whether an axis's ``values`` are dates (plotly's date axis), by the first."""
+    if values is None or not len(values):
+        return False
+    first = values[0]
+    if isinstance(first, str):
+        return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", first))
+    return isinstance(first, (date, np.datetime64))
 
 
 def slices(name: str, values: Iterable[object]) -> list[str]:
@@ -184,7 +245,7 @@ def previous_period(
                     for d in starts],
         hovertemplate="previous period: %{y}<extra></extra>",
     )  # fmt: skip
-    return figure
+    return fit_margins(figure)
 
 
 def active_people(frame: pd.DataFrame) -> go.Figure:
@@ -822,7 +883,7 @@ def previous_points(figure: go.Figure, frame: pd.DataFrame, shift_days: int) -> 
                 customdata=list(part["explorer_query"]),
             )
         )  # fmt: skip
-    return figure
+    return fit_margins(figure)
 
 
 def _short(text: str, width: int = 38) -> str:
