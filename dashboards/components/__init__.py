@@ -26,15 +26,21 @@ GRAPH_CONFIG: Any = {
 """The config of every graph of the dashboards."""
 CHART_HEIGHT = 360
 """Pixels a chart takes before its figure arrives (then the figure's own height)."""
+BLANK: Any = {
+    "data": [],
+    "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False}},
+}
+"""What a graph shows until its callback answers. Plotly draws a graph as soon as it is
+on the page, and Dash's default, an empty figure, has it lay out and label two empty axes
+(as long as drawing a small chart) only to draw it all again when the figure arrives."""
 
 
 def graph(graph_id: str, figure: Any = None, height: int = CHART_HEIGHT) -> dcc.Graph:
     """A graph in a box of explicit height that the plot fills (``responsive``): a
     container of no height of its own collapses the plot to nothing until a resize."""
-    drawn = {} if figure is None else {"figure": figure}
     return dcc.Graph(
         id=graph_id,
-        **drawn,
+        figure=BLANK if figure is None else figure,
         config=GRAPH_CONFIG,
         responsive=True,
         style=graph_style(figure, height),
