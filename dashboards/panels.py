@@ -666,7 +666,9 @@ def experts_ranking(session: Session, filters: Filters, topic: str | None = "") 
         )
     return [
         chart,
-        dcc.Markdown("\n\n".join(people), id="experts-list", link_target="_self"),
+        dcc.Markdown(
+            "\n\n".join(people), id="experts-list", link_target="_self", className="markdown-list"
+        ),
     ]
 
 

@@ -200,6 +200,16 @@ def _cell(value: Any) -> Any:
     return str(value)
 
 
+def markdown_loader() -> dcc.Markdown:
+    """An empty, hidden Markdown for a page whose callbacks answer with Markdown tables.
+
+    Drawn with the page's layout, it has the browser fetch Dash's Markdown script, and
+    the code highlighter every Markdown fetches once it is first drawn, while the page's
+    callbacks are still being answered; otherwise both were fetched one after the other
+    only when the first table arrived, and the tables drawn again when the second came."""
+    return dcc.Markdown("", id="markdown-loader", style={"display": "none"})
+
+
 def page_header(title: str, description: str, page: str, query: str) -> html.Div:
     """Page title, what it shows, and the store carrying the URL's filters to callbacks."""
     return html.Div(

@@ -13,7 +13,7 @@ from dash import Dash, Input, Output, dcc, html
 
 from dashboards import panels
 from dashboards.callbacks import connect, in_url
-from dashboards.components import chart, page_header, url_store
+from dashboards.components import chart, markdown_loader, page_header, url_store
 from lrs.insight import pull
 from lrs.insight.filters import encode_query
 
@@ -38,6 +38,7 @@ def layout(**query: Any) -> html.Div:
     topic = query.get("topic") if isinstance(query.get("topic"), str) else ""
     return html.Div(
         [
+            markdown_loader(),
             url_store(f"{PAGE}-topic"),
             page_header(
                 "Who knows",

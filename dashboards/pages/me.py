@@ -13,7 +13,7 @@ from dash import Dash, Output, html
 
 from dashboards import panels
 from dashboards.callbacks import connect
-from dashboards.components import chart, page_header
+from dashboards.components import chart, markdown_loader, page_header
 from lrs.insight.filters import encode_query
 
 dash.register_page(__name__, path="/me", name="My learning", title="My learning", order=5)
@@ -25,6 +25,7 @@ def layout(**query: Any) -> html.Div:
     search = encode_query(query)
     return html.Div(
         [
+            markdown_loader(),
             page_header(
                 "My learning",
                 "My courses, what I shared and who read, reused, commented on or liked it, "

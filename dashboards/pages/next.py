@@ -12,7 +12,7 @@ from dash import Dash, Input, Output, State, dcc, html
 
 from dashboards import panels
 from dashboards.callbacks import connect, in_url
-from dashboards.components import chart, page_header, url_store
+from dashboards.components import chart, markdown_loader, page_header, url_store
 from lrs.http import context
 from lrs.http.access import scoped
 from lrs.insight import pull
@@ -28,6 +28,7 @@ def layout(**query: Any) -> html.Div:
     course = query.get("course") if isinstance(query.get("course"), str) else None
     return html.Div(
         [
+            markdown_loader(),
             url_store(f"{PAGE}-course"),
             page_header(
                 "Read next",
