@@ -36,6 +36,9 @@ RANGE_LABELS = {"all": "All time", "7d": "Last 7 days", "30d": "Last 30 days",
 # dcc.Location would drift out of step with the page router.
 LOCATION = "_pages_location"
 CSRF_KEY = "csrf_token"  # the login blueprint's session key for its CSRF token
+CHOICES_SENT = "filter-choices-sent"
+"""A store that is true once the filter bar has its choices: a page load sends them, a
+navigation inside the app does not send them again."""
 
 
 def _select(key: str, label: str, options: list[dict[str, str]] | None = None) -> dbc.Col:
@@ -154,6 +157,7 @@ def layout() -> html.Div:
             dbc.Container(
                 [
                     _filter_bar(),
+                    dcc.Store(id=CHOICES_SENT, data=False),
                     html.Div(id="filter-note", className="small text-muted mb-2"),
                     dash.page_container,
                 ],
@@ -180,15 +184,18 @@ def register_callbacks(app: Dash) -> None:
 
     # Only the values that differ from what the bar shows are sent: a page load or a
     # navigation then does not also run the bar's URL writer for nothing (a round trip
-    # beside the page's own callbacks).
+    # beside the page's own callbacks). The choices (tens of kilobytes, which each picker
+    # indexes again for its search when they come) are sent once per page load.
     @app.callback(
         *outputs,
         *options,
+        Output(CHOICES_SENT, "data"),
         Input(LOCATION, "pathname"),
         State(LOCATION, "search"),
+        State(CHOICES_SENT, "data"),
         *[State(f"filter-{key}", "value") for key in FILTER_KEYS],
     )
-    def fill_filter_bar(_pathname: str, search: str, *shown: Any) -> list[Any]:
+    def fill_filter_bar(_pathname: str, search: str, sent: Any, *shown: Any) -> list[Any]:
         values = query_values(search)
         with context.database().querying() as db_session:
             choices = filter_options(db_session, scope=reader_scope())
@@ -210,9 +217,12 @@ def register_callbacks(app: Dash) -> None:
                 for key, value, now in zip(FILTER_KEYS, wanted, shown, strict=True)
             ],
             *[
-                every + [{"label": label, "value": value} for value, label in choices[key]]
+                dash.no_update
+                if sent
+                else every + [{"label": label, "value": value} for value, label in choices[key]]
                 for key in ("team", "platform", "verb", "activity")
             ],
+            dash.no_update if sent else True,
         ]
 
     # The bar writes the URL's whole ``href``, not its ``search``: the page router and
