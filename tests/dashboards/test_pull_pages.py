@@ -159,3 +159,18 @@ def test_the_navbar_opens_the_pull_pages(live_server: str, driver: Any) -> None:
         driver.find_element(By.ID, f"nav-{page}").click()
         chromium.wait_drawn(driver, title=TITLES[page])
         assert driver.current_url.split("?")[0].endswith(f"/dashboards/{page}")
+
+
+def test_a_table_link_opens_the_explorer_inside_the_app(live_server: str, driver: Any) -> None:
+    """A link of a pull page's Markdown table to the Explorer changes the location inside
+    the app (the page is not loaded again) and the Explorer is drawn on its statements."""
+    from selenium.webdriver.common.by import By
+
+    _open(driver, live_server, "next", course=GLAZE)
+    link = driver.find_element(By.CSS_SELECTOR, "#next-table a")
+    target = link.get_attribute("href")
+    driver.execute_script("window.stillHere = true; arguments[0].click()", link)
+    chromium.wait_drawn(driver, title="Explorer")
+    assert driver.execute_script("return window.stillHere === true")
+    assert driver.current_url.split("?")[0] == target.split("?")[0]
+    assert "activity=" in driver.current_url
