@@ -144,6 +144,10 @@ def fit_margins(figure: go.Figure) -> go.Figure:
         # The legend's top LEGEND_GAP pixels below the plot, its row under it.
         bottom = max(bottom, LEGEND_GAP + 42)
         figure.layout.legend.y = legend_y(height - 20, bottom)
+    if bool(legend) and layout.legend.orientation == "v" and (layout.legend.x or 0) >= 1:
+        # A legend beside the plot: its longest entry after the marker's 40 pixels.
+        names = [str(t.name) for t in shown if t.name is not None]
+        right = max(right, math.ceil(40 + CHARACTER * max(map(len, names), default=0)))
     if any(t.type == "heatmap" and t.showscale is not False for t in traces):
         right = 100
     figure.layout.margin = {"l": left, "r": right, "t": 70, "b": bottom}
@@ -816,8 +820,11 @@ def network(frame: pd.DataFrame, relation: str) -> go.Figure:
         )  # fmt: skip
     figure.update_xaxes(visible=False)
     figure.update_yaxes(visible=False, scaleanchor="x")
+    # The teams' legend stands beside the graph, one team a row: below it, up to 21
+    # entries would wrap into rows as tall as the graph.
+    figure = _layout(figure, title, height=620)
     figure.update_layout(legend={"orientation": "v", "y": 1, "yanchor": "top", "x": 1.01})
-    return _layout(figure, title, height=620)
+    return fit_margins(figure)
 
 
 # -- people --------------------------------------------------------------------------

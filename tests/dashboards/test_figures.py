@@ -93,6 +93,22 @@ def test_network_draws_people_and_links() -> None:
     assert sorted(name for trace in people for name in trace.text) == ["A", "B", "C"]
 
 
+def test_network_legend_stands_beside_the_graph_with_room_for_its_longest_team() -> None:
+    teams = [f"Team number {i}" for i in range(14)]
+    frame = pd.DataFrame({"source": [f"p{i}" for i in range(14)],
+                          "target": [f"q{i}" for i in range(14)], "weight": [1] * 14,
+                          "source_name": [f"P{i}" for i in range(14)],
+                          "target_name": [f"Q{i}" for i in range(14)],
+                          "source_team": teams, "target_team": teams})  # fmt: skip
+    frame.attrs["total"] = 14
+    figure = figures.network(frame, "contribute")
+    legend = figure.layout.legend
+    assert (legend.orientation, legend.x, legend.y, legend.yanchor) == ("v", 1.01, 1, "top")
+    longest = max(len(str(t.name)) for t in figure.data if t.showlegend is not False)
+    assert figure.layout.margin.r >= 40 + figures.CHARACTER * longest
+    assert figure.layout.margin.r < 400  # the graph keeps most of the width
+
+
 def test_filters_round_trip_the_url() -> None:
     query = to_query({"range": "all", "from": "2026-03-01", "team": "Alpha", "kind": ""})
     assert query == "?from=2026-03-01&team=Alpha"
