@@ -9,7 +9,7 @@ from flask import Flask
 
 from lrs.api import bp as api_blueprint
 from lrs.config import Settings
-from lrs.http import context
+from lrs.http import context, params
 from lrs.http.errors import register_error_handlers
 from lrs.http.request import init_request
 from lrs.http.request_checks import init_request_checks
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     context.install(app, wired)
     register_error_handlers(app)
+    app.url_map.converters["int"] = params.RowId
     app.register_blueprint(xapi_blueprint)
     app.register_blueprint(api_blueprint)
     if settings.forwarding_worker:

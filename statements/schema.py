@@ -500,8 +500,10 @@ class SubStatementSchemaV2(SubStatementSchema):
     timestamp = Timestamp(zone_required=True)
 
 
-_VERSION_1 = r"1\.0(?:\.\d+)?"
-_VERSION_2 = r"(?:1\.0|2\.0)(?:\.\d+)?"
+# A patch number of ASCII digits (``\d`` would take any script's digits), short enough that
+# the version, kept as sent (XAPI-00332), fits the statement's 16-character column.
+_VERSION_1 = r"1\.0(?:\.[0-9]{1,12})?"
+_VERSION_2 = r"(?:1\.0|2\.0)(?:\.[0-9]{1,12})?"
 
 
 def _statement_object(sub_statement: Callable[[], type[Schema]]) -> Polymorphic:

@@ -15,6 +15,7 @@ statements are never rewritten.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
@@ -831,13 +832,31 @@ def _score(score: Mapping[str, Any] | None) -> float | None:
     return None
 
 
+# The mean Gregorian year, for durations in years or months that no calendar date can
+# be moved by (past the year 9999, or fractional).
+_YEAR_SECONDS = 365.2425 * 86400
+
+
 def _seconds(duration: str | None) -> float | None:
+    """A duration in seconds, or None when it is none or too long to be counted: a valid
+    duration may run to any number of years (XAPI-00124 sets no bound), the fact's column
+    and the charts that average it need a finite number."""
     if not duration:
         return None
     try:
         parsed = isodate.parse_duration(duration)
-    except (isodate.ISO8601Error, ValueError):
+        if isinstance(parsed, dt.timedelta):
+            seconds = parsed.total_seconds()
+        else:
+            seconds = _calendar_seconds(parsed)
+    except (isodate.ISO8601Error, ValueError, OverflowError):
         return None
-    if isinstance(parsed, dt.timedelta):
-        return parsed.total_seconds()
-    return float(parsed.totimedelta(start=dt.datetime(2000, 1, 1)).total_seconds())
+    return seconds if math.isfinite(seconds) else None
+
+
+def _calendar_seconds(parsed: isodate.Duration) -> float:
+    try:
+        return float(parsed.totimedelta(start=dt.datetime(2000, 1, 1)).total_seconds())
+    except (OverflowError, ValueError):
+        years = float(parsed.years) + float(parsed.months) / 12
+        return years * _YEAR_SECONDS + float(parsed.tdelta.total_seconds())

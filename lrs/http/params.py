@@ -9,6 +9,9 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping
 
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
+
 from lrs.errors import BadRequest
 from lrs.http.context import settings
 from lrs.http.json import parse_json
@@ -17,6 +20,18 @@ from lrs.services.statement_filters import StatementFilters, timestamp
 # The largest integer a parameter may carry: what a BIGINT column holds.
 MAX_INTEGER = 2**63 - 1
 _DIGITS = re.compile(r"[0-9]+")
+
+
+class RowId(IntegerConverter):
+    """The ``<int:...>`` part of a URL (a rule, source, delivery or merge id): a number
+    larger than a BIGINT column holds names no row, so it is 404 for every method of the
+    route, instead of the database driver failing to bind it (a 500 on both databases)."""
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if number > MAX_INTEGER:
+            raise NotFound(f"no row has the id {value[:40]}")
+        return number
 
 
 def reject_unknown(params: Iterable[str], allowed: Iterable[str]) -> None:
