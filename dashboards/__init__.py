@@ -25,7 +25,7 @@ def init_dashboards(flask_app: Flask) -> None:
     import dash
     from dash import Dash
 
-    from dashboards import export, figures, numbers, shell
+    from dashboards import export, figures, guard, numbers, shell
 
     # Dash keeps pages in a process-wide registry: start from a clean one so that the
     # factory can build several apps in one process (tests) without stale pages.
@@ -50,6 +50,7 @@ def init_dashboards(flask_app: Flask) -> None:
         sys.modules[page["module"]].register_callbacks(app)
     export.init_export(flask_app)
     numbers.init_numbers(flask_app)
+    guard.init_guard(flask_app, app)
     context.of(flask_app).dashboards = app
     _wire_now(flask_app)
 
