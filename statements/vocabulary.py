@@ -827,8 +827,18 @@ def _score(score: Mapping[str, Any] | None) -> float | None:
     if "scaled" in score:
         return float(score["scaled"])
     if "raw" in score and "max" in score and score["max"] != score.get("min", 0):
-        low = score.get("min", 0)
-        return float((score["raw"] - low) / (score["max"] - low))
+        raw, low, high = score["raw"], score.get("min", 0), score["max"]
+        try:
+            offset, span = raw - low, high - low
+            if not all(math.isfinite(v) for v in (offset, span) if isinstance(v, float)):
+                # raw, min and max near the ends of the float range: their differences
+                # overflow (inf / inf is NaN, which SQLite stores as NULL and PostgreSQL
+                # sums into every rollup of the day; x / inf a wrong 0); halved they cannot.
+                offset, span = raw / 2 - low / 2, high / 2 - low / 2
+            scaled = float(offset / span)
+        except OverflowError:  # an integer beyond any float beside a float
+            return None
+        return scaled if math.isfinite(scaled) else None
     return None
 
 

@@ -4,6 +4,9 @@ hold never give a 500, on either database:
 * a statement's duration in years or months the calendar cannot add to a date (fractional,
   or past the year 9999) is stored, its fact counting the mean Gregorian year, or no time
   at all when even that is not a finite number;
+* a score whose raw, min and max are near the ends of the float range is scaled without
+  overflowing (inf / inf is NaN, which SQLite stores as NULL in a NOT NULL rollup, a 500,
+  and PostgreSQL sums into the day's rollups);
 * a statement's ``version`` is "1.0"/"2.0" and an ASCII patch number that fits its column;
   a longer one, or one in another script's digits, is 400 naming ``version``;
 * a number in a URL path (a rule, source, delivery or merge id) beyond what a BIGINT
@@ -52,6 +55,31 @@ def test_a_duration_beyond_the_calendar_is_stored_and_counted(
             assert seconds is None, duration
         else:
             assert seconds == pytest.approx(expected), duration
+
+
+SCORES = [
+    ({"raw": 1e308, "min": -1.7e308, "max": 1.7e308}, 2.7 / 3.4),
+    ({"raw": -1.7e308, "min": -1.79e308, "max": 1.79e308}, 0.09 / 3.58),
+    ({"raw": 1.7e308, "min": -1.7e308, "max": 1.7e308}, 1.0),
+    ({"raw": 18446744073709551615, "max": 18446744073709551615}, 1.0),
+    ({"raw": 5e-324, "max": 1e-323}, 0.5),
+]
+
+
+def test_a_score_at_the_ends_of_the_float_range_is_scaled(
+    xapi: XapiClient, database: Database
+) -> None:
+    facts = sa.text("SELECT score_scaled FROM learning_fact WHERE seq = "
+                    "(SELECT seq FROM statement WHERE id = :id)")  # fmt: skip
+    for score, expected in SCORES:
+        statement = make_statement(result={"score": score, "success": True})
+        response = xapi.post("statements", json=statement)
+        assert response.status_code == 200, (score, response.get_data(as_text=True))
+        with database.engine.connect() as connection:
+            scaled = connection.execute(facts, {"id": statement["id"]}).scalar_one()
+            sums = connection.execute(sa.text("SELECT score_sum FROM actor_day")).scalars()
+            assert all(math.isfinite(total) for total in sums)
+        assert scaled == pytest.approx(expected), score
 
 
 @pytest.mark.parametrize("version", ["1.0." + "9" * 13, "1.0." + "9" * 300, "1.0.\u0663"])
