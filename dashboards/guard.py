@@ -14,6 +14,7 @@ registered (``_dash-component-suites``) is 404 instead of Dash's 500.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -89,6 +90,11 @@ RULES: list[tuple[str, str, Kind]] = [
 ]  # fmt: skip
 
 
+# The keys of pattern-matching ids (by their ``type``) and the kind of each: the
+# callback reads the triggered component's id (``changedPropIds``).
+PATTERN_KEYS: Mapping[str, Mapping[str, Kind]] = {"explorer-open": {"seq": _row_id}}
+
+
 def kind_of(component: Any, prop: str) -> Kind | None:
     """The rule for ``component``'s ``prop`` (a pattern-matching id by its ``type``)."""
     name = component.get("type", "") if isinstance(component, dict) else str(component)
@@ -99,12 +105,16 @@ def kind_of(component: Any, prop: str) -> Kind | None:
 
 
 def init_guard(flask_app: Flask, app: Dash) -> None:
-    """Check every callback request of ``app`` before Dash runs it."""
+    """Check every callback request of ``app`` before Dash runs it, after sign-in (the
+    check wraps Dash's view, which runs after every ``before_request`` hook)."""
+    endpoint = next(r.endpoint for r in flask_app.url_map.iter_rules() if r.rule == UPDATE_PATH)
+    dispatch = flask_app.view_functions[endpoint]
 
-    @flask_app.before_request
-    def _check_callback() -> None:
-        if request.path == UPDATE_PATH and request.method == "POST":
-            check_envelope(app.callback_map, request.get_json(silent=True))
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        check_envelope(app.callback_map, request.get_json(silent=True))
+        return dispatch(*args, **kwargs)
+
+    flask_app.view_functions[endpoint] = checked
 
     @flask_app.errorhandler(DependencyException)
     def _unknown_script(error: DependencyException) -> Response:
@@ -126,6 +136,24 @@ def check_envelope(callbacks: Mapping[str, Any], body: Any) -> None:
     declared = callbacks[output]
     for part in ("inputs", "state"):
         _check_values(part, declared.get(part, []), body.get(part, []))
+    for index, prop_id in enumerate(changed):
+        if prop_id.startswith("{"):
+            _check_pattern_id(prop_id.rpartition(".")[0], f"changedPropIds[{index}]")
+
+
+def _check_pattern_id(component: Any, path: str) -> None:
+    """A pattern-matching component's id: an object of a known type whose keys are of
+    their kinds (a forged one could name any row, or none)."""
+    if isinstance(component, str):
+        try:
+            component = json.loads(component)
+        except ValueError:
+            raise BadRequest(f"{path} names no component", path) from None
+    keys = PATTERN_KEYS.get(str(component.get("type"))) if isinstance(component, dict) else None
+    if keys is None or set(component) != {"type", *keys}:
+        raise BadRequest(f"{path} names no component of the dashboards", path)
+    if not all(kind(component[key]) and component[key] is not None for key, kind in keys.items()):
+        raise BadRequest(f"{path} names no component of the dashboards", path)
 
 
 def _check_values(part: str, declared: list[dict[str, Any]], sent: Any) -> None:
@@ -133,13 +161,22 @@ def _check_values(part: str, declared: list[dict[str, Any]], sent: Any) -> None:
         raise BadRequest(f"{part} must list the callback's {len(declared)} values", part)
     for index, (want, item) in enumerate(zip(declared, sent, strict=True)):
         path = f"{part}[{index}]"
-        pattern = str(want["id"]).startswith("{")  # matches any number of components
-        items = item if pattern and isinstance(item, list) else [item]
-        for one in items:
-            if not isinstance(one, dict) or one.get("property") != want["property"]:
-                raise BadRequest(f"{path} must be the callback's {want['property']}", path)
-            if not pattern and one.get("id") != want["id"]:
-                raise BadRequest(f"{path} must be the callback's {want['id']}", path)
-            kind = kind_of(one.get("id") if pattern else want["id"], want["property"])
-            if kind is not None and not kind(one.get("value")):
-                raise BadRequest(f"{path} holds a value {want['property']} cannot have", path)
+        if str(want["id"]).startswith("{"):
+            # A pattern-matching input: the list of the components it matches. The
+            # callback opens nothing for anything else (tests/dashboards/test_roles.py).
+            for one in item if isinstance(item, list) else []:
+                _check_item(one, want["property"], path)
+                _check_pattern_id(one.get("id"), path)
+            continue
+        _check_item(item, want["property"], path)
+        if item.get("id") != want["id"]:
+            raise BadRequest(f"{path} must be the callback's {want['id']}", path)
+
+
+def _check_item(item: Any, prop: str, path: str) -> None:
+    if not isinstance(item, dict) or item.get("property") != prop:
+        raise BadRequest(f"{path} must be the callback's {prop}", path)
+    component = item.get("id")
+    kind = kind_of(component, prop)
+    if kind is not None and not kind(item.get("value")):
+        raise BadRequest(f"{path} holds a value {prop} cannot have", path)

@@ -115,3 +115,32 @@ def test_each_input_of_another_kind_is_400_and_of_its_kind_answers(
                     assert response.status_code in (200, 204), where
                 else:
                     assert_error(response, 400, path)
+
+
+def test_a_forged_row_id_is_400(client: FlaskClient, database: Database) -> None:
+    """The Explorer's row links are pattern-matching components: a forged one names a row
+    by a number the store can hold, or the request is 400."""
+    _signed_in(client, database)
+    output = ("..explorer-statement-title.children...explorer-statement.children..."
+              "explorer-statement-modal.is_open..")  # fmt: skip
+
+    def click(component: Any, changed: Any) -> Any:
+        body = {
+            "output": output,
+            "outputs": _outputs(output),
+            "inputs": [[{"id": component, "property": "n_clicks", "value": 1}]],
+            "state": [],
+            "changedPropIds": [json.dumps(changed, separators=(",", ":")) + ".n_clicks"],
+        }
+        return client.post(UPDATE_PATH, json=body)
+
+    good = {"seq": 1, "type": "explorer-open"}
+    forged_ids: list[dict[str, Any]] = [
+        {"seq": "x", "type": "explorer-open"}, {"seq": 2**63, "type": "explorer-open"},
+        {"seq": ["ALL"], "type": "explorer-open"}, {"seq": True, "type": "explorer-open"},
+        {"seq": 1}, {"type": "explorer-open"}, {"seq": 1, "type": "explorer-open", "x": 1},
+    ]  # fmt: skip
+    for forged in forged_ids:
+        assert_error(click(forged, good), 400)
+        assert_error(click(good, forged), 400, "changedPropIds[0]")
+    assert click(good, good).status_code == 200
