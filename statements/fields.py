@@ -101,6 +101,18 @@ _IRI_RE = re.compile(
 
 def is_iri(value: str) -> bool:
     """True if ``value`` is an absolute IRI per RFC 3987 (a scheme is required, XAPI-00011)."""
+    if len(value) <= _MEMO_LENGTH:
+        return _is_short_iri(value)
+    return _IRI_RE.fullmatch(value) is not None
+
+
+# The same verb, activity and extension IRIs recur in almost every statement: the short
+# ones are remembered (a lookup costs less than a match).
+_MEMO_LENGTH = 512
+
+
+@functools.lru_cache(maxsize=65536)
+def _is_short_iri(value: str) -> bool:
     return _IRI_RE.fullmatch(value) is not None
 
 
