@@ -79,6 +79,18 @@ class TooManyRequests(LRSError):
         self.retry_after = max(1, retry_after)
 
 
+class Unavailable(LRSError):
+    """The request lost to concurrent writers each time it was tried: nothing of it was
+    stored, and the same request sent again after ``retry_after`` seconds may succeed."""
+
+    status = 503
+    code = "unavailable"
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+
 def error_body(code: str, message: str, path: str = "") -> dict[str, Any]:
     """The one error shape: ``{"error": {"code", "message", "path"}}``."""
     return {"error": {"code": code, "message": message, "path": path}}

@@ -11,7 +11,8 @@ import logging
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from lrs.errors import InvalidStatement, LRSError, TooManyRequests, error_body
+from lrs.errors import InvalidStatement, LRSError, TooManyRequests, Unavailable, error_body
+from lrs.store.engine import lost_to_a_concurrent_writer
 from statements import StatementError
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(LRSError)
     def _ours(error: LRSError) -> Response:
         response = error_response(error.status, error.code, error.message, error.path)
-        if isinstance(error, TooManyRequests):
+        if isinstance(error, TooManyRequests | Unavailable):
             response.headers["Retry-After"] = str(error.retry_after)
         return response
 
@@ -48,5 +49,15 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
+        if lost_to_a_concurrent_writer(error):
+            # A write that other transactions made the database roll back whole: nothing
+            # of it stayed, and sending it again is safe.
+            log.warning("rolled back for a concurrent writer: %s", error.orig)
+            return _ours(
+                Unavailable(
+                    "the database rolled this request back for a "
+                    "concurrent one; nothing was stored, send it again"
+                )
+            )
         log.exception("unhandled error", exc_info=error)
         return error_response(500, LRSError.code, "The server failed to handle the request.")

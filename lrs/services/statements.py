@@ -13,10 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from lrs.errors import BadRequest, Conflict, Forbidden, NotFound
+from lrs.errors import BadRequest, Conflict, Forbidden, NotFound, Unavailable
 from lrs.services import forwarding, paging, persons
 from lrs.services.paging import Cursor, Format
 from lrs.services.principal import Principal
@@ -25,7 +25,7 @@ from lrs.store import attachments as attachment_store
 from lrs.store import facts as fact_store
 from lrs.store import statements as statement_store
 from lrs.store.attachments import AttachmentContent
-from lrs.store.engine import Database, consistent_through
+from lrs.store.engine import Database, consistent_through, lost_to_a_concurrent_writer
 from lrs.store.statements import NewStatement, StatementQuery
 from statements import (
     Statement,
@@ -106,6 +106,16 @@ def store_statements(
             if attempt == CONCURRENT_RETRIES:
                 raise Conflict(
                     "a statement with one of these ids was stored concurrently"
+                ) from error
+        except DBAPIError as error:
+            # PostgreSQL chose this batch as a deadlock's victim (a voiding batch takes
+            # back its target's rollup counts while another adds to the same rows) and
+            # rolled it back whole: run it again in a new transaction.
+            if not lost_to_a_concurrent_writer(error):
+                raise
+            if attempt == CONCURRENT_RETRIES:
+                raise Unavailable(
+                    "concurrent writes rolled this batch back; nothing was stored"
                 ) from error
     raise AssertionError("unreachable")  # pragma: no cover
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeGuard
 
 import orjson
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from lrs.config import Settings
@@ -166,3 +167,17 @@ def consistent_through(session: Session) -> dt.datetime:
     """The instant through which a ``querying`` session sees every committed statement."""
     through: dt.datetime = session.info[CONSISTENT_THROUGH]
     return through.astimezone(dt.UTC)
+
+
+# PostgreSQL's codes for a transaction it rolled back whole so that a concurrent one could
+# go on: the victim of a deadlock, or a serialization failure.
+_LOST_TO_A_CONCURRENT_WRITER = frozenset({"40P01", "40001"})
+
+
+def lost_to_a_concurrent_writer(error: BaseException) -> TypeGuard[DBAPIError]:
+    """Whether ``error`` rolled back a transaction only because another one ran at the same
+    time (a deadlock's victim, a serialization failure): the same work, run again in a new
+    transaction, may succeed."""
+    return isinstance(error, DBAPIError) and (
+        getattr(error.orig, "sqlstate", None) in _LOST_TO_A_CONCURRENT_WRITER
+    )
