@@ -63,6 +63,11 @@ class Settings:
         20 * 1024 * 1024, "Largest request body accepted, in bytes; larger gets 413."
     )
     max_batch_size: int = _setting(10_000, "Most statements accepted in one POST; more gets 413.")
+    max_multipart_parts: int = _setting(
+        1_000,
+        "Most parts of a multipart/mixed statements body (the statements and one per "
+        "attachment); more gets 413 before any part is read.",
+    )
     max_url_bytes: int = _setting(
         16 * 1024, "Longest request URL (path and query) accepted, in bytes; longer gets 414."
     )

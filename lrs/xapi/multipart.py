@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Request
 
-from lrs.errors import BadRequest
+from lrs.errors import BadRequest, PayloadTooLarge
 from lrs.http.context import settings
 from lrs.http.json import json_body, parse_json
 from lrs.store.attachments import AttachmentContent
@@ -44,8 +44,10 @@ def _multipart(request: Request) -> tuple[Any, dict[str, AttachmentContent]]:
     boundary = request.mimetype_params.get("boundary")
     if not boundary:
         raise BadRequest("multipart/mixed needs a boundary parameter", "Content-Type")
+    body = request.get_data()
+    _limit_parts(body, boundary)
     head = f'Content-Type: multipart/mixed; boundary="{boundary}"\r\n\r\n'.encode()
-    message = BytesParser(policy=policy.HTTP).parse(io.BytesIO(head + request.get_data()))
+    message = BytesParser(policy=policy.HTTP).parse(io.BytesIO(head + body))
     parts = message.get_payload() if message.is_multipart() else None
     if not isinstance(parts, list) or not parts:
         raise BadRequest("the multipart/mixed body has no parts")
@@ -60,6 +62,18 @@ def _multipart(request: Request) -> tuple[Any, dict[str, AttachmentContent]]:
         attachment = _attachment_part(part, position)
         attachments[attachment.sha2] = attachment
     return statements, attachments
+
+
+def _limit_parts(body: bytes, boundary: str) -> None:
+    """413 when the body may hold more parts than LRS_MAX_MULTIPART_PARTS, counted as its
+    delimiters before it is parsed: the parser's work grows with the parts, about 0.16 ms
+    of CPU each, so 20 MB of tiny parts held a worker for half a minute. A body has at most
+    one part fewer than delimiters (the last one closes it)."""
+    most = settings().max_multipart_parts
+    if body.count(b"--" + boundary.encode()) > most + 1:
+        raise PayloadTooLarge(
+            f"the multipart/mixed body has more than LRS_MAX_MULTIPART_PARTS ({most}) parts"
+        )
 
 
 def _attachment_part(part: Message, position: int) -> AttachmentContent:

@@ -27,12 +27,17 @@ from tests.helpers import XapiClient, assert_error
 MAX_BODY = 8192
 MAX_BATCH = 5
 MAX_DEPTH = 12
+MAX_PARTS = 4
 
 
 @pytest.fixture
 def limited_app(settings: Settings) -> Iterator[Flask]:
     limited = dataclasses.replace(
-        settings, max_body_bytes=MAX_BODY, max_batch_size=MAX_BATCH, max_json_depth=MAX_DEPTH
+        settings,
+        max_body_bytes=MAX_BODY,
+        max_batch_size=MAX_BATCH,
+        max_json_depth=MAX_DEPTH,
+        max_multipart_parts=MAX_PARTS,
     )
     app = create_app(limited)
     yield app
@@ -92,6 +97,47 @@ def test_multipart_body_over_the_limit_is_413(limited: XapiClient) -> None:
     )
     assert_error(response, 413)
     assert _statements(limited) == 0
+
+
+def _parts_body(contents: list[bytes]) -> bytes:
+    """A statement with one attachment per content, in a part each."""
+    attachments = [
+        {
+            "usageType": "http://example.com/usage",
+            "display": {"en-US": f"file {position}"},
+            "contentType": "text/plain",
+            "length": len(content),
+            "sha2": hashlib.sha256(content).hexdigest(),
+        }
+        for position, content in enumerate(contents)
+    ]
+    body = b"--b\r\nContent-Type: application/json\r\n\r\n" + orjson.dumps(
+        make_statement(attachments=attachments)
+    )
+    for content in contents:
+        body += (
+            b"\r\n--b\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: binary\r\n"
+            b"X-Experience-API-Hash: " + hashlib.sha256(content).hexdigest().encode()
+            + b"\r\n\r\n" + content
+        )  # fmt: skip
+    return body + b"\r\n--b--\r\n"
+
+
+def test_multipart_body_of_more_parts_than_the_limit_is_413(limited: XapiClient) -> None:
+    headers = {"Content-Type": 'multipart/mixed; boundary="b"'}
+    most = [str(n).encode() for n in range(MAX_PARTS - 1)]
+    response = limited.post("statements", data=_parts_body(most), headers=headers)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    too_many = _parts_body([str(n).encode() for n in range(MAX_PARTS)])
+    error = assert_error(limited.post("statements", data=too_many, headers=headers), 413)
+    assert "LRS_MAX_MULTIPART_PARTS" in error["message"]
+    statement = orjson.loads(too_many.split(b"\r\n")[3])
+    response = limited.put(
+        "statements", query_string={"statementId": statement["id"]}, data=too_many,
+        headers=headers,
+    )  # fmt: skip
+    assert_error(response, 413)
+    assert _statements(limited) == 1
 
 
 def test_alternate_syntax_body_over_the_limit_is_413_and_not_read(
