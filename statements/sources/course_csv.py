@@ -86,10 +86,28 @@ _ASSESSMENT_WORDS = re.compile(r"\b(quiz|test|exam|assessment|certification)\b",
 _CLOCK = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})")
 
 
+def _spelled(header: str) -> str:
+    return " ".join(header.strip().lower().replace("_", " ").replace("-", " ").split())
+
+
 def _header_map(fieldnames: list[str]) -> dict[str, str]:
+    """Canonical column -> header; a header named twice is refused, as a row would keep
+    only its last value without a word (``Score`` and ``score`` are one name, headers
+    being compared as ``COLUMNS`` spells them; empty headers are never read)."""
+    seen: dict[str, str] = {}
+    for raw in fieldnames:
+        spelled = _spelled(raw)
+        if spelled and spelled in seen:
+            twice = (
+                f"the column {raw!r} is named twice"
+                if raw == seen[spelled]
+                else f"the columns {seen[spelled]!r} and {raw!r} are one name"
+            )
+            raise SourceError("line 1", f"{twice}; rename or remove one")
+        seen[spelled] = raw
     found: dict[str, str] = {}
     for raw in fieldnames:
-        spelled = " ".join(raw.strip().lower().replace("_", " ").replace("-", " ").split())
+        spelled = _spelled(raw)
         for column, spellings in COLUMNS.items():
             if column not in found and spelled in spellings:
                 found[column] = raw

@@ -53,6 +53,8 @@ def test_rejections_make_the_exit_code_non_zero(sqlite_url: str, tmp_path: Path)
          "line 1, column 19: the wiki export is not well-formed XML: mismatched tag"),
         ("courses", b"learner,course\nada,x\n",
          "line 1: missing required column(s): event, timestamp (found: learner, course)"),
+        ("courses", b"learner,course,event,timestamp,course\nada,x,completed,2024-01-01,y\n",
+         "line 1: the column 'course' is named twice; rename or remove one"),
         ("blog", b"<rss version='2.0'><channel><title>x</title>",
          "the feed is not well-formed XML"),
     ],

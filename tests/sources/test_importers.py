@@ -338,6 +338,21 @@ def test_missing_csv_columns() -> None:
     )
 
 
+def test_a_csv_column_named_twice_is_refused() -> None:
+    data = fixture("courses.csv")
+    header, rest = data.split(b"\n", 1)
+    assert _error("courses", header + b",score\n" + rest) == (
+        "line 1: the column 'score' is named twice; rename or remove one"
+    )
+    assert _error("courses", header + b",Learner Name\n" + rest) == (
+        "line 1: the columns 'learner_name' and 'Learner Name' are one name; rename or remove one"
+    )
+    assert _error("courses", header + b",notes,notes\n" + rest) == (
+        "line 1: the column 'notes' is named twice; rename or remove one"
+    )
+    assert len(items_of("courses", header + b",,\n" + rest)) == 9
+
+
 def test_csv_in_the_wrong_or_an_unknown_encoding() -> None:
     latin = fixture("courses.csv").replace(b"Grace Hopper", "Grâce Hopper".encode("latin-1"))
     assert _error("courses", latin) == (

@@ -162,6 +162,19 @@ def test_course_csv_at_a_url(db_and_server: Any) -> None:
     assert (third.read, third.stored, third.skipped) == (10, 1, 9)
 
 
+def test_course_csv_with_a_column_named_twice_at_a_url(db_and_server: Any) -> None:
+    database, server = db_and_server
+    header, rest = fixture("courses.csv").split(b"\n", 1)
+    twice = Route(header + b",event\n" + rest, content_type="text/csv")
+    server.routes["/export/twice.csv"] = twice
+    add(database, "courses", server.url("/export/twice.csv"), "twice", every="1d")
+    report = run(database, "twice")
+    assert report.status == "error" and report.stored == 0
+    assert report.error == "the column 'event' is named twice; rename or remove one"
+    assert row(database, "twice").last_error == report.error
+    assert statement_count(database) == 0
+
+
 def test_a_source_that_repeats_items(db_and_server: Any) -> None:
     """The same entry twice in a feed, and the same feed under a second source: stored
     once (the statement ids derive from the items)."""
