@@ -5,7 +5,7 @@ Pure Python: no Flask, no SQLAlchemy, nothing else of ours is imported here.
 
 from .attachments import check_attachments
 from .canonical import Format, best_language, format_statement, same_statement
-from .enrich import enrich, format_timestamp
+from .enrich import check_restored, enrich, format_timestamp
 from .errors import StatementError
 from .fields import TimestampError, parse_timestamp
 from .ifi import activity_ids_in, actors_by_key, agent_key, agent_keys_in, object_identity
@@ -30,6 +30,7 @@ __all__ = [
     "agent_keys_in",
     "best_language",
     "check_attachments",
+    "check_restored",
     "check_voiding",
     "enrich",
     "format_statement",

@@ -10,9 +10,14 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from .errors import StatementError
+from .fields import parse_timestamp
 from .types import Actor, Statement
 
-__all__ = ["DEFAULT_VERSION", "enrich", "format_timestamp"]
+__all__ = ["DEFAULT_VERSION", "STORED_CLOCK_SKEW", "check_restored", "enrich", "format_timestamp"]
+
+# How far a restored statement's `stored` may lie ahead of this LRS's clock: the clocks of
+# the LRS that stored it and of this one may disagree by as much.
+STORED_CLOCK_SKEW = dt.timedelta(minutes=5)
 
 # Data 2.4.10: "If not provided, the LRS SHOULD set this to 1.0.0" (1.0.3); 2.0 says 2.0.0.
 DEFAULT_VERSION = {"1.0.3": "1.0.0", "2.0.0": "2.0.0"}
@@ -58,3 +63,23 @@ def enrich(
     if "version" not in out:
         out["version"] = DEFAULT_VERSION.get(version, "1.0.0")
     return cast(Statement, out)
+
+
+def check_restored(statement: Mapping[str, Any], now: dt.datetime) -> None:
+    """Refuse a statement restored from an export whose ``stored`` is later than ``now``
+    plus :data:`STORED_CLOCK_SKEW`.
+
+    ``stored`` is the instant an LRS stored the statement (XAPI-00023); a restore keeps it,
+    but no LRS stored anything in the future. Kept, such a statement would also sit at the
+    end of every ``since``/``until`` window for years, ahead of statements stored after
+    it. The statement is validated already, so ``stored`` is a timestamp.
+    """
+    stored = parse_timestamp(str(statement["stored"]))
+    if stored > now + STORED_CLOCK_SKEW:
+        minutes = int(STORED_CLOCK_SKEW.total_seconds() // 60)
+        raise StatementError(
+            "stored",
+            f"{statement['stored']} is later than this LRS's clock ({format_timestamp(now)}) "
+            f"by more than {minutes} minutes; an LRS sets stored when it stores a statement, "
+            "so no export holds one from the future",
+        )

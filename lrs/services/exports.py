@@ -41,7 +41,7 @@ from lrs.store import statements as statement_store
 from lrs.store.engine import Database
 from lrs.store.exports import ExportRow
 from lrs.store.statements import StatementQuery
-from statements import Statement, StatementError, agent_key, validate
+from statements import Statement, StatementError, agent_key, check_restored, validate
 
 T = TypeVar("T")
 ExportFormat = Literal["ndjson", "csv", "parquet"]
@@ -429,7 +429,9 @@ def _parse_line(number: int, raw: bytes | str) -> _Line:
         if key not in statement:
             raise BadRequest("missing; every statement of an export has it", key)
     version = "2.0.0" if str(statement["version"]).startswith("2.") else "1.0.3"
-    return _Line(number, validate(statement, version), voided and bool(data["voided"]))
+    valid = validate(statement, version)
+    check_restored(valid, dt.datetime.now(dt.UTC))
+    return _Line(number, valid, voided and bool(data["voided"]))
 
 
 def _import_batch(db: Database, batch: list[_Line], result: ImportResult) -> None:

@@ -50,6 +50,10 @@ BAD: dict[str, tuple[Callable[[str], bytes], str]] = {
         lambda _: orjson.dumps(_exported(stored="0001-01-01T00:00:00+14:00")),
         "stored: Must lie between the years 0001 and 9999",
     ),
+    "stored in the future": (
+        lambda _: orjson.dumps(_exported(stored="9999-12-31T23:59:59Z")),
+        "stored: 9999-12-31T23:59:59Z is later than this LRS's clock",
+    ),
     "NUL": (
         lambda _: orjson.dumps(_exported(result={"response": "a\x00"})),
         "result.response: Must not contain the NUL character",

@@ -13,6 +13,7 @@ from statements import (
     activity_ids_in,
     agent_key,
     agent_keys_in,
+    check_restored,
     enrich,
     format_statement,
     is_voiding,
@@ -248,3 +249,20 @@ def test_enrich_rejects_id_that_differs_from_parameter() -> None:
             version="1.0.3",
         )
     assert info.value.path == "id"
+
+
+def test_a_restored_stored_later_than_the_clock_and_its_skew_is_refused() -> None:
+    """XAPI-00023: an LRS sets stored as it stores, so an export holds none from the future;
+    within five minutes of this clock it is the two LRSs' clocks disagreeing."""
+    now = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
+    for stored in ("2026-03-01T12:05:00Z", "2026-03-01T13:04:59+01:00", "2001-01-01T00:00:00Z"):
+        check_restored(make_statement(stored=stored), now)
+    for stored in ("2026-03-01T12:05:00.001Z", "2026-03-01T12:05:01", "9999-12-31T23:59:59Z"):
+        with pytest.raises(StatementError) as info:
+            check_restored(make_statement(stored=stored), now)
+        assert info.value.path == "stored"
+        assert info.value.message == (
+            f"{stored} is later than this LRS's clock (2026-03-01T12:00:00.000Z) by more than "
+            "5 minutes; an LRS sets stored when it stores a statement, so no export holds one "
+            "from the future"
+        )

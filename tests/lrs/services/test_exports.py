@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import inspect
 import shutil
 from collections.abc import Iterator
@@ -175,6 +176,25 @@ def test_import_rejects_a_line_that_is_not_an_exported_statement(
     result = exports.import_statements(fresh_database, [orjson.dumps(bad)])
     assert result.rejected == [(1, "verb.id: Must be an absolute IRI with a scheme (RFC 3987).")]
     assert result.imported == 0
+
+
+def test_import_rejects_a_stored_from_the_future_and_stores_the_other_lines(
+    database: Database, fresh_database: Database
+) -> None:
+    _fill(database)
+    lines = _parsed(_export(database))
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=4)
+    lines[1]["stored"] = "2999-01-01T00:00:00.000Z"
+    lines[2]["stored"] = soon.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    result = exports.import_statements(fresh_database, [orjson.dumps(line) for line in lines])
+    assert [number for number, _ in result.rejected] == [2]
+    assert result.rejected[0][1].startswith(
+        "stored: 2999-01-01T00:00:00.000Z is later than this LRS's clock ("
+    )
+    assert result.imported == len(lines) - 1
+    restored = {line["id"]: line["stored"] for line in _parsed(_export(fresh_database))}
+    assert set(restored) == {line["id"] for line in lines} - {lines[1]["id"]}
+    assert restored[lines[2]["id"]] == lines[2]["stored"]
 
 
 def test_export_pages_through_the_store(database: Database) -> None:

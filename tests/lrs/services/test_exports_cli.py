@@ -15,7 +15,7 @@ from lrs.services.exports import CSV_HEADER
 from lrs.services.statements import store_statements
 from lrs.store.engine import Database
 from tests.conftest import TEST_KEY, TEST_SECRET
-from tests.factories import make_agent
+from tests.factories import make_agent, make_statement
 from tests.lrs.api.data import PASSED, known_statements
 
 
@@ -123,3 +123,31 @@ def test_export_kind_has_the_dashboards_name_and_keeps_its_old_one(
         assert result.exit_code == 0, result.output
         rows = list(csv.reader(result.stdout.splitlines()))
         assert [row[CSV_HEADER.index("verb_id")] for row in rows[1:]] == [PASSED]
+
+
+def test_import_of_a_stored_from_the_future_names_the_line(
+    database: Database, database_url: str, _sqlite_template: Path, tmp_path: Path
+) -> None:
+    principal = credentials.authenticate(database, TEST_KEY, TEST_SECRET)
+    assert principal is not None
+    statement = make_statement(actor=make_agent("restored"))
+    store_statements(database, [statement], version="2.0.0", principal=principal)
+    dump = tmp_path / "backup.ndjson"
+    runner = CliRunner()
+    result = runner.invoke(
+        main, ["export", "-o", str(dump)], env={"LRS_DATABASE_URL": database_url}
+    )
+    assert result.exit_code == 0, result.output
+    (line,) = _parsed(dump)
+    assert isinstance(line, dict)
+    dump.write_bytes(orjson.dumps({**line, "stored": "2999-01-01T00:00:00Z"}) + b"\n")
+    target = tmp_path / "copy.db"
+    shutil.copyfile(_sqlite_template, target)
+    result = runner.invoke(
+        main, ["import", "statements", str(dump)], env={"LRS_DATABASE_URL": f"sqlite:///{target}"}
+    )
+    assert result.exit_code == 1
+    assert "stored 0" in result.stdout and "rejected 1" in result.stdout
+    assert "rejected line 1: stored: 2999-01-01T00:00:00Z is later than this LRS's clock" in (
+        result.stderr
+    )
