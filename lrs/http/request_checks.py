@@ -4,11 +4,13 @@
   gunicorn take request lines of any length, so that this answer, in the one error shape,
   is the only one a client gets for a long URL.
 * The NUL character (U+0000) gets 400 naming where it is, in a query parameter or form
-  field (name or value) and in a JSON body outside /xapi/ (forwarding rules, erasure,
-  aggregates); Basic credentials holding it get 401. PostgreSQL can keep it neither in
-  text nor in JSONB: refusing it here makes both databases behave alike for every
-  resource. Statements are checked by ``statements.validate`` (400 naming the JSON path);
-  xAPI documents are stored as bytes and keep it, byte for byte.
+  field (name or value; a multipart/form-data form only outside /xapi/, where a body of
+  that type may be a document to keep as sent) and in a JSON body outside /xapi/
+  (forwarding rules, erasure, aggregates); Basic credentials holding it get 401.
+  PostgreSQL can keep it neither in text nor in JSONB: refusing it here makes both
+  databases behave alike for every resource. Statements are checked by
+  ``statements.validate`` (400 naming the JSON path); xAPI documents are stored as bytes
+  and keep it, byte for byte.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from lrs.errors import BadRequest, Unauthorized, UriTooLong
 from statements.validate import NUL_MESSAGE, nul_path
 
 _FORM = "application/x-www-form-urlencoded"
+_MULTIPART_FORM = "multipart/form-data"
 
 
 def init_request_checks(app: Flask, max_url_bytes: int) -> None:
@@ -39,7 +42,9 @@ def init_request_checks(app: Flask, max_url_bytes: int) -> None:
                 "syntax (POST with method=GET) instead."
             )
         _refuse_nul(request.args.items(multi=True), "parameter")
-        if request.mimetype == _FORM:
+        if request.mimetype == _FORM or (
+            request.mimetype == _MULTIPART_FORM and not request.path.startswith("/xapi/")
+        ):
             _refuse_nul(request.form.items(multi=True), "form field")
         elif request.mimetype == "application/json" and not request.path.startswith("/xapi/"):
             _refuse_nul_in_json(request.get_data(cache=True))

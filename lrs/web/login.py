@@ -71,10 +71,15 @@ def csrf_token() -> str:
 
 
 def csrf_ok() -> bool:
-    """True when the form's CSRF token is this browser session's."""
+    """True when the form's CSRF token is this browser session's (compared as UTF-8:
+    ``hmac.compare_digest`` refuses text outside ASCII, and a form may send any)."""
     sent = request.form.get("csrf_token", "")
     expected = session.get(CSRF_KEY, "")
-    return bool(sent and expected) and hmac.compare_digest(str(sent), str(expected))
+    return bool(sent and expected) and hmac.compare_digest(_utf8(sent), _utf8(expected))
+
+
+def _utf8(text: object) -> bytes:
+    return str(text).encode("utf-8", "surrogatepass")
 
 
 def page(next_url: str, error: str | None) -> str:
@@ -106,13 +111,39 @@ def start_session(user: users.User, next_url: str) -> Response:
 
 
 def safe_next(target: str | None) -> str:
-    # Only paths inside the dashboards: never an open redirect to another site.
-    if not target:
+    # Only paths inside the dashboards: never an open redirect to another site, nor a
+    # control character (a line break cannot go into the Location header).
+    if not target or any(character < " " or character == "\x7f" for character in target):
         return PREFIX
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # e.g. an unclosed IPv6 literal, "http://[::1"
+        return PREFIX
     if parts.scheme or parts.netloc or not parts.path.startswith(PREFIX):
         return PREFIX
     return target
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _wants_json() -> bool:
+    """The client asks for JSON rather than a page (``Accept: application/json``); a
+    browser, which accepts text/html or */*, gets the form again."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def _refused(
+    next_url: str, status: int, code: str, message: str, path: str = ""
+) -> Response | tuple[str, int]:
+    """The sign-in refused: the form with ``message`` for a browser, the one error shape
+    for a client that asks for JSON."""
+    if not _wants_json():
+        return page(next_url, message), status
+    response = error_response(status, code, message, path)
+    response.headers.pop("WWW-Authenticate", None)  # no browser Basic-auth prompt
+    return response
 
 
 @bp.route(LOGIN_PATH, methods=["GET", "POST"])
@@ -120,17 +151,32 @@ def login() -> Response | str | tuple[str, int]:
     next_url = safe_next(request.values.get("next"))
     if request.method in ("GET", "HEAD"):
         return page(next_url, None)
+    if request.mimetype not in FORM_TYPES:
+        return _refused(
+            next_url, 400, "bad_request",
+            f"Send the sign-in form as {' or '.join(FORM_TYPES)}, not "
+            f"{request.mimetype or 'a body without a Content-Type'}.", "Content-Type",
+        )  # fmt: skip
     if not csrf_ok():
-        return page(next_url, "The form expired; please sign in again."), 400
+        return _refused(
+            next_url, 400, "bad_request",
+            "The form expired or its CSRF token is wrong; please sign in again.", "csrf_token",
+        )  # fmt: skip
+    missing = [name for name in ("username", "password") if name not in request.form]
+    if missing:
+        return _refused(
+            next_url, 400, "bad_request",
+            f"The form has no {' and no '.join(missing)}.", missing[0]
+        )  # fmt: skip
     user = users.authenticate(
         database(),
-        request.form.get("username", ""),
-        request.form.get("password", ""),
+        request.form["username"],
+        request.form["password"],
         address=client_address(),
         limits=sign_in_limits(),
     )
     if user is None:
-        return page(next_url, "Unknown username or wrong password."), 401
+        return _refused(next_url, 401, "unauthorized", "Unknown username or wrong password.")
     return start_session(user, next_url)
 
 

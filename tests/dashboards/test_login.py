@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from urllib.parse import urlencode
 
+import orjson
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -12,6 +15,7 @@ from lrs.errors import BadRequest
 from lrs.http import context
 from lrs.services import users
 from lrs.store.engine import Database
+from tests.helpers import assert_error
 
 PASSWORD = "correct horse"
 
@@ -106,6 +110,104 @@ def test_next_never_leaves_the_dashboards(client: FlaskClient, user: users.User)
               "next": "https://evil.example.com/dashboards/"},
     )  # fmt: skip
     assert response.headers["Location"] == "/dashboards/"
+
+
+JSON = {"Accept": "application/json"}
+
+
+def test_a_client_asking_for_json_gets_errors_in_the_one_shape(
+    client: FlaskClient, user: users.User
+) -> None:
+    form = {"username": "manager", "password": "wrong password", "csrf_token": _csrf(client)}
+    response = client.post("/dashboards/login", data=form, headers=JSON)
+    error = assert_error(response, 401)
+    assert error["code"] == "unauthorized"
+    assert "WWW-Authenticate" not in response.headers
+    error = assert_error(
+        client.post("/dashboards/login", data={**form, "csrf_token": "stale"}, headers=JSON),
+        400, "csrf_token",
+    )  # fmt: skip
+    assert "CSRF" in error["message"]
+    browser = {"Accept": "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8"}
+    for headers in (browser, {"Accept": "*/*"}, {}):
+        page = client.post("/dashboards/login", data=form, headers=headers)
+        assert (page.status_code, page.mimetype) == (401, "text/html")
+        assert "Unknown username or wrong password." in page.get_data(as_text=True)
+    form["password"] = PASSWORD
+    assert client.post("/dashboards/login", data=form, headers=JSON).status_code == 303
+    assert client.get("/dashboards/").status_code == 200
+
+
+def _form(token: str, **fields: str) -> bytes:
+    return urlencode({"csrf_token": token, **fields}).encode()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "path"),
+    [
+        (lambda token: _form(token), "application/x-www-form-urlencoded", 400, "username"),
+        (lambda token: _form(token, username="manager"), "application/x-www-form-urlencoded",
+         400, "password"),
+        (lambda token: _form(token, username="m" * 2_000_000, password="p" * 2_000_000),
+         "application/x-www-form-urlencoded", 401, ""),
+        (lambda token: orjson.dumps({"csrf_token": token, "username": "manager"}),
+         "application/json", 400, "Content-Type"),
+        (lambda token: b"username=manager", "text/plain", 400, "Content-Type"),
+        (lambda token: b"", "", 400, "Content-Type"),
+        (lambda token: b"--x\r\nbroken", "multipart/form-data", 400, "csrf_token"),
+        (lambda token: b"--x\r\nbroken", "multipart/form-data; boundary=x", 400, "csrf_token"),
+        (lambda token: _form("\u00e9" + token, username="manager", password=PASSWORD),
+         "application/x-www-form-urlencoded", 400, "csrf_token"),
+        (lambda token: _form(token, username="a\x00", password="p"),
+         "application/x-www-form-urlencoded", 400, "username"),
+        (lambda token: (
+            b"--x\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n" + token.encode()
+            + b"\r\n--x\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\na\x00"
+            + b"\r\n--x\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\np"
+            + b"\r\n--x--\r\n"
+        ), "multipart/form-data; boundary=x", 400, "username"),
+        (lambda token: b"csrf_token=" + token.encode() + b"&username=%ED%A0%80&password=%FF",
+         "application/x-www-form-urlencoded", 401, ""),
+    ],
+    ids=["no-fields", "no-password", "huge-fields", "json", "text", "no-type", "broken-multipart",
+         "broken-multipart-boundary", "csrf-outside-ascii", "nul", "nul-in-multipart",
+         "not-utf-8"],
+)  # fmt: skip
+def test_a_malformed_sign_in_form_is_never_a_500(
+    client: FlaskClient,
+    user: users.User,
+    body: Callable[[str], bytes],
+    content_type: str,
+    status: int,
+    path: str,
+) -> None:
+    token = _csrf(client)
+    headers = {**JSON, "Content-Type": content_type} if content_type else JSON
+    response = client.post("/dashboards/login", data=body(token), headers=headers)
+    assert_error(response, status, path)
+    page = client.post(
+        "/dashboards/login", data=body(token), headers={"Content-Type": content_type}
+    )
+    assert page.status_code == status
+    assert client.get("/dashboards/").status_code == 303
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["http://[::1", "/dashboards/\r\nX-Injected: 1", "/dashboards/\x7f", "//[/dashboards/"],
+)
+def test_a_next_that_is_no_url_leads_to_the_dashboards(
+    client: FlaskClient, user: users.User, target: str
+) -> None:
+    assert client.get("/dashboards/login", query_string={"next": target}).status_code == 200
+    response = client.post(
+        "/dashboards/login",
+        data={"username": "manager", "password": PASSWORD, "csrf_token": _csrf(client),
+              "next": target},
+    )  # fmt: skip
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/dashboards/"
+    assert "X-Injected" not in response.headers
 
 
 def test_export_streams_csv_and_ndjson(

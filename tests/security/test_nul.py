@@ -158,6 +158,14 @@ def test_documents_keep_nul_byte_for_byte_and_through_a_json_merge(
     response = xapi.put("activities/state", query_string=params, data=binary, headers=octets)
     assert response.status_code == 204, response.get_data(as_text=True)
     assert xapi.get("activities/state", query_string=params).data == binary
+    # A document sent as multipart/form-data is bytes too: kept as sent, never read as a form.
+    params["stateId"] = "form"
+    xapi.delete("activities/state", query_string=params)
+    form = b'--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n\x00\r\n--x--\r\n'
+    headers = {"Content-Type": "multipart/form-data; boundary=x"}
+    response = xapi.put("activities/state", query_string=params, data=form, headers=headers)
+    assert response.status_code == 204, response.get_data(as_text=True)
+    assert xapi.get("activities/state", query_string=params).data == form
 
 
 def test_nul_in_credentials_a_form_or_an_api_body_is_refused(
