@@ -90,6 +90,14 @@ def insert_ignore(session: Session, table: Table, rows: Sequence[dict[str, Any]]
     session.execute(_ignoring(_dialect(session), table), list(rows))
 
 
+def insert_ignore_select(
+    session: Session, table: Table, columns: Sequence[str], query: Select[Any]
+) -> None:
+    """Insert the rows ``query`` selects, skipping those whose key already exists."""
+    statement = _insert(_dialect(session), table).from_select(list(columns), query)
+    session.execute(statement.on_conflict_do_nothing())
+
+
 # Up to this many rows, a request's new rows go to PostgreSQL as INSERTs in a pipeline
 # (no round trip of their own) rather than by COPY (two round trips each, cheaper per row).
 FEW_ROWS = 64

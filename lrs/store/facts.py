@@ -1042,13 +1042,15 @@ def _insert_authors(session: Session, contents: Sequence[str] | None) -> None:
     if contents is not None:
         first = first.where(F.activity_id.in_(list(contents)))
     firsts = first.group_by(F.activity_id).subquery()
-    session.execute(
-        insert(ContentAuthor).from_select(
-            ["content_id", "seq", "author_key", "at"],
-            select(firsts.c.content_id, firsts.c.seq, F.actor_key, F.timestamp).join(
-                firsts, F.seq == firsts.c.seq
-            ),
-        )
+    # A content whose author was not among the facts removed keeps its row (the first
+    # author still), so the rows of the others alone go in.
+    dialects.insert_ignore_select(
+        session,
+        _table(ContentAuthor),
+        ["content_id", "seq", "author_key", "at"],
+        select(firsts.c.content_id, firsts.c.seq, F.actor_key, F.timestamp).join(
+            firsts, F.seq == firsts.c.seq
+        ),
     )
 
 

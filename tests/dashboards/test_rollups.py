@@ -103,6 +103,28 @@ def test_rollups_equal_the_facts_after_voiding(database: Database, seeded: dict[
         assert session.execute(select(LearningFact.seq)).all()
 
 
+def test_voiding_a_later_writing_of_a_content_keeps_its_first_author(
+    database: Database, seeded: dict[str, Any]
+) -> None:
+    """The content keeps its row in content_author when the fact voided was not its
+    author's (the row was inserted again beside itself: a unique violation, a 500)."""
+    again = {
+        "actor": {"objectType": "Agent", "mbox": "mailto:ben@example.com"},
+        "verb": {"id": Verbs.AUTHORED, "display": {"en": "authored"}},
+        "object": {"id": POST, "definition": {"type": ActivityTypes.BLOG}},
+        "timestamp": "2030-01-01T00:00:00Z",
+    }
+    (later,) = store_statements(database, [again], version="1.0.3", principal=seeded["principal"])
+    before = assert_consistent(database)["content_author"]
+    voiding = {
+        "actor": {"objectType": "Agent", "mbox": "mailto:admin@example.com"},
+        "verb": {"id": Verbs.VOIDED, "display": {"en": "voided"}},
+        "object": {"objectType": "StatementRef", "id": later},
+    }
+    store_statements(database, [voiding], version="1.0.3", principal=seeded["principal"])
+    assert assert_consistent(database)["content_author"] == before
+
+
 def test_rollups_equal_the_facts_after_privacy_forget(
     database: Database, seeded: dict[str, Any]
 ) -> None:
