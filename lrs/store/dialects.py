@@ -14,6 +14,7 @@ from sqlalchemy import (
     Date,
     Integer,
     Select,
+    String,
     Table,
     Text,
     cast,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    tuple_,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
@@ -167,6 +169,38 @@ def share_rows(session: Session, key: ColumnElement[Any], values: Sequence[Any])
     this one ends. PostgreSQL only: SQLite runs one write transaction at a time."""
     if values and _dialect(session) == "postgresql":
         session.execute(select(key).where(key.in_(values)).with_for_update(read=True)).all()
+
+
+def lock_in_key_order(
+    session: Session, table: Table, columns: Sequence[str], keys: Sequence[tuple[Any, ...]]
+) -> None:
+    """Lock the rows of ``table`` whose ``columns`` hold one of ``keys``, in the order of
+    their primary keys as Python sorts them (text by code point: collation "C"), the order
+    in which ``increment`` and ``insert_ignore`` take the rows of a sorted batch. A DELETE
+    by a list of keys locks rows in the order its plan meets them (the heap's): run first,
+    this keeps it from holding one row of two that a concurrent batch adds to in key order
+    while waiting for the other (a deadlock). PostgreSQL only: SQLite runs one write
+    transaction at a time."""
+    if not keys or _dialect(session) != "postgresql":
+        return
+    chosen = [table.c[column] for column in columns]
+    order = [*chosen, *(column for column in table.primary_key.columns if column not in chosen)]
+    collated = [c.collate("C") if isinstance(c.type, String) else c for c in order]
+    ordered = sorted(set(keys))
+    for start in range(0, len(ordered), _LOCK_CHUNK):
+        chunk = ordered[start : start + _LOCK_CHUNK]
+        condition = (
+            chosen[0].in_([key[0] for key in chunk])
+            if len(chosen) == 1
+            else tuple_(*chosen).in_(chunk)
+        )
+        session.execute(
+            select(literal(1)).select_from(table).where(condition).order_by(*collated)
+            .with_for_update()
+        ).all()  # fmt: skip
+
+
+_LOCK_CHUNK = 500
 
 
 def upsert(

@@ -151,6 +151,16 @@ def _stage_sql(column: str) -> ColumnElement[bool]:
     return enrols() if column == "enrolled" else F.concept.in_(PROGRESS[column])
 
 
+# The order in which every path writes the rollups, each in the order of its keys.
+ROLLUP_ORDER: tuple[str, ...] = (
+    "completion_tag", "course_progress", "course_learner", "daily_activity", "actor_day",
+    "actor_informal_month", "actor_month", "hourly_activity", "filter_value", "content_day",
+    "content_month", "tag_day", "tag_month", "activity_day", "activity_month",
+    "content_author", "content_tag", "contribution_tag", "content_contributor",
+    "content_use_month",
+)  # fmt: skip
+
+
 def record(
     session: Session, facts: Sequence[tuple[int, dict[str, Any]]], *, count: bool = True
 ) -> None:
@@ -197,14 +207,17 @@ def _add_to_rollups(
 ) -> None:
     """Count new facts in every rollup (those of ``moved`` course progress keys were
     recounted whole already); only writes, nothing read back."""
+    # In ROLLUP_ORDER, as every path: _move_to_courses wrote the first two already.
+    _add_completion_tags(session, rows, tags)
+    _add_to_course_progress(session, [row for row in rows if _course_key(row) not in moved])
+    # After both: a moved pair's learner row is recounted from its course progress whole
+    # (locked by _move_to_courses).
+    learners = sorted({(course, actor) for _, course, actor, _ in moved})
+    _recount_learners(session, learners, locked=True)
     _add_to_rollup(session, Counter(_rollup_key(row) for row in rows))
     _add_to_actor_day(session, rows)
     _add_informal_months(session, rows)
     _add_actor_months(session, rows)
-    _add_completion_tags(session, rows, tags)
-    _add_to_course_progress(session, [row for row in rows if _course_key(row) not in moved])
-    # After both: a moved pair's learner row is recounted from its course progress whole.
-    _recount_learners(session, sorted({(course, actor) for _, course, actor, _ in moved}))
     _add_to_hourly(session, Counter(map(_hour_key, rows)))
     _add_filter_values(session, rows)
     _add_by_period(session, CONTENT, Counter(filter(None, map(_content_key, rows))))
@@ -348,8 +361,12 @@ def _move_to_courses(
     if keys:
         P = CourseProgress
         ordered = sorted(keys)
+        _lock(session, P, ("day", "course", "actor_key", "team"), ordered)
         session.execute(delete(P).where(tuple_(P.day, P.course, P.actor_key, P.team).in_(ordered)))
         _insert_course_progress(session, ordered)
+        # Their learner rows are recounted in the pipeline of record, where no row is read.
+        learners = sorted({(course, actor) for _, course, actor, _ in ordered})
+        _lock(session, CourseLearner, ("course", "actor_key"), learners)
     return keys
 
 
@@ -383,6 +400,35 @@ def _forget_chunk(session: Session, seqs: list[int]) -> None:
         select(T.seq, T.tag).where(T.seq.in_(seqs)))]  # fmt: skip
     session.execute(delete(T).where(T.seq.in_(seqs)))
     session.execute(delete(F).where(F.seq.in_(seqs)))
+    reopened = _reopen_registrations(session, removed)
+    # The rollups in ROLLUP_ORDER, as record adds to them, each in the order of its keys.
+    courses = sorted({key for key in map(_course_key, removed) if key is not None} | set(reopened))
+    _recount_completion_tags(session, removed, courses)
+    if courses:
+        P = CourseProgress
+        _lock(session, P, ("day", "course", "actor_key", "team"), courses)
+        session.execute(delete(P).where(tuple_(P.day, P.course, P.actor_key, P.team).in_(courses)))
+        _insert_course_progress(session, courses)
+        _recount_learners(session, sorted({(course, actor) for _, course, actor, _ in courses}))
+    counts: Counter[RollupKey] = Counter()
+    for row in removed:
+        counts[_rollup_key(row)] -= 1
+    _add_to_rollup(session, counts)
+    session.execute(delete(DailyActivity).where(DailyActivity.statements <= 0))
+    days = sorted({_actor_key(row) for row in removed})
+    _lock(session, ActorDay, ("day", "actor_key", "team"), days)
+    session.execute(
+        delete(ActorDay).where(tuple_(ActorDay.day, ActorDay.actor_key, ActorDay.team).in_(days))
+    )
+    _insert_actor_days(session, days)
+    _add_informal_months(session, removed, -1)
+    _recount_actor_months(session, days)
+    hours: Counter[HourKey] = Counter()
+    for row in removed:
+        hours[_hour_key(row)] -= 1
+    _add_to_hourly(session, hours)
+    session.execute(delete(HourlyActivity).where(HourlyActivity.statements <= 0))
+    _refresh_filter_values(session, removed)
     contents: Counter[ContentKey] = Counter()
     for key in filter(None, map(_content_key, removed)):
         contents[key] -= 1
@@ -393,38 +439,13 @@ def _forget_chunk(session: Session, seqs: list[int]) -> None:
     for found in filter(None, map(_activity_key, removed)):
         activities[found] -= 1
     _add_by_period(session, ACTIVITIES, activities)
-    counts: Counter[RollupKey] = Counter()
-    for row in removed:
-        counts[_rollup_key(row)] -= 1
-    _add_to_rollup(session, counts)
-    session.execute(delete(DailyActivity).where(DailyActivity.statements <= 0))
-    days = sorted({_actor_key(row) for row in removed})
-    session.execute(
-        delete(ActorDay).where(tuple_(ActorDay.day, ActorDay.actor_key, ActorDay.team).in_(days))
-    )
-    _insert_actor_days(session, days)
-    _recount_actor_months(session, days)
-    _add_informal_months(session, removed, -1)
-    hours: Counter[HourKey] = Counter()
-    for row in removed:
-        hours[_hour_key(row)] -= 1
-    _add_to_hourly(session, hours)
-    session.execute(delete(HourlyActivity).where(HourlyActivity.statements <= 0))
-    reopened = _reopen_registrations(session, removed)
-    courses = sorted({key for key in map(_course_key, removed) if key is not None} | set(reopened))
-    _recount_completion_tags(session, removed, courses)
-    if courses:
-        P = CourseProgress
-        session.execute(delete(P).where(tuple_(P.day, P.course, P.actor_key, P.team).in_(courses)))
-        _insert_course_progress(session, courses)
-        _recount_learners(session, sorted({(course, actor) for _, course, actor, _ in courses}))
-    _refresh_filter_values(session, removed)
     gone = {row["seq"] for row in removed}
     authored = sorted(
         {row["activity_id"] for row in removed
          if row["concept"] in AUTHORING and row.get("activity_id") is not None}
     )  # fmt: skip
     if authored:
+        _lock(session, ContentAuthor, ("content_id",), [(content,) for content in authored])
         session.execute(
             delete(ContentAuthor).where(
                 ContentAuthor.content_id.in_(authored), ContentAuthor.seq.in_(gone)
@@ -436,13 +457,21 @@ def _forget_chunk(session: Session, seqs: list[int]) -> None:
     pairs = sorted({(row["content_id"], row["actor_key"]) for row in removed if _contributes(row)})
     if pairs:
         C = ContentContributor
+        _lock(session, C, ("content_id", "actor_key"), pairs)
         session.execute(delete(C).where(tuple_(C.content_id, C.actor_key).in_(pairs)))
         _insert_contributors(session, pairs)
     used = sorted({(row["content_id"], row["actor_key"]) for row in removed if _uses(row)})
     if used:
         U = ContentUseMonth
+        _lock(session, U, ("content_id", "actor_key"), used)
         session.execute(delete(U).where(tuple_(U.content_id, U.actor_key).in_(used)))
         _insert_uses(session, used)
+
+
+def _lock(session: Session, model: Any, columns: Sequence[str], keys: Sequence[Any]) -> None:
+    """Lock the rows of a rollup about to be recounted in the order of their keys (see
+    ``dialects.lock_in_key_order``), before a DELETE takes them in its plan's order."""
+    dialects.lock_in_key_order(session, _table(model), columns, [tuple(key) for key in keys])
 
 
 def move_facts(
@@ -722,6 +751,7 @@ def _recount_actor_months(session: Session, days: Sequence[ActorKey]) -> None:
     months = sorted({(day.replace(day=1), actor, team) for day, actor, team in days})
     for start in range(0, len(months), _CHUNK):
         chunk = months[start : start + _CHUNK]
+        _lock(session, M, ("month", "actor_key", "team"), chunk)
         session.execute(delete(M).where(tuple_(M.month, M.actor_key, M.team).in_(chunk)))
         _insert_actor_months(session, sorted({key[1] for key in chunk}), chunk)
 
@@ -885,11 +915,16 @@ def _add_to_course_progress(session: Session, rows: Iterable[dict[str, Any]]) ->
     )
 
 
-def _recount_learners(session: Session, pairs: Sequence[LearnerKey]) -> None:
-    """Recount these (course, person) rows of ``course_learner`` from course progress."""
+def _recount_learners(
+    session: Session, pairs: Sequence[LearnerKey], *, locked: bool = False
+) -> None:
+    """Recount these (course, person) rows of ``course_learner`` from course progress
+    (``locked``: the caller locked them already, as inside a pipeline no row is read)."""
     L = CourseLearner
     for start in range(0, len(pairs), _CHUNK):
         chunk = list(pairs[start : start + _CHUNK])
+        if not locked:
+            _lock(session, L, ("course", "actor_key"), chunk)
         session.execute(delete(L).where(tuple_(L.course, L.actor_key).in_(chunk)))
         _insert_learners(session, chunk)
 
@@ -1003,6 +1038,7 @@ def _add_filter_values(session: Session, rows: Iterable[dict[str, Any]]) -> None
 
 def _refresh_filter_values(session: Session, removed: Iterable[dict[str, Any]]) -> None:
     keys = sorted({(d, v) for row in removed for d, v, _ in _dimension_values(row)})
+    _lock(session, FilterValue, ("dimension", "value"), keys)
     session.execute(
         delete(FilterValue).where(tuple_(FilterValue.dimension, FilterValue.value).in_(keys))
     )
@@ -1118,6 +1154,7 @@ def _recount_completion_tags(
     if not keys:
         return
     K = CompletionTag
+    _lock(session, K, ("day", "course", "team"), keys)
     session.execute(delete(K).where(tuple_(K.day, K.course, K.team).in_(keys)))
     rows = session.execute(_completion_tags(keys)).all()
     dialects.insert_ignore(
@@ -1340,6 +1377,7 @@ class _ContentTags:
         """The tags of the contents of the ``removed`` facts, from the facts left."""
         contents = sorted({row["content_id"] for row in removed if self.counts(row)})
         if contents:
+            _lock(session, self.table, ("content_id",), [(content,) for content in contents])
             session.execute(delete(self.table).where(self.table.content_id.in_(contents)))
             self.insert(session, contents)
 
