@@ -17,6 +17,7 @@ from flask import render_template_string as render
 from werkzeug.wrappers import Response
 
 from lrs.auth import SESSION_KEY, client_address, sign_in_limits
+from lrs.errors import TooManyRequests
 from lrs.http import context
 from lrs.http.context import database, settings
 from lrs.http.errors import error_response
@@ -168,13 +169,20 @@ def login() -> Response | str | tuple[str, int]:
             next_url, 400, "bad_request",
             f"The form has no {' and no '.join(missing)}.", missing[0]
         )  # fmt: skip
-    user = users.authenticate(
-        database(),
-        request.form["username"],
-        request.form["password"],
-        address=client_address(),
-        limits=sign_in_limits(),
-    )
+    try:
+        user = users.authenticate(
+            database(),
+            request.form["username"],
+            request.form["password"],
+            address=client_address(),
+            limits=sign_in_limits(),
+        )
+    except TooManyRequests as backoff:
+        if _wants_json():
+            raise  # the one error shape, with Retry-After
+        wait = Response(page(next_url, backoff.message), status=429, mimetype="text/html")
+        wait.headers["Retry-After"] = str(backoff.retry_after)
+        return wait
     if user is None:
         return _refused(next_url, 401, "unauthorized", "Unknown username or wrong password.")
     return start_session(user, next_url)

@@ -316,9 +316,20 @@ def test_dashboard_logins_back_off_with_429(
     response = dashboards_client.post(
         "/dashboards/login",
         data={"username": "ana", "password": "correct horse", "csrf_token": csrf},
+        headers={"Accept": "application/json"},
         environ_base={"REMOTE_ADDR": "10.4.0.2"},
     )
     _assert_429(response)
+    # A browser gets the form again, with the same wait.
+    response = dashboards_client.post(
+        "/dashboards/login",
+        data={"username": "ana", "password": "correct horse", "csrf_token": csrf},
+        headers={"Accept": "text/html,*/*;q=0.8"},
+        environ_base={"REMOTE_ADDR": "10.4.0.2"},
+    )
+    assert (response.status_code, response.mimetype) == (429, "text/html")
+    assert int(response.headers["Retry-After"]) >= 1
+    assert 'name="csrf_token"' in response.get_data(as_text=True)
 
 
 def test_the_limits_are_settings(make_app: Callable[..., Flask]) -> None:
