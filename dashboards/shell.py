@@ -4,11 +4,12 @@ the page container; plus the callbacks that keep bar and URL in step."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html
-from flask import g, session
+from flask import g, request, session
 
 from dashboards.panels import described
 from lrs.http import context
@@ -35,6 +36,9 @@ RANGE_LABELS = {"all": "All time", "7d": "Last 7 days", "30d": "Last 30 days",
 # The URL is Dash's own pages location (inside dash.page_container): a second
 # dcc.Location would drift out of step with the page router.
 LOCATION = "_pages_location"
+CONTENT = "_pages_content"  # the ids of Dash's page container, which its router fills
+TITLE_STORE = "_pages_store"
+TITLE_DUMMY = "_pages_dummy"
 CSRF_KEY = "csrf_token"  # the login blueprint's session key for its CSRF token
 CHOICES_SENT = "filter-choices-sent"
 """A store that is true once the filter bar has its choices: a page load sends them, a
@@ -159,11 +163,51 @@ def layout() -> html.Div:
                     _filter_bar(),
                     dcc.Store(id=CHOICES_SENT, data=False),
                     html.Div(id="filter-note", className="small text-muted mb-2"),
-                    dash.page_container,
+                    page_container(),
                 ],
                 fluid=True,
             ),
         ]
+    )
+
+
+def page_container() -> html.Div:
+    """Dash's page container, holding already the page that asks for the layout.
+
+    The browser asks for the layout from the page's own address, which it sends as the
+    referrer. With the location set to that address and the page's layout in place, the
+    location reports no change when it is drawn, so Dash's router is not called: the
+    page's callbacks go out with the layout instead of one round trip later, after the
+    router's answer. Without a referrer on a known page, the container is Dash's own,
+    empty one, which the router fills as before."""
+    address = urlsplit(request.referrer or "")
+    pathname = address.path
+    page = _page_at(pathname) if address.netloc == request.host else None
+    if page is None:
+        container: html.Div = dash.page_container
+        return container
+    search = f"?{address.query}" if address.query else ""
+    # The router's arguments: each parameter's value, a list when it is repeated.
+    parameters = parse_qs(address.query, keep_blank_values=True)
+    query = {key: values[0] if len(values) == 1 else values for key, values in parameters.items()}
+    layout = page["layout"](**query) if callable(page["layout"]) else page["layout"]
+    return html.Div(
+        [
+            dcc.Location(id=LOCATION, refresh="callback-nav", pathname=pathname, search=search),
+            html.Div(layout, id=CONTENT, disable_n_clicks=True),
+            dcc.Store(id=TITLE_STORE, data={"title": page["title"]}),
+            html.Div(id=TITLE_DUMMY, disable_n_clicks=True),
+        ]
+    )
+
+
+def _page_at(pathname: str) -> dict[str, Any] | None:
+    """The registered page at ``pathname`` (an address under the dashboards), if any."""
+    if not pathname.startswith(dash.get_relative_path("/")):
+        return None
+    path = dash.strip_relative_path(pathname) or ""
+    return next(
+        (page for page in dash.page_registry.values() if page["path"].strip("/") == path), None
     )
 
 

@@ -5,7 +5,9 @@ thing Dash needs beyond that is its inline renderer bootstrap script (and any cl
 callbacks), allowed by hash via ``Dash.csp_hashes()``, never by ``'unsafe-inline'``.
 Styles allow ``'unsafe-inline'`` because Dash components and plotly.js set inline style
 attributes; scripts never do. Framing is refused (``frame-ancestors 'none'`` and
-``X-Frame-Options: DENY``), MIME sniffing is off and no referrer leaves the server.
+``X-Frame-Options: DENY``), MIME sniffing is off and no referrer leaves the server: the
+browser sends one to the server's own pages only (``same-origin``), where the dashboards
+read the page a layout is asked from (``dashboards.shell.page_container``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from lrs.http import context
 BASE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
