@@ -24,7 +24,10 @@ from sqlalchemy.orm import Session
 
 from dashboards import figures
 from dashboards.components import (
+    EMPTY_NOTE,
+    bar_table,
     drill_store,
+    empty_note,
     escaped,
     graph,
     kpi,
@@ -104,7 +107,8 @@ def explain_empty(session: Session, filters: Filters, outputs: list[Any]) -> lis
     """``outputs`` with every empty chart saying why it is empty: nothing stored at all,
     or filters that exclude everything (then also what would fill it)."""
     empty = [o for o in outputs if isinstance(o, go.Figure) and not o.data]
-    if not empty:
+    quiet = [o for o in outputs if getattr(o, "className", None) == EMPTY_NOTE]
+    if not empty and not quiet:
         return outputs
     if not activity.count_facts(session, filters.unfiltered()):
         reason = NOTHING_SENT
@@ -120,6 +124,8 @@ def explain_empty(session: Session, filters: Filters, outputs: list[Any]) -> lis
                           "text": f"<b>{reason}</b><br>{hint}", "x": 0.5, "y": 0.5,
                           "xref": "paper", "yref": "paper", "showarrow": False}]
         )  # fmt: skip
+    for note in quiet:
+        note.children = [html.P(html.B(reason), className="mb-0"), note.children]
     return outputs
 
 
@@ -519,6 +525,21 @@ EXPLORER_PATH = "/dashboards/explorer"
 request so that the benchmark can run the panels."""
 
 
+def _bar_ranking(
+    frame: Any, value: str, noun: str, hint: str, table_id: str, total: int | None = None
+) -> Any:  # fmt: skip
+    """A top-N list as a bar table, titled "Top k of N <noun>", whose names open the
+    Explorer on their statements (``explorer_query``); ``hint`` when it is empty."""
+    if frame.empty:
+        return empty_note(hint)
+    total = int(frame.attrs.get("total", len(frame))) if total is None else total
+    records: list[dict[str, Any]] = frame.to_dict("records")
+    for record in records:
+        record["explorer_href"] = EXPLORER_PATH + str(record["explorer_query"])
+    title = f"Top {len(frame)} of {figures.n(total)} {noun}"
+    return bar_table(records, "name", value, "explorer_href", title, table_id)
+
+
 def _link_table(frame: Any, columns: Any, table_id: str, column: str = "name") -> Any:
     """``frame`` as a table whose ``column`` links to the Explorer on its
     ``explorer_query`` (one Markdown component, see ``markdown_table``)."""
@@ -572,13 +593,13 @@ def me_contributions(session: Session, filters: Filters) -> list[Any]:
     """Who read my content (a chart of readers per content), the table of my content
     with each reaction, and the people who reacted."""
     if not filters.person:
-        return [figures.empty_figure("What I shared", "Choose a person."), None, None]
+        return [empty_note("Choose a person."), None, None]
     mine = registry.MY_CONTRIBUTIONS.run(session, filters)
     audience = registry.MY_AUDIENCE.run(session, filters, limit=TABLE_ROWS)
-    chart = figures.ranking(
-        mine.head(10), "name", "readers", "pieces of content I wrote",
+    chart = _bar_ranking(
+        mine.head(10), "readers", "pieces of content I wrote, by readers",
         "Nothing written in the range: posts, pages and questions appear here with who "
-        "read them.", drill=("content_id", "activity"),
+        "read them.", "me-contributions-bars", total=len(mine),
     )  # fmt: skip
     audience = audience.assign(explorer_query=[to_query({"person": k})
                                                for k in audience["actor_key"]])  # fmt: skip
@@ -630,16 +651,15 @@ def experts_ranking(session: Session, filters: Filters, topic: str | None = "") 
     evidence with a link to its statements."""
     text = (topic or "").strip()
     if not text:
-        return [figures.empty_figure("Who knows", "Type a topic above."), None]
+        return [empty_note("Type a topic above."), None]
     try:
         registry.EXPERTS.parse({"topic": text})
         ranked, evidence = pull.ranking_with_evidence(session, filters, text, shown=EVIDENCE_SHOWN)
     except LRSError as error:
-        return [figures.empty_figure("Who knows", str(error)), None]
-    chart = figures.ranking(
-        ranked, "name", "score", f"people who know about {_short(text)}",
-        f"No evidence on {text!r}: no course, post or page matches it.",
-        drill=("actor_key", "person"),
+        return [empty_note(str(error)), None]
+    chart = _bar_ranking(
+        ranked, "score", f"people who know about {_short(text)}, by points",
+        f"No evidence on {text!r}: no course, post or page matches it.", "experts-bars",
     )  # fmt: skip
     # One Markdown component for the whole list: as Dash components (an item, a link and
     # a text per piece of evidence) the browser took longer to draw it than the server to
@@ -675,7 +695,7 @@ def experts_ranking(session: Session, filters: Filters, topic: str | None = "") 
 def next_reading(session: Session, filters: Filters, course: str | None = "") -> list[Any]:
     """What the graduates of ``course`` read most, and those who wrote on its topic."""
     if not course:
-        return [figures.empty_figure("What to read next", "Choose a course above."), None, None]
+        return [empty_note("Choose a course above."), None, None]
     try:
         frame = registry.READ_NEXT.run(session, filters, course=course)
         # The earliest writers only: a course everyone completed has thousands, a table
@@ -683,11 +703,10 @@ def next_reading(session: Session, filters: Filters, course: str | None = "") ->
         # them all; READ_NEXT has checked the course).
         writers = pull.course_writers(session, filters, course, first=TABLE_ROWS)
     except LRSError as error:  # a course from a hand-edited URL: say what is wrong with it
-        return [figures.empty_figure("What to read next", str(error)), None, None]
-    chart = figures.ranking(
-        frame, "name", "readers", "posts and pages its graduates read",
-        "Nobody who completed this course has read a post or page since.",
-        drill=("content_id", "activity"),
+        return [empty_note(str(error)), None, None]
+    chart = _bar_ranking(
+        frame, "readers", "posts and pages its graduates read, by readers",
+        "Nobody who completed this course has read a post or page since.", "next-bars",
     )  # fmt: skip
     shown = writers
     note = (

@@ -103,6 +103,65 @@ def chart(
     )
 
 
+def bar_card(list_id: str, query: str = "") -> dbc.Col:
+    """A card holding a ranking drawn as a bar table (``bar_table``, filled by a
+    callback), with the link to its numbers under the page's filters (``query``)."""
+    return dbc.Col(
+        dbc.Card(
+            dbc.CardBody(
+                [
+                    dcc.Loading(html.Div(id=list_id, className="bar-list"), type="dot"),
+                    numbers_link(list_id, query),
+                ],
+                className="p-2",
+            ),
+            className="mb-3 shadow-sm",
+        ),
+        xs=12,
+    )
+
+
+BAR_CELLS = 24
+"""Characters of the longest bar of a bar table."""
+_EIGHTHS = ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")
+
+
+def bar_text(value: float, largest: float, cells: int = BAR_CELLS) -> str:
+    """``value`` as a bar of block characters, ``cells`` long for ``largest`` (to an
+    eighth of a character; at least a sliver for any value above zero)."""
+    if largest <= 0 or value <= 0:
+        return ""
+    full, eighths = divmod(max(1, round(8 * cells * value / largest)), 8)
+    return "█" * full + _EIGHTHS[eighths]
+
+
+def bar_table(
+    records: Sequence[Mapping[str, Any]], label: str, value: str, link: str, title: str,
+    table_id: str,
+) -> html.Div:  # fmt: skip
+    """A ranking as one Markdown table: each row's ``label`` (a link to the row's
+    ``link`` column), its ``value`` and a bar of that length. Drawn as text, a page of
+    rankings needs no charting library: loading and drawing plotly for one bar chart
+    took longer than the rest of such a page."""
+    largest = max((float(record[value]) for record in records), default=0.0)
+    rows = [{**record, "bar": bar_text(float(record[value]), largest)} for record in records]
+    return html.Div(
+        [
+            html.H3(title, className="h6 mb-1 bar-title"),
+            markdown_table(rows, (label, value, "bar"), {label: link}, id=table_id),
+        ]
+    )
+
+
+def empty_note(hint: str) -> html.Div:
+    """What a ranking shows when it has no rows: ``hint`` says what would fill it (the
+    panels' ``explain_empty`` adds why it is empty)."""
+    return html.Div(html.P(hint, className="mb-0"), className=EMPTY_NOTE)
+
+
+EMPTY_NOTE = "empty-note text-muted small"
+
+
 def compare_switch(
     graph_id: str, query: str, label: str = "compare with the previous period"
 ) -> dbc.Switch:

@@ -13,7 +13,7 @@ from dash import Dash, Input, Output, dcc, html
 
 from dashboards import panels
 from dashboards.callbacks import connect, in_url
-from dashboards.components import chart, markdown_loader, page_header, url_store
+from dashboards.components import bar_card, markdown_loader, page_header, url_store
 from lrs.insight import pull
 from lrs.insight.filters import encode_query
 
@@ -63,7 +63,7 @@ def layout(**query: Any) -> html.Div:
                 className="mb-2",
             ),
             html.P(RULE, className="small text-muted", id=f"{PAGE}-rule"),
-            dbc.Row([chart(f"{PAGE}-ranking", lg=12, query=search)]),
+            dbc.Row([bar_card(f"{PAGE}-ranking", query=search)]),
             html.Div(id=f"{PAGE}-people"),
         ]
     )
@@ -76,7 +76,7 @@ def register_callbacks(app: Dash) -> None:
     connect(
         app,
         PAGE,
-        [Output(f"{PAGE}-ranking", "figure"), Output(f"{PAGE}-people", "children")],
+        [Output(f"{PAGE}-ranking", "children"), Output(f"{PAGE}-people", "children")],
         panels.experts_ranking,
         Input(f"{PAGE}-topic", "value"),
     )

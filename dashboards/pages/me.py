@@ -13,7 +13,7 @@ from dash import Dash, Output, html
 
 from dashboards import panels
 from dashboards.callbacks import connect
-from dashboards.components import chart, markdown_loader, page_header
+from dashboards.components import bar_card, chart, markdown_loader, page_header
 from lrs.insight.filters import encode_query
 
 dash.register_page(__name__, path="/me", name="My learning", title="My learning", order=5)
@@ -35,7 +35,7 @@ def layout(**query: Any) -> html.Div:
             ),
             html.Div(id=f"{PAGE}-courses"),
             dbc.Row([chart(f"{PAGE}-timeline", lg=12, query=search, compare=True)]),
-            dbc.Row([chart(f"{PAGE}-contributions", lg=12, query=search)]),
+            dbc.Row([bar_card(f"{PAGE}-contributions", query=search)]),
             html.H4("What I shared", className="h6"),
             html.Div(id=f"{PAGE}-contributions-table"),
             html.Div(id=f"{PAGE}-audience"),
@@ -52,7 +52,7 @@ def register_callbacks(app: Dash) -> None:
         app,
         PAGE,
         [
-            Output(f"{PAGE}-contributions", "figure"),
+            Output(f"{PAGE}-contributions", "children"),
             Output(f"{PAGE}-contributions-table", "children"),
             Output(f"{PAGE}-audience", "children"),
         ],

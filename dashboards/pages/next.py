@@ -12,7 +12,7 @@ from dash import Dash, Input, Output, State, dcc, html
 
 from dashboards import panels
 from dashboards.callbacks import connect, in_url
-from dashboards.components import chart, markdown_loader, page_header, url_store
+from dashboards.components import bar_card, markdown_loader, page_header, url_store
 from lrs.http import context
 from lrs.http.access import scoped
 from lrs.insight import pull
@@ -44,7 +44,7 @@ def layout(**query: Any) -> html.Div:
                 options=[{"label": course, "value": course}] if course else [],
                 className="mb-3",
             ),
-            dbc.Row([chart(f"{PAGE}-reading", lg=12, query=search)]),
+            dbc.Row([bar_card(f"{PAGE}-reading", query=search)]),
             html.Div(id=f"{PAGE}-table"),
             html.H4("Its graduates who wrote about it", className="h6"),
             html.Div(id=f"{PAGE}-writers"),
@@ -73,7 +73,7 @@ def register_callbacks(app: Dash) -> None:
     connect(
         app,
         PAGE,
-        [Output(f"{PAGE}-reading", "figure"), Output(f"{PAGE}-table", "children"),
+        [Output(f"{PAGE}-reading", "children"), Output(f"{PAGE}-table", "children"),
          Output(f"{PAGE}-writers", "children")],
         panels.next_reading,
         Input(f"{PAGE}-course", "value"),

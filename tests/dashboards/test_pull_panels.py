@@ -1,15 +1,15 @@
 """The pull pages' panels on what a hand-edited URL can hold: a course or topic that is
-too long or holds U+0000 is said on the chart, never an error of the callback."""
+too long or holds U+0000 is said in place of the ranking, never an error of the callback."""
 
 from __future__ import annotations
 
 import datetime as dt
 from urllib.parse import quote_plus
 
-import plotly.graph_objects as go
 import pytest
 
 from dashboards import panels
+from dashboards.components import EMPTY_NOTE
 from lrs.insight.filters import Filters
 from lrs.store.engine import Database
 from tests.lrs.insight import knowledge_set, pull_set
@@ -21,21 +21,38 @@ def _at(day: int) -> dt.datetime:
 
 
 @pytest.mark.parametrize("course", ["x" * 3000, "a\x00b", " "])
-def test_a_course_no_one_can_name_is_said_on_the_chart(database: Database, course: str) -> None:
+def test_a_course_no_one_can_name_is_said_in_its_place(database: Database, course: str) -> None:
     knowledge_set.seed(database, pull_set.records())
     with database.reading() as session:
-        chart, table, writers = panels.next_reading(session, Filters(), course)
-    assert isinstance(chart, go.Figure) and not chart.data
-    assert "course" in chart.layout.annotations[0].text
+        ranking, table, writers = panels.next_reading(session, Filters(), course)
+    assert ranking.className == EMPTY_NOTE and "course" in ranking.children.children
     assert (table, writers) == (None, None)
 
 
 @pytest.mark.parametrize("topic", ["x" * 201, "a\x00b", "the"])
-def test_a_topic_no_one_can_name_is_said_on_the_chart(database: Database, topic: str) -> None:
+def test_a_topic_no_one_can_name_is_said_in_its_place(database: Database, topic: str) -> None:
     with database.reading() as session:
-        chart, people = panels.experts_ranking(session, Filters(), topic)
-    assert isinstance(chart, go.Figure) and not chart.data and people is None
-    assert "topic" in chart.layout.annotations[0].text
+        ranking, people = panels.experts_ranking(session, Filters(), topic)
+    assert ranking.className == EMPTY_NOTE and people is None
+    assert "topic" in ranking.children.children
+
+
+def test_an_empty_ranking_says_why_it_is_empty(database: Database) -> None:
+    """As an empty chart does: nothing sent at all, or filters that exclude everything."""
+    with database.reading() as session:
+        [ranking, _people] = panels.explain_empty(
+            session, Filters(), panels.experts_ranking(session, Filters(), "glaze")
+        )
+    reason, hint = ranking.children
+    assert reason.children.children == panels.NOTHING_SENT
+    assert "No evidence on 'glaze'" in hint.children
+    knowledge_set.seed(database, pull_set.records())
+    narrowed = Filters.from_query("team=nobody")
+    with database.reading() as session:
+        [ranking, _people] = panels.explain_empty(
+            session, narrowed, panels.experts_ranking(session, narrowed, "glaze")
+        )
+    assert "team: nobody" in ranking.children[0].children.children
 
 
 def test_read_next_lists_the_earliest_writers_only(database: Database) -> None:
