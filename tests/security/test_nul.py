@@ -187,3 +187,14 @@ def test_nul_in_credentials_a_form_or_an_api_body_is_refused(
         "/api/admin/forget", json={"agent": {"mbox": "mailto:\x00@e.com"}}, headers=xapi.headers
     )
     assert_error(response, 400, "agent.mbox")
+
+
+def test_a_nul_beside_a_lone_surrogate_is_refused_too(client: FlaskClient) -> None:
+    """orjson cannot read an escaped lone surrogate, Python's json (a Dash callback's)
+    can: the NUL check reads such a body too, so the NUL is refused as everywhere."""
+    body = b'{"output": "x", "inputs": [{"value": "\\ud800\\u0000"}]}'
+    response = client.post(
+        "/dashboards/_dash-update-component", data=body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "U+0000" in response.get_json()["error"]["message"]
