@@ -83,6 +83,9 @@ def described(db_session: Session, filters: Filters) -> str:
     a person's name), never by its IRI or key."""
     choices = activity.filter_options(db_session, scope=filters.scope)
     names = {key: dict(choices[key]) for key in ("team", "platform", "verb", "activity")}
+    if filters.activity and filters.activity not in names["activity"]:
+        label = activity.choice_label(db_session, "activity", filters.activity)
+        names["activity"][filters.activity] = label or ""
     people = person_names(db_session, [filters.person], filters.scope) if filters.person else {}
     parts = [f"{filters.start or '…'} to {filters.end or '…'}"
              if filters.start or filters.end else "all time"]  # fmt: skip

@@ -14,7 +14,7 @@ from flask import g, request, session
 from dashboards.panels import described
 from lrs.http import context
 from lrs.http.access import reader_scope, scoped
-from lrs.insight.activity import filter_options
+from lrs.insight.activity import activity_choices, choice_label, filter_options
 from lrs.insight.filters import RANGES, Filters, query_values, to_query
 
 PAGES = (
@@ -243,6 +243,11 @@ def register_callbacks(app: Dash) -> None:
         values = query_values(search)
         with context.database().querying() as db_session:
             choices = filter_options(db_session, scope=reader_scope())
+            chosen = values.get("activity")
+            if chosen and chosen not in {value for value, _ in choices["activity"]}:
+                # An activity of the URL beyond the most used: offered under its name.
+                label = choice_label(db_session, "activity", chosen)
+                choices["activity"].insert(0, (chosen, label or chosen))
         # A team, system or verb that is not among the choices (another team than the
         # reader's) is set to "All", which makes the URL writer drop it.
         dropped = {
@@ -267,6 +272,26 @@ def register_callbacks(app: Dash) -> None:
                 for key in ("team", "platform", "verb", "activity")
             ],
             dash.no_update if sent else True,
+        ]
+
+    # The activity picker is searched on the server as the reader types: a store holds
+    # thousands of activities, and sending every one made each page load carry tens of
+    # kilobytes of choices, which the picker indexed (every substring of every IRI)
+    # before the page's callbacks could go out. It starts with the most used.
+    @app.callback(
+        Output("filter-activity", "options", allow_duplicate=True),
+        Input("filter-activity", "search_value"),
+        State("filter-activity", "value"),
+        prevent_initial_call=True,
+    )
+    def search_activities(search: str | None, chosen: str | None) -> list[dict[str, str]]:
+        with context.database().querying() as db_session:
+            found = activity_choices(db_session, search if isinstance(search, str) else "")
+            if chosen and chosen != "all" and chosen not in {value for value, _ in found}:
+                # The chosen activity stays a choice, or the picker would clear it.
+                found.insert(0, (chosen, choice_label(db_session, "activity", chosen) or chosen))
+        return [{"label": "All", "value": "all"}] + [
+            {"label": label, "value": value} for value, label in found
         ]
 
     # The bar writes the URL's whole ``href``, not its ``search``: the page router and

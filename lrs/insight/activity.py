@@ -15,6 +15,7 @@ from sqlalchemy import (
     distinct,
     false,
     func,
+    or_,
     select,
 )
 from sqlalchemy.orm import Session
@@ -41,6 +42,7 @@ from lrs.insight._sql import (
 )
 from lrs.insight.filters import Filters
 from lrs.insight.scope import EVERYTHING, Scope
+from lrs.store.dialects import storable_text
 from lrs.store.models import (
     ActivityDay,
     ActivityMonth,
@@ -51,11 +53,18 @@ from lrs.store.models import (
 # -- filter bar ----------------------------------------------------------------------
 
 
+ACTIVITY_CHOICES = 30
+"""Activities the filter bar's picker offers before anything is typed (the most used)."""
+
+
 def filter_options(
-    session: Session, limit: int = 500, scope: Scope = EVERYTHING
+    session: Session,
+    limit: int = 30,
+    scope: Scope = EVERYTHING,  # ACTIVITY_CHOICES
 ) -> dict[str, list[tuple[str, str]]]:
     """(value, label) choices of the filter bar: teams (those of ``scope``; none for a
-    person's scope), systems, verbs, activities (a vocabulary every reader shares)."""
+    person's scope), systems, verbs, and the ``limit`` most used activities (a
+    vocabulary every reader shares; ``activity_choices`` finds the others by name)."""
     V = FilterValue
 
     def values(dimension: str) -> Select[str, str | None]:
@@ -78,6 +87,37 @@ def filter_options(
         "verb": [(verb, f"{concept} ({_tail(verb)})") for verb, concept in verbs],
         "activity": [(str(activity), str(name or activity)) for activity, name in activities],
     }
+
+
+SEARCH_MAX = 200
+"""Characters of a picker's search that count (no activity name is longer)."""
+
+
+def activity_choices(
+    session: Session, search: str = "", limit: int = ACTIVITY_CHOICES
+) -> list[tuple[str, str]]:
+    """(value, label) of the activities whose name or IRI holds ``search`` (case aside),
+    most used first: the picker's choices as the reader types, from every activity of the
+    store rather than from a list sent to the browser (a vocabulary every reader shares)."""
+    V = FilterValue
+    query = select(V.value, V.label).where(V.dimension == "activity", V.statements > 0)
+    text = search.strip()[:SEARCH_MAX]
+    if not storable_text(text):
+        return []  # no activity's name or IRI holds U+0000 or a lone surrogate
+    if text:
+        query = query.where(
+            or_(V.label.icontains(text, autoescape=True), V.value.icontains(text, autoescape=True))
+        )
+    rows = session.execute(query.order_by(V.statements.desc(), V.value).limit(limit)).all()
+    return [(str(activity), str(name or activity)) for activity, name in rows]
+
+
+def choice_label(session: Session, dimension: str, value: str) -> str | None:
+    """The label of one filter bar value (a verb's display name, an activity's name)."""
+    V = FilterValue
+    return session.execute(
+        select(V.label).where(V.dimension == dimension, V.value == value)
+    ).scalar_one_or_none()
 
 
 def _tail(iri: str) -> str:

@@ -298,6 +298,27 @@ def test_filter_options_and_people_search(session: Session) -> None:
     assert set(found["name"]) == {"Ann", "Dan"}
 
 
+def test_the_activity_picker_searches_every_activity(session: Session) -> None:
+    """By name or IRI, case aside, most used first; LIKE's wildcards are plain text."""
+    everything = activity.activity_choices(session, limit=1000)
+    assert len(everything) == 7
+    assert activity.activity_choices(session, limit=3) == everything[:3]
+    for text in ("SAFETY", "blog.example", "python", "e", "posts/"):
+        found = activity.activity_choices(session, text)
+        assert found == [
+            (value, label) for value, label in everything
+            if text.lower() in value.lower() or text.lower() in label.lower()
+        ], text  # fmt: skip
+        assert found
+    assert (POST, dict(everything)[POST]) in activity.activity_choices(session, "safety-TIPS")
+    for wildcard in ("%", "_", "safety%tips", "\\"):
+        assert activity.activity_choices(session, wildcard) == [], wildcard
+    for hostile in ("a\x00b", "\ud800", "safety" + "x" * 5000):
+        assert activity.activity_choices(session, hostile) == [], hostile
+    assert activity.choice_label(session, "activity", POST) == dict(everything)[POST]
+    assert activity.choice_label(session, "activity", "http://nowhere.example/x") is None
+
+
 def test_rollup_follows_voiding(database: Database, seeded: dict[str, Any]) -> None:
     """Voiding removes a statement from the facts and from the daily rollup."""
     target = seeded["ids"][14]  # ben liked the post
