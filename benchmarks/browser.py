@@ -21,8 +21,7 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 WINDOW = (1440, 1000)
 
 # True once the Dash renderer has no callback pending or in flight and every graph on
-# the page has plotted its figure (an SVG, not pending a redraw); the chart pages' hidden
-# plotly loader (``components.plotly_loader``) is no graph of theirs.
+# the page has plotted its figure (an SVG, not pending a redraw).
 DRAWN_JS = """
 const store = window.store;
 if (!store || !document.getElementById('_pages_content')) { return false; }
@@ -32,8 +31,7 @@ const callbacks = Object.assign({}, state.callbacks);
 delete callbacks.stored; delete callbacks.completed;
 if ([].concat(...Object.values(callbacks)).length) { return false; }
 if (document.querySelector('[data-dash-is-loading="true"]')) { return false; }
-const graphs = Array.from(document.querySelectorAll('.dash-graph'))
-    .filter(g => g.id !== 'plotly-loader');
+const graphs = Array.from(document.querySelectorAll('.dash-graph'));
 return graphs.every(g => g.querySelector('.main-svg') && !g.querySelector('.dash-graph--pending')
                        && !g.classList.contains('dash-graph--pending'));
 """
@@ -41,8 +39,7 @@ return graphs.every(g => g.querySelector('.main-svg') && !g.querySelector('.dash
 # Every graph on the page: its id, the box it is drawn in, its plot's config and the
 # numbers of its traces as plotly drew them (decoded, what the reader sees).
 GRAPHS_JS = """
-return Array.from(document.querySelectorAll('.dash-graph'))
-    .filter(g => g.id !== 'plotly-loader').map(g => {
+return Array.from(document.querySelectorAll('.dash-graph')).map(g => {
   const plot = g.querySelector('.js-plotly-plot');
   const box = g.getBoundingClientRect();
   const svg = g.querySelector('.main-svg');

@@ -9,13 +9,7 @@ from typing import Any
 import dash
 from dash import Dash, Input, Output, State
 
-from dashboards.components import (
-    chart_box_id,
-    drawn_chart,
-    drill_store_id,
-    graph_style,
-    url_store_id,
-)
+from dashboards.components import drill_store_id, graph_style, url_store_id
 from dashboards.drill import explorer_href
 from dashboards.panels import explain_empty
 from dashboards.shell import LOCATION
@@ -39,24 +33,17 @@ def connect(
     at once. A time chart (``compare``) is drawn with ``compare=`` whether the URL asks
     for the previous period, and its switch writes that into the URL."""
     graphs = [i for i, output in enumerate(outputs) if output.component_property == "figure"]
-    ids = {i: str(outputs[i].component_id) for i in graphs}
-    # A chart's figure comes as its box's content (``drawn_chart``), with the box's height.
-    wired = [Output(chart_box_id(ids[i]), "children") if i in ids else output
-             for i, output in enumerate(outputs)]  # fmt: skip
-    boxes = [Output(chart_box_id(ids[i]), "style") for i in graphs]
+    boxes = [Output(outputs[i].component_id, "style") for i in graphs]
 
     def update(query: str, *values: Any) -> Any:
         filters = scoped(Filters.from_query(query))
         extra = {"compare": compares(query)} if compare else {}
         with context.database().querying() as session:
             result = explain_empty(session, filters, panel(session, filters, *values, **extra))
-        styles = [graph_style(result[i]) for i in graphs]
-        for i in graphs:
-            result[i] = drawn_chart(ids[i], result[i])
-        result = [*result, *styles]
+        result = [*result, *(graph_style(result[i]) for i in graphs)]
         return result if len(result) > 1 else result[0]
 
-    app.callback(*wired, *boxes, Input(f"{page}-query", "data"), *inputs)(update)
+    app.callback(*outputs, *boxes, Input(f"{page}-query", "data"), *inputs)(update)
     for i in graphs:
         drill(app, page, str(outputs[i].component_id))
         if compare:

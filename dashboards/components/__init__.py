@@ -48,30 +48,6 @@ def graph(graph_id: str, figure: Any = None, height: int = CHART_HEIGHT) -> dcc.
     )
 
 
-def chart_box_id(graph_id: str) -> str:
-    """The box of a chart card, which its callback fills with the graph (``drawn_chart``)."""
-    return f"{graph_id}-box"
-
-
-def drawn_chart(graph_id: str, figure: Any) -> list[Any]:
-    """What a chart's callback puts in its box: the graph, drawn with its figure, and the
-    store of its drill-down.
-
-    The graph is not on the page before its figure: laid out empty, plotly drew every
-    graph of a page twice (empty, then with its figure) and resized it after each, and
-    Dash held the page's callbacks back until plotly.js was loaded. The drill-down's
-    store comes with the graph, whose clicks are its input: a callback is called when its
-    input appears if its output was on the page already."""
-    return [graph(graph_id, figure), drill_store(graph_id)]
-
-
-def plotly_loader() -> dcc.Graph:
-    """A hidden, empty graph for a page of charts: drawn with the page's layout, it has the
-    browser load plotly.js while the charts' callbacks are being answered."""
-    return dcc.Graph(id="plotly-loader", figure=BLANK, config=GRAPH_CONFIG, responsive=True,
-                     style={**graph_style(None), "display": "none"})  # fmt: skip
-
-
 def drill_store_id(graph_id: str) -> str:
     """The store where a click on ``graph_id`` leaves the Explorer's address of the point
     (``callbacks.drill``)."""
@@ -112,9 +88,8 @@ def chart(
         dbc.Card(
             dbc.CardBody(
                 [
-                    dcc.Loading(
-                        html.Div(id=chart_box_id(graph_id), style=graph_style(None)), type="dot"
-                    ),
+                    dcc.Loading(graph(graph_id), type="dot"),
+                    drill_store(graph_id),
                     switch,
                     url_store(f"{graph_id}-compare") if compare else None,
                     numbers_link(graph_id, query),

@@ -11,7 +11,7 @@ from dash import Dash, Input, Output, html
 
 from dashboards import panels
 from dashboards.callbacks import connect
-from dashboards.components import chart, numbers_link, page_header, plotly_loader
+from dashboards.components import chart, numbers_link, page_header
 from lrs.insight.filters import encode_query
 
 dash.register_page(__name__, path="/convergence", name="Convergence", title="Convergence", order=3)
@@ -23,7 +23,6 @@ def layout(**query: Any) -> html.Div:
     search = encode_query(query)
     return html.Div(
         [
-            plotly_loader(),
             page_header(
                 "Convergence",
                 "Where learning and knowledge sharing meet. Correlation is not causation: "

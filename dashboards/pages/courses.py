@@ -10,7 +10,7 @@ from dash import Dash, Input, Output, dcc, html
 
 from dashboards import panels
 from dashboards.callbacks import connect, in_url
-from dashboards.components import chart, numbers_link, page_header, plotly_loader, url_store
+from dashboards.components import chart, numbers_link, page_header, url_store
 from lrs.insight.filters import encode_query
 
 dash.register_page(__name__, path="/courses", name="Courses", title="Courses", order=1)
@@ -37,7 +37,6 @@ def layout(**query: Any) -> html.Div:
     search = encode_query(query)
     return html.Div(
         [
-            plotly_loader(),
             url_store(f"{PAGE}-days"),
             url_store(f"{PAGE}-sort"),
             page_header(

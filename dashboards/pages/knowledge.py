@@ -12,7 +12,7 @@ from dash import Dash, Output, html
 
 from dashboards import panels
 from dashboards.callbacks import connect
-from dashboards.components import chart, page_header, plotly_loader
+from dashboards.components import chart, page_header
 from lrs.insight.filters import encode_query
 
 dash.register_page(__name__, path="/knowledge", name="Knowledge", title="Knowledge", order=2)
@@ -25,7 +25,6 @@ def layout(**query: Any) -> html.Div:
     search = encode_query(query)
     return html.Div(
         [
-            plotly_loader(),
             page_header(
                 "Knowledge",
                 "Informal knowledge work: posts, pages, edits, comments, questions and likes.",

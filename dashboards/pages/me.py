@@ -13,7 +13,7 @@ from dash import Dash, Output, html
 
 from dashboards import panels
 from dashboards.callbacks import connect
-from dashboards.components import bar_card, chart, markdown_loader, page_header, plotly_loader
+from dashboards.components import bar_card, chart, markdown_loader, page_header
 from lrs.insight.filters import encode_query
 
 dash.register_page(__name__, path="/me", name="My learning", title="My learning", order=5)
@@ -25,7 +25,6 @@ def layout(**query: Any) -> html.Div:
     search = encode_query(query)
     return html.Div(
         [
-            plotly_loader(),
             markdown_loader(),
             page_header(
                 "My learning",

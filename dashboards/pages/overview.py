@@ -10,7 +10,7 @@ from dash import Dash, Output, html
 
 from dashboards import panels
 from dashboards.callbacks import connect
-from dashboards.components import chart, kpi, page_header, plotly_loader
+from dashboards.components import chart, kpi, page_header
 from lrs.insight.filters import encode_query
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview", order=0)
@@ -22,7 +22,6 @@ def layout(**query: Any) -> html.Div:
     search = encode_query(query)
     return html.Div(
         [
-            plotly_loader(),
             page_header(
                 "Overview",
                 "Formal learning (courses) and informal knowledge work (posts, pages, "

@@ -52,11 +52,7 @@ def _sign_in(client: FlaskClient, database: Database) -> None:
 
 
 def _graph_ids(component: Any) -> set[str]:
-    # A chart card's box, which its callback fills with the graph (``drawn_chart``).
-    box = getattr(component, "id", None)
-    found = {box.removesuffix("-box")} if isinstance(box, str) and box.endswith("-box") else set()
-    if isinstance(component, dcc.Graph) and component.id != "plotly-loader":
-        found.add(component.id)
+    found = {component.id} if isinstance(component, dcc.Graph) else set()
     children = getattr(component, "children", None)
     for child in children if isinstance(children, list) else [children]:
         if child is not None and not isinstance(child, str | int | float):

@@ -114,8 +114,7 @@ def test_my_timeline_compares_with_the_previous_period(live_server: str, driver:
     driver.execute_script("arguments[0].click();",
                           driver.find_element(By.ID, "me-timeline-compare"))  # fmt: skip
     deadline = time.monotonic() + 30
-    # The page is drawn again from the new URL: its chart comes back with its figure.
-    while len(chromium.graphs(driver).get("me-timeline", {"traces": []})["traces"]) < 2:
+    while len(chromium.graphs(driver)["me-timeline"]["traces"]) < 2:
         assert time.monotonic() < deadline, "no previous period drawn"
         time.sleep(0.1)
     chromium.wait_drawn(driver, title=TITLES["me"])
