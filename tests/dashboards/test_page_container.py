@@ -3,7 +3,6 @@ Dash's router need not be called before the page's own callbacks."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +11,7 @@ from flask.testing import FlaskClient
 
 from lrs.services import users
 from lrs.store.engine import Database
+from tests.helpers import dashboards_sign_in
 
 PASSWORD = "correct horse"
 
@@ -19,14 +19,7 @@ PASSWORD = "correct horse"
 @pytest.fixture
 def signed_in(client: FlaskClient, database: Database) -> FlaskClient:
     users.create(database, username="reader", password=PASSWORD, role="admin")
-    page = client.get("/dashboards/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert token
-    response = client.post(
-        "/dashboards/login",
-        data={"username": "reader", "password": PASSWORD, "csrf_token": token.group(1)},
-    )
-    assert response.status_code == 303
+    dashboards_sign_in(client, "reader", PASSWORD)
     return client
 
 
