@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -161,7 +161,8 @@ def post_document(
                 "must be application/json; use PUT to replace the document"
             )
         stored = _json_object(existing.content, "the stored document")
-        merged = orjson.dumps({**stored, **posted})
+        # Python's json writes integers of any size; ASCII escapes keep any text encodable.
+        merged = json.dumps({**stored, **posted}, separators=(",", ":")).encode()
         _save(session, key, existing, merged, existing.content_type, now)
 
     _write_racing(db, write)
@@ -275,14 +276,21 @@ def _save(
     )  # fmt: skip
 
 
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
 def _media_type(content_type: str) -> str:
     return content_type.split(";")[0].strip().lower()
 
 
 def _json_object(content: bytes, what: str) -> dict[str, Any]:
+    # Python's json keeps integers of any size exactly (orjson reads those beyond 64 bits
+    # as floats, so a merge changed them); NaN and Infinity, which it also reads, are not
+    # JSON.
     try:
-        value = orjson.loads(content)
-    except orjson.JSONDecodeError:
+        value = json.loads(content, parse_constant=_not_json)
+    except ValueError:
         raise BadRequest(f"{what} is application/json but not valid JSON") from None
     if not isinstance(value, dict):
         raise BadRequest(f"{what} is not a JSON object, so it cannot be merged")

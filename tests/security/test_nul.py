@@ -198,3 +198,19 @@ def test_a_nul_beside_a_lone_surrogate_is_refused_too(client: FlaskClient) -> No
     )
     assert response.status_code == 400
     assert "U+0000" in response.get_json()["error"]["message"]
+
+
+def test_a_json_merge_keeps_integers_of_any_size_exactly(xapi: XapiClient) -> None:
+    """orjson reads integers beyond 64 bits as floats: a merge read with it changed them."""
+    params = {"activityId": "http://example.com/a", "agent": _AGENT, "stateId": "big"}
+    big = {"low": -9223372036854775809, "high": 10**30, "pi": 3.25}
+    assert xapi.put("activities/state", query_string=params, data=json.dumps(big),
+                    headers={"Content-Type": "application/json"}).status_code == 204  # fmt: skip
+    merged = xapi.post("activities/state", query_string=params, json={"more": 1})
+    assert merged.status_code == 204, merged.get_data(as_text=True)
+    answer = json.loads(xapi.get("activities/state", query_string=params).data)
+    assert answer == {**big, "more": 1}
+    assert all(type(answer[k]) is type(v) for k, v in big.items())
+    refused = xapi.post("activities/state", query_string=params, data='{"x": NaN}',
+                        headers={"Content-Type": "application/json"})  # fmt: skip
+    assert refused.status_code == 400
