@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from lrs.cli.common import authority_home, load_settings, main, open_database, upgrade
+from lrs.errors import LRSError
 from lrs.services import credentials
 from lrs.services.principal import SCOPES
 
@@ -31,9 +32,12 @@ def credentials_create(name: str, scopes: tuple[str, ...], key: str | None) -> N
     settings = load_settings()
     database = open_database(settings)
     upgrade(database, settings)
-    created = credentials.create(
-        database, name=name, scopes=list(scopes), home_page=authority_home(settings), key=key
-    )
+    try:
+        created = credentials.create(
+            database, name=name, scopes=list(scopes), home_page=authority_home(settings), key=key
+        )
+    except LRSError as error:
+        raise click.ClickException(error.message) from error
     click.echo(f"key:    {created.key}\nsecret: {created.secret}")
 
 

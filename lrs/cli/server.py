@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from lrs.cli.common import authority_home, load_settings, main, open_database, upgrade
+from lrs.errors import LRSError
 from lrs.services import credentials
 
 
@@ -23,9 +24,12 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     upgrade(database, settings)
     home_page = authority_home(settings, host, port)
     if settings.api_key and settings.api_secret:
-        credentials.ensure(
-            database, key=settings.api_key, secret=settings.api_secret, home_page=home_page
-        )
+        try:
+            credentials.ensure(
+                database, key=settings.api_key, secret=settings.api_secret, home_page=home_page
+            )
+        except LRSError as error:
+            raise click.ClickException(f"LRS_API_KEY / LRS_API_SECRET: {error.message}") from error
         click.echo(f"xAPI credential {settings.api_key!r} (from LRS_API_KEY) is ready.")
     elif not credentials.has_any(database):
         created = credentials.create(

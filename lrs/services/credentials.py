@@ -65,6 +65,7 @@ def create(
         raise BadRequest(f"unknown or missing scopes: {', '.join(unknown) or '(none)'}")
     key = key or secrets.token_hex(16)
     secret = secret or secrets.token_urlsafe(24)
+    _refuse_unusable(key, secret)
     with db.writing() as session:
         if credential_store.by_key(session, key) is not None:
             raise BadRequest(f"a credential with key {key!r} exists already")
@@ -80,11 +81,21 @@ def create(
         return NewCredential(key=key, secret=secret, principal=_principal(credential))
 
 
+def _refuse_unusable(key: str, secret: str) -> None:
+    """Refuse a key or secret that Basic authentication could never carry back."""
+    # Sign-in refuses credentials holding NUL (401), and a Basic key ends at its first colon.
+    if "\x00" in key or "\x00" in secret:
+        raise BadRequest("a key or secret may not contain the NUL character (U+0000)")
+    if ":" in key:
+        raise BadRequest("a key may not contain a colon: Basic authentication ends it there")
+
+
 def ensure(db: Database, *, key: str, secret: str, home_page: str) -> bool:
     """Make sure a credential with exactly this key and secret and scope ``all`` exists.
 
     Returns True when it had to be created or its secret was reset.
     """
+    _refuse_unusable(key, secret)
     with db.writing() as session:
         credential = credential_store.by_key(session, key)
         if credential is None:

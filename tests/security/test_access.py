@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from lrs.app import create_app
 from lrs.cli import main
 from lrs.config import Settings
+from lrs.errors import BadRequest
 from lrs.http import context
 from lrs.services import credentials, passwords, users
 from lrs.store import credentials as credential_store
@@ -39,9 +40,10 @@ _EXAMPLES = itertools.count()
 SLOW_HASHES = settings(
     max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-# Secrets around and far beyond bcrypt's 72 bytes, in one- to four-byte characters.
+# Secrets around and far beyond bcrypt's 72 bytes, in one- to four-byte characters; any
+# but NUL, which no credential may hold (tested below).
 SECRETS = st.one_of(
-    st.text(min_size=1, max_size=300),
+    st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=300),
     st.builds(lambda n, c: c * n, st.integers(60, 400), st.sampled_from(["a", "é", "€", "😀"])),
 )
 
@@ -87,6 +89,35 @@ def test_a_secret_of_any_length_signs_in_and_a_longer_one_does_not(
     assert _get(client, made.key, secret, address) == 200
     assert _get(client, made.key, secret + "x", address) == 401
     assert _get(client, made.key, secret[:-1] or "?", address) == 401
+
+
+@pytest.mark.parametrize(
+    ("key", "secret", "refused"),
+    [
+        (None, "before\x00after", "NUL"),
+        ("key\x00", "fine", "NUL"),
+        ("key:with-colon", "fine", "colon"),
+    ],
+)
+def test_a_credential_that_could_never_sign_in_is_not_created(
+    database: Database, key: str | None, secret: str, refused: str
+) -> None:
+    before = len(credentials.listing(database))
+    with pytest.raises(BadRequest, match=refused):
+        credentials.create(
+            database, name="x", scopes=["all"], home_page="http://t", key=key, secret=secret
+        )
+    with pytest.raises(BadRequest, match=refused):
+        credentials.ensure(database, key=key or "k", secret=secret, home_page="http://t")
+    assert len(credentials.listing(database)) == before
+
+
+def test_the_cli_says_why_a_key_is_refused(database_url: str) -> None:
+    result = CliRunner(env={"LRS_DATABASE_URL": database_url}).invoke(
+        main, ["credentials", "create", "--name", "x", "--key", "a:b"]
+    )
+    assert result.exit_code == 1
+    assert "colon" in result.output and "Traceback" not in result.output
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
