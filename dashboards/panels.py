@@ -38,7 +38,7 @@ from dashboards.components import (
 )
 from lrs.errors import LRSError
 from lrs.insight import activity, pull, registry
-from lrs.insight.filters import Filters, query_values, to_query
+from lrs.insight.filters import Filters, query_values, to_queries, to_query
 from lrs.insight.people import person_names
 from lrs.insight.scope import Scope
 from lrs.store import statements
@@ -273,15 +273,20 @@ def knowledge_participation(session: Session, filters: Filters) -> list[Any]:
 
 
 def knowledge_ranking(session: Session, filters: Filters, metric: str) -> list[Any]:
-    """One content ranking of ``CONTENT_RANKINGS``, by its chart key."""
+    """One content ranking of ``CONTENT_RANKINGS``, by its key, as a bar table: each name
+    opens the Explorer on that content's statements under the page's filters."""
     chosen, content, noun, measure = next(
         (m, c, n, u) for key, m, c, n, u in CONTENT_RANKINGS if key == metric
     )
     frame = registry.TOP_CONTENT.run(session, filters, metric=chosen, content=content).rename(
         columns={"count": measure}
     )
-    return [figures.ranking(frame, "name", measure, noun, CONTENT_HINT,
-                            drill=("content_id", "activity"))]  # fmt: skip
+    page = filters.as_query()
+    back = {"back": KNOWLEDGE_PATH + to_query(page)}
+    frame["explorer_query"] = to_queries(
+        {**page, "activity": str(content_id), **back} for content_id in frame["content_id"]
+    )
+    return [_bar_ranking(frame, measure, noun, CONTENT_HINT, f"knowledge-top-{metric}-bars")]
 
 
 def knowledge_contributors(session: Session, filters: Filters) -> list[Any]:
@@ -526,6 +531,8 @@ EVIDENCE_LABELS = {"passed": "passed the course", "completed": "completed the co
 EXPLORER_PATH = "/dashboards/explorer"
 """The Explorer's path (the dashboards are mounted at /dashboards/), known without a
 request so that the benchmark can run the panels."""
+KNOWLEDGE_PATH = "/dashboards/knowledge"
+"""The knowledge page's path: where its rankings' Explorer links lead back to."""
 
 
 def _bar_ranking(

@@ -103,7 +103,7 @@ def chart(
     )
 
 
-def bar_card(list_id: str, query: str = "") -> dbc.Col:
+def bar_card(list_id: str, query: str = "", lg: int = 12) -> dbc.Col:
     """A card holding a ranking drawn as a bar table (``bar_table``, filled by a
     callback), with the link to its numbers under the page's filters (``query``)."""
     return dbc.Col(
@@ -118,6 +118,7 @@ def bar_card(list_id: str, query: str = "") -> dbc.Col:
             className="mb-3 shadow-sm",
         ),
         xs=12,
+        lg=lg,
     )
 
 

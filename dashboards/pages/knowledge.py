@@ -12,7 +12,7 @@ from dash import Dash, Output, html
 
 from dashboards import panels
 from dashboards.callbacks import connect
-from dashboards.components import chart, page_header
+from dashboards.components import bar_card, chart, markdown_loader, page_header
 from lrs.insight.filters import encode_query
 
 dash.register_page(__name__, path="/knowledge", name="Knowledge", title="Knowledge", order=2)
@@ -25,6 +25,7 @@ def layout(**query: Any) -> html.Div:
     search = encode_query(query)
     return html.Div(
         [
+            markdown_loader(),
             page_header(
                 "Knowledge",
                 "Informal knowledge work: posts, pages, edits, comments, questions and likes.",
@@ -45,7 +46,7 @@ def layout(**query: Any) -> html.Div:
             ),
             dbc.Row(
                 [
-                    *[chart(f"{PAGE}-top-{metric}", lg=6, query=search) for metric, *_ in RANKINGS],
+                    *[bar_card(f"{PAGE}-top-{metric}", search, lg=6) for metric, *_ in RANKINGS],
                     chart(f"{PAGE}-topics", lg=6, query=search),
                 ]
             ),
@@ -56,12 +57,11 @@ def layout(**query: Any) -> html.Div:
 def register_callbacks(app: Dash) -> None:
     connect(app, PAGE, [Output(f"{PAGE}-contributions", "figure")], panels.knowledge_contributions,
             compare=True)  # fmt: skip
+    for metric, *_ in RANKINGS:
+        connect(app, PAGE, [Output(f"{PAGE}-top-{metric}", "children")],
+                partial(panels.knowledge_ranking, metric=metric))  # fmt: skip
     charts: list[tuple[str, panels.Panel]] = [
         ("participation", panels.knowledge_participation),
-        *[
-            (f"top-{metric}", partial(panels.knowledge_ranking, metric=metric))
-            for metric, *_ in RANKINGS
-        ],
         ("contributors", panels.knowledge_contributors),
         ("response", panels.knowledge_response),
         ("topics", panels.knowledge_topics),

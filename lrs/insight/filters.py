@@ -133,6 +133,20 @@ class Filters:
             if name.name != "scope"
         }
 
+    def as_query(self) -> dict[str, str | None]:
+        """The filters as the URL's query values (``PARAMETERS``, dates in ISO 8601; not
+        the scope): ``to_query`` of them opens a page on exactly these filters."""
+        return {
+            "from": None if self.start is None else self.start.isoformat(),
+            "to": None if self.end is None else self.end.isoformat(),
+            "team": self.team,
+            "kind": self.kind,
+            "platform": self.platform,
+            "verb": self.verb,
+            "activity": self.activity,
+            "person": self.person,
+        }
+
     def describe(self) -> str:
         """A short human description, shown above the charts."""
         parts = []

@@ -47,3 +47,27 @@ def until(check: Callable[[], Any], timeout: float = 30.0) -> Any:
         if time.monotonic() > deadline:
             raise TimeoutError("the page did not get there in time")
         time.sleep(0.05)
+
+
+def table_rows(driver: Any, table_id: str) -> list[list[str]]:
+    """The text of each cell of each body row of the table ``table_id``."""
+    from selenium.webdriver.common.by import By
+
+    table = driver.find_element(By.ID, table_id)
+    return [
+        [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+        for row in table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    ]
+
+
+def bars(driver: Any, table_id: str) -> dict[str, float]:
+    """A bar table's values by label, each with a bar as long as its share of the
+    largest value (24 characters for the largest, to an eighth of a character)."""
+    rows = table_rows(driver, table_id)
+    values = {name: float(value) for name, value, _bar in rows}
+    largest = max(values.values())
+    for name, value, bar in rows:
+        full = bar.count("█")
+        eighths = 8 * full + (" ▏▎▍▌▋▊▉".index(bar[full:]) if bar[full:] else 0)
+        assert eighths == max(1, round(8 * 24 * float(value) / largest)), (name, bar)
+    return values

@@ -30,6 +30,7 @@ from lrs.services import users
 from lrs.services.exports import CSV_HEADER
 from lrs.store import migrate
 from lrs.store.engine import Database
+from tests.dashboards.live import bars
 from tests.lrs.insight.data import SAFETY, actor_key, organisation, seed
 
 pytestmark = [
@@ -243,13 +244,11 @@ def test_courses_knowledge_and_convergence_numbers(live_server: str, driver: Any
     [scores] = graphs["courses-scores"]["traces"]
     assert sum(scores["y"]) == len(SCORES) == 2
 
-    graphs = _open(driver, live_server, "knowledge")
-    # Posts and wiki pages are ranked apart: together, every view.
-    [posts] = graphs["knowledge-top-read-posts"]["traces"]
-    [pages] = graphs["knowledge-top-read-pages"]["traces"]
-    read = {**dict(zip(posts["y"], posts["x"], strict=True)),
-            **dict(zip(pages["y"], pages["x"], strict=True))}  # fmt: skip
-    assert read == dict(VIEWS) and posts["y"] and pages["y"]
+    _open(driver, live_server, "knowledge")
+    # Posts and wiki pages are ranked apart (bar tables): together, every view.
+    posts = bars(driver, "knowledge-top-read-posts-bars")
+    pages = bars(driver, "knowledge-top-read-pages-bars")
+    assert {**posts, **pages} == dict(VIEWS) and posts and pages
 
     graphs = _open(driver, live_server, "convergence")
     mix = graphs["convergence-mix"]
@@ -368,13 +367,14 @@ def _matches(statement: dict[str, Any], wanted: dict[str, str]) -> bool:
 
 
 def _drill(driver: Any, graph_id: str, nth: int = 0) -> dict[str, str]:
-    """Click a bar, point or slice of ``graph_id``; the Explorer's filters it opened."""
+    """Click a bar, point or slice of ``graph_id`` (or a name of a bar table); the
+    Explorer's filters it opened."""
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
 
     marks = driver.find_elements(
         By.CSS_SELECTOR, f"#{graph_id} .trace .point path, #{graph_id} .trace .points path, "
-        f"#{graph_id} .slice path.surface",
+        f"#{graph_id} .slice path.surface, #{graph_id} table a",
     )  # fmt: skip
     assert marks, graph_id
     ActionChains(driver).move_to_element(marks[nth]).pause(0.2).click().perform()

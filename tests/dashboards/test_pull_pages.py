@@ -64,42 +64,19 @@ def _open(driver: Any, base: str, page: str, **query: str) -> dict[str, dict[str
     return graphs
 
 
-def _rows(driver: Any, table_id: str) -> list[list[str]]:
-    from selenium.webdriver.common.by import By
-
-    table = driver.find_element(By.ID, table_id)
-    return [
-        [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
-        for row in table.find_elements(By.CSS_SELECTOR, "tbody tr")
-    ]
-
-
-def _bars(driver: Any, table_id: str) -> dict[str, float]:
-    """A bar table's values by label, each with a bar as long as its share of the
-    largest value (24 characters for the largest, to an eighth of a character)."""
-    rows = _rows(driver, table_id)
-    values = {name: float(value) for name, value, _bar in rows}
-    largest = max(values.values())
-    for name, value, bar in rows:
-        full = bar.count("█")
-        eighths = 8 * full + (" ▏▎▍▌▋▊▉".index(bar[full:]) if bar[full:] else 0)
-        assert eighths == max(1, round(8 * 24 * float(value) / largest)), (name, bar)
-    return values
-
-
 def test_my_learning_and_sharing_in_the_browser(live_server: str, driver: Any) -> None:
     graphs = _open(driver, live_server, "me", person=key("m01"))
-    assert _bars(driver, "me-contributions-bars") == {"Why glaze chemistry matters": 3,
+    assert live.bars(driver, "me-contributions-bars") == {"Why glaze chemistry matters": 3,
                                                       "Pricing checklist": 1}  # fmt: skip
     timeline = {t["name"]: len(t["x"]) for t in graphs["me-timeline"]["traces"]}
     assert timeline == {"learning": 1, "sharing": 2}
-    courses = _rows(driver, "me-courses-table")
+    courses = live.table_rows(driver, "me-courses-table")
     assert courses == [
         ["Glaze Chemistry", "passed", "", "0.00", str(pull_set.FIRST_DAY.replace(day=7))]
     ]
-    mine = {row[0]: row[2:] for row in _rows(driver, "me-contributions-table")}
+    mine = {row[0]: row[2:] for row in live.table_rows(driver, "me-contributions-table")}
     assert mine["Why glaze chemistry matters"] == ["3", "4", "1", "7", "1", "1"]
-    audience = [row[0] for row in _rows(driver, "me-audience-table")]
+    audience = [row[0] for row in live.table_rows(driver, "me-audience-table")]
     assert audience == ["M06", "M02", "M03", "M05", "M04", "M07"]
 
 
@@ -129,7 +106,7 @@ def test_who_knows_in_the_browser(live_server: str, driver: Any) -> None:
 
     graphs = _open(driver, live_server, "experts", topic="glaze")
     assert set(graphs) == set(), "a page of rankings draws no chart"
-    assert _bars(driver, "experts-bars") == {"M01": 9, "M02": 7, "M03": 6, "M04": 6, "M05": 5}
+    assert live.bars(driver, "experts-bars") == {"M01": 9, "M02": 7, "M03": 6, "M04": 6, "M05": 5}
     title = driver.find_element(By.CSS_SELECTOR, "#experts-ranking .bar-title").text
     assert title == "Top 5 of 5 people who know about glaze, by points"
     # Each name opens the Explorer on that person's statements.
@@ -151,14 +128,14 @@ def test_who_knows_in_the_browser(live_server: str, driver: Any) -> None:
         assert time.monotonic() < deadline, (driver.current_url, box.get_attribute("value"))
         time.sleep(0.05)
     chromium.wait_drawn(driver)
-    assert _bars(driver, "experts-bars") == {"M10": 4, "M08": 3}
+    assert live.bars(driver, "experts-bars") == {"M10": 4, "M08": 3}
 
 
 def test_read_next_in_the_browser(live_server: str, driver: Any) -> None:
     assert _open(driver, live_server, "next", course=GLAZE) == {}
     read = {"Why glaze chemistry matters": 3, "Glazes/Overview": 2, "Pricing checklist": 1}
-    assert _bars(driver, "next-bars") == read
-    writers = [(row[0], row[2], row[3]) for row in _rows(driver, "next-writers-table")]
+    assert live.bars(driver, "next-bars") == read
+    writers = [(row[0], row[2], row[3]) for row in live.table_rows(driver, "next-writers-table")]
     post, link = "Why glaze chemistry matters", "words: chemistry, glaze"
     assert writers == [("M01", post, link), ("M02", post, link)]
 
