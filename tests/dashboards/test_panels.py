@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote
 
 import plotly.graph_objects as go
 from sqlalchemy.orm import Session
@@ -158,3 +159,26 @@ def _graphs_in(component: Any) -> list[Any]:
         if child is not None and not isinstance(child, str | int | float):
             found += _graphs_in(child)
     return found
+
+
+def test_a_content_ranking_links_each_name_to_its_statements_under_the_page_filters(
+    database: Database, seeded: Any
+) -> None:
+    """REQ-DASH-DRILL: the knowledge page's bar tables open the Explorer on the content
+    with the page's filters kept, and lead back to the page as it was."""
+    filters = Filters.from_query("from=2026-01-01&to=2026-12-31&kind=informal")
+    with database.reading() as session:
+        [ranking] = panels.knowledge_ranking(session, filters, metric="read-pages")
+        expected = registry.TOP_CONTENT.run(session, filters, metric="read", content="pages")
+    markdown = ranking.children[1]
+    assert markdown.id == "knowledge-top-read-pages-bars"
+    links = re.findall(r"\]\(([^)]+)\)", markdown.children)
+    assert len(links) == len(expected) > 0
+    for link, content_id in zip(links, expected["content_id"], strict=True):
+        path, _, query = link.partition("?")
+        assert path == panels.EXPLORER_PATH
+        assert parse_qs(query) == {
+            "from": ["2026-01-01"], "to": ["2026-12-31"], "kind": ["informal"],
+            "activity": [content_id],
+            "back": ["/dashboards/knowledge?from=2026-01-01&to=2026-12-31&kind=informal"],
+        }  # fmt: skip
