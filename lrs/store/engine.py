@@ -127,11 +127,16 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A session in a read-only transaction on the primary, rolled back at the end: it
+        """A session in a read-only transaction on the primary, ended without writing: it
         sees every write that has committed (a caller's own included)."""
         with self._reader() as session, session.begin():
             yield session
-            session.rollback()
+            # PostgreSQL ends it with COMMIT, the same as a ROLLBACK for a transaction that
+            # wrote nothing: psycopg forgets the connection's prepared statements at every
+            # ROLLBACK and sends DEALLOCATE ALL, a round trip, so that every request's
+            # statements (its sign-in is read first) would be parsed and planned again.
+            if self.dialect != "postgresql":
+                session.rollback()
 
     @contextmanager
     def querying(self, *, replica: bool = True) -> Iterator[Session]:
