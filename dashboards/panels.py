@@ -196,19 +196,32 @@ def overview_top_people(session: Session, filters: Filters) -> list[Any]:
 
 
 def overview_top_activities(session: Session, filters: Filters) -> list[Any]:
+    """The most used activities as a bar table, each named with its kind (formal or
+    informal) and opening the Explorer on its statements under the page's filters."""
     frame = registry.TOP_ACTIVITIES.run(session, filters)
+    frame["activity"] = [
+        f"{name} ({kind})" if isinstance(kind, str) else str(name)
+        for name, kind in zip(frame["name"], frame["source_kind"], strict=True)
+    ]
+    frame["explorer_query"] = _explorer_queries(filters, OVERVIEW_PATH, "activity",
+                                                frame["activity_id"])  # fmt: skip
     hint = "Send statements about activities."
-    return [
-        figures.ranking(frame, "name", "statements", "activities", hint, "source_kind",
-                        drill=("activity_id", "activity"))
-    ]  # fmt: skip
+    return [_bar_ranking(frame, "statements", "activities", hint, "overview-top-activities-bars",
+                         label="activity")]  # fmt: skip
 
 
 def overview_top_verbs(session: Session, filters: Filters) -> list[Any]:
+    """The most used verbs (by their concept's name) as a bar table, each opening the
+    Explorer on its statements under the page's filters."""
     frame = registry.TOP_VERBS.run(session, filters)
+    frame["verb"] = [
+        concept if isinstance(concept, str) and concept else _tail(str(verb))
+        for verb, concept in zip(frame["verb_id"], frame["concept"], strict=True)
+    ]
+    frame["explorer_query"] = _explorer_queries(filters, OVERVIEW_PATH, "verb", frame["verb_id"])
     hint = "Send statements with any verb."
-    return [figures.ranking(frame, "concept", "statements", "verbs", hint, colour_by=None,
-                            drill=("verb_id", "verb"))]  # fmt: skip
+    return [_bar_ranking(frame, "statements", "verbs", hint, "overview-top-verbs-bars",
+                         label="verb")]  # fmt: skip
 
 
 # -- courses -------------------------------------------------------------------------
@@ -281,11 +294,8 @@ def knowledge_ranking(session: Session, filters: Filters, metric: str) -> list[A
     frame = registry.TOP_CONTENT.run(session, filters, metric=chosen, content=content).rename(
         columns={"count": measure}
     )
-    page = filters.as_query()
-    back = {"back": KNOWLEDGE_PATH + to_query(page)}
-    frame["explorer_query"] = to_queries(
-        {**page, "activity": str(content_id), **back} for content_id in frame["content_id"]
-    )
+    frame["explorer_query"] = _explorer_queries(filters, KNOWLEDGE_PATH, "activity",
+                                                frame["content_id"])  # fmt: skip
     return [_bar_ranking(frame, measure, noun, CONTENT_HINT, f"knowledge-top-{metric}-bars")]
 
 
@@ -531,12 +541,22 @@ EVIDENCE_LABELS = {"passed": "passed the course", "completed": "completed the co
 EXPLORER_PATH = "/dashboards/explorer"
 """The Explorer's path (the dashboards are mounted at /dashboards/), known without a
 request so that the benchmark can run the panels."""
+OVERVIEW_PATH = "/dashboards/"
 KNOWLEDGE_PATH = "/dashboards/knowledge"
-"""The knowledge page's path: where its rankings' Explorer links lead back to."""
+"""The pages whose rankings' Explorer links lead back to them."""
+
+
+def _explorer_queries(filters: Filters, back: str, name: str, values: Any) -> list[str]:
+    """For each of ``values``, the Explorer's query on the page's ``filters`` narrowed to
+    the filter ``name`` set to it, with the way ``back`` to the page as it was."""
+    page = filters.as_query()
+    way_back = back + to_query(page)
+    return to_queries({**page, name: str(value), "back": way_back} for value in values)
 
 
 def _bar_ranking(
-    frame: Any, value: str, noun: str, hint: str, table_id: str, total: int | None = None
+    frame: Any, value: str, noun: str, hint: str, table_id: str, total: int | None = None,
+    label: str = "name",
 ) -> Any:  # fmt: skip
     """A top-N list as a bar table, titled "Top k of N <noun>", whose names open the
     Explorer on their statements (``explorer_query``); ``hint`` when it is empty."""
@@ -547,7 +567,7 @@ def _bar_ranking(
     for record in records:
         record["explorer_href"] = EXPLORER_PATH + str(record["explorer_query"])
     title = f"Top {len(frame)} of {figures.n(total)} {noun}"
-    return bar_table(records, "name", value, "explorer_href", title, table_id)
+    return bar_table(records, label, value, "explorer_href", title, table_id)
 
 
 def _link_table(frame: Any, columns: Any, table_id: str, column: str = "name") -> Any:

@@ -10,7 +10,7 @@ from dash import Dash, Output, html
 
 from dashboards import panels
 from dashboards.callbacks import connect
-from dashboards.components import chart, kpi, page_header
+from dashboards.components import bar_card, chart, kpi, markdown_loader, page_header
 from lrs.insight.filters import encode_query
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview", order=0)
@@ -22,6 +22,7 @@ def layout(**query: Any) -> html.Div:
     search = encode_query(query)
     return html.Div(
         [
+            markdown_loader(),
             page_header(
                 "Overview",
                 "Formal learning (courses) and informal knowledge work (posts, pages, "
@@ -45,8 +46,8 @@ def layout(**query: Any) -> html.Div:
             dbc.Row(
                 [
                     chart(f"{PAGE}-top-people", lg=4, query=search),
-                    chart(f"{PAGE}-top-activities", lg=4, query=search),
-                    chart(f"{PAGE}-top-verbs", lg=4, query=search),
+                    bar_card(f"{PAGE}-top-activities", search, lg=4),
+                    bar_card(f"{PAGE}-top-verbs", search, lg=4),
                 ]
             ),
         ]
@@ -66,7 +67,10 @@ def register_callbacks(app: Dash) -> None:
     for chart_id, plain in (
         ("rhythm", panels.overview_rhythm),
         ("top-people", panels.overview_top_people),
+    ):
+        connect(app, PAGE, [Output(f"{PAGE}-{chart_id}", "figure")], plain)
+    for list_id, ranking in (
         ("top-activities", panels.overview_top_activities),
         ("top-verbs", panels.overview_top_verbs),
     ):
-        connect(app, PAGE, [Output(f"{PAGE}-{chart_id}", "figure")], plain)
+        connect(app, PAGE, [Output(f"{PAGE}-{list_id}", "children")], ranking)

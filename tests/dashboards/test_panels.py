@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs, quote
 
 import plotly.graph_objects as go
+import pytest
 from sqlalchemy.orm import Session
 
 from dashboards import panels
@@ -161,24 +163,39 @@ def _graphs_in(component: Any) -> list[Any]:
     return found
 
 
-def test_a_content_ranking_links_each_name_to_its_statements_under_the_page_filters(
-    database: Database, seeded: Any
-) -> None:
-    """REQ-DASH-DRILL: the knowledge page's bar tables open the Explorer on the content
-    with the page's filters kept, and lead back to the page as it was."""
+@pytest.mark.parametrize(
+    ("panel", "entry", "arguments", "column", "name", "table_id", "back", "value"),
+    [
+        (partial(panels.knowledge_ranking, metric="read-pages"), registry.TOP_CONTENT,
+         {"metric": "read", "content": "pages"}, "content_id", "activity",
+         "knowledge-top-read-pages-bars", "/dashboards/knowledge", "count"),
+        (panels.overview_top_activities, registry.TOP_ACTIVITIES, {}, "activity_id",
+         "activity", "overview-top-activities-bars", "/dashboards/", "statements"),
+        (panels.overview_top_verbs, registry.TOP_VERBS, {}, "verb_id", "verb",
+         "overview-top-verbs-bars", "/dashboards/", "statements"),
+    ],
+)  # fmt: skip
+def test_a_ranking_links_each_row_to_its_statements_under_the_page_filters(
+    database: Database, seeded: Any, panel: Any, entry: Any, arguments: dict[str, str],
+    column: str, name: str, table_id: str, back: str, value: str,
+) -> None:  # fmt: skip
+    """REQ-DASH-DRILL: the bar tables of the overview and knowledge pages show the
+    registry's numbers and open the Explorer on each row's statements with the page's
+    filters kept, leading back to the page as it was."""
     filters = Filters.from_query("from=2026-01-01&to=2026-12-31&kind=informal")
     with database.reading() as session:
-        [ranking] = panels.knowledge_ranking(session, filters, metric="read-pages")
-        expected = registry.TOP_CONTENT.run(session, filters, metric="read", content="pages")
+        [ranking] = panel(session, filters)
+        expected = entry.run(session, filters, **arguments)
     markdown = ranking.children[1]
-    assert markdown.id == "knowledge-top-read-pages-bars"
-    links = re.findall(r"\]\(([^)]+)\)", markdown.children)
-    assert len(links) == len(expected) > 0
-    for link, content_id in zip(links, expected["content_id"], strict=True):
+    assert markdown.id == table_id
+    rows = markdown.children.splitlines()[2:]
+    shown = [int(row.split(" | ")[1].replace(",", "")) for row in rows]
+    assert shown == [int(v) for v in expected[value]] and shown
+    links = [re.findall(r"\]\(([^)]+)\)", row)[0] for row in rows]
+    for link, narrowed in zip(links, expected[column], strict=True):
         path, _, query = link.partition("?")
         assert path == panels.EXPLORER_PATH
         assert parse_qs(query) == {
-            "from": ["2026-01-01"], "to": ["2026-12-31"], "kind": ["informal"],
-            "activity": [content_id],
-            "back": ["/dashboards/knowledge?from=2026-01-01&to=2026-12-31&kind=informal"],
+            "from": ["2026-01-01"], "to": ["2026-12-31"], "kind": ["informal"], name: [narrowed],
+            "back": [f"{back}?from=2026-01-01&to=2026-12-31&kind=informal"],
         }  # fmt: skip
