@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import (
     ColumnElement,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    tuple_,
 )
 from sqlalchemy.orm import Session
 
@@ -30,6 +32,7 @@ from lrs.insight._sql import (
     group_count,
     people_conditions,
     ranked_frame,
+    read_columns,
     read_frame,
     scalar,
     uses_learner_rollup,
@@ -213,15 +216,20 @@ def course_funnel(
     with timed statements. Sorted by ``sort`` (``FUNNEL_SORTS``: the rates, score and
     time lowest first). Attrs total = courses.
     """
-    if uses_learner_rollup(filters):
-        query = _funnel_of_learners()
-    elif uses_people_rollup(filters):
-        query = _funnel_of_progress(filters)
-    else:
-        query = _funnel_of_pairs(learners(session, filters))
     columns = ["course", "enrolled", "started", "completed", "passed", "failed", "satisfied",
                "people", "statements", "mean_score", "median_score", "median_seconds"]  # fmt: skip
-    frame = read_frame(session, query, columns)
+    if uses_learner_rollup(filters):
+        frame = read_frame(session, _funnel_of_learners(), [*columns[:10]])
+        scores = _median_of_each(session, _learner_scores())
+        times = _median_of_each(session, _learner_times())
+        frame["median_score"] = [scores.get(course) for course in frame["course"]]
+        frame["median_seconds"] = [times.get(course) for course in frame["course"]]
+    else:
+        if uses_people_rollup(filters):
+            query = _funnel_of_progress(filters)
+        else:
+            query = _funnel_of_pairs(learners(session, filters))
+        frame = read_frame(session, query, columns)
     for column in columns[1:9]:
         # PostgreSQL sums bigints as numeric: the same integers on both databases.
         frame[column] = frame[column].astype("int64")
@@ -272,14 +280,12 @@ def _funnel_of_pairs(pairs: Any) -> Any:
 
 
 def _funnel_of_learners() -> Any:
-    """``course_funnel`` over all time from ``course_learner`` (one row per pair): the
-    counts in one pass, the scores' and times' medians over only the rows that have one
-    (the pairs with a score, with a time)."""
+    """``course_funnel``'s counts and mean score over all time from ``course_learner``
+    (one row per pair), in one pass; the medians are ``_learner_scores`` and
+    ``_learner_times``'s."""
     scored = select(L.course.label("course"), L.best_score.label("value")).where(
         L.best_score.is_not(None)
     )
-    spent = case((L.seconds >= L.attempt_seconds, L.seconds), else_=L.attempt_seconds)
-    timed = select(L.course.label("course"), spent.label("value")).where(*_timed(L), spent > 0)
     per_course = select(
         L.course.label("course"),
         *[func.count().filter(getattr(L, stage) > 0).label(stage) for stage in STAGES[:4]],
@@ -288,7 +294,41 @@ def _funnel_of_learners() -> Any:
         func.count().label("people"),
         func.sum(L.statements).label("statements"),
     ).group_by(L.course)
-    return _funnel_joined(per_course.subquery(), scored.subquery(), timed.subquery())
+    return _funnel_joined(per_course.subquery(), scored.subquery())
+
+
+def _learner_scores() -> Any:
+    """(course, best score) of the pairs with a score, over all time, in that order: from
+    ``ix_course_learner_scored`` as it is ordered."""
+    return (
+        select(L.course, L.best_score)
+        .where(L.best_score.is_not(None))
+        .order_by(L.course, L.best_score)
+    )
+
+
+def _learner_times() -> Any:
+    """(course, time spent) of the pairs with a time, over all time, in that order: from
+    ``ix_course_learner_timed`` in course order, each course's times sorted."""
+    spent = case((L.seconds >= L.attempt_seconds, L.seconds), else_=L.attempt_seconds)
+    return select(L.course, spent).where(*_timed(L), spent > 0).order_by(L.course, spent)
+
+
+def _median_of_each(session: Session, values: Any) -> dict[str, float]:
+    """Per course, the median of the (course, value) rows of ``values``, sorted by both
+    (the mean of the two middle values for an even count, as ``_medians`` computes).
+    Picked here from the sorted values: SQLite's window functions cost three times the
+    reading of the rows (all-time funnel and time spent at a million facts)."""
+    courses, numbers = read_columns(session, values, 2)
+    if not courses:
+        return {}
+    keys = np.asarray(courses, dtype=object)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    counts = np.diff(np.r_[starts, len(keys)])
+    sorted_values = np.asarray(numbers, dtype=float)
+    low = sorted_values[starts + (counts - 1) // 2]
+    high = sorted_values[starts + counts // 2]
+    return dict(zip(keys[starts].tolist(), ((low + high) / 2).tolist(), strict=True))
 
 
 def _funnel_of_progress(filters: Filters) -> Any:
@@ -338,14 +378,19 @@ def _funnel_of_progress(filters: Filters) -> Any:
     return _funnel_joined(per_course.subquery(), scored.cte("scored"), timed.subquery())
 
 
-def _funnel_joined(per_course: Any, scored: Any, timed: Any) -> Any:
-    """The per-course counts with the mean and median of the pairs' scores (``scored``:
-    course, value) and the median of their times (``timed``)."""
+def _funnel_joined(per_course: Any, scored: Any, timed: Any = None) -> Any:
+    """The per-course counts with the mean of the pairs' scores (``scored``: course,
+    value) and, when ``timed`` is given, the medians of their scores and of their times
+    (``timed``)."""
     means = (
         select(scored.c.course, func.avg(scored.c.value).label("mean_score"))
         .group_by(scored.c.course)
         .subquery()
     )
+    if timed is None:
+        return select(per_course, means.c.mean_score).outerjoin(
+            means, means.c.course == per_course.c.course
+        )
     scores = _medians(scored, scored.c.value, "median_score")
     times = _medians(timed, timed.c.value, "median_seconds")
     return (
@@ -385,7 +430,6 @@ def time_spent(session: Session, filters: Filters, limit: int = 15) -> pd.DataFr
     spent = spent_seconds(pairs)
     timed = select(pairs.c.course.label("course"), spent.label("spent")).where(spent > 0)
     timed_pairs = timed.subquery()
-    medians = _medians(timed_pairs, timed_pairs.c.spent, "median")
     totals = (
         select(
             timed_pairs.c.course.label("course"),
@@ -395,12 +439,21 @@ def time_spent(session: Session, filters: Filters, limit: int = 15) -> pd.DataFr
         .group_by(timed_pairs.c.course)
         .subquery()
     )
-    query = (
-        select(totals.c.course, totals.c.people, totals.c.seconds, medians.c.median)
-        .join(medians, medians.c.course == totals.c.course)
-        .order_by(totals.c.seconds.desc(), totals.c.course)
-    )
-    frame = read_frame(session, query, ["course", "people", "seconds", "median"])
+    if uses_learner_rollup(filters):
+        # All time: the totals in SQL, the medians from the sorted times (one row per
+        # pair stored, nothing to group).
+        query = select(totals).order_by(totals.c.seconds.desc(), totals.c.course)
+        frame = read_frame(session, query, ["course", "people", "seconds"])
+        medians = _median_of_each(session, _learner_times())
+        frame["median"] = [medians.get(course) for course in frame["course"]]
+    else:
+        in_sql = _medians(timed_pairs, timed_pairs.c.spent, "median")
+        query = (
+            select(totals.c.course, totals.c.people, totals.c.seconds, in_sql.c.median)
+            .join(in_sql, in_sql.c.course == totals.c.course)
+            .order_by(totals.c.seconds.desc(), totals.c.course)
+        )
+        frame = read_frame(session, query, ["course", "people", "seconds", "median"])
     total = len(frame)
     frame = frame.head(limit).reset_index(drop=True)
     names = activity_names(session, frame["course"].tolist())
@@ -446,6 +499,8 @@ def stalled(
         )
         frame = read_frame(session, page, columns)
         total = scalar(session, select(func.count()).select_from(pairs))
+    elif uses_people_rollup(filters):
+        frame, total = _stalled_of_progress(session, filters, cutoff, limit, offset)
     else:
         pairs = learners(session, filters, ("started", "completed", "last_day", "name", "team"))
         conditions = [pairs.c.started > 0, pairs.c.completed == 0, pairs.c.last_day <= cutoff]
@@ -466,6 +521,55 @@ def stalled(
     frame["last_day"] = [_day(day) for day in frame["last_day"]]
     frame["days_idle"] = [(reference - day).days for day in frame["last_day"]]
     return with_total(frame, total)
+
+
+def _stalled_of_progress(
+    session: Session, filters: Filters, cutoff: dt.date, limit: int, offset: int
+) -> tuple[pd.DataFrame, int]:
+    """``stalled``'s page and count from ``course_progress`` (a day range, a team): the
+    pairs are grouped with only what decides whether they stalled, and the names and
+    teams read for the page's pairs alone (grouping each pair's name and team cost as
+    much as finding the pairs)."""
+    conditions = people_conditions(filters, P)
+    last_day = func.max(P.day)
+    pairs = (
+        select(P.course.label("course"), P.actor_key.label("actor_key"),
+               last_day.label("last_day"))
+        .where(*conditions)
+        .group_by(P.course, P.actor_key)
+        .having(func.sum(P.started) > 0, func.sum(P.completed) == 0, last_day <= cutoff)
+        .subquery()
+    )  # fmt: skip
+    page = (
+        select(pairs.c.actor_key, pairs.c.course, pairs.c.last_day, group_count())
+        .order_by(pairs.c.last_day, pairs.c.actor_key, pairs.c.course)
+        .offset(offset)
+        .limit(limit)
+    )
+    found, total = ranked_frame(session, page, ["actor_key", "course", "last_day"])
+    if found.empty and offset:
+        total = scalar(session, select(func.count()).select_from(pairs))
+    keys = list(zip(found["course"], found["actor_key"], strict=True))
+    names: dict[tuple[str, str], tuple[Any, Any]] = {}
+    if keys:
+        rows = session.connection().execute(
+            select(P.course, P.actor_key, func.max(P.actor_name),
+                   func.max(case((P.team != "", P.team))))
+            .where(*conditions, tuple_(P.course, P.actor_key).in_(keys))
+            .group_by(P.course, P.actor_key)
+        )  # fmt: skip
+        names = {(course, actor): (name, team) for course, actor, name, team in rows}
+    frame = pd.DataFrame(
+        {
+            "actor_key": found["actor_key"],
+            "name": [names.get(key, (None, None))[0] for key in keys],
+            "team": [names.get(key, (None, None))[1] for key in keys],
+            "course": found["course"],
+            "last_day": found["last_day"],
+        },
+        columns=["actor_key", "name", "team", "course", "last_day"],
+    )
+    return frame, total
 
 
 def _day(value: Any) -> dt.date:
