@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 
 import pandas as pd
 import plotly.io as pio
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dashboards import figures
 from lrs.insight.filters import Filters, to_query
@@ -147,3 +150,33 @@ def test_a_chart_is_the_same_with_the_theme_as_default_or_named() -> None:
     assert themed.layout.template.layout.paper_bgcolor == "white"
     assert themed.layout.xaxis.title.text == "statements"
     assert themed.layout.height == 280 and title(themed) == "Top 2 of 2 activities"
+
+
+@given(
+    values=st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=300),
+    most=st.integers(2, 30),
+)
+def test_histogram_bars_count_every_value_once_in_round_bins(
+    values: list[float], most: int
+) -> None:
+    """The response and completion histograms are counted on the server: at most ``most``
+    bins of one round width, each value in the one bin [start, end) that holds it."""
+    bars = figures.histogram_bars(pd.Series([*values, None], dtype="float64"), most, "#000")
+    width = float(bars.width)
+    assert len(bars.x) <= most and sum(bars.y) == len(values)
+    mantissa = width / 10 ** math.floor(math.log10(width))
+    assert any(math.isclose(mantissa, step) for step in (1, 2, 2.5, 5, 10)), width
+    # Each bin holds the values inside it, and perhaps those on its edges (the edge of
+    # two bins is the later one's, up to floating point).
+    tolerance = 1e-6 * width
+    for centre, count in zip(bars.x, bars.y, strict=True):
+        start, end = centre - width / 2, centre + width / 2
+        inside = sum(start + tolerance < v < end - tolerance for v in values)
+        around = sum(start - tolerance <= v <= end + tolerance for v in values)
+        assert inside <= count <= around, (start, end, count)
+    assert bars.y[0] and bars.y[-1]  # no empty bin before the first value or after the last
+
+
+def test_histogram_bars_of_nothing_draw_nothing() -> None:
+    bars = figures.histogram_bars(pd.Series([None], dtype="float64"), 20, "#000")
+    assert list(bars.x) == [] and list(bars.y) == []
