@@ -40,7 +40,7 @@ from lrs.insight._sql import (
     uses_rollup,
     with_total,
 )
-from lrs.insight.filters import Filters
+from lrs.insight.filters import KINDS, Filters
 from lrs.insight.scope import EVERYTHING, Scope
 from lrs.store.dialects import storable_text
 from lrs.store.models import (
@@ -130,18 +130,24 @@ def _tail(iri: str) -> str:
 def summary(session: Session, filters: Filters) -> pd.DataFrame:
     """One row: statements by source kind, distinct people and activities."""
     if uses_rollup(filters):
-        kinds = session.execute(
-            select(R.source_kind, func.sum(R.statements))
-            .where(*rollup_conditions(filters))
-            .group_by(R.source_kind)
-        ).all()
+        # The kinds' sums side by side in one pass over the rows: grouped by kind, SQLite
+        # sorted every row of the range first.
+        summed = session.execute(
+            select(
+                func.sum(R.statements),
+                *[func.sum(R.statements).filter(R.source_kind == kind) for kind in KINDS],
+            ).where(*rollup_conditions(filters))
+        ).one()
+        by_kind = {kind: int(n or 0) for kind, n in zip(KINDS, summed[1:], strict=True)}
+        statements = int(summed[0] or 0)
     else:
         kinds = session.execute(
             select(F.source_kind, func.count())
             .where(*fact_conditions(filters))
             .group_by(F.source_kind)
         ).all()
-    by_kind = {kind: int(n) for kind, n in kinds}
+        by_kind = {kind: int(n) for kind, n in kinds}
+        statements = sum(by_kind.values())
     people = _distinct_people(session, filters)
     if filters == Filters():
         # Every activity of the store is a filter bar choice: no fact to read (only when
@@ -161,7 +167,7 @@ def summary(session: Session, filters: Filters) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                "statements": sum(by_kind.values()),
+                "statements": statements,
                 "formal": by_kind.get("formal", 0),
                 "informal": by_kind.get("informal", 0),
                 "other": by_kind.get("other", 0),
@@ -391,11 +397,22 @@ def _top_activities_all_time(session: Session, limit: int) -> pd.DataFrame:
 def top_verbs(session: Session, filters: Filters, limit: int = 10) -> pd.DataFrame:
     """Most used verbs with their concept; attrs total = distinct verbs."""
     if uses_rollup(filters):
-        query = (
-            select(R.verb_id, func.min(R.concept), func.sum(R.statements))
+        # Summed per day, kind and verb first, in the order of the rollup's key (no sort),
+        # then per verb over those few rows: grouped by verb at once, SQLite sorted every
+        # row of the range.
+        daily = (
+            select(
+                R.verb_id.label("verb_id"),
+                func.min(R.concept).label("concept"),
+                func.sum(R.statements).label("statements"),
+            )
             .where(*rollup_conditions(filters))
-            .group_by(R.verb_id)
+            .group_by(R.day, R.source_kind, R.verb_id)
+            .subquery()
         )
+        query = select(
+            daily.c.verb_id, func.min(daily.c.concept), func.sum(daily.c.statements)
+        ).group_by(daily.c.verb_id)
     else:
         query = (
             select(F.verb_id, func.min(F.concept), func.count())
@@ -414,12 +431,22 @@ def rhythm(session: Session, filters: Filters) -> pd.DataFrame:
     """Statements per ISO weekday (1 = Monday) and UTC hour."""
     if uses_people_rollup(filters):
         H = HourlyActivity
-        n = func.sum(H.statements)
-        rollup = (
-            select(H.weekday, H.hour, n)
+        # Summed per day and hour first, in the order of the rollup's key (no sort), then
+        # per weekday and hour over those rows (see ``top_verbs``).
+        daily = (
+            select(
+                H.weekday.label("weekday"),
+                H.hour.label("hour"),
+                func.sum(H.statements).label("statements"),
+            )
             .where(*people_conditions(filters, H))
-            .group_by(H.weekday, H.hour)
-            .order_by(H.weekday, H.hour)
+            .group_by(H.day, H.weekday, H.hour)
+            .subquery()
+        )
+        rollup = (
+            select(daily.c.weekday, daily.c.hour, func.sum(daily.c.statements))
+            .group_by(daily.c.weekday, daily.c.hour)
+            .order_by(daily.c.weekday, daily.c.hour)
         )
         frame = read_frame(session, rollup, ["weekday", "hour", "statements"])
         frame["statements"] = frame["statements"].astype("int64")
