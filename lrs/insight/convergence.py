@@ -58,6 +58,7 @@ from lrs.insight.concepts import (
 )
 from lrs.insight.filters import Filters
 from lrs.insight.people import person_names
+from lrs.store.dialects import unindexed
 from lrs.store.models import (
     ActorMonth,
     CompletionTag,
@@ -195,26 +196,21 @@ def _contribution_vs_results_rollup(session: Session, filters: Filters) -> pd.Da
 
 def _courses_completed(session: Session, filters: Filters) -> dict[str, int]:
     """Person -> the distinct courses they completed (of any source kind) under the
-    filters. From a range's first day on, the completions are found through (concept,
-    day); over all time (no first day), the completions' partial index holds them in
-    person order."""
-    course = course_key()
-    if filters.start is None:
-        query = (
-            select(F.actor_key, func.count(distinct(course)))
-            .where(*fact_conditions(filters), completing())
-            .group_by(F.actor_key)
-        )
-    else:
-        # Distinct (course, person) first: with the person first, SQLite walks the
-        # whole person index instead of the few completion facts of the range.
-        done = (
-            select(course.label("course"), F.actor_key)
-            .where(*fact_conditions(filters), F.concept.in_(COMPLETED), course.is_not(None))
-            .distinct()
-            .subquery()
-        )
-        query = select(done.c.actor_key, func.count()).group_by(done.c.actor_key)
+    filters: from the completions' partial index alone, in person order, whatever the
+    range."""
+    # The range's days compared entry by entry in that index: through (concept, day)
+    # SQLite read the row of every completion fact of the range for its course (a range
+    # of 90 days of a million facts: 90 ms against 15 ms for the index of every
+    # completion).
+    days = unindexed(F.day)
+    within = [days >= filters.start] if filters.start is not None else []
+    if filters.end is not None:
+        within.append(days <= filters.end)
+    query = (
+        select(F.actor_key, func.count(distinct(course_key())))
+        .where(*fact_conditions(filters.replace(start=None, end=None)), *within, completing())
+        .group_by(F.actor_key)
+    )
     return {str(key): int(count) for key, count in session.execute(query)}
 
 

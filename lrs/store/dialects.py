@@ -1,6 +1,7 @@
 """The only place that knows SQLite from PostgreSQL: inserts that ignore or merge, bulk
 inserts (COPY), writes sent together (a pipeline), row locks, the text both can compare,
-lines of text joined in order, and day arithmetic (days after a day, a day's month)."""
+lines of text joined in order, day arithmetic (days after a day, a day's month) and a
+column kept from SQLite's indexes."""
 
 from __future__ import annotations
 
@@ -312,3 +313,27 @@ def _days_after_sqlite(element: days_after, compiler: SQLCompiler, **kw: Any) ->
 def _days_after_postgresql(element: days_after, compiler: SQLCompiler, **kw: Any) -> str:
     day, days = _days_after_parts(element, compiler, **kw)
     return f"({day} + {days:d})"
+
+
+class unindexed(FunctionElement[Any]):
+    """``unindexed(column)``: the column's value, which SQLite's planner may not reach
+    through an index (``+column``): so that a query compares it entry by entry in the
+    index the rest of its conditions choose. PostgreSQL weighs its indexes from their
+    sizes, and reads the column as it is."""
+
+    name = "unindexed"
+    inherit_cache = True
+
+    def __init__(self, column: Any) -> None:
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(unindexed, "sqlite")
+def _unindexed_sqlite(element: unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"+{compiler.process(element.clauses, **kw)}"
+
+
+@compiles(unindexed, "postgresql")
+def _unindexed_postgresql(element: unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
