@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
+from pandas.api.types import is_numeric_dtype
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -186,11 +187,21 @@ def read_columns(session: Session, query: Executable, count: int) -> list[list[A
 
 
 def utc(values: Any) -> pd.Series:
-    """Timestamps read raw (``raw_time``) as a UTC datetime series, in nanoseconds
-    whatever the text's precision (or none, when empty), so that series compare and
-    merge with one another."""
-    parsed = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
+    """Timestamps read raw (``raw_time``, or ``read_time``: microseconds since the epoch
+    on PostgreSQL) as a UTC datetime series, in nanoseconds whatever the text's
+    precision (or none, when empty), so that series compare and merge with one another."""
+    series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+    if is_numeric_dtype(series.dtype) or _holds_integers(series):
+        nanoseconds = series.astype("Int64") * 1000
+        return pd.to_datetime(nanoseconds, unit="ns", utc=True)
+    parsed = pd.to_datetime(series.astype(object), utc=True, format="ISO8601")
     return parsed.dt.as_unit("ns")
+
+
+def _holds_integers(series: pd.Series) -> bool:
+    """True for a column of Python integers (and None) in an object series."""
+    first = series.first_valid_index()
+    return first is not None and isinstance(series[first], int)
 
 
 def raw_time(column: Any) -> Any:

@@ -37,7 +37,6 @@ from lrs.insight._sql import (
     people_conditions,
     period_conditions,
     ranked_frame,
-    raw_time,
     read_columns,
     read_frame,
     rollup_conditions,
@@ -58,7 +57,7 @@ from lrs.insight.concepts import (
 )
 from lrs.insight.filters import Filters
 from lrs.insight.people import person_names
-from lrs.store.dialects import unindexed
+from lrs.store.dialects import read_time, unindexed
 from lrs.store.models import (
     ActorMonth,
     CompletionTag,
@@ -254,8 +253,7 @@ def completion_to_contribution(session: Session, filters: Filters) -> pd.DataFra
                 P.actor_key,
                 func.max(P.actor_name),
                 P.course,
-                raw_time(func.min(P.completed_at)),
-                raw_time(func.min(P.part_completed_at)),
+                _first_of(func.min(P.completed_at), func.min(P.part_completed_at)),
             )
             .where(*people_conditions(filters, P), P.completed > 0)
             .group_by(P.course, P.actor_key)
@@ -266,17 +264,14 @@ def completion_to_contribution(session: Session, filters: Filters) -> pd.DataFra
                 F.actor_key,
                 func.max(F.actor_name),
                 course,
-                raw_time(func.min(case((on_course, F.timestamp)))),
-                raw_time(func.min(F.timestamp)),
+                _first_of(func.min(case((on_course, F.timestamp))), func.min(F.timestamp)),
             )
             .where(*fact_conditions(filters), F.source_kind == "formal", F.concept.in_(COMPLETED))
             .where(course.is_not(None))
             .group_by(course, F.actor_key)
         )
-    completions = read_frame(
-        session, completed, ["actor_key", "name", "course", "on_course", "first"], raw=True
-    )
-    done = utc(completions.pop("on_course")).fillna(utc(completions.pop("first")))
+    completions = read_frame(session, completed, ["actor_key", "name", "course", "at"], raw=True)
+    done = utc(completions.pop("at"))
     completions["completed"] = done
     if completions.empty:
         return pd.DataFrame(columns=list(COMPLETION_COLUMNS))
@@ -298,7 +293,7 @@ def completion_to_contribution(session: Session, filters: Filters) -> pd.DataFra
     course_tags = read_frame(session, tags_query, ["course", "tag"], raw=True)
     made = _contributions(
         session,
-        _contributed_since(done.min(), F.actor_key, F.content_id, raw_time(F.timestamp)).where(
+        _contributed_since(done.min(), F.actor_key, F.content_id, read_time(F.timestamp)).where(
             *scope_conditions(filters.scope)
         ),
     )
@@ -329,6 +324,12 @@ def completion_to_contribution(session: Session, filters: Filters) -> pd.DataFra
     frame["days"] = (frame["contributed"] - frame["completed"]).dt.total_seconds() / 86400.0
     frame = frame.sort_values(["days", "actor_key", "course"], na_position="last")
     return frame[list(COMPLETION_COLUMNS)].reset_index(drop=True)
+
+
+def _first_of(on_course: Any, first: Any) -> Any:
+    """A completion's time (``read_time``): its first on the course itself, else its
+    first on any of its parts."""
+    return read_time(func.coalesce(on_course, first))
 
 
 COMPLETION_COLUMNS = ("actor_key", "name", "course", "course_name", "completed", "content_id",
@@ -372,9 +373,9 @@ class Contributions:
 
 
 def _contributions(session: Session, query: Any) -> Contributions:
-    """The (person, time, content) rows of ``query`` (person, content, raw time), as
-    arrays sorted in numpy: a DataFrame of text columns, or Python tuples, cost more to
-    build and sort than the query itself at a million statements."""
+    """The (person, time, content) rows of ``query`` (person, content, ``read_time``),
+    as arrays sorted in numpy: a DataFrame of text columns, or Python tuples, cost more
+    to build and sort than the query itself at a million statements."""
     people_found, contents_found, times = read_columns(session, query, 3)
     person, people = pd.factorize(np.array(people_found, dtype=object))
     content, contents = pd.factorize(np.array(contents_found, dtype=object), sort=True)

@@ -1,7 +1,7 @@
 """The only place that knows SQLite from PostgreSQL: inserts that ignore or merge, bulk
 inserts (COPY), writes sent together (a pipeline), row locks, the text both can compare,
-lines of text joined in order, day arithmetic (days after a day, a day's month) and a
-column kept from SQLite's indexes."""
+lines of text joined in order, day arithmetic (days after a day, a day's month), the
+form a timestamp is read in and a column kept from SQLite's indexes."""
 
 from __future__ import annotations
 
@@ -313,6 +313,28 @@ def _days_after_sqlite(element: days_after, compiler: SQLCompiler, **kw: Any) ->
 def _days_after_postgresql(element: days_after, compiler: SQLCompiler, **kw: Any) -> str:
     day, days = _days_after_parts(element, compiler, **kw)
     return f"({day} + {days:d})"
+
+
+class read_time(FunctionElement[Any]):
+    """``read_time(timestamp)``: a timestamp column in the form its driver reads for
+    least, for ``lrs.insight._sql.utc`` to turn into times: whole microseconds since
+    1970-01-01 UTC on PostgreSQL (an integer, where its text would be read and then
+    parsed), the time's own ISO 8601 text on SQLite (computing the number there costs
+    more than parsing the text)."""
+
+    name = "read_time"
+    inherit_cache = True
+
+
+@compiles(read_time, "sqlite")
+def _read_time_sqlite(element: read_time, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS VARCHAR)"
+
+
+@compiles(read_time, "postgresql")
+def _read_time_postgresql(element: read_time, compiler: SQLCompiler, **kw: Any) -> str:
+    time = compiler.process(element.clauses, **kw)
+    return f"CAST(EXTRACT(EPOCH FROM {time}) * 1000000 AS BIGINT)"
 
 
 class unindexed(FunctionElement[Any]):

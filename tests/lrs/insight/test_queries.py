@@ -9,14 +9,15 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from lrs.insight import _sql, activity, convergence, courses, knowledge, people
 from lrs.insight.filters import Filters
 from lrs.services.statements import store_statements
+from lrs.store.dialects import read_time
 from lrs.store.engine import Database
-from lrs.store.models import DailyActivity, LearningFact
+from lrs.store.models import DailyActivity, LearningFact, UTCDateTime
 from statements.vocabulary import ActivityTypes, Verbs
 from tests.lrs.insight import more_data
 from tests.lrs.insight.data import (
@@ -719,3 +720,21 @@ def test_person_summary_hours_follow_the_time_spent_rule(
     with database.reading() as session:
         row = people.person_summary(session, Filters(person=actor_key("ben"))).iloc[0]
     assert row["hours_learning"] == 1.5
+
+
+def test_read_time_reads_every_fact_time_to_the_microsecond(session: Session) -> None:
+    """``read_time`` (whole microseconds on PostgreSQL, the stored text on SQLite), turned
+    into times by ``utc``: each fact's own time, as the ORM reads it; and times with a
+    fraction of a second, before 1970 too."""
+    F = LearningFact
+    rows = session.execute(select(F.timestamp, read_time(F.timestamp)).order_by(F.seq)).all()
+    assert len(rows) == 20
+    assert _sql.utc([read for _, read in rows]).tolist() == [pd.Timestamp(t) for t, _ in rows]
+    moments = [
+        dt.datetime(1969, 12, 31, 23, 59, 59, 500001, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 4, 5, 6, 7, 89, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 4, tzinfo=dt.UTC),
+    ]
+    read = [session.execute(select(read_time(literal(m, UTCDateTime())))).scalar() for m in moments]
+    assert _sql.utc(read).tolist() == [pd.Timestamp(m) for m in moments]
+    assert _sql.utc([*read, None]).tolist()[-1] is pd.NaT
