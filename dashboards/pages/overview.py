@@ -45,11 +45,12 @@ def layout(**query: Any) -> html.Div:
             ),
             dbc.Row(
                 [
-                    chart(f"{PAGE}-top-people", lg=4, query=search),
-                    bar_card(f"{PAGE}-top-activities", search, lg=4),
-                    bar_card(f"{PAGE}-top-verbs", search, lg=4),
+                    chart(f"{PAGE}-top-people", lg=6, query=search),
+                    bar_card(f"{PAGE}-top-verbs", search, lg=6),
                 ]
             ),
+            # Full width: activity names are long, and a bar needs room beside them.
+            dbc.Row([bar_card(f"{PAGE}-top-activities", search)]),
         ]
     )
 
