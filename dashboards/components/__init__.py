@@ -233,12 +233,17 @@ def markdown_table(
                         **kwargs)  # fmt: skip
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
 def escaped(text: str) -> str:
-    """``text`` shown as itself in Markdown (names and titles are anyone's text)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    """``text`` shown as itself in Markdown (names and titles are anyone's text).
+
+    ``&``, ``<`` and ``>`` become entities: Dash's Markdown shows a backslash before
+    them as typed ("Data Privacy \\& GDPR")."""
+    plain = re.sub("[&<>]", lambda found: _ENTITIES[found.group()], " ".join(text.split()))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", plain)
 
 
 def markdown_link(text: str, target: str) -> str:
