@@ -298,8 +298,8 @@ def _funnel_of_learners() -> Any:
 
 
 def _learner_scores() -> Any:
-    """(course, best score) of the pairs with a score, over all time, in that order: from
-    ``ix_course_learner_scored`` as it is ordered."""
+    """(course, best score) of the pairs with a score, over all time, in course order:
+    from ``ix_course_learner_scored`` as it is ordered."""
     return (
         select(L.course, L.best_score)
         .where(L.best_score.is_not(None))
@@ -308,27 +308,36 @@ def _learner_scores() -> Any:
 
 
 def _learner_times() -> Any:
-    """(course, time spent) of the pairs with a time, over all time, in that order: from
-    ``ix_course_learner_timed`` in course order, each course's times sorted."""
+    """(course, time spent) of the pairs with a time, over all time, in course order:
+    from ``ix_course_learner_timed`` as it is ordered (each course's times are sorted by
+    ``_median``)."""
     spent = case((L.seconds >= L.attempt_seconds, L.seconds), else_=L.attempt_seconds)
-    return select(L.course, spent).where(*_timed(L), spent > 0).order_by(L.course, spent)
+    return select(L.course, spent).where(*_timed(L), spent > 0).order_by(L.course)
 
 
 def _median_of_each(session: Session, values: Any) -> dict[str, float]:
-    """Per course, the median of the (course, value) rows of ``values``, sorted by both
-    (the mean of the two middle values for an even count, as ``_medians`` computes).
-    Picked here from the sorted values: SQLite's window functions cost three times the
-    reading of the rows (all-time funnel and time spent at a million facts)."""
+    """Per course, the median of the (course, value) rows of ``values``, in course order
+    (see ``_median``). Picked here from the rows: SQLite's window functions cost three
+    times the reading of the rows (all-time funnel and time spent at a million facts)."""
     courses, numbers = read_columns(session, values, 2)
     if not courses:
         return {}
     keys = np.asarray(courses, dtype=object)
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    counts = np.diff(np.r_[starts, len(keys)])
-    sorted_values = np.asarray(numbers, dtype=float)
-    low = sorted_values[starts + (counts - 1) // 2]
-    high = sorted_values[starts + counts // 2]
-    return dict(zip(keys[starts].tolist(), ((low + high) / 2).tolist(), strict=True))
+    ends = np.r_[starts[1:], len(keys)]
+    found = np.asarray(numbers, dtype=float)
+    return {
+        str(keys[start]): _median(found[start:end])
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True)
+    }
+
+
+def _median(values: Any) -> float:
+    """The median of some values: the mean of the two middle ones for an even count, as
+    ``_medians`` computes it in SQL."""
+    ordered = np.sort(values)
+    count = len(ordered)
+    return float((ordered[(count - 1) // 2] + ordered[count // 2]) / 2)
 
 
 def _funnel_of_progress(filters: Filters) -> Any:
