@@ -192,8 +192,9 @@ def utc(values: Any) -> pd.Series:
     precision (or none, when empty), so that series compare and merge with one another."""
     series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
     if is_numeric_dtype(series.dtype) or _holds_integers(series):
-        nanoseconds = series.astype("Int64") * 1000
-        return pd.to_datetime(nanoseconds, unit="ns", utc=True)
+        # In microseconds first: a time beyond what nanoseconds hold is refused, as its
+        # text is, instead of wrapping round.
+        return pd.to_datetime(series.astype("Int64"), unit="us", utc=True).dt.as_unit("ns")
     parsed = pd.to_datetime(series.astype(object), utc=True, format="ISO8601")
     return parsed.dt.as_unit("ns")
 

@@ -738,3 +738,6 @@ def test_read_time_reads_every_fact_time_to_the_microsecond(session: Session) ->
     read = [session.execute(select(read_time(literal(m, UTCDateTime())))).scalar() for m in moments]
     assert _sql.utc(read).tolist() == [pd.Timestamp(m) for m in moments]
     assert _sql.utc([*read, None]).tolist()[-1] is pd.NaT
+    too_late = literal(dt.datetime(9999, 12, 31, tzinfo=dt.UTC), UTCDateTime())
+    with pytest.raises(pd.errors.OutOfBoundsDatetime):
+        _sql.utc([session.execute(select(read_time(too_late))).scalar()])
