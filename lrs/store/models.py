@@ -681,6 +681,8 @@ class ActorMonth(Base):
 COMPLETION_INDEX_COLUMNS = ("course", "actor_key", "day", "team", "completed_at",
                             "part_completed_at", "actor_name")  # fmt: skip
 COMPLETED_ROWS = text("completed > 0")
+LEARNER_STAGE_COLUMNS = ("enrolled", "started", "completed", "passed", "failed", "satisfied",
+                         "statements")  # fmt: skip
 LEARNER_SCORED_COLUMNS = ("course", "best_score")
 LEARNER_SCORED_ROWS = text("best_score IS NOT NULL")
 LEARNER_TIMED_COLUMNS = ("course", "seconds", "attempt_seconds", "actor_key")
@@ -764,6 +766,9 @@ class CourseLearner(Base):
     """The day of the last completion (None: never completed)."""
 
     __table_args__ = (
+        # The all-time funnel's people per stage and statements of each course, in course
+        # order from the index alone.
+        Index("ix_course_learner_stages", "course", *LEARNER_STAGE_COLUMNS),
         # The completions of a set of courses (who knows about X) from the index alone.
         Index(
             "ix_course_learner_completions",
