@@ -25,6 +25,7 @@ from lrs.insight._sql import (
     A,
     F,
     R,
+    Span,
     activity_names,
     answering,
     authored,
@@ -281,7 +282,7 @@ def _reused(
     session: Session, filters: Filters, limit: int, types: tuple[str, ...] | None
 ) -> pd.DataFrame:
     if uses_people_rollup(filters) and types is None:
-        pairs = _reusing_pairs(filters)
+        pairs = _reusing_pairs(session, filters)
     else:
         read: ColumnElement[bool] = F.concept.in_(CONSUME)
         if types is not None:
@@ -322,15 +323,19 @@ def _use_conditions(filters: Filters) -> list[ColumnElement[bool]]:
     ]
 
 
-def _reusing_pairs(filters: Filters) -> Any:
+def _reusing_pairs(session: Session, filters: Filters) -> Any:
     """The (content, person) pairs of ``_reused`` from ``content_use_month``: the range's
-    whole months from it, the days at the range's ends from the facts; a pair reused
-    its content when its first read is on or before its last response."""
+    whole months from it, the days at the range's ends from the facts (or from it too,
+    when their month has no fact outside them: ``_whole_months``); a pair reused its
+    content when its first read is on or before its last response."""
     U = ContentUseMonth
     months, edges = months_within(filters.start, filters.end)
+    spans: list[Span] = [] if months is None else [months]
+    edge_months, edges = _whole_months(session, edges)
+    spans.extend((month, month) for month in edge_months)
     parts: list[Any] = []
-    if months is not None:
-        where = period_conditions(filters, U, U.month, months)
+    for span in spans:
+        where = period_conditions(filters, U, U.month, span)
         parts.append(select(U.content_id, U.actor_key, U.first_read, U.last_response).where(*where))
     for low, high in edges:
         read = case((F.concept.in_(CONSUME), F.day))
@@ -354,6 +359,31 @@ def _reusing_pairs(filters: Filters) -> Any:
         .having(func.min(first_read) <= func.max(last_made))
         .subquery()
     )
+
+
+def _whole_months(session: Session, edges: list[Span]) -> tuple[list[dt.date], list[Span]]:
+    """Of the day ranges at a range's ends (``months_within``), the first days of the
+    months that have no fact on any other day, and the ranges left. Such a month's
+    monthly rows count the range's facts alone: a range that ends today, or where the
+    facts end, is then read from the monthly rollup instead of from a fact per view."""
+    months: list[dt.date] = []
+    left: list[Span] = []
+    for low, high in edges:
+        if low is None or high is None or (low.year, low.month) != (high.year, high.month):
+            left.append((low, high))
+            continue
+        first = low.replace(day=1)
+        last = (first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+        outside = [(first, low - dt.timedelta(days=1)), (high + dt.timedelta(days=1), last)]
+        if any(
+            session.execute(select(F.day).where(F.day >= start, F.day <= end).limit(1)).first()
+            for start, end in outside
+            if start <= end
+        ):
+            left.append((low, high))
+        else:
+            months.append(first)
+    return months, left
 
 
 def _named_content(session: Session, query: Any) -> pd.DataFrame:

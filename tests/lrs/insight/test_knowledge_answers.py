@@ -129,6 +129,40 @@ def test_reuse_is_reading_that_led_to_a_contribution(known: Session) -> None:
     assert read != dict(expected)
 
 
+LAST_DAY = max(r.day for r in RECORDS)
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        # Ends where the facts end: its last month is read whole from content_use_month.
+        Filters(start=FIRST_DAY + dt.timedelta(days=9), end=LAST_DAY),
+        Filters(start=FIRST_DAY + dt.timedelta(days=9), end=LAST_DAY + dt.timedelta(days=3)),
+        # Ends before the facts do: the days of its last month are read from the facts.
+        Filters(start=FIRST_DAY + dt.timedelta(days=9), end=LAST_DAY - dt.timedelta(days=2)),
+    ],
+    ids=["to-the-last-fact", "past-the-last-fact", "before-the-last-fact"],
+)
+def test_reuse_within_a_range(known: Session, period: Filters) -> None:
+    """The range's reading and contributions only; the same whether its last month is
+    read from the monthly rollup or from the facts."""
+    authors = {r.target: r.person for r in RECORDS if r.verb in {"authored", "created"}}
+    reused: Counter[str] = Counter()
+    records = within(period)
+    for content in CONTENT:
+        for person in {r.person for r in records} - {authors[content]}:
+            own = [r for r in records if r.person == person and r.target == content]
+            read = [r.day for r in own if r.verb == "viewed"]
+            made = [r.day for r in own if r.verb in {"edited", "commented"}]
+            if read and made and min(read) <= max(made):
+                reused[content] += 1
+    expected = sorted(reused.items(), key=lambda item: (-item[1], item[0]))
+    assert expected
+    frame = knowledge.top_content(known, period, "reused", limit=100)
+    assert list(zip(frame["content_id"], frame["count"], strict=True)) == expected
+    assert frame.attrs["total"] == len(expected)
+
+
 def test_team_mix_sorted_by_informal_share_with_counts(known: Session) -> None:
     counts: Counter[tuple[str, str]] = Counter(
         (r.team or "(no team)", "formal" if r.formal else "informal") for r in RECORDS
