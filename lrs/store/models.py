@@ -581,6 +581,14 @@ class DailyActivity(Base):
     concept: Mapped[str] = mapped_column(String(32))
     statements: Mapped[int] = mapped_column(BigInteger)
 
+    __table_args__ = (
+        # One kind's rows by day and concept (informal work over time), index only.
+        Index(
+            "ix_daily_activity_kind_day",
+            *("source_kind", "day", "concept", "team", "platform", "verb_id", "statements"),
+        ),
+    )
+
 
 ACTOR_DAY_COLUMNS = ("actor_key", "day", "team", "statements", "formal", "informal",
                      "contributions", "reactions", "scores", "score_sum", "actor_name")  # fmt: skip
@@ -887,6 +895,12 @@ class ContentUseMonth(Base):
         Index(
             "ix_content_use_month_month",
             *("month", "content_id", "actor_key", "team", "first_read", "last_response"),
+        ),
+        # Each (content, person) pair's months in key order (all-time "most reused"),
+        # index only.
+        Index(
+            "ix_content_use_month_pair",
+            *("content_id", "actor_key", "month", "team", "first_read", "last_response"),
         ),
     )
 
