@@ -109,7 +109,7 @@ def participation(session: Session, filters: Filters) -> pd.DataFrame:
     contributions per group."""
     per_person: Any
     if uses_people_rollup(filters):
-        rows = _informal_periods(filters)
+        rows = _informal_periods(session, filters)
         per_person = (
             select(
                 rows.c.actor_key,
@@ -147,16 +147,20 @@ def participation(session: Session, filters: Filters) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def _informal_periods(filters: Filters) -> Any:
+def _informal_periods(session: Session, filters: Filters) -> Any:
     """Per-person informal counts (``actor_key``, ``informal``, ``contributions``,
     ``reactions``; rows to be summed) for the filters' day range, team and scope: the
     whole months from ``actor_informal_month``, the days at the range's ends from
-    ``actor_day``."""
+    ``actor_day`` (or whole months too, when their month has no fact on other days:
+    ``_whole_months``)."""
     M = ActorInformalMonth
     months, edges = months_within(filters.start, filters.end)
+    spans: list[Span] = [] if months is None else [months]
+    edge_months, edges = _whole_months(session, edges)
+    spans.extend((month, month) for month in edge_months)
     parts: list[Any] = []
-    if months is not None:
-        where = period_conditions(filters, M, M.month, months)
+    for span in spans:
+        where = period_conditions(filters, M, M.month, span)
         parts.append(select(M.actor_key, M.informal, M.contributions, M.reactions).where(*where))
     for low, high in edges:
         days = people_conditions(filters.replace(start=low, end=high))
@@ -178,7 +182,7 @@ ROLES = {
 def contribution_shares(session: Session, filters: Filters) -> pd.DataFrame:
     """Contributions per contributor, most first (for the 1 % / 9 % / 90 % split)."""
     if uses_people_rollup(filters):
-        rows = _informal_periods(filters)
+        rows = _informal_periods(session, filters)
         made = func.sum(rows.c.contributions)
         rollup = (
             select(rows.c.actor_key, made)
@@ -410,7 +414,7 @@ def top_contributors(session: Session, filters: Filters, limit: int = 10) -> pd.
     if uses_people_rollup(filters):
         # Ranked from the per-person rollup in its index order; the split by kind read
         # for the ranked people only, instead of grouping every contribution by person.
-        rows = _informal_periods(filters)
+        rows = _informal_periods(session, filters)
         total_made = func.sum(rows.c.contributions)
         ranked = (
             select(rows.c.actor_key, group_count())

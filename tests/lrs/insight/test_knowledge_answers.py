@@ -163,6 +163,24 @@ def test_reuse_within_a_range(known: Session, period: Filters) -> None:
     assert frame.attrs["total"] == len(expected)
 
 
+@pytest.mark.parametrize("end", [LAST_DAY, LAST_DAY - dt.timedelta(days=2)], ids=["last", "before"])
+def test_people_rankings_within_a_range_as_facts_count_them(known: Session, end: dt.date) -> None:
+    """Participation and the contributors over a range whose last month is read from
+    the monthly rollup (it ends where the facts end) or from the days: as counted from
+    the facts (the informal kind sends the questions to them)."""
+    period = Filters(start=FIRST_DAY + dt.timedelta(days=9), end=end)
+    facts = period.replace(kind="informal")
+    pd.testing.assert_frame_equal(
+        knowledge.participation(known, period), knowledge.participation(known, facts)
+    )
+    shares = knowledge.contribution_shares(known, period)
+    assert len(shares) > 1
+    pd.testing.assert_frame_equal(shares, knowledge.contribution_shares(known, facts))
+    ranked = knowledge.top_contributors(known, period, limit=100)
+    pd.testing.assert_frame_equal(ranked, knowledge.top_contributors(known, facts, limit=100))
+    assert ranked.attrs["total"] == len(shares)
+
+
 def test_team_mix_sorted_by_informal_share_with_counts(known: Session) -> None:
     counts: Counter[tuple[str, str]] = Counter(
         (r.team or "(no team)", "formal" if r.formal else "informal") for r in RECORDS
