@@ -130,6 +130,10 @@ class Database:
         """A session in a read-only transaction on the primary, ended without writing: it
         sees every write that has committed (a caller's own included)."""
         with self._reader() as session, session.begin():
+            if self.dialect == "postgresql":
+                # BEGIN READ ONLY (no round trip of its own): ended by COMMIT below, the
+                # transaction must not be able to write.
+                session.connection(execution_options={"postgresql_readonly": True})
             yield session
             # PostgreSQL ends it with COMMIT, the same as a ROLLBACK for a transaction that
             # wrote nothing: psycopg forgets the connection's prepared statements at every
