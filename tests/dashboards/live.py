@@ -9,18 +9,40 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
+
+from benchmarks import browser as chromium
 from lrs.app import create_app
 from lrs.config import Settings
 from lrs.http import context
+
+BROWSER_ONLY = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not chromium.available(),
+        reason="needs Debian's chromium and chromium-driver (/usr/bin/chromium, chromedriver)",
+    ),
+]
+"""The ``pytestmark`` of a module of browser tests."""
 
 
 @contextmanager
 def served(database_url: str, secret_key: str) -> Iterator[str]:
     """The app on ``database_url`` at a port the system picks; yields its base URL."""
-    from werkzeug.serving import make_server
-
     app = create_app(Settings(database_url=database_url, secret_key=secret_key,
                               forwarding_worker=False, sources_worker=False))  # fmt: skip
+    try:
+        with serving(app) as base:
+            yield base
+    finally:
+        context.of(app).database.dispose()
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """The WSGI ``app`` on 127.0.0.1 in a thread; yields its base URL."""
+    from werkzeug.serving import make_server
+
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -29,7 +51,6 @@ def served(database_url: str, secret_key: str) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
-        context.of(app).database.dispose()
 
 
 def until(check: Callable[[], Any], timeout: float = 30.0) -> Any:

@@ -7,7 +7,6 @@ Needs Debian's ``chromium`` and ``chromium-driver``; skipped when they are absen
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -17,13 +16,7 @@ from benchmarks import browser as chromium
 from dashboards.components import bar_table, escaped
 from tests.dashboards import live
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not chromium.available(),
-        reason="needs Debian's chromium and chromium-driver (/usr/bin/chromium, chromedriver)",
-    ),
-]
+pytestmark = live.BROWSER_ONLY
 
 NAMES = [
     "Data Privacy & GDPR",
@@ -38,20 +31,13 @@ NAMES = [
 
 @pytest.fixture(scope="module")
 def page() -> Iterator[str]:
-    from werkzeug.serving import make_server
-
     app = Dash(__name__)
     records = [
         {"name": name, "count": i + 1, "href": f"/target/{i}"} for i, name in enumerate(NAMES)
     ]
     app.layout = html.Div(bar_table(records, "name", "count", "href", "names", "names-table"))
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
+    with live.serving(app.server) as base:
+        yield f"{base}/"
 
 
 def test_every_name_shows_as_written_and_links_to_its_target(page: str) -> None:

@@ -25,13 +25,7 @@ from tests.lrs.insight import knowledge_set, pull_set
 from tests.lrs.insight.knowledge_set import key
 from tests.lrs.insight.pull_set import GLAZE
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not chromium.available(),
-        reason="needs Debian's chromium and chromium-driver (/usr/bin/chromium, chromedriver)",
-    ),
-]
+pytestmark = live.BROWSER_ONLY
 
 TITLES = {"me": "My learning", "experts": "Who knows", "next": "Read next"}
 
