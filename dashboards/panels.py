@@ -563,9 +563,7 @@ def _bar_ranking(
     if frame.empty:
         return empty_note(hint)
     total = int(frame.attrs.get("total", len(frame))) if total is None else total
-    records: list[dict[str, Any]] = frame.to_dict("records")
-    for record in records:
-        record["explorer_href"] = EXPLORER_PATH + str(record["explorer_query"])
+    records = _with_explorer_hrefs(frame)
     title = f"Top {len(frame)} of {figures.n(total)} {noun}"
     return bar_table(records, label, value, "explorer_href", title, table_id)
 
@@ -573,10 +571,18 @@ def _bar_ranking(
 def _link_table(frame: Any, columns: Any, table_id: str, column: str = "name") -> Any:
     """``frame`` as a table whose ``column`` links to the Explorer on its
     ``explorer_query`` (one Markdown component, see ``markdown_table``)."""
+    return markdown_table(
+        _with_explorer_hrefs(frame), columns, {column: "explorer_href"}, id=table_id
+    )
+
+
+def _with_explorer_hrefs(frame: Any) -> list[dict[str, Any]]:
+    """``frame``'s rows, each with ``explorer_href``: the Explorer on its
+    ``explorer_query``."""
     records: list[dict[str, Any]] = frame.to_dict("records")
     for record in records:
         record["explorer_href"] = EXPLORER_PATH + str(record["explorer_query"])
-    return markdown_table(records, columns, {column: "explorer_href"}, id=table_id)
+    return records
 
 
 def me_courses(session: Session, filters: Filters) -> list[Any]:

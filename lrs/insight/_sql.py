@@ -340,12 +340,12 @@ def by_period(
     daily: Any,
     monthly: Any,
     columns: Sequence[str],
-    conditions: Callable[[Any], list[ColumnElement[bool]]],
+    conditions: Callable[[Any], list[ColumnElement[bool]]] | None = None,
 ) -> Any:
     """``columns`` and ``statements`` of a rollup kept per day and per month, for the
     filters' day range, team and scope: the whole months from the monthly table, the
     days at the range's ends from the daily one (a subquery of their rows, to be summed).
-    ``conditions(table)`` adds the question's own conditions on either table."""
+    ``conditions(table)``, when given, adds the question's own conditions on either table."""
     months, edges = months_within(filters.start, filters.end)
     parts = []
     for table, period, ranges in (
@@ -353,7 +353,8 @@ def by_period(
         (daily, daily.day, edges),
     ):
         for span in ranges:
-            where = [*period_conditions(filters, table, period, span), *conditions(table)]
+            own = conditions(table) if conditions is not None else []
+            where = [*period_conditions(filters, table, period, span), *own]
             chosen = [getattr(table, column) for column in (*columns, "statements")]
             parts.append(select(*chosen).where(*where))
     if not parts:  # an empty range: no row, with the columns

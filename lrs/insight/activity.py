@@ -224,13 +224,9 @@ def _distinct_people(session: Session, filters: Filters) -> int:
     if uses_people_rollup(filters):
         # Whole months from actor_month, the range's edge days from actor_day: all time,
         # 24,000 rows of a million facts' people instead of 480,000.
-        rows = by_period(filters, A, ActorMonth, ("actor_key",), _no_condition)
+        rows = by_period(filters, A, ActorMonth, ("actor_key",))
         return scalar(session, select(func.count(distinct(rows.c.actor_key))))
     return count_distinct(session, F.actor_key, fact_conditions(filters))
-
-
-def _no_condition(_table: Any) -> list[ColumnElement[bool]]:
-    return []
 
 
 def statements_over_time(session: Session, filters: Filters) -> pd.DataFrame:

@@ -104,17 +104,13 @@ def _names(
     return {str(key): name for key, name in rows}
 
 
-def _none(_table: Any) -> list[ColumnElement[bool]]:
-    return []
-
-
 def top_people(session: Session, filters: Filters, limit: int = 10) -> pd.DataFrame:
     """Most active people: statements in total, formal and informal; attrs total = people."""
     columns = ["actor_key", "name", "statements", "formal", "informal"]
     if uses_people_rollup(filters):
         # Whole months from actor_month, the days at the range's ends from actor_day;
         # the names of the ranked few from their actor_day rows.
-        rows = by_period(filters, A, ActorMonth, ("actor_key", "formal", "informal"), _none)
+        rows = by_period(filters, A, ActorMonth, ("actor_key", "formal", "informal"))
         n = func.sum(rows.c.statements)
         rollup = (
             select(
