@@ -108,16 +108,23 @@ def test_most_read_posts_and_pages_apart(known: Session, content: str) -> None:
     assert frame.attrs["total"] == len(expected)
 
 
-def test_reuse_is_reading_that_led_to_a_contribution(known: Session) -> None:
+def _reused(records: list[Record]) -> Counter[str]:
+    """Per content, the people other than its author who read it and then (the same day
+    or later) edited or commented on it, among ``records``."""
     authors = {r.target: r.person for r in RECORDS if r.verb in {"authored", "created"}}
     reused: Counter[str] = Counter()
     for content in CONTENT:
-        for person in {r.person for r in RECORDS} - {authors[content]}:
-            own = [r for r in RECORDS if r.person == person and r.target == content]
+        for person in {r.person for r in records} - {authors[content]}:
+            own = [r for r in records if r.person == person and r.target == content]
             read = [r.day for r in own if r.verb == "viewed"]
             made = [r.day for r in own if r.verb in {"edited", "commented"}]
             if read and made and min(read) <= max(made):
                 reused[content] += 1
+    return reused
+
+
+def test_reuse_is_reading_that_led_to_a_contribution(known: Session) -> None:
+    reused = _reused(RECORDS)
     expected = sorted(reused.items(), key=lambda item: (-item[1], item[0]))
     frame = knowledge.top_content(known, Filters(), "reused", limit=100)
     assert list(zip(frame["content_id"], frame["count"], strict=True)) == expected
@@ -146,16 +153,7 @@ LAST_DAY = max(r.day for r in RECORDS)
 def test_reuse_within_a_range(known: Session, period: Filters) -> None:
     """The range's reading and contributions only; the same whether its last month is
     read from the monthly rollup or from the facts."""
-    authors = {r.target: r.person for r in RECORDS if r.verb in {"authored", "created"}}
-    reused: Counter[str] = Counter()
-    records = within(period)
-    for content in CONTENT:
-        for person in {r.person for r in records} - {authors[content]}:
-            own = [r for r in records if r.person == person and r.target == content]
-            read = [r.day for r in own if r.verb == "viewed"]
-            made = [r.day for r in own if r.verb in {"edited", "commented"}]
-            if read and made and min(read) <= max(made):
-                reused[content] += 1
+    reused = _reused(within(period))
     expected = sorted(reused.items(), key=lambda item: (-item[1], item[0]))
     assert expected
     frame = knowledge.top_content(known, period, "reused", limit=100)
