@@ -40,6 +40,7 @@ from benchmarks.dataset import demo_statements, replicate
 from benchmarks.ingest import run_ingest
 from benchmarks.queries import run_queries
 from benchmarks.server import KEY, POSTGRES_ADMIN_URL, SECRET, fresh_database, serve
+from benchmarks.storage import stored_bytes
 from lrs.services import credentials
 from lrs.services.statements import store_statements
 from lrs.store import migrate
@@ -252,18 +253,8 @@ def _measure(url: str, kind: str, base: Sequence[dict[str, Any]], stored: int, s
 
 
 def _bytes(url: str) -> int:
-    """What the database takes on disk (PostgreSQL: the database; SQLite: file and WAL)."""
-    if url.startswith("sqlite"):
-        path = Path(sa.make_url(url).database or "")
-        wal = path.with_name(path.name + "-wal")
-        return path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as connection:
-            size = connection.exec_driver_sql("SELECT pg_database_size(current_database())")
-            return int(size.scalar_one())
-    finally:
-        engine.dispose()
+    """What the database takes (``benchmarks.storage.stored_bytes``)."""
+    return stored_bytes(url)
 
 
 def _read_p95(point: dict[str, Any]) -> dict[str, float]:
