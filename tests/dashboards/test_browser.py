@@ -151,6 +151,23 @@ def test_every_page_by_url_draws_every_chart_at_full_height(live_server: str, dr
     assert errors == [], "\n".join(e["message"][:300] for e in errors)
 
 
+def test_charts_are_drawn_by_the_cartesian_bundle(live_server: str, driver: Any) -> None:
+    """REQ-DASH-DRAW: the charts are drawn by plotly.js's cartesian bundle (bar, pie,
+    heatmap, scatter: every trace the pages draw), a third of the full bundle that
+    every page load parses and runs, of the major version plotly for Python writes
+    figures for; the full bundle is never fetched."""
+    import plotly.offline
+
+    _open(driver, live_server, "overview")
+    version = driver.execute_script("return window.Plotly && window.Plotly.version")
+    assert version.split(".")[0] == plotly.offline.get_plotlyjs_version().split(".")[0]
+    fetched = driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name.split('?')[0])"
+    )
+    assert [name for name in fetched if name.endswith(f"plotly-cartesian-{version}.min.js")]
+    assert not [name for name in fetched if name.endswith("/plotly.min.js")]
+
+
 def test_the_navbar_opens_every_page(live_server: str, driver: Any) -> None:
     """REQ-DASH-NAV: the navbar reaches every page, each drawn whole."""
     from selenium.webdriver.common.by import By
