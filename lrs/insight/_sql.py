@@ -109,14 +109,18 @@ def scope_conditions(
     return conditions
 
 
-def people_conditions(filters: Filters, table: Any = A) -> list[ColumnElement[bool]]:
+def people_conditions(
+    filters: Filters, table: Any = A, *, day: Any = None
+) -> list[ColumnElement[bool]]:
     """Conditions on ``actor_day`` (or ``course_progress``, ``hourly_activity``) for the
-    scope, the day range and team."""
+    scope, the day range and team; ``day``, when given, stands for the table's day
+    column in the range (``unindexed(table.day)``, say)."""
     conditions = scope_conditions(filters.scope, table)
+    day = table.day if day is None else day
     if filters.start is not None:
-        conditions.append(table.day >= filters.start)
+        conditions.append(day >= filters.start)
     if filters.end is not None:
-        conditions.append(table.day <= filters.end)
+        conditions.append(day <= filters.end)
     if filters.team is not None:
         conditions.append(table.team == filters.team)
     return conditions

@@ -48,6 +48,7 @@ from lrs.insight.concepts import (
     enrols,
 )
 from lrs.insight.filters import Filters
+from lrs.store.dialects import groups_by_hashing, unindexed
 
 STAGES = ("enrolled", "started", "completed", "passed", "failed", "satisfied")
 
@@ -116,7 +117,7 @@ def learners(
                 P.actor_key.label("actor_key"),
                 *[summed[name].label(name) for name in columns],
             )
-            .where(*people_conditions(filters, P), *(rows(P) if rows else ()))
+            .where(*_progress_conditions(filters), *(rows(P) if rows else ()))
             .group_by(P.course, P.actor_key)
             .cte("learners")
         )
@@ -149,6 +150,18 @@ def learners(
         .group_by(course, F.actor_key)
         .cte("learners")
     )
+
+
+def _progress_conditions(filters: Filters) -> list[ColumnElement[bool]]:
+    """``people_conditions`` on ``course_progress``, its day compared entry by entry
+    when every team is read: so that SQLite reads ``ix_course_progress_course_actor`` in
+    (course, person) order, the order every question here groups in, rather than a
+    range's hundred thousand rows through the primary key and then sorting them
+    (PostgreSQL weighs both itself)."""
+    if filters.team is not None or filters.scope.teams is not None:
+        # A few teams' rows are few: read through the primary key and sorted.
+        return people_conditions(filters, P)
+    return people_conditions(filters, P, day=unindexed(P.day))
 
 
 def _timed(table: Any) -> list[ColumnElement[bool]]:
@@ -226,10 +239,9 @@ def course_funnel(
         frame["median_seconds"] = [times.get(course) for course in frame["course"]]
     else:
         if uses_people_rollup(filters):
-            query = _funnel_of_progress(filters)
+            frame = _funnel_of_progress(session, filters, columns)
         else:
-            query = _funnel_of_pairs(learners(session, filters))
-        frame = read_frame(session, query, columns)
+            frame = read_frame(session, _funnel_of_pairs(learners(session, filters)), columns)
     for column in columns[1:9]:
         # PostgreSQL sums bigints as numeric: the same integers on both databases.
         frame[column] = frame[column].astype("int64")
@@ -320,16 +332,19 @@ def _median_of_each(session: Session, values: Any) -> dict[str, float]:
     (see ``_median``). Picked here from the rows: SQLite's window functions cost three
     times the reading of the rows (all-time funnel and time spent at a million facts)."""
     courses, numbers = read_columns(session, values, 2)
-    if not courses:
-        return {}
-    keys = np.asarray(courses, dtype=object)
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    ends = np.r_[starts[1:], len(keys)]
     found = np.asarray(numbers, dtype=float)
-    return {
-        str(keys[start]): _median(found[start:end])
-        for start, end in zip(starts.tolist(), ends.tolist(), strict=True)
-    }
+    return {course: _median(found[start:end]) for course, start, end in _runs(courses)}
+
+
+def _runs(courses: list[Any]) -> list[tuple[str, int, int]]:
+    """(course, start, end) of each run of one course in ``courses`` (rows in course
+    order): its rows are those from ``start`` to before ``end``."""
+    if not courses:
+        return []
+    keys = np.asarray(courses, dtype=object)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]).tolist()
+    ends = [*starts[1:], len(keys)]
+    return [(str(keys[start]), start, end) for start, end in zip(starts, ends, strict=True)]
 
 
 def _median(values: Any) -> float:
@@ -340,34 +355,44 @@ def _median(values: Any) -> float:
     return float((ordered[(count - 1) // 2] + ordered[count // 2]) / 2)
 
 
-def _funnel_of_progress(filters: Filters) -> Any:
-    """``course_funnel`` from ``course_progress`` (a day range, a team): a stage's
-    people are the distinct people with a row of that stage in the range, so the counts
-    need no row per (course, person); only the pairs with a score or a time are grouped,
-    for their best score and their time."""
-    conditions = people_conditions(filters, P)
+def _funnel_of_progress(session: Session, filters: Filters, columns: list[str]) -> pd.DataFrame:
+    """``course_funnel``'s ``columns`` from ``course_progress`` (a day range, a team):
+    a stage's people are the people with a row of that stage in the range, the best
+    score and the time of a pair are grouped from its rows with a score or seconds
+    alone (the others add nothing to them).
 
-    def distinct_people(condition: ColumnElement[bool] | None = None) -> Any:
-        people = func.count(distinct(P.actor_key))
-        return people if condition is None else people.filter(condition)
-
-    per_course = (
+    PostgreSQL groups the range's rows by (course, person) once, by hashing, and counts
+    each course's pairs per stage from them (each ``count(DISTINCT ...)`` would sort its
+    course's people again). SQLite counts the distinct people of each stage in one pass
+    over the rows in (course, person) order, a third of the cost of grouping them
+    twice, and the scores' and times' medians are picked here (``_measured_pairs``)."""
+    if not groups_by_hashing(session):
+        frame = read_frame(session, _stage_people(filters), columns[:9])
+        measures = _measured_pairs(session, filters)
+        for column in columns[9:]:
+            frame[column] = [measures.get(course, {}).get(column) for course in frame["course"]]
+        return frame
+    conditions = _progress_conditions(filters)
+    pairs = (
         select(
             P.course.label("course"),
-            *[distinct_people(getattr(P, stage) > 0).label(stage) for stage in STAGES[:4]],
-            # failed: people with a fail and no pass, those judged less those who passed
-            (
-                distinct_people(or_(P.failed > 0, P.passed > 0)) - distinct_people(P.passed > 0)
-            ).label("failed"),
-            distinct_people(P.satisfied > 0).label("satisfied"),
-            distinct_people().label("people"),
+            # A stage's greatest count: more than 0 when the pair reached it.
+            *[func.max(getattr(P, stage)).label(stage) for stage in STAGES],
             func.sum(P.statements).label("statements"),
         )
         .where(*conditions)
-        .group_by(P.course)
+        .group_by(P.course, P.actor_key)
+        .subquery("pairs")
     )
-    # The pairs with a score or with seconds, grouped once for both (rows with neither
-    # add nothing to a pair's best score or time).
+    per_course = select(
+        pairs.c.course,
+        *[func.count().filter(pairs.c[stage] > 0).label(stage) for stage in STAGES[:4]],
+        func.count().filter(pairs.c.failed > 0, pairs.c.passed == 0).label("failed"),
+        func.count().filter(pairs.c.satisfied > 0).label("satisfied"),
+        func.count().label("people"),
+        func.sum(pairs.c.statements).label("statements"),
+    ).group_by(pairs.c.course)
+    # The pairs with a score or with seconds, grouped once for both.
     session_seconds, attempt_seconds = func.sum(P.seconds), func.sum(P.attempt_seconds)
     spent = case((session_seconds >= attempt_seconds, session_seconds), else_=attempt_seconds)
     measured = (
@@ -384,7 +409,71 @@ def _funnel_of_progress(filters: Filters) -> Any:
         measured.c.score.is_not(None)
     )
     timed = select(measured.c.course, measured.c.spent.label("value")).where(measured.c.spent > 0)
-    return _funnel_joined(per_course.subquery(), scored.cte("scored"), timed.subquery())
+    query = _funnel_joined(per_course.subquery(), scored.cte("scored"), timed.subquery())
+    return read_frame(session, query, columns)
+
+
+def _stage_people(filters: Filters) -> Any:
+    """Per course of ``course_progress`` under ``filters``: the distinct people with a row
+    of each stage, all its people and its statements (``course_funnel``'s counts)."""
+
+    def distinct_people(condition: ColumnElement[bool] | None = None) -> Any:
+        people = func.count(distinct(P.actor_key))
+        return people if condition is None else people.filter(condition)
+
+    return (
+        select(
+            P.course.label("course"),
+            *[distinct_people(getattr(P, stage) > 0).label(stage) for stage in STAGES[:4]],
+            # failed: people with a fail and no pass, those judged less those who passed
+            (
+                distinct_people(or_(P.failed > 0, P.passed > 0)) - distinct_people(P.passed > 0)
+            ).label("failed"),
+            distinct_people(P.satisfied > 0).label("satisfied"),
+            distinct_people().label("people"),
+            func.sum(P.statements).label("statements"),
+        )
+        .where(*_progress_conditions(filters))
+        .group_by(P.course)
+    )
+
+
+def _measured_pairs(session: Session, filters: Filters) -> dict[str, dict[str, float]]:
+    """Per course of ``course_progress`` under ``filters``: the mean and the median of
+    its pairs' best scores and the median of their times (``mean_score``,
+    ``median_score``, ``median_seconds``, absent without any). Only the rows with a
+    score or seconds are grouped (the others add nothing to a pair's best score or
+    time), and the medians picked here from the pairs read in course order (see
+    ``_median_of_each``)."""
+    session_seconds, attempt_seconds = func.sum(P.seconds), func.sum(P.attempt_seconds)
+    spent = case((session_seconds >= attempt_seconds, session_seconds), else_=attempt_seconds)
+    query = (
+        select(P.course, func.max(P.best_score), spent)
+        .where(*_progress_conditions(filters), or_(P.best_score.is_not(None), *_timed(P)))
+        .group_by(P.course, P.actor_key)
+        .order_by(P.course, P.actor_key)
+    )
+    courses, scores, times = read_columns(session, query, 3)
+    found: dict[str, dict[str, float]] = {}
+    for course, start, end in _runs(courses):
+        course_scores = [score for score in scores[start:end] if score is not None]
+        course_times = [time for time in times[start:end] if time > 0]
+        measures = found[course] = {}
+        if course_scores:
+            measures["mean_score"] = _sum_in_order(course_scores) / len(course_scores)
+            measures["median_score"] = _median(np.asarray(course_scores, dtype=float))
+        if course_times:
+            measures["median_seconds"] = _median(np.asarray(course_times, dtype=float))
+    return found
+
+
+def _sum_in_order(values: list[float]) -> float:
+    """The values added one after the other, in order, as the databases' sum and avg add
+    a group's rows (numpy's sum adds them pairwise: other last digits)."""
+    total = 0.0
+    for value in values:
+        total += value
+    return total
 
 
 def _funnel_joined(per_course: Any, scored: Any, timed: Any = None) -> Any:
@@ -437,32 +526,36 @@ def time_spent(session: Session, filters: Filters, limit: int = 15) -> pd.DataFr
     """
     pairs = learners(session, filters, ("session_seconds", "attempt_seconds"), _timed)
     spent = spent_seconds(pairs)
-    timed = select(pairs.c.course.label("course"), spent.label("spent")).where(spent > 0)
-    timed_pairs = timed.subquery()
-    totals = (
-        select(
-            timed_pairs.c.course.label("course"),
-            func.count().label("people"),
-            func.sum(timed_pairs.c.spent).label("seconds"),
-        )
-        .group_by(timed_pairs.c.course)
-        .subquery()
-    )
     if uses_learner_rollup(filters):
         # All time: the totals in SQL, the medians from the sorted times (one row per
         # pair stored, nothing to group).
+        timed_pairs = (
+            select(pairs.c.course.label("course"), spent.label("spent")).where(spent > 0).subquery()
+        )
+        totals = (
+            select(
+                timed_pairs.c.course,
+                func.count().label("people"),
+                func.sum(timed_pairs.c.spent).label("seconds"),
+            )
+            .group_by(timed_pairs.c.course)
+            .subquery()
+        )
         query = select(totals).order_by(totals.c.seconds.desc(), totals.c.course)
         frame = read_frame(session, query, ["course", "people", "seconds"])
         medians = _median_of_each(session, _learner_times())
         frame["median"] = [medians.get(course) for course in frame["course"]]
     else:
-        in_sql = _medians(timed_pairs, timed_pairs.c.spent, "median")
-        query = (
-            select(totals.c.course, totals.c.people, totals.c.seconds, in_sql.c.median)
-            .join(in_sql, in_sql.c.course == totals.c.course)
-            .order_by(totals.c.seconds.desc(), totals.c.course)
+        # The pairs' times in (course, person) order, as they are grouped: each course's
+        # total and median picked here (SQLite's window functions cost more than
+        # grouping the pairs).
+        timed = (
+            select(pairs.c.course, spent)
+            .where(spent > 0)
+            .order_by(pairs.c.course, pairs.c.actor_key)
         )
-        frame = read_frame(session, query, ["course", "people", "seconds", "median"])
+        frame = _totals_of_each(*read_columns(session, timed, 2))
+        frame = frame.sort_values(["seconds", "course"], ascending=[False, True])
     total = len(frame)
     frame = frame.head(limit).reset_index(drop=True)
     names = activity_names(session, frame["course"].tolist())
@@ -539,14 +632,16 @@ def _stalled_of_progress(
     pairs are grouped with only what decides whether they stalled, and the names and
     teams read for the page's pairs alone (grouping each pair's name and team cost as
     much as finding the pairs)."""
-    conditions = people_conditions(filters, P)
+    conditions = _progress_conditions(filters)
     last_day = func.max(P.day)
     pairs = (
         select(P.course.label("course"), P.actor_key.label("actor_key"),
                last_day.label("last_day"))
         .where(*conditions)
         .group_by(P.course, P.actor_key)
-        .having(func.sum(P.started) > 0, func.sum(P.completed) == 0, last_day <= cutoff)
+        # The greatest counts, not their sums: the same test, and PostgreSQL sums
+        # bigints as numeric.
+        .having(func.max(P.started) > 0, func.max(P.completed) == 0, last_day <= cutoff)
         .subquery()
     )  # fmt: skip
     page = (
@@ -564,7 +659,15 @@ def _stalled_of_progress(
         rows = session.connection().execute(
             select(P.course, P.actor_key, func.max(P.actor_name),
                    func.max(case((P.team != "", P.team))))
-            .where(*conditions, tuple_(P.course, P.actor_key).in_(keys))
+            .where(
+                # Each course and person listed, so that SQLite seeks the pairs' days in
+                # ix_course_progress_course_actor (a list of pairs alone it would
+                # compare with every row of the range).
+                *people_conditions(filters, P),
+                P.course.in_(sorted({course for course, _ in keys})),
+                P.actor_key.in_(sorted({actor for _, actor in keys})),
+                tuple_(P.course, P.actor_key).in_(keys),
+            )
             .group_by(P.course, P.actor_key)
         )  # fmt: skip
         names = {(course, actor): (name, team) for course, actor, name, team in rows}
@@ -579,6 +682,17 @@ def _stalled_of_progress(
         columns=["actor_key", "name", "team", "course", "last_day"],
     )
     return frame, total
+
+
+def _totals_of_each(courses: list[Any], times: list[Any]) -> pd.DataFrame:
+    """Per course of (course, time) rows in course order: its people, their seconds
+    (``_sum_in_order``) and their median (``_median``)."""
+    rows = [
+        (course, end - start, _sum_in_order(own), _median(np.asarray(own, dtype=float)))
+        for course, start, end in _runs(courses)
+        for own in [times[start:end]]
+    ]
+    return pd.DataFrame(rows, columns=["course", "people", "seconds", "median"])
 
 
 def _day(value: Any) -> dt.date:
