@@ -41,7 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
-from lrs.insight.concepts import AUTHORING, COMPLETED, RESPONDING
+from lrs.insight.concepts import AUTHORING, COMPLETED, CONTRIBUTE, RESPONDING
 from lrs.insight.filters import Filters
 from lrs.insight.scope import Scope
 from lrs.store.models import (
@@ -275,6 +275,16 @@ def answering(table: Any = F) -> ColumnElement[bool]:
     concepts: Any = bindparam(None, RESPONDING, expanding=True, literal_execute=True)
     condition: ColumnElement[bool] = table.concept.in_(concepts)
     return condition
+
+
+def contributing(table: Any = F) -> ColumnElement[bool]:
+    """Informal contributions on a piece of content, with the values inline as
+    ``ix_learning_fact_contributions`` is written (see ``authored``)."""
+    concepts: Any = bindparam(None, CONTRIBUTE, expanding=True, literal_execute=True)
+    informal = literal("informal", literal_execute=True)
+    return and_(
+        table.concept.in_(concepts), table.source_kind == informal, table.content_id.is_not(None)
+    )
 
 
 def completing(table: Any = F) -> ColumnElement[bool]:

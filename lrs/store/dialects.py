@@ -449,3 +449,30 @@ def _unindexed_sqlite(element: unindexed, compiler: SQLCompiler, **kw: Any) -> s
 @compiles(unindexed, "postgresql")
 def _unindexed_postgresql(element: unindexed, compiler: SQLCompiler, **kw: Any) -> str:
     return compiler.process(element.clauses, **kw)
+
+
+TIME_SEPARATOR = "\x1e"
+"""What ``joined_times`` puts between times: a control character, in no time's text."""
+
+
+class joined_times(FunctionElement[Any]):
+    """``joined_times(timestamp)``: an aggregate, the group's timestamps as ``read_time``
+    gives them (microseconds since the epoch on PostgreSQL, ISO 8601 text on SQLite) as
+    text joined by ``TIME_SEPARATOR``, in no particular order: one value per group to
+    split, where a row per timestamp costs the driver a row and Python its objects."""
+
+    name = "joined_times"
+    inherit_cache = True
+
+
+@compiles(joined_times, "sqlite")
+def _joined_times_sqlite(element: joined_times, compiler: SQLCompiler, **kw: Any) -> str:
+    time = compiler.process(element.clauses, **kw)
+    return f"group_concat(CAST({time} AS VARCHAR), char({ord(TIME_SEPARATOR)}))"
+
+
+@compiles(joined_times, "postgresql")
+def _joined_times_postgresql(element: joined_times, compiler: SQLCompiler, **kw: Any) -> str:
+    time = compiler.process(element.clauses, **kw)
+    micro = f"CAST(EXTRACT(EPOCH FROM {time}) * 1000000 AS BIGINT)"
+    return f"string_agg(CAST({micro} AS TEXT), chr({ord(TIME_SEPARATOR)}))"

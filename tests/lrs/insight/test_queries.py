@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from lrs.insight import _sql, activity, convergence, courses, knowledge, people
 from lrs.insight.filters import Filters
+from lrs.insight.scope import Scope
+from lrs.services import credentials
 from lrs.services.statements import store_statements
 from lrs.store.dialects import read_time
 from lrs.store.engine import Database
@@ -423,6 +425,52 @@ def test_completion_to_contribution_when_no_contribution_follows(more: Session) 
     frame = convergence.completion_to_contribution(more, Filters(start=dt.date(2026, 5, 8)))
     assert link_rows(frame) == [
         (actor_key("hal"), ETHICS, at("2026-05-08T00:00Z"), None, None, None, None),
+    ]  # fmt: skip
+
+
+def test_completion_to_contribution_at_one_instant_and_within_a_scope(database: Database) -> None:
+    """fay writes three pages at one instant after completing privacy: the first in
+    content order that the course's topic links wins (not the unrelated garden page).
+    gus's first linked contribution is teamless: a reader of his team alone does not
+    see it and finds his later one."""
+    course, page, lms = ActivityTypes.COURSE, ActivityTypes.PAGE, {"platform": "LMS"}
+    wiki = more_data.WIKI
+    garden, checklist, notes = wiki + "a-garden", wiki + "b-checklist", wiki + "c-notes"
+    rules, tagged = wiki + "rules", wiki + "tagged"
+    made = [
+        more_data.statement(who, Verbs.COMPLETED, PRIVACY, course, "Privacy",
+                            "2026-05-01T10:00:00Z", **lms, tags=("privacy",))
+        for who in ("fay", "gus")
+    ] + [
+        more_data.statement("fay", Verbs.AUTHORED, garden, page, "Gardening",
+                            "2026-05-02T10:00:00Z", platform="wiki"),
+        more_data.statement("fay", Verbs.AUTHORED, checklist, page, "Privacy checklist",
+                            "2026-05-02T10:00:00Z", platform="wiki"),
+        more_data.statement("fay", Verbs.AUTHORED, notes, page, "Team notes",
+                            "2026-05-02T10:00:00Z", platform="wiki", tags=("privacy",)),
+        more_data.statement("gus", Verbs.AUTHORED, rules, page, "Privacy rules",
+                            "2026-05-02T09:00:00Z", platform="wiki", teamless=True),
+        more_data.statement("gus", Verbs.EDITED, tagged, page, "Misc",
+                            "2026-05-03T10:00:00Z", platform="wiki", tags=("privacy",)),
+    ]  # fmt: skip
+    principal = credentials.create(database, name="t", scopes=["all"], home_page="http://lrs.test")
+    store_statements(database, made, version="1.0.3", principal=principal.principal)
+    fay = (actor_key("fay"), PRIVACY, at("2026-05-01T10:00Z"), checklist,
+           at("2026-05-02T10:00Z"), 1.0, "words: privacy")  # fmt: skip
+    with database.reading() as session:
+        everyone = convergence.completion_to_contribution(session, ALL)
+        gamma = convergence.completion_to_contribution(
+            session, Filters(scope=Scope.of_teams({"Gamma"}))
+        )
+    assert link_rows(everyone) == [
+        (actor_key("gus"), PRIVACY, at("2026-05-01T10:00Z"), rules, at("2026-05-02T09:00Z"),
+         23 / 24, "words: privacy"),
+        fay,
+    ]  # fmt: skip
+    assert link_rows(gamma) == [
+        fay,
+        (actor_key("gus"), PRIVACY, at("2026-05-01T10:00Z"), tagged, at("2026-05-03T10:00Z"),
+         2.0, "tag: privacy"),
     ]  # fmt: skip
 
 
