@@ -435,12 +435,8 @@ def _first_linked(
     person = made.people.get_indexer(completions["actor_key"])
     course, uniques = pd.factorize(completions["course"])
     courses = uniques.tolist()  # a list: indexing a frame's index per pair costs
-    # (person, time) as one sortable integer: the person, then the time's rank among
-    # every time at hand.
-    times, rank = np.unique(np.concatenate([made.time, done]), return_inverse=True)
-    width = len(times) + 1
-    keys = made.person * width + rank[: len(made.time)]
-    start = np.searchsorted(keys, person * width + rank[len(made.time) :])
+    keys, wanted, width = _person_times(made, person, done)
+    start = np.searchsorted(keys, wanted)
     end = np.searchsorted(keys, (person + 1) * width)
     end = np.where(person < 0, start, end)
     contents = len(made.contents)
@@ -475,6 +471,34 @@ def _first_linked(
     time_found = np.full(size, NAT, dtype="int64")
     time_found[rows] = made.time[hit[rows]]
     return content_found.tolist(), time_found, link_found.tolist()
+
+
+def _person_times(
+    made: Contributions, person: np.ndarray, done: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """(person, time) of each contribution and of each completion as one sortable
+    integer (the person times ``width``, plus the time), and ``width``.
+
+    The time is its microseconds since the earliest time at hand when every time is in
+    whole microseconds (as the databases keep them) and the integers fit; else its
+    rank among every time at hand, whose sort costs several times more."""
+    times = np.concatenate([made.time, done])
+    if times.size and not (times == NAT).any() and not (times % 1000).any():
+        low = int(times.min()) // 1000
+        width = int(times.max()) // 1000 - low + 1
+        if width * (len(made.people) + 1) < 2**62:
+            return (
+                made.person * width + (made.time // 1000 - low),
+                person * width + (done // 1000 - low),
+                width,
+            )
+    distinct, rank = np.unique(times, return_inverse=True)
+    width = len(distinct) + 1
+    return (
+        made.person * width + rank[: len(made.time)],
+        person * width + rank[len(made.time) :],
+        width,
+    )
 
 
 def _nanoseconds(values: pd.Series) -> list[int]:

@@ -7,6 +7,7 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import func, literal, select
@@ -472,6 +473,30 @@ def test_completion_to_contribution_at_one_instant_and_within_a_scope(database: 
         (actor_key("gus"), PRIVACY, at("2026-05-01T10:00Z"), tagged, at("2026-05-03T10:00Z"),
          2.0, "tag: privacy"),
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("unit", [1000, 1], ids=["whole microseconds", "nanoseconds"])
+def test_completions_find_their_first_contribution_by_person_and_time(unit: int) -> None:
+    """Each completion's first contribution of its person at or after it, from the
+    integers of ``_person_times``: its microseconds (times as the databases keep them),
+    else its rank among the times (a time in nanoseconds, as a NaT completion)."""
+    rng = np.random.default_rng(7)
+    person = np.sort(rng.integers(0, 5, 200))
+    time = rng.integers(0, 50, 200) * unit
+    order = np.lexsort((time, person))
+    made = convergence.Contributions(
+        pd.Index([f"p{i}" for i in range(5)]), ["c"], person[order], time[order],
+        np.zeros(200, dtype="int64"),
+    )  # fmt: skip
+    wanted_person = np.array([0, 1, 2, 3, 4, 4, -1, 2])
+    done = np.array([0, 10, 25, 49, 50, 3, 7, 25]) * unit
+    keys, wanted, width = convergence._person_times(made, wanted_person, done)
+    start = np.searchsorted(keys, wanted)
+    end = np.searchsorted(keys, (wanted_person + 1) * width)
+    for i, (who, when) in enumerate(zip(wanted_person, done, strict=True)):
+        later = [j for j in range(200) if made.person[j] == who and made.time[j] >= when]
+        if who >= 0:
+            assert (start[i], end[i] - start[i]) == (later[0] if later else start[i], len(later))
 
 
 MORE_NAMES = {
