@@ -141,11 +141,10 @@ def test_course_funnel_under_a_team_and_days(known: Session) -> None:
         assert_rows(courses.course_funnel(known, filters), "course", expected_funnel(kept))
 
 
-@pytest.mark.parametrize("way", sorted(WAYS))
-def test_time_spent_counts_attempts_and_sessions_once(known: Session, way: str) -> None:
+def expected_time(records: list[Record]) -> dict[str, dict[str, Any]]:
     expected: dict[str, dict[str, Any]] = {}
     for course in COURSES:
-        times = [spent(own) for (c, _), own in pairs(RECORDS).items() if c == course]
+        times = [spent(own) for (c, _), own in pairs(records).items() if c == course]
         times = [t for t in times if t > 0]
         if not times:
             continue
@@ -156,6 +155,26 @@ def test_time_spent_counts_attempts_and_sessions_once(known: Session, way: str) 
             "minutes_per_person": sum(times) / 60 / len(times),
             "median_minutes": statistics.median(times) / 60,
         }
+    return expected
+
+
+@pytest.mark.parametrize("way", sorted(WAYS))
+def test_course_funnel_and_time_spent_over_days_for_every_team(known: Session, way: str) -> None:
+    """A day range over every team: from the rollup, each stage's people are counted
+    and each pair's best score and time grouped from the range's rows alone (read in
+    (course, person) order on SQLite, grouped per pair once on PostgreSQL)."""
+    start, end = dt.date(2026, 2, 10), dt.date(2026, 3, 1)
+    kept = [r for r in RECORDS if start <= r.day <= end]
+    assert expected_funnel(kept) != expected_funnel(RECORDS)
+    assert any(r.score is not None for r in kept) and expected_time(kept)
+    ranged = WAYS[way].replace(start=start, end=end)
+    assert_rows(courses.course_funnel(known, ranged), "course", expected_funnel(kept))
+    assert_rows(courses.time_spent(known, ranged), "course", expected_time(kept))
+
+
+@pytest.mark.parametrize("way", sorted(WAYS))
+def test_time_spent_counts_attempts_and_sessions_once(known: Session, way: str) -> None:
+    expected = expected_time(RECORDS)
     frame = courses.time_spent(known, WAYS[way])
     assert_rows(frame, "course", expected)
     assert list(frame["seconds"]) == sorted(frame["seconds"], reverse=True)
