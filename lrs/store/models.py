@@ -704,6 +704,9 @@ class ActorMonth(Base):
 COMPLETION_INDEX_COLUMNS = ("course", "actor_key", "day", "team", "completed_at",
                             "part_completed_at", "actor_name")  # fmt: skip
 COMPLETED_ROWS = text("completed > 0")
+MEASURED_INDEX_COLUMNS = ("course", "actor_key", "day", "team", "best_score", "seconds",
+                          "attempt_seconds")  # fmt: skip
+MEASURED_ROWS = text("best_score IS NOT NULL OR seconds != 0 OR attempt_seconds != 0")
 LEARNER_STAGE_COLUMNS = ("enrolled", "started", "completed", "passed", "failed", "satisfied",
                          "statements")  # fmt: skip
 LEARNER_SCORED_COLUMNS = ("course", "best_score")
@@ -754,6 +757,15 @@ class CourseProgress(Base):
             *COMPLETION_INDEX_COLUMNS,
             sqlite_where=COMPLETED_ROWS,
             postgresql_where=COMPLETED_ROWS,
+        ),
+        # The rows with a score or seconds, the only ones that change a pair's best score
+        # or time (course funnel, time spent over a range), index only, in (course,
+        # person) order: a quarter of the rows.
+        Index(
+            "ix_course_progress_measured",
+            *MEASURED_INDEX_COLUMNS,
+            sqlite_where=MEASURED_ROWS,
+            postgresql_where=MEASURED_ROWS,
         ),
     )
 
