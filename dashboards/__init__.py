@@ -23,15 +23,14 @@ ASSETS_FOLDER = HERE / "assets"
 def init_dashboards(flask_app: Flask) -> None:
     """Create the one Dash app of this Flask app, with its pages, callbacks and export."""
     import dash
-    from dash import Dash
 
-    from dashboards import export, figures, guard, numbers, shell
+    from dashboards import export, figures, guard, numbers, page_load, shell
 
     # Dash keeps pages in a process-wide registry: start from a clean one so that the
     # factory can build several apps in one process (tests) without stale pages.
     dash._pages.PAGE_REGISTRY.clear()
     figures.use_theme()
-    app = Dash(
+    app = page_load.PageLoadDash(
         __name__,
         server=flask_app,  # type: ignore[arg-type]  # Dash accepts a Flask app here
         url_base_pathname="/dashboards/",
@@ -48,6 +47,7 @@ def init_dashboards(flask_app: Flask) -> None:
     shell.register_callbacks(app)
     for page in dash.page_registry.values():
         sys.modules[page["module"]].register_callbacks(app)
+    page_load.init_page_load(flask_app, app.config.requests_pathname_prefix)
     export.init_export(flask_app)
     numbers.init_numbers(flask_app)
     guard.init_guard(flask_app, app)

@@ -66,7 +66,8 @@ def _select(key: str, label: str, options: list[dict[str, str]] | None = None) -
     )
 
 
-def _filter_bar() -> dbc.Card:
+def filter_bar() -> dbc.Card:
+    """The filters every page shares (their choices come from the server)."""
     ranges = [{"label": RANGE_LABELS[key], "value": key} for key in RANGES]
     return dbc.Card(
         dbc.CardBody(
@@ -160,7 +161,7 @@ def layout() -> html.Div:
             navbar,
             dbc.Container(
                 [
-                    _filter_bar(),
+                    filter_bar(),
                     dcc.Store(id=CHOICES_SENT, data=False),
                     html.Div(id="filter-note", className="small text-muted mb-2"),
                     page_container(),
@@ -182,7 +183,7 @@ def page_container() -> html.Div:
     empty one, which the router fills as before."""
     address = urlsplit(request.referrer or "")
     pathname = address.path
-    page = _page_at(pathname) if address.netloc == request.host else None
+    page = page_at(pathname) if address.netloc == request.host else None
     if page is None:
         container: html.Div = dash.page_container
         return container
@@ -201,7 +202,7 @@ def page_container() -> html.Div:
     )
 
 
-def _page_at(pathname: str) -> dict[str, Any] | None:
+def page_at(pathname: str) -> dict[str, Any] | None:
     """The registered page at ``pathname`` (an address under the dashboards), if any."""
     if not pathname.startswith(dash.get_relative_path("/")):
         return None

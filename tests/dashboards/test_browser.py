@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import threading
 import time
 from collections import Counter
@@ -166,6 +167,33 @@ def test_charts_are_drawn_by_the_cartesian_bundle(live_server: str, driver: Any)
     )
     assert [name for name in fetched if name.endswith(f"plotly-cartesian-{version}.min.js")]
     assert not [name for name in fetched if name.endswith("/plotly.min.js")]
+
+
+RESOURCES_JS = """
+return performance.getEntriesByType('resource').map(e => ({
+  path: new URL(e.name).pathname, transfer: e.transferSize}));
+"""
+
+
+def test_a_page_by_url_asks_the_server_only_for_what_changes(live_server: str, driver: Any) -> None:
+    """REQ-DASH-LOAD: opened again by its address, a page fetches its layout and callbacks'
+    list once each (preloaded with the HTML) and its callbacks' answers; every script and
+    style sheet, the lazily drawn components' too, comes from the browser's cache without
+    asking the server again (no 304)."""
+    for page in ("knowledge", "overview", "explorer"):
+        _open(driver, live_server, page)  # the files are cached
+        _open(driver, live_server, page)
+        fetched = driver.execute_script(RESOURCES_JS)
+        asked = [r["path"].removeprefix("/dashboards/") for r in fetched if r["transfer"]]
+        assert sorted(set(asked) - {"_dash-update-component"}) == [
+            "_dash-dependencies", "_dash-layout",
+        ], (page, asked)  # fmt: skip
+        assert asked.count("_dash-layout") == asked.count("_dash-dependencies") == 1, page
+        lazy = [r["path"] for r in fetched if "/async-" in r["path"]]
+        assert lazy and all(re.search(r"\.v[\w-]+m\d+\.", path) for path in lazy), lazy
+    warnings = [entry["message"] for entry in driver.get_log("browser")
+                if "preload" in entry["message"]]  # fmt: skip
+    assert warnings == []
 
 
 def test_the_navbar_opens_every_page(live_server: str, driver: Any) -> None:
