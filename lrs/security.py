@@ -47,7 +47,10 @@ def _script_hashes() -> list[str]:
     wired = context.current()
     if wired.script_hashes is None:
         dash_app = wired.dashboards
-        wired.script_hashes = list(dash_app.csp_hashes()) if dash_app is not None else []
+        # Dash lists a hash per inline script, the same clientside function once per
+        # callback using it: each hash once keeps the header (on every answer) short.
+        hashes = dash_app.csp_hashes() if dash_app is not None else []
+        wired.script_hashes = list(dict.fromkeys(hashes))
     return wired.script_hashes
 
 

@@ -144,6 +144,9 @@ def test_dashboards_send_a_policy_that_allows_their_inline_scripts_by_hash(
     dash_app = context.of(dashboards_app).dashboards
     for digest in dash_app.csp_hashes():
         assert digest in policy
+    # Each once: the policy goes with every answer, each callback's too.
+    listed = [part for part in policy.split() if part.startswith("'sha256-")]
+    assert len(listed) == len(set(listed)) == len(set(dash_app.csp_hashes()))
 
 
 def _csrf(html: str) -> str:
