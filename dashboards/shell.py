@@ -3,7 +3,8 @@ the page container; plus the callbacks that keep bar and URL in step."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 import dash
@@ -31,6 +32,8 @@ PAGES = (
     ("persons", "Persons", "/persons"),
 )
 FILTER_KEYS = ("range", "from", "to", "team", "kind", "platform", "verb", "activity")
+PICKERS = ("team", "platform", "verb", "activity")  # the filters whose choices are read
+_UNSET = {"from": "", "to": ""}  # a filter's value when the URL has none, else "all"
 RANGE_LABELS = {"all": "All time", "7d": "Last 7 days", "30d": "Last 30 days",
                 "90d": "Last 90 days", "1y": "Last 12 months"}  # fmt: skip
 # The URL is Dash's own pages location (inside dash.page_container): a second
@@ -40,19 +43,23 @@ CONTENT = "_pages_content"  # the ids of Dash's page container, which its router
 TITLE_STORE = "_pages_store"
 TITLE_DUMMY = "_pages_dummy"
 CSRF_KEY = "csrf_token"  # the login blueprint's session key for its CSRF token
+ALL = {"label": "All", "value": "all"}
 CHOICES_SENT = "filter-choices-sent"
 """A store that is true once the filter bar has its choices: a page load sends them, a
 navigation inside the app does not send them again."""
 
 
-def _select(key: str, label: str, options: list[dict[str, str]] | None = None) -> dbc.Col:
-    """A filter: a plain choice for a few fixed values, else a picker searched by name."""
-    choices = [{"label": "All", "value": "all"}, *(options or [])]
+def _select(
+    key: str, label: str, options: list[dict[str, str]] | None = None,
+    value: str = "all", choices: list[dict[str, str]] | None = None,
+) -> dbc.Col:  # fmt: skip
+    """A filter: a plain choice for a few fixed values (``options``), else a picker
+    searched by name, holding the server's ``choices`` when the layout has them."""
     control = (
-        dbc.Select(id=f"filter-{key}", options=choices, value="all", size="sm")
+        dbc.Select(id=f"filter-{key}", options=[ALL, *options], value=value, size="sm")
         if options
-        else dcc.Dropdown(id=f"filter-{key}", options=choices, value="all", clearable=False,
-                          searchable=True, placeholder="Type to search…",
+        else dcc.Dropdown(id=f"filter-{key}", options=choices or [ALL], value=value,
+                          clearable=False, searchable=True, placeholder="Type to search…",
                           className="filter-search small")
     )  # fmt: skip
     return dbc.Col(
@@ -66,8 +73,11 @@ def _select(key: str, label: str, options: list[dict[str, str]] | None = None) -
     )
 
 
-def filter_bar() -> dbc.Card:
-    """The filters every page shares (their choices come from the server)."""
+def filter_bar(bar: Bar | None = None) -> dbc.Card:
+    """The filters every page shares, showing ``bar`` when the layout has it (else the
+    callback ``fill_filter_bar`` fills them)."""
+    values = bar.values if bar is not None else {}
+    choices = bar.choices if bar is not None else {}
     ranges = [{"label": RANGE_LABELS[key], "value": key} for key in RANGES]
     return dbc.Card(
         dbc.CardBody(
@@ -78,7 +88,12 @@ def filter_bar() -> dbc.Card:
                             dbc.Label(
                                 "Time range", html_for="filter-range", className="small mb-0"
                             ),
-                            dbc.Select(id="filter-range", options=ranges, value="all", size="sm"),
+                            dbc.Select(
+                                id="filter-range",
+                                options=ranges,
+                                value=values.get("range", "all"),
+                                size="sm",
+                            ),
                         ],
                         xs=6,
                         md=3,
@@ -87,7 +102,13 @@ def filter_bar() -> dbc.Card:
                     dbc.Col(
                         [
                             dbc.Label("From", html_for="filter-from", className="small mb-0"),
-                            dbc.Input(id="filter-from", type="date", size="sm", debounce=True),
+                            dbc.Input(
+                                id="filter-from",
+                                type="date",
+                                size="sm",
+                                debounce=True,
+                                value=values.get("from") or None,
+                            ),
                         ],
                         xs=6,
                         md=3,
@@ -96,21 +117,42 @@ def filter_bar() -> dbc.Card:
                     dbc.Col(
                         [
                             dbc.Label("To", html_for="filter-to", className="small mb-0"),
-                            dbc.Input(id="filter-to", type="date", size="sm", debounce=True),
+                            dbc.Input(
+                                id="filter-to",
+                                type="date",
+                                size="sm",
+                                debounce=True,
+                                value=values.get("to") or None,
+                            ),
                         ],
                         xs=6,
                         md=3,
                         lg=True,
                     ),
-                    _select("team", "Team"),
+                    _select(
+                        "team", "Team", value=values.get("team", "all"), choices=choices.get("team")
+                    ),
                     _select(
                         "kind",
                         "Kind",
                         [{"label": k, "value": k} for k in ("formal", "informal", "other")],
+                        value=values.get("kind", "all"),
                     ),
-                    _select("platform", "System"),
-                    _select("verb", "Verb"),
-                    _select("activity", "Activity"),
+                    _select(
+                        "platform",
+                        "System",
+                        value=values.get("platform", "all"),
+                        choices=choices.get("platform"),
+                    ),
+                    _select(
+                        "verb", "Verb", value=values.get("verb", "all"), choices=choices.get("verb")
+                    ),
+                    _select(
+                        "activity",
+                        "Activity",
+                        value=values.get("activity", "all"),
+                        choices=choices.get("activity"),
+                    ),
                 ],
                 className="g-2",
             ),
@@ -120,12 +162,103 @@ def filter_bar() -> dbc.Card:
     )
 
 
+@dataclass(frozen=True)
+class Bar:
+    """What the filter bar shows for a URL query: each filter's value (a team, system or
+    verb the reader cannot choose set back to "All", and named in ``dropped``) and the
+    pickers' choices."""
+
+    values: dict[str, str]
+    dropped: frozenset[str]
+    choices: dict[str, list[dict[str, str]]]
+
+
+def bar_for(search: str | None) -> Bar:
+    """The filter bar for the URL query ``search``, within the reader's scope."""
+    values = query_values(search)
+    with context.database().querying() as db_session:
+        options = filter_options(db_session, scope=reader_scope())
+        chosen = values.get("activity")
+        if chosen and chosen not in {value for value, _ in options["activity"]}:
+            # An activity of the URL beyond the most used: offered under its name.
+            label = choice_label(db_session, "activity", chosen)
+            options["activity"].insert(0, (chosen, label or chosen))
+    # A team, system or verb that is not among the choices (another team than the
+    # reader's) is set to "All", which makes the URL writer drop it.
+    dropped = frozenset(
+        key
+        for key in ("team", "platform", "verb")
+        if values.get(key, "all") not in {"all", *(value for value, _ in options[key])}
+    )
+    return Bar(
+        values={
+            key: "all"
+            if key in dropped
+            else values.get(key, "" if key in ("from", "to") else "all")
+            for key in FILTER_KEYS
+        },
+        dropped=dropped,
+        choices={
+            key: [ALL, *({"label": label, "value": value} for value, label in options[key])]
+            for key in PICKERS
+        },
+    )
+
+
+def nav_links(search: str | None, pathname: str | None) -> tuple[list[str], list[bool]]:
+    """Each page's link, carrying the URL's filters, and whether it is the page shown."""
+    values = {k: v for k, v in query_values(search).items() if k in FILTER_KEYS}
+    query = to_query(values)
+    here = dash.strip_relative_path(pathname or "") or ""
+    hrefs = [dash.get_relative_path(path) + query for _, _, path in PAGES]
+    active = [here == path.strip("/") for _, _, path in PAGES]
+    return hrefs, active
+
+
+def filter_note(search: str | None) -> str:
+    """The URL's filters in words, above the page."""
+    with context.database().querying() as db_session:
+        return "Showing " + described(db_session, scoped(Filters.from_query(search)))
+
+
+class Address(NamedTuple):
+    """The page a layout is asked from (the referrer), its path and query."""
+
+    page: dict[str, Any]
+    pathname: str
+    search: str
+
+
+def asking_page() -> Address | None:
+    """The page of this app the browser asks for the layout from, if any."""
+    address = urlsplit(request.referrer or "")
+    page = page_at(address.path) if address.netloc == request.host else None
+    if page is None:
+        return None
+    return Address(page, address.path, f"?{address.query}" if address.query else "")
+
+
 def layout() -> html.Div:
-    """Built per request, so it can show who is logged in and carry the CSRF token."""
+    """Built per request, so it can show who is logged in and carry the CSRF token.
+
+    Asked from a page of the app (``page_container``), the frame comes filled for that
+    page's address as its callbacks would fill it (the filter bar's values and choices,
+    the links carrying the filters, the filters in words): they are not called on the
+    page load, only when the address changes. A URL filter the reader cannot choose is
+    left to the callbacks, which set it back to "All" and take it out of the URL."""
     user = getattr(g, "dashboard_user", None)
+    address = asking_page()
+    bar = bar_for(address.search) if address is not None else None
+    if bar is not None and bar.dropped:
+        address, bar = None, None
+    hrefs, active = (
+        nav_links(address.search, address.pathname)
+        if address is not None
+        else ([dash.get_relative_path(path) for _, _, path in PAGES], [False] * len(PAGES))
+    )
     nav = [
-        dbc.NavItem(dbc.NavLink(label, id=f"nav-{key}", href=dash.get_relative_path(path)))
-        for key, label, path in PAGES
+        dbc.NavItem(dbc.NavLink(label, id=f"nav-{key}", href=href, active=on))
+        for (key, label, _), href, on in zip(PAGES, hrefs, active, strict=True)
     ]
     logout = html.Form(
         [
@@ -161,10 +294,14 @@ def layout() -> html.Div:
             navbar,
             dbc.Container(
                 [
-                    filter_bar(),
-                    dcc.Store(id=CHOICES_SENT, data=False),
-                    html.Div(id="filter-note", className="small text-muted mb-2"),
-                    page_container(),
+                    filter_bar(bar),
+                    dcc.Store(id=CHOICES_SENT, data=bar is not None),
+                    html.Div(
+                        filter_note(address.search) if address is not None else None,
+                        id="filter-note",
+                        className="small text-muted mb-2",
+                    ),
+                    page_container(address),
                 ],
                 fluid=True,
             ),
@@ -172,24 +309,21 @@ def layout() -> html.Div:
     )
 
 
-def page_container() -> html.Div:
+def page_container(address: Address | None) -> html.Div:
     """Dash's page container, holding already the page that asks for the layout.
 
     The browser asks for the layout from the page's own address, which it sends as the
-    referrer. With the location set to that address and the page's layout in place, the
-    location reports no change when it is drawn, so Dash's router is not called: the
-    page's callbacks go out with the layout instead of one round trip later, after the
-    router's answer. Without a referrer on a known page, the container is Dash's own,
-    empty one, which the router fills as before."""
-    address = urlsplit(request.referrer or "")
-    pathname = address.path
-    page = page_at(pathname) if address.netloc == request.host else None
-    if page is None:
+    referrer (``asking_page``). With the location set to that address and the page's
+    layout in place, the location reports no change when it is drawn, so Dash's router
+    is not called: the page's callbacks go out with the layout instead of one round trip
+    later, after the router's answer. Without a referrer on a known page, the container
+    is Dash's own, empty one, which the router fills as before."""
+    if address is None:
         container: html.Div = dash.page_container
         return container
-    search = f"?{address.query}" if address.query else ""
+    page, pathname, search = address
     # The router's arguments: each parameter's value, a list when it is repeated.
-    parameters = parse_qs(address.query, keep_blank_values=True)
+    parameters = parse_qs(search.lstrip("?"), keep_blank_values=True)
     query = {key: values[0] if len(values) == 1 else values for key, values in parameters.items()}
     layout = page["layout"](**query) if callable(page["layout"]) else page["layout"]
     return html.Div(
@@ -223,14 +357,13 @@ def _role_note(user: Any) -> str:
 
 def register_callbacks(app: Dash) -> None:
     outputs = [Output(f"filter-{key}", "value") for key in FILTER_KEYS]
-    options = [
-        Output(f"filter-{key}", "options") for key in ("team", "platform", "verb", "activity")
-    ]
+    options = [Output(f"filter-{key}", "options") for key in PICKERS]
 
-    # Only the values that differ from what the bar shows are sent: a page load or a
-    # navigation then does not also run the bar's URL writer for nothing (a round trip
-    # beside the page's own callbacks). The choices (tens of kilobytes, which each picker
-    # indexes again for its search when they come) are sent once per page load.
+    # Only the values that differ from what the bar shows are sent: a navigation then
+    # does not also run the bar's URL writer for nothing (a round trip beside the page's
+    # own callbacks). The choices (kilobytes, which each picker indexes again for its
+    # search when they come) are sent once per page load. Not called on a page load
+    # whose layout came filled (``layout``): only when the location changes.
     @app.callback(
         *outputs,
         *options,
@@ -239,39 +372,18 @@ def register_callbacks(app: Dash) -> None:
         State(LOCATION, "search"),
         State(CHOICES_SENT, "data"),
         *[State(f"filter-{key}", "value") for key in FILTER_KEYS],
+        prevent_initial_call=True,
     )
     def fill_filter_bar(_pathname: str, search: str, sent: Any, *shown: Any) -> list[Any]:
-        values = query_values(search)
-        with context.database().querying() as db_session:
-            choices = filter_options(db_session, scope=reader_scope())
-            chosen = values.get("activity")
-            if chosen and chosen not in {value for value, _ in choices["activity"]}:
-                # An activity of the URL beyond the most used: offered under its name.
-                label = choice_label(db_session, "activity", chosen)
-                choices["activity"].insert(0, (chosen, label or chosen))
-        # A team, system or verb that is not among the choices (another team than the
-        # reader's) is set to "All", which makes the URL writer drop it.
-        dropped = {
-            key
-            for key in ("team", "platform", "verb")
-            if values.get(key, "all") not in {"all", *(value for value, _ in choices[key])}
-        }
-        wanted = [
-            "all" if key in dropped else values.get(key, "" if key in ("from", "to") else "all")
-            for key in FILTER_KEYS
-        ]
-        every = [{"label": "All", "value": "all"}]
+        bar = bar_for(search)
         return [
             *[
-                dash.no_update if key not in dropped and (value or "") == (now or "") else value
-                for key, value, now in zip(FILTER_KEYS, wanted, shown, strict=True)
-            ],
-            *[
                 dash.no_update
-                if sent
-                else every + [{"label": label, "value": value} for value, label in choices[key]]
-                for key in ("team", "platform", "verb", "activity")
+                if key not in bar.dropped and (bar.values[key] or "") == (now or "")
+                else bar.values[key]
+                for key, now in zip(FILTER_KEYS, shown, strict=True)
             ],
+            *[dash.no_update if sent else bar.choices[key] for key in PICKERS],
             dash.no_update if sent else True,
         ]
 
@@ -320,16 +432,16 @@ def register_callbacks(app: Dash) -> None:
         *[Output(f"nav-{key}", "active") for key, _, _ in PAGES],
         Input(LOCATION, "search"),
         Input(LOCATION, "pathname"),
+        prevent_initial_call=True,
     )
     def carry_filters(search: str, pathname: str) -> list[Any]:
-        values = {k: v for k, v in query_values(search).items() if k in FILTER_KEYS}
-        query = to_query(values)
-        here = dash.strip_relative_path(pathname or "") or ""
-        hrefs = [dash.get_relative_path(path) + query for _, _, path in PAGES]
-        active = [here == path.strip("/") for _, _, path in PAGES]
+        hrefs, active = nav_links(search, pathname)
         return [*hrefs, *active]
 
-    @app.callback(Output("filter-note", "children"), Input(LOCATION, "search"))
+    @app.callback(
+        Output("filter-note", "children"),
+        Input(LOCATION, "search"),
+        prevent_initial_call=True,
+    )
     def describe_filters(search: str) -> str:
-        with context.database().querying() as db_session:
-            return "Showing " + described(db_session, scoped(Filters.from_query(search)))
+        return filter_note(search)

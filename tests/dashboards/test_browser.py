@@ -31,7 +31,7 @@ from lrs.services import users
 from lrs.services.exports import CSV_HEADER
 from lrs.store import migrate
 from lrs.store.engine import Database
-from tests.dashboards.live import bars
+from tests.dashboards.live import bars, until
 from tests.lrs.insight.data import SAFETY, actor_key, organisation, seed
 
 pytestmark = [
@@ -194,6 +194,50 @@ def test_a_page_by_url_asks_the_server_only_for_what_changes(live_server: str, d
     warnings = [entry["message"] for entry in driver.get_log("browser")
                 if "preload" in entry["message"]]  # fmt: skip
     assert warnings == []
+
+
+# Records the outputs of every callback request the page makes.
+RECORD_CALLBACKS_JS = """
+window.__outputs = [];
+const fetched = window.fetch;
+window.fetch = function (url, options) {
+  if (String(url).includes('_dash-update-component')) {
+    window.__outputs.push(JSON.parse(options.body).output);
+  }
+  return fetched.apply(this, arguments);
+};
+"""
+
+
+def test_a_page_by_url_calls_only_its_own_callbacks(live_server: str, driver: Any) -> None:
+    """REQ-DASH-LOAD: opened by its address, a page comes with its frame filled (filter
+    bar, links, filters in words): neither the router nor the frame's callbacks are
+    called, only the page's own, each once; through the navbar the frame follows."""
+    from selenium.webdriver.common.by import By
+
+    script = driver.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_CALLBACKS_JS}
+    )
+    frame = ("_pages_content.children", "filter-range.value", "nav-overview.href",
+             "filter-note.children")  # fmt: skip
+    try:
+        for page in ("overview", "knowledge", "courses"):
+            _open(driver, live_server, page, "?range=90d")
+            outputs = driver.execute_script("return window.__outputs")
+            assert outputs and len(outputs) == len(set(outputs)), (page, outputs)
+            assert [o for o in outputs if any(part in o for part in frame)] == [], page
+            assert driver.find_element(By.ID, "filter-range").get_attribute("value") == "90d"
+            assert "range=90d" in driver.find_element(By.ID, "nav-people").get_attribute("href")
+            assert "active" in driver.find_element(By.ID, f"nav-{page}").get_attribute("class")
+        driver.find_element(By.ID, "nav-explorer").click()
+        until(lambda: "active" in driver.find_element(By.ID, "nav-explorer").get_attribute("class"))
+        chromium.wait_drawn(driver)
+        assert driver.current_url.endswith("/dashboards/explorer?range=90d")
+        assert "active" not in driver.find_element(By.ID, "nav-courses").get_attribute("class")
+    finally:
+        driver.execute_cdp_cmd(
+            "Page.removeScriptToEvaluateOnNewDocument", {"identifier": script["identifier"]}
+        )
 
 
 def test_the_navbar_opens_every_page(live_server: str, driver: Any) -> None:

@@ -86,3 +86,34 @@ def test_odd_queries_draw_the_page_as_the_router_would(signed_in: FlaskClient) -
     shown = _layout(signed_in, "http://localhost/dashboards/experts?topic=a&topic=b&%00=%ff")
     assert shown["experts-topic"]["value"] == ""
     assert shown["_pages_location"]["search"] == "?topic=a&topic=b&%00=%ff"
+
+
+def test_the_frame_comes_filled_for_the_page(signed_in: FlaskClient) -> None:
+    """The filter bar, the links and the filters in words come with the layout, as the
+    frame's callbacks would answer them: those are not called on the page load."""
+    shown = _layout(signed_in, "http://localhost/dashboards/knowledge?range=90d&kind=formal")
+    assert shown["filter-range"]["value"] == "90d"
+    assert shown["filter-kind"]["value"] == "formal"
+    assert shown["filter-team"]["value"] == "all"
+    assert shown["filter-from"].get("value") is None
+    assert shown["filter-team"]["options"][0] == {"label": "All", "value": "all"}
+    assert shown["filter-choices-sent"]["data"] is True
+    assert shown["nav-courses"]["href"] == "/dashboards/courses?range=90d&kind=formal"
+    assert shown["nav-knowledge"]["active"] is True and shown["nav-courses"]["active"] is False
+    assert shown["filter-note"]["children"].startswith("Showing ")
+    assert "formal" in shown["filter-note"]["children"]
+
+    # From elsewhere, the router and the frame's callbacks fill them as on a navigation.
+    bare = _layout(signed_in, None)
+    assert bare["filter-choices-sent"]["data"] is False
+    assert bare["filter-team"]["options"] == [{"label": "All", "value": "all"}]
+    assert not bare["filter-note"].get("children")
+
+
+def test_a_filter_the_reader_cannot_choose_is_left_to_the_callbacks(
+    signed_in: FlaskClient,
+) -> None:
+    # No such team: the callbacks set it back to "All" and take it out of the URL.
+    shown = _layout(signed_in, "http://localhost/dashboards/knowledge?team=Nowhere")
+    assert "pathname" not in shown["_pages_location"]
+    assert shown["filter-choices-sent"]["data"] is False
