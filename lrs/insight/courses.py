@@ -657,10 +657,13 @@ def _stalled_of_progress(
         # The greatest counts, not their sums: the same test, and PostgreSQL sums
         # bigints as numeric.
         .having(func.max(P.started) > 0, func.max(P.completed) == 0, last_day <= cutoff)
-        .subquery()
+        .cte("pairs")
     )  # fmt: skip
+    # Their count from the pairs grouped once (a table expression read twice), not by a
+    # window over all of them, which SQLite keeps aside and sorts whole for the page.
+    counted = select(func.count()).select_from(pairs).scalar_subquery()
     page = (
-        select(pairs.c.actor_key, pairs.c.course, pairs.c.last_day, group_count())
+        select(pairs.c.actor_key, pairs.c.course, pairs.c.last_day, counted)
         .order_by(pairs.c.last_day, pairs.c.actor_key, pairs.c.course)
         .offset(offset)
         .limit(limit)
