@@ -73,6 +73,20 @@ def _select(
     )
 
 
+def _date_filter(label: str, key: str, values: dict[str, str]) -> dbc.Col:
+    """A date of the range (``from`` or ``to``), showing its value when the layout has it."""
+    return dbc.Col(
+        [
+            dbc.Label(label, html_for=f"filter-{key}", className="small mb-0"),
+            dbc.Input(id=f"filter-{key}", type="date", size="sm", debounce=True,
+                      value=values.get(key) or None),
+        ],
+        xs=6,
+        md=3,
+        lg=True,
+    )  # fmt: skip
+
+
 def filter_bar(bar: Bar | None = None) -> dbc.Card:
     """The filters every page shares, showing ``bar`` when the layout has it (else the
     callback ``fill_filter_bar`` fills them)."""
@@ -99,36 +113,8 @@ def filter_bar(bar: Bar | None = None) -> dbc.Card:
                         md=3,
                         lg=True,
                     ),
-                    dbc.Col(
-                        [
-                            dbc.Label("From", html_for="filter-from", className="small mb-0"),
-                            dbc.Input(
-                                id="filter-from",
-                                type="date",
-                                size="sm",
-                                debounce=True,
-                                value=values.get("from") or None,
-                            ),
-                        ],
-                        xs=6,
-                        md=3,
-                        lg=True,
-                    ),
-                    dbc.Col(
-                        [
-                            dbc.Label("To", html_for="filter-to", className="small mb-0"),
-                            dbc.Input(
-                                id="filter-to",
-                                type="date",
-                                size="sm",
-                                debounce=True,
-                                value=values.get("to") or None,
-                            ),
-                        ],
-                        xs=6,
-                        md=3,
-                        lg=True,
-                    ),
+                    _date_filter("From", "from", values),
+                    _date_filter("To", "to", values),
                     _select(
                         "team", "Team", value=values.get("team", "all"), choices=choices.get("team")
                     ),

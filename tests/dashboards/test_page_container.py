@@ -9,19 +9,6 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from lrs.services import users
-from lrs.store.engine import Database
-from tests.helpers import dashboards_sign_in
-
-PASSWORD = "correct horse"
-
-
-@pytest.fixture
-def signed_in(client: FlaskClient, database: Database) -> FlaskClient:
-    users.create(database, username="reader", password=PASSWORD, role="admin")
-    dashboards_sign_in(client, "reader", PASSWORD)
-    return client
-
 
 def _components(node: Any) -> Iterator[dict[str, Any]]:
     if isinstance(node, list):

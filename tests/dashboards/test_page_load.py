@@ -6,24 +6,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from flask.testing import FlaskClient
 
-from lrs.services import users
-from lrs.store.engine import Database
-from tests.helpers import dashboards_sign_in
-
-PASSWORD = "correct horse"
 SCRIPT = re.compile(r'<script src="(/dashboards/_dash-component-suites/[^"]+)"')
 ASSET = re.compile(r'(?:src|href)="(/dashboards/assets/[^"]+)"')
 YEAR = "max-age=31536000"
-
-
-@pytest.fixture
-def signed_in(client: FlaskClient, database: Database) -> FlaskClient:
-    users.create(database, username="reader", password=PASSWORD, role="admin")
-    dashboards_sign_in(client, "reader", PASSWORD)
-    return client
 
 
 def _lazy(html: str) -> set[str]:
