@@ -216,8 +216,15 @@ class Address(NamedTuple):
 
 
 def asking_page() -> Address | None:
-    """The page of this app the browser asks for the layout from, if any."""
-    address = urlsplit(request.referrer or "")
+    """The page of this app the browser asks for the layout from, if any; a referrer
+    that is no text a page could echo (a lone surrogate, which only a server in the
+    same process can put in a header) leaves the page to the router."""
+    referrer = request.referrer or ""
+    try:
+        referrer.encode()
+    except UnicodeEncodeError:
+        return None
+    address = urlsplit(referrer)
     page = page_at(address.path) if address.netloc == request.host else None
     if page is None:
         return None

@@ -9,6 +9,9 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from dashboards.shell import PAGES
+from tests.dashboards.test_hostile_filters import HOSTILE
+
 
 def _components(node: Any) -> Iterator[dict[str, Any]]:
     if isinstance(node, list):
@@ -104,3 +107,11 @@ def test_a_filter_the_reader_cannot_choose_is_left_to_the_callbacks(
     shown = _layout(signed_in, "http://localhost/dashboards/knowledge?team=Nowhere")
     assert "pathname" not in shown["_pages_location"]
     assert shown["filter-choices-sent"]["data"] is False
+
+
+@pytest.mark.parametrize("path", [path for _, _, path in PAGES])
+def test_a_hostile_address_never_gives_a_500(signed_in: FlaskClient, path: str) -> None:
+    """The referrer's query reaches the page's layout and the frame: each hostile search
+    the callbacks survive is drawn (through the router when the layout cannot hold it)."""
+    for search in HOSTILE:
+        _layout(signed_in, f"http://localhost/dashboards{path}{search}")
