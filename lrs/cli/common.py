@@ -11,7 +11,6 @@ from typing import TypeVar
 import click
 
 from lrs.config import Settings
-from lrs.store import migrate
 from lrs.store.engine import Database
 
 T = TypeVar("T")
@@ -41,6 +40,8 @@ def open_database(settings: Settings | None = None) -> Database:
 
 def upgrade(database: Database, settings: Settings | None = None) -> None:
     """Apply pending migrations; LRS_FORWARDING_KEY encrypts secrets stored in clear."""
+    from lrs.store import migrate
+
     migrate.upgrade(database.engine, forwarding_key=(settings or load_settings()).forwarding_key)
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import click
 
 from lrs.cli.common import authority_home, load_settings, main, open_database, upgrade
-from lrs.errors import LRSError
-from lrs.services import credentials
 from lrs.services.principal import SCOPES
 
 
@@ -29,6 +27,9 @@ def credentials_group() -> None:
 @click.option("--key", default=None, help="Use this key instead of a random one.")
 def credentials_create(name: str, scopes: tuple[str, ...], key: str | None) -> None:
     """Create a credential and print its key and secret (the secret is shown once)."""
+    from lrs.errors import LRSError
+    from lrs.services import credentials
+
     settings = load_settings()
     database = open_database(settings)
     upgrade(database, settings)
@@ -44,6 +45,8 @@ def credentials_create(name: str, scopes: tuple[str, ...], key: str | None) -> N
 @credentials_group.command("list")
 def credentials_list() -> None:
     """List credentials (never their secrets)."""
+    from lrs.services import credentials
+
     database = open_database()
     for principal, created, revoked in credentials.listing(database):
         state = f"revoked {revoked:%Y-%m-%d}" if revoked else "active"
@@ -55,6 +58,8 @@ def credentials_list() -> None:
 @click.argument("key")
 def credentials_revoke(key: str) -> None:
     """Revoke the credential with KEY."""
+    from lrs.services import credentials
+
     database = open_database()
     credentials.revoke(database, key)
     click.echo(f"revoked {key}")

@@ -7,7 +7,6 @@ import sys
 import click
 
 from lrs.cli.common import main, open_database, upgrade
-from lrs.store import migrate
 
 
 @main.group()
@@ -26,6 +25,8 @@ def dbupgrade() -> None:
 @db.command("check")
 def db_check() -> None:
     """Fail when the models and the migrated schema differ."""
+    from lrs.store import migrate
+
     database = open_database()
     changes = migrate.pending_changes(database.engine)
     if changes:

@@ -66,9 +66,12 @@ def export_command(fmt: Any, output: str | None, related_activities: bool,
         )
         query = statement_filters.query(exports.AGENT_RULES, include_voided=include_voided)
         spec = exports.ExportSpec(query=query, source_kind=filters["source_kind"], fmt=fmt)
-        total = exports.count(database, OPERATOR, spec)
+        # The progress bar shows on a terminal only (tqdm's disable=None): elsewhere the
+        # count it would be given, a query over every matching statement, is not made.
+        shown = sys.stderr.isatty()
+        total = exports.count(database, OPERATOR, spec) if shown else None
         out = open(output, "wb") if output else sys.stdout.buffer  # noqa: SIM115
-        with tqdm(total=total, unit=" statements", disable=None, file=sys.stderr) as bar:
+        with tqdm(total=total, unit=" statements", disable=not shown, file=sys.stderr) as bar:
             for chunk in exports.export(database, OPERATOR, spec, progress=bar.update):
                 out.write(chunk)
         if output:

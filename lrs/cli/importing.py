@@ -10,6 +10,10 @@ import click
 from lrs.cli.common import authority_home, load_settings, main, open_database, upgrade
 from lrs.cli.server import serve
 
+# ``lrs.services.imports.DEFAULT_BATCH_SIZE``, not imported with the command (a test holds
+# them equal): importing the service at start would cost every command its imports.
+DEFAULT_BATCH_SIZE = 500
+
 
 def print_summary(summary: Any, *, shown: int = 20) -> None:
     click.echo(
@@ -31,14 +35,12 @@ def import_group() -> None:
 
 
 def _import_command(kind: str, summary_help: str) -> None:
-    from lrs.services import imports
-
     @import_group.command(kind, help=summary_help)
     @click.argument("source")
     @click.option("--mapping", type=click.Path(dir_okay=False), help="Account mapping (CSV/JSON).")
     @click.option(
         "--batch-size",
-        default=imports.DEFAULT_BATCH_SIZE,
+        default=DEFAULT_BATCH_SIZE,
         show_default=True,
         type=click.IntRange(1, 10_000),
         help="Statements stored per transaction.",
@@ -58,6 +60,7 @@ def _import_command(kind: str, summary_help: str) -> None:
         from tqdm import tqdm
 
         from lrs.errors import LRSError
+        from lrs.services import imports
 
         settings = load_settings()
         database = open_database(settings)

@@ -4,12 +4,15 @@ facts, applying them, and recomputing every fact after a vocabulary upgrade."""
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from lrs.cli.common import call_service, load_settings, main
-from lrs.services import classification
-from statements.vocabulary import Rules
+
+if TYPE_CHECKING:
+    from lrs.services.classification import Change
+    from statements.vocabulary import Rules
 
 
 @main.group()
@@ -19,6 +22,7 @@ def rules() -> None:
 
 def _rules(path: str | None) -> Rules:
     from lrs.errors import LRSError
+    from lrs.services import classification
 
     try:
         return classification.load_rules(path or load_settings().classification_rules)
@@ -26,7 +30,7 @@ def _rules(path: str | None) -> Rules:
         raise click.ClickException(error.message) from error
 
 
-def _print(change: classification.Change, verb: str) -> None:
+def _print(change: Change, verb: str) -> None:
     for (old, new), count in sorted(change.changes.items()):
         click.echo(f"{old} -> {new}: {count}")
     click.echo(f"{change.total} facts {verb} kind, {change.courses} {verb} course")
@@ -36,6 +40,8 @@ def _print(change: classification.Change, verb: str) -> None:
 @click.argument("path", required=False, type=click.Path(dir_okay=False))
 def preview(path: str | None) -> None:
     """Count what the rules (PATH, else LRS_CLASSIFICATION_RULES) would change."""
+    from lrs.services import classification
+
     chosen = _rules(path)
     _print(call_service(lambda db: classification.preview(db, chosen)), "would change")
 
@@ -44,6 +50,8 @@ def preview(path: str | None) -> None:
 @click.argument("path", required=False, type=click.Path(dir_okay=False))
 def apply(path: str | None) -> None:
     """Apply the rules to every stored fact and recount the dashboards."""
+    from lrs.services import classification
+
     chosen = _rules(path)
     _print(call_service(lambda db: classification.apply(db, chosen)), "changed")
 
@@ -52,6 +60,8 @@ def apply(path: str | None) -> None:
 def reclassify() -> None:
     """Recompute every dashboard fact from its statement (current vocabulary and rules)."""
     from tqdm import tqdm
+
+    from lrs.services import classification
 
     chosen = _rules(None)
     with tqdm(unit=" statements", desc="reclassify", disable=None, file=sys.stderr) as bar:

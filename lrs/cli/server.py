@@ -8,8 +8,6 @@ from typing import Any
 import click
 
 from lrs.cli.common import authority_home, load_settings, main, open_database, upgrade
-from lrs.errors import LRSError
-from lrs.services import credentials
 
 
 @main.command()
@@ -19,6 +17,9 @@ from lrs.services import credentials
 @click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Upgrade the database, make sure a credential exists, and serve LRS + dashboards."""
+    from lrs.errors import LRSError
+    from lrs.services import credentials
+
     settings = load_settings().with_secret_key()
     database = open_database(settings)
     upgrade(database, settings)

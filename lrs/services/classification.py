@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lrs.errors import BadRequest
-from lrs.services import persons
 from lrs.store import facts as fact_store
 from lrs.store import reclassify as store
 from lrs.store.engine import Database
@@ -77,6 +76,10 @@ def reclassify(
     ``rules``, in storage order as ingest did (a voided statement teaches its
     registration's course, then its fact leaves), and every rollup; returns how many
     statements were read."""
+    # Imported here: every command loads the rules through this module, and persons
+    # (with the importers' identities) is only needed to recompute facts.
+    from lrs.services import persons
+
     now = dt.datetime.now(dt.UTC)
     with database.writing() as session:
         store.clear_facts(session)

@@ -32,9 +32,7 @@ from sqlalchemy.orm import Session
 
 from lrs import csvfile
 from lrs.errors import BadRequest, Forbidden
-from lrs.services import parquet
 from lrs.services.principal import Principal
-from lrs.services.statements import write_statements
 from lrs.store import exports as export_store
 from lrs.store import facts as fact_store
 from lrs.store import statements as statement_store
@@ -195,6 +193,10 @@ def _write(
             yield text.encode() + b"\n"
         return
     if fmt == "parquet":
+        # pyarrow (and numpy) only for the format that needs them: they would take
+        # longer to import than `lrs export` takes to write many thousand statements.
+        from lrs.services import parquet
+
         yield from parquet.write(rows)
         return
     yield csvfile.rows([CSV_HEADER])
@@ -453,6 +455,9 @@ def _reason(error: Exception) -> str:
 
 
 def _write_batch(db: Database, batch: list[_Line], result: ImportResult) -> None:
+    # The ingest's writer, imported by the import alone: an export never needs it.
+    from lrs.services.statements import write_statements
+
     now = dt.datetime.now(dt.UTC)
     with db.writing() as session:
         ids = [line.statement["id"] for line in batch]
