@@ -1,11 +1,13 @@
 """Streaming exports of statements (NDJSON, CSV and Parquet) and the lossless NDJSON import.
 
 ``export`` checks the caller's scope up front and returns an iterator of byte chunks that
-pages through the store by ``statement.seq`` (``store.exports.export_page``), one page
-at a time inside one read transaction, so that an export of any size runs in constant
-memory and sees one consistent snapshot. ``export_facts`` writes the same formats, with
-the same code, for the statements whose dashboard facts meet the read side's conditions
-(the Explorer's filters within its reader's scope): one CSV format and one NDJSON format,
+walks the store by ``statement.seq`` windows, a page at a time inside one read
+transaction, so that an export of any size runs in constant memory and sees one
+consistent snapshot: NDJSON streams each window's stored text
+(``store.exports.ndjson_lines``), CSV and Parquet read keyset pages of rows
+(``store.exports.export_page``). ``export_facts`` writes the same formats, with the same
+code, for the statements whose dashboard facts meet the read side's conditions (the
+Explorer's filters within its reader's scope): one CSV format and one NDJSON format,
 whichever way a set of statements is chosen.
 
 The NDJSON format is lossless: each line is a statement exactly as stored (``stored``
@@ -145,8 +147,8 @@ def _pages(
     progress: Callable[[int], object] | None,
 ) -> Iterator[bytes]:
     walk = partial(_walk, db, size, progress, ascending=query.ascending, max_seq=query.max_seq)
-    lines = walk(partial(_ndjson_page, query, spec, size))
-    rows = walk(partial(_row_page, query, spec, size))
+    lines = walk(partial(_ndjson_lines, query, spec, size))
+    rows = walk(_keyset(partial(_row_page, query, spec, size), size))
     return _write(spec.fmt, lines, rows)
 
 
@@ -172,25 +174,20 @@ def export_facts(
         )
         return len(found), found[-1].seq if found else None, found
 
-    def lines(
-        session: Session, after: int | None, window: tuple[int, int]
-    ) -> tuple[int, int | None, str]:
-        return export_store.fact_ndjson_page(
-            session, where, after_seq=after, size=page_size, window=window
-        )
+    def lines(session: Session, window: tuple[int, int]) -> Iterator[tuple[int, bytes]]:
+        return export_store.fact_ndjson_lines(session, where, size=page_size, window=window)
 
     walk = partial(_walk, db, page_size, None, ascending=True, max_seq=None)
-    return _write(fmt, walk(lines), walk(rows))
+    return _write(fmt, walk(lines), walk(_keyset(rows, page_size)))
 
 
 def _write(
-    fmt: ExportFormat, lines: Iterator[str], rows: Iterator[list[ExportRow]]
+    fmt: ExportFormat, lines: Iterator[bytes], rows: Iterator[list[ExportRow]]
 ) -> Iterator[bytes]:
-    """The file of format ``fmt``: NDJSON from the pages of ``lines``, CSV and Parquet
+    """The file of format ``fmt``: NDJSON from the chunks of ``lines``, CSV and Parquet
     from the pages of ``rows`` (only the one the format needs is read)."""
     if fmt == "ndjson":
-        for text in lines:
-            yield text.encode() + b"\n"
+        yield from lines
         return
     if fmt == "parquet":
         # pyarrow (and numpy) only for the format that needs them: they would take
@@ -218,31 +215,54 @@ def _row_page(
     return len(rows), rows[-1].seq if rows else None, rows
 
 
-def _ndjson_page(
+def _ndjson_lines(
     query: StatementQuery,
     spec: ExportSpec,
     size: int,
     session: Session,
-    after: int | None,
     window: tuple[int, int],
-) -> tuple[int, int | None, str]:
-    return export_store.ndjson_page(
-        session, query, source_kind=spec.source_kind, after_seq=after, size=size, window=window
+) -> Iterator[tuple[int, bytes]]:
+    return export_store.ndjson_lines(
+        session, query, source_kind=spec.source_kind, size=size, window=window
     )
+
+
+# The pages of one seq window, as (how many statements, the page).
+Pages = Callable[[Session, tuple[int, int]], Iterator[tuple[int, T]]]
+
+
+def _keyset(
+    fetch: Callable[[Session, int | None, tuple[int, int]], tuple[int, int | None, T]],
+    size: int,
+) -> Pages[T]:
+    """The pages of a window that ``fetch`` returns one query at a time, as (how many
+    statements, the last one's seq, the page), each after the last seq of the one
+    before."""
+
+    def pages(session: Session, window: tuple[int, int]) -> Iterator[tuple[int, T]]:
+        after: int | None = None
+        while True:
+            count, last, page = fetch(session, after, window)
+            if count:
+                yield count, page
+            if count < size:
+                return
+            after = last
+
+    return pages
 
 
 def _walk(
     db: Database,
     size: int,
     progress: Callable[[int], object] | None,
-    fetch: Callable[[Session, int | None, tuple[int, int]], tuple[int, int | None, T]],
+    pages: Pages[T],
     *,
     ascending: bool,
     max_seq: int | None,
 ) -> Iterator[T]:
-    """The pages ``fetch`` returns, as (how many statements, the last one's seq, the
-    page), walking the store's seq range (up to ``max_seq``) in windows, inside one read
-    transaction."""
+    """The pages ``pages`` gives for each window of the store's seq range (up to
+    ``max_seq``), inside one read transaction."""
     with db.querying() as session:
         low, high = export_store.seq_range(session)
         if max_seq is not None:
@@ -259,17 +279,11 @@ def _walk(
                 window = (max(low, position - width), position)
                 position = window[0]
             found = 0
-            after: int | None = None
-            while True:
-                count, last, page = fetch(session, after, window)
+            for count, page in pages(session, window):
                 found += count
-                if count:
-                    if progress is not None:
-                        progress(count)
-                    yield page
-                if count < size:
-                    break
-                after = last
+                if progress is not None:
+                    progress(count)
+                yield page
             sparse = found < size
             width = min(width * 2, size * MAX_WINDOW_PAGES) if sparse else size * WINDOW_PAGES
 

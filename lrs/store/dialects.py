@@ -1,6 +1,6 @@
 """The only place that knows SQLite from PostgreSQL: inserts that ignore or merge, bulk
 inserts (COPY), writes sent together (a pipeline), row locks, the text both can compare,
-lines of text joined in order, day arithmetic (days after a day, a day's month), the
+lines of text streamed in order (COPY), day arithmetic (days after a day, a day's month), the
 form a timestamp is read in and a column kept from SQLite's indexes."""
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from sqlalchemy import (
     Select,
     String,
     Table,
-    Text,
     cast,
     func,
     insert,
@@ -351,27 +350,58 @@ def storable_text(text: str) -> bool:
     return True
 
 
-def joined_lines(session: Session, rows: Select[Any], *, descending: bool) -> tuple[int, Any, str]:
-    """(how many rows, the last row's key, their lines joined by newlines in key order) of
-    ``rows``, a select of two columns labelled ``key`` and ``line``, ordered by the key.
+# COPY's CSV form with a quote and a delimiter that compact JSON never holds raw (it
+# writes control characters as \u escapes): a line is sent as it is, and quoted only
+# when it holds one of them or a line break.
+_COPY_QUOTE = 0x01
+_COPY_OPTIONS = "(FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"
 
-    PostgreSQL joins the lines itself (``string_agg ... ORDER BY``): one row comes back
-    instead of thousands. SQLite before 3.44 does not promise the order of
-    ``group_concat``, so its rows are joined here (the database is in process: no round
-    trips to save).
+
+def streamed_lines(session: Session, rows: Select[Any], size: int) -> Iterator[tuple[int, bytes]]:
+    """The lines of ``rows`` (a select of one text column, in its order) as UTF-8, each
+    ended by a newline, in chunks of at most ``size`` lines: (how many lines, the chunk).
+
+    PostgreSQL sends them with ``COPY (...) TO STDOUT``: the server writes the rows while
+    they are read here (one query instead of one per page, each answered before the
+    next is asked), and nothing is made into a Python string. SQLite's rows are read
+    from its cursor a chunk at a time.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        page = rows.subquery()
-        order = page.c.key.desc() if descending else page.c.key.asc()
-        last = func.min(page.c.key) if descending else func.max(page.c.key)
-        newline = postgresql.aggregate_order_by(cast(literal("\n"), Text), order)
-        lines = func.string_agg(page.c.line, newline)
-        count, key, text = session.execute(select(func.count(), last, lines)).one()
-        return int(count), key, text or ""
-    found = session.execute(rows).all()
-    if not found:
-        return 0, None, ""
-    return len(found), found[-1][0], "\n".join([row[1] for row in found])
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        result = connection.execute(rows)
+        for part in result.partitions(size):
+            yield len(part), ("\n".join([row[0] for row in part]) + "\n").encode()
+        return
+    dialect = connection.dialect
+    compiled = rows.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    # The values as the driver would be given them (an aware time made UTC, ...); COPY
+    # takes no parameters, so psycopg writes them into the statement as literals.
+    for bind, name in compiled.bind_names.items():
+        processor = bind.type.bind_processor(dialect)
+        if processor is not None and name in params:
+            params[name] = processor(params[name])
+    driver = connection.connection.driver_connection
+    encoding = driver.info.encoding  # type: ignore[union-attr]
+    statement = f"COPY ({compiled}) TO STDOUT {_COPY_OPTIONS}"
+    with driver.cursor() as cursor, cursor.copy(statement, params) as copy:  # type: ignore[union-attr]
+        chunk: list[Any] = []
+        for row in copy:
+            chunk.append(_copied_line(row) if row[0] == _COPY_QUOTE else row)
+            if len(chunk) == size:
+                yield size, _utf8(b"".join(chunk), encoding)
+                chunk = []
+        if chunk:
+            yield len(chunk), _utf8(b"".join(chunk), encoding)
+
+
+def _copied_line(row: Any) -> bytes:
+    # A quoted line: its quotes off, a doubled quote inside it made one.
+    return bytes(row[1:-2]).replace(b"\x01\x01", b"\x01") + b"\n"
+
+
+def _utf8(data: bytes, encoding: str) -> bytes:
+    return data if encoding == "utf-8" else data.decode(encoding).encode()
 
 
 class days_after(FunctionElement[Any]):

@@ -5,17 +5,17 @@ everything at once: ``export_page`` returns at most ``size`` rows after a given 
 and the caller asks again from the last ``seq`` it saw. Each row carries what the CSV
 and Parquet writers need: the stored payload as JSON text, its voided state and, from the
 statement's dashboard fact, its source kind, course and team. NDJSON needs none of the
-fact's columns and no decoding: ``ndjson_page`` returns a page as the stored JSON text
-itself, lines joined by the database where it can.
+fact's columns and no decoding: ``ndjson_lines`` streams a seq window's statements as
+the stored JSON text itself (``dialects.streamed_lines``), in chunks of a page.
 
-``fact_page`` and ``fact_ndjson_page`` return the same pages for another selection: the
+``fact_page`` and ``fact_ndjson_lines`` do the same for another selection: the
 statements whose dashboard fact meets conditions on ``learning_fact`` (the read side's
 filters and a reader's scope, as the Explorer shows them), walked by the fact's seq.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -95,28 +95,28 @@ def _rows(session: Session, statement: Any) -> list[ExportRow]:
             course=row.space_id,
             team=row.team,
         )
-        for row in session.execute(statement)
+        # Through the connection: the session would run each row through the ORM's loading.
+        for row in session.connection().execute(statement)
     ]
 
 
-def ndjson_page(
+def ndjson_lines(
     session: Session,
     query: StatementQuery,
     *,
     source_kind: str | None,
-    after_seq: int | None,
     size: int,
     window: tuple[int, int],
-) -> tuple[int, int | None, str]:
-    """The page ``export_page`` would return, as (how many statements, the last one's seq,
-    their NDJSON lines without the final newline).
+) -> Iterator[tuple[int, bytes]]:
+    """Every statement ``export_page`` would return for ``window``, in ``query``'s order,
+    as NDJSON lines in chunks of at most ``size``: (how many statements, their lines,
+    each ended by a newline).
 
     Each line is the stored JSON text as it is, a voided statement wrapped in
     ``{"voided":true,"statement":...}``: nothing is decoded or encoded again.
     """
-    columns = (Statement.seq.label("key"), _ndjson_line())
-    rows = _page(session, query, source_kind, after_seq, size, window, *columns)
-    return dialects.joined_lines(session, rows, descending=not query.ascending)
+    rows = _page(session, query, source_kind, None, None, window, _ndjson_line())
+    return dialects.streamed_lines(session, rows, size)
 
 
 def _ndjson_line() -> Any:
@@ -151,24 +151,23 @@ def fact_page(
     return _rows(session, _fact_select(where, after_seq, size, window, *columns))
 
 
-def fact_ndjson_page(
+def fact_ndjson_lines(
     session: Session,
     where: Sequence[ColumnElement[bool]],
     *,
-    after_seq: int | None,
     size: int,
     window: tuple[int, int],
-) -> tuple[int, int | None, str]:
-    """The page ``fact_page`` would return, as ``ndjson_page`` gives it."""
-    columns = (LearningFact.seq.label("key"), _ndjson_line())
-    rows = _fact_select(where, after_seq, size, window, *columns)
-    return dialects.joined_lines(session, rows, descending=False)
+) -> Iterator[tuple[int, bytes]]:
+    """Every statement ``fact_page`` would return for ``window``, as ``ndjson_lines``
+    gives them."""
+    rows = _fact_select(where, None, None, window, _ndjson_line())
+    return dialects.streamed_lines(session, rows, size)
 
 
 def _fact_select(
     where: Sequence[ColumnElement[bool]],
     after_seq: int | None,
-    size: int,
+    size: int | None,
     window: tuple[int, int],
     *columns: Any,
 ) -> Any:
@@ -183,7 +182,8 @@ def _fact_select(
     )
     if after_seq is not None:
         statement = statement.where(F.seq > after_seq)
-    return statement.order_by(F.seq).limit(size)
+    statement = statement.order_by(F.seq)
+    return statement if size is None else statement.limit(size)
 
 
 def _page(
@@ -191,7 +191,7 @@ def _page(
     query: StatementQuery,
     source_kind: str | None,
     after_seq: int | None,
-    size: int,
+    size: int | None,
     window: tuple[int, int],
     *columns: Any,
 ) -> Any:
@@ -200,7 +200,8 @@ def _page(
     statement = _query(session, paged, source_kind, *columns).where(
         Statement.seq > window[0], Statement.seq <= window[1]
     )
-    return statement.order_by(order).limit(size)
+    statement = statement.order_by(order)
+    return statement if size is None else statement.limit(size)
 
 
 def seq_range(session: Session) -> tuple[int, int]:

@@ -23,7 +23,7 @@ from lrs.store.engine import Database
 from lrs.store.models import LearningFact, Statement, StatementActivity, StatementAgent
 from lrs.store.statements import StatementQuery
 from tests.conftest import TEST_KEY, TEST_SECRET
-from tests.factories import make_agent, make_statement
+from tests.factories import make_agent, make_statement, make_verb
 from tests.lrs.api.data import known_statements
 
 
@@ -252,3 +252,43 @@ def test_windows_cover_every_seq_in_order(database: Database, ascending: bool) -
     ids = [orjson.loads(line)["id"] for chunk in everything for line in chunk.splitlines()]
     all_ids = [s["id"] for s in statements]
     assert ids == (all_ids if ascending else all_ids[::-1])
+
+
+def test_ndjson_lines_are_the_stored_text_byte_for_byte(database: Database) -> None:
+    """Whatever a statement's text holds (quotes, backslashes, escaped control characters,
+    text beyond ASCII, or line breaks and tabs kept as the JSON was sent), its line is
+    that text, as a plain read of the column gives it."""
+    principal = _principal(database)
+    names = ['say "hi"', "back\\slash", "\x01\x02 controls\t\r\n", "é ü 漢字 🎓", "\\u0001"]
+    batch = [make_statement(actor=make_agent(f"n{i}"), verb=make_verb(display={"en-US": name}))
+             for i, name in enumerate(names)]  # fmt: skip
+    ids = store_statements(database, batch, version="1.0.3", principal=principal)
+    spaced = '{\n\t"id": "%s",\r\n "x": "\x7f"}' % ids[0]  # noqa: UP031
+    text = "CAST(:text AS json)" if database.dialect == "postgresql" else ":text"
+    with database.engine.begin() as connection:
+        # Text written by hand, unlike any the LRS writes: the whitespace JSON allows.
+        connection.execute(
+            sa.text(f"UPDATE statement SET payload = {text} WHERE id = :id"),
+            {"text": spaced, "id": ids[1]},
+        )
+    with database.engine.connect() as connection:
+        texts = connection.execute(
+            sa.select(sa.cast(Statement.payload, sa.Text)).order_by(Statement.seq)
+        ).scalars()
+        expected = b"".join(text.encode() + b"\n" for text in texts)
+    assert spaced.encode() in expected
+    for page_size in (1, 2, 1000):
+        assert b"".join(exports.export(database, OPERATOR, ExportSpec(), page_size=page_size)) \
+            == expected  # fmt: skip
+
+
+def test_an_export_left_unread_leaves_its_connection_usable(database: Database) -> None:
+    """A reader that goes away (a download cancelled) ends the export midway; the
+    connection it used serves the next export."""
+    _fill(database, extra=20)
+    whole = _export(database)
+    for _ in range(3):
+        stream = exports.export(database, OPERATOR, ExportSpec(), page_size=2)
+        assert next(stream)
+        stream.close()
+        assert _export(database) == whole
