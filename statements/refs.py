@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .schema import VOIDED_VERB
+from .vocabulary import VOIDED_VERB
 
 __all__ = ["is_voiding", "statement_refs"]
 

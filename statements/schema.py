@@ -37,6 +37,7 @@ from .fields import (
     UuidString,
     Version,
 )
+from .vocabulary import VOIDED_VERB
 
 __all__ = [
     "IFI_KEYS",
@@ -67,7 +68,6 @@ __all__ = [
 ]
 
 IFI_KEYS = ("mbox", "mbox_sha1sum", "openid", "account")
-VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
 SIGNATURE_USAGE_TYPE = "http://adlnet.gov/expapi/attachments/signature"
 SIGNATURE_CONTENT_TYPE = "application/octet-stream"
 

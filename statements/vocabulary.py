@@ -22,9 +22,8 @@ from typing import Any, Final, NamedTuple
 
 import isodate
 
-from statements.fields import parse_timestamp
 from statements.ifi import agent_key
-from statements.schema import VOIDED_VERB
+from statements.timestamps import parse_timestamp
 
 ADL = "http://adlnet.gov/expapi/verbs/"
 ADL_W3ID = "https://w3id.org/xapi/adl/verbs/"
@@ -36,6 +35,8 @@ TLA = "https://w3id.org/xapi/tla/verbs/"
 ADL_TYPE = "http://adlnet.gov/expapi/activities/"
 AS_TYPE = "http://activitystrea.ms/schema/1.0/"
 TINCAN_TYPE = "http://id.tincanapi.com/activitytype/"
+# The verb that voids the statement its object refers to (its rules: ``statements.schema``).
+VOIDED_VERB = ADL + "voided"
 
 
 class Verbs:

@@ -24,7 +24,12 @@ from tests.factories import make_statement
 # Never needed to start a command: the application, the dashboards and their charts.
 NOT_AT_START = ("flask", "dash", "plotly", "pandas", "pyarrow", "numpy", "alembic", "gunicorn")
 # Never needed by an NDJSON export either.
-NOT_FOR_NDJSON = (*NOT_AT_START, "lrs.app", "lrs.services.statements", "lrs.services.persons")
+NOT_FOR_NDJSON = (
+    *NOT_AT_START,
+    *("lrs.app", "lrs.services.statements", "lrs.services.persons"),
+    # The data model's schemas and signatures: an export writes what was validated.
+    *("marshmallow", "statements.schema", "statements.signature", "cryptography"),
+)
 
 
 def _imported_by(code: str, env: dict[str, str] | None = None) -> set[str]:
