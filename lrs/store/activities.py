@@ -7,21 +7,23 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from lrs.store.dialects import insert_ignore, pipelined, upsert
-from lrs.store.models import Activity, Agent, Statement, StatementAgent
+from lrs.store.models import Activity, Agent, Statement, StatementAgent, table
+
+_ACTIVITY = table(Activity)
+# Every ingest request reads this: built once, on the table.
+_DEFINITIONS = select(_ACTIVITY.c.activity_id, _ACTIVITY.c.definition).where(
+    _ACTIVITY.c.activity_id.in_(bindparam("ids", expanding=True))
+)
 
 
 def definitions(session: Session, activity_ids: list[str]) -> dict[str, dict[str, Any] | None]:
     if not activity_ids:
         return {}
-    rows = session.execute(
-        select(Activity.activity_id, Activity.definition).where(
-            Activity.activity_id.in_(activity_ids)
-        )
-    )
+    rows = session.execute(_DEFINITIONS, {"ids": activity_ids})
     return {row.activity_id: row.definition for row in rows}
 
 

@@ -5,10 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from lrs.store.models import Credential
+from lrs.store.models import Credential, table
+
+_CREDENTIAL = table(Credential)
+# Every authenticated request reads this: built once, on the table.
+_CURRENT_HASH = select(_CREDENTIAL.c.secret_hash).where(
+    _CREDENTIAL.c.id == bindparam("id"), _CREDENTIAL.c.revoked.is_(None)
+)
 
 
 def by_key(session: Session, key: str) -> Credential | None:
@@ -53,8 +59,5 @@ def current_hash(session: Session, credential_id: int) -> str | None:
 
     One primary-key lookup: every authenticated request makes it.
     """
-    return session.execute(
-        select(Credential.secret_hash).where(
-            Credential.id == credential_id, Credential.revoked.is_(None)
-        )
-    ).scalar_one_or_none()
+    hashed: str | None = session.execute(_CURRENT_HASH, {"id": credential_id}).scalar_one_or_none()
+    return hashed

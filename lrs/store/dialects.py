@@ -18,6 +18,7 @@ from sqlalchemy import (
     Select,
     String,
     Table,
+    bindparam,
     cast,
     func,
     insert,
@@ -33,6 +34,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Insert
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.functions import FunctionElement
 
 
@@ -249,7 +251,14 @@ def share_rows(session: Session, key: ColumnElement[Any], values: Sequence[Any])
     """Wait for the transactions writing these rows and keep them from being written until
     this one ends. PostgreSQL only: SQLite runs one write transaction at a time."""
     if values and _dialect(session) == "postgresql":
-        session.execute(select(key).where(key.in_(values)).with_for_update(read=True)).all()
+        session.execute(_sharing(key), {"values": list(values)}).all()
+
+
+@functools.cache
+def _sharing(key: ColumnElement[Any]) -> Select[Any]:
+    # Built once per column: ingest runs it for every request on PostgreSQL.
+    values: BindParameter[Any] = bindparam("values", expanding=True)
+    return select(key).where(key.in_(values)).with_for_update(read=True)
 
 
 def lock_in_key_order(

@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Table,
+    bindparam,
     case,
     delete,
     func,
@@ -44,6 +45,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from lrs.store import dialects
 from lrs.store.models import (
@@ -247,9 +249,9 @@ def _learn_registrations(session: Session, rows: list[dict[str, Any]]) -> dict[s
         return {}
     R = RegistrationCourse
     known: dict[str, str] = {
-        str(registration): str(course) for registration, course in session.execute(
-            select(R.registration, R.course).where(R.registration.in_(registrations)))
-    }  # fmt: skip
+        str(registration): str(course)
+        for registration, course in session.execute(_COURSES, {"registrations": registrations})
+    }
     new: dict[str, dict[str, Any]] = {}
     for row in sorted(rows, key=lambda row: row["seq"]):
         registration, course = row.get("registration"), row.get("course_id")
@@ -259,8 +261,8 @@ def _learn_registrations(session: Session, rows: list[dict[str, Any]]) -> dict[s
     if new:
         dialects.insert_ignore(session, _table(R), [new[key] for key in sorted(new)])
         # A concurrent writer may have named another course first: its course stands.
-        stored = select(R.registration, R.course).where(R.registration.in_(sorted(new)))
-        known.update((str(reg), str(course)) for reg, course in session.execute(stored))
+        stored = session.execute(_COURSES, {"registrations": sorted(new)})
+        known.update((str(reg), str(course)) for reg, course in stored)
     for row in rows:
         if row.get("course_id") is None and row.get("registration") in known:
             row["course_id"] = known[row["registration"]]
@@ -274,11 +276,7 @@ def _open_registrations(session: Session, rows: list[dict[str, Any]]) -> None:
     registrations = sorted({row["registration"] for row in rows if row.get("registration")})
     if not registrations:
         return
-    stored = set(
-        session.execute(
-            select(F.registration).where(F.registration.in_(registrations)).distinct()
-        ).scalars()
-    )
+    stored = set(session.execute(_OPENED, {"registrations": registrations}).scalars())
     for row in sorted(rows, key=lambda row: row["seq"]):
         registration = row.get("registration")
         if registration and registration not in stored:
@@ -583,6 +581,18 @@ def rebuild_rollup(session: Session) -> None:
 def _table(model: Any) -> Table:
     table: Table = model.__table__
     return table
+
+
+# The reads of every request that names registrations, built once, on the tables.
+_REGISTRATIONS: BindParameter[Any] = bindparam("registrations", expanding=True)
+_COURSES = select(
+    _table(RegistrationCourse).c.registration, _table(RegistrationCourse).c.course
+).where(_table(RegistrationCourse).c.registration.in_(_REGISTRATIONS))
+_OPENED = (
+    select(_table(LearningFact).c.registration)
+    .where(_table(LearningFact).c.registration.in_(_REGISTRATIONS))
+    .distinct()
+)
 
 
 def _rollup_key(row: dict[str, Any]) -> RollupKey:

@@ -14,8 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from lrs.store import dialects
 from lrs.store.models import (
@@ -31,6 +32,17 @@ from lrs.store.models import (
 
 # Bound the size of IN (...) lists (SQLite allows 32766 variables, PostgreSQL 65535).
 CHUNK = 5000
+
+_PERSON = table(Person)
+_IDENTIFIER = table(PersonIdentifier)
+# The reads of every ingest request, built once, on the tables.
+_KEYS: BindParameter[Any] = bindparam("keys", expanding=True)
+_PERSON_KEYS = (
+    select(_IDENTIFIER.c.key, _PERSON.c.key)
+    .join(_PERSON, _PERSON.c.id == _IDENTIFIER.c.person_id)
+    .where(_IDENTIFIER.c.key.in_(_KEYS))
+)
+_PERSON_IDS = select(_PERSON.c.key, _PERSON.c.id).where(_PERSON.c.key.in_(_KEYS))
 
 
 @dataclass(frozen=True)
@@ -77,12 +89,8 @@ def resolve(
     for chunk in _chunks(wanted):
         # A merge moving these identifiers holds them until it commits: wait for it first,
         # then read, so this batch's facts never land on the person it removes.
-        dialects.share_rows(session, PersonIdentifier.__table__.c.key, chunk)
-        rows = session.execute(
-            select(PersonIdentifier.key, Person.key)
-            .join(Person, Person.id == PersonIdentifier.person_id)
-            .where(PersonIdentifier.key.in_(chunk))
-        )
+        dialects.share_rows(session, _IDENTIFIER.c.key, chunk)
+        rows = session.execute(_PERSON_KEYS, {"keys": chunk})
         found.update((row[0], row[1]) for row in rows)
     new = [seen[key] for key in wanted if key not in found]
     if new:
@@ -103,7 +111,7 @@ def _create(session: Session, new: Sequence[NewIdentifier], now: dt.datetime) ->
     dialects.insert_ignore(session, table(Person), persons)
     ids: dict[str, int] = {}
     for chunk in _chunks([item.key for item in new]):
-        rows = session.execute(select(Person.key, Person.id).where(Person.key.in_(chunk)))
+        rows = session.execute(_PERSON_IDS, {"keys": chunk})
         ids.update((row[0], row[1]) for row in rows)
     identifiers = [
         {"key": item.key, "person_id": ids[item.key], "name": item.name, "created": now}

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
-from lrs.store.models import SignInFailure
+from lrs.store.models import SignInFailure, table
+
+_FAILURE = table(SignInFailure)
+# Every authenticated request reads this: built once (building the query and its cache
+# key cost more than running it), on the table rather than the ORM entity.
+_BLOCKED_UNTIL = select(_FAILURE.c.blocked_until).where(
+    _FAILURE.c.subject.in_(bindparam("subjects", expanding=True)),
+    _FAILURE.c.blocked_until > bindparam("now", type_=_FAILURE.c.blocked_until.type),
+)
 
 
 def blocked_until(session: Session, subjects: list[str], now: dt.datetime) -> dt.datetime | None:
     """The latest time until which any of ``subjects`` is refused, if one is refused now."""
-    rows = session.execute(
-        select(SignInFailure.blocked_until).where(
-            SignInFailure.subject.in_(subjects), SignInFailure.blocked_until > now
-        )
-    ).scalars()
+    rows = session.execute(_BLOCKED_UNTIL, {"subjects": subjects, "now": now}).scalars()
     return max((until for until in rows if until is not None), default=None)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Select,
     Text,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import BindParameter
 
 from lrs.store.dialects import FEW_ROWS, insert_ignore, insert_rows, pipelined
 from lrs.store.models import (
@@ -37,6 +39,19 @@ from lrs.store.models import (
 from statements import Statement as StatementJSON
 
 STATEMENT = table(Statement)
+
+# The reads and the insert of every ingest request, built once: building a query and
+# computing its cache key cost more than running it for a request's few rows.
+_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+_EXISTING = select(STATEMENT.c.id, STATEMENT.c.payload).where(STATEMENT.c.id.in_(_IDS))
+_VOIDING_KINDS = select(STATEMENT.c.id, STATEMENT.c.voids_id).where(STATEMENT.c.id.in_(_IDS))
+_VOIDED_AMONG = select(STATEMENT.c.voids_id).where(STATEMENT.c.voids_id.in_(_IDS))
+_REFERRERS = select(STATEMENT.c.seq, STATEMENT.c.id, STATEMENT.c.object_key).where(
+    STATEMENT.c.object_kind == "StatementRef", STATEMENT.c.object_key.in_(_IDS)
+)
+# Each returned row names its id, so the rows may come back in any order: asking for the
+# parameters' order would make SQLite insert one statement at a time.
+_INSERT = insert(STATEMENT).returning(STATEMENT.c.id, STATEMENT.c.seq)
 
 # Roles of an agent that the plain `agent` filter matches (xAPI-Communication 2.1.3);
 # `related_agents` widens it to every role.
@@ -99,7 +114,7 @@ def existing(session: Session, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     wanted = list(set(ids))
     if not wanted:
         return {}
-    rows = session.execute(select(Statement.id, Statement.payload).where(Statement.id.in_(wanted)))
+    rows = session.execute(_EXISTING, {"ids": wanted})
     return {row.id: row.payload for row in rows}
 
 
@@ -125,13 +140,8 @@ def insert_statements(session: Session, statements: Sequence[NewStatement]) -> d
         }
         for s in statements
     ]
-    result = session.execute(
-        # Core inserts on the tables skip the ORM's per-row bookkeeping (hot path). Each
-        # returned row names its id, so the rows may come back in any order: asking for
-        # the parameters' order would make SQLite insert one statement at a time.
-        insert(STATEMENT).returning(STATEMENT.c.id, STATEMENT.c.seq),
-        rows,
-    )
+    # Core inserts on the tables skip the ORM's per-row bookkeeping (hot path).
+    result = session.execute(_INSERT, rows)
     seqs = {row.id: row.seq for row in result}
     agent_rows: list[dict[str, Any]] = []
     activity_rows: list[dict[str, Any]] = []
@@ -212,11 +222,7 @@ def referrers(session: Session, statement_ids: Iterable[str]) -> list[tuple[int,
     wanted = list(set(statement_ids))
     if not wanted:
         return []
-    rows = session.execute(
-        select(Statement.seq, Statement.id, Statement.object_key).where(
-            Statement.object_kind == "StatementRef", Statement.object_key.in_(wanted)
-        )
-    )
+    rows = session.execute(_REFERRERS, {"ids": wanted})
     return [(row.seq, row.id, row.object_key) for row in rows]
 
 
@@ -225,7 +231,7 @@ def voided_among(session: Session, statement_ids: Iterable[str]) -> set[str]:
     wanted = list(set(statement_ids))
     if not wanted:
         return set()
-    rows = session.execute(select(Statement.voids_id).where(Statement.voids_id.in_(wanted)))
+    rows = session.execute(_VOIDED_AMONG, {"ids": wanted})
     return {row.voids_id for row in rows}
 
 
@@ -240,7 +246,7 @@ def voiding_kinds(session: Session, statement_ids: Iterable[str]) -> dict[str, s
     wanted = list(set(statement_ids))
     if not wanted:
         return {}
-    rows = session.execute(select(Statement.id, Statement.voids_id).where(Statement.id.in_(wanted)))
+    rows = session.execute(_VOIDING_KINDS, {"ids": wanted})
     return {row.id: row.voids_id for row in rows}
 
 
