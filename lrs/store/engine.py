@@ -65,6 +65,12 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.execute("PRAGMA cache_size=-65536")
+    # The log is copied into the file once it holds 10,000 pages (40 MB) rather than
+    # SQLite's 1,000: a batch of 100 statements writes about 2,000 pages, so every commit
+    # checkpointed; later, the pages that recur across commits (rollups, the ends of
+    # indexes) are copied once for several. Commit's CPU per statement, batches of 100:
+    # 0.26-0.30 -> 0.21-0.22 ms; single statements: 1.3-1.4 -> 1.1-1.3 ms.
+    cursor.execute("PRAGMA wal_autocheckpoint=10000")
     # Reads map the file instead of copying each page through a read() call: the
     # dashboards' scans of a large store spend most of their time there otherwise.
     cursor.execute("PRAGMA mmap_size=4294967296")
