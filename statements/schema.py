@@ -403,8 +403,10 @@ class ContextGroupSchema(_Base):
 class ContextSchema(_Base):
     registration = UuidString()
     instructor = Polymorphic(_actor_choices, default="Agent")
-    team = fields.Nested(GroupSchema)
-    contextActivities = fields.Nested(ContextActivitiesSchema)
+    # The same team and context activities recur in most statements of a source: checked
+    # once each through the known-valid cache, as the actor, verb and object are.
+    team = Checked(GroupSchema)
+    contextActivities = Checked(ContextActivitiesSchema)
     revision = StrictString()
     platform = StrictString()
     language = LanguageTag()
