@@ -27,6 +27,7 @@ from lrs.insight import activity, knowledge, topics
 from lrs.insight._sql import (
     A,
     F,
+    L,
     P,
     R,
     activity_names,
@@ -43,6 +44,7 @@ from lrs.insight._sql import (
     read_frame,
     rollup_conditions,
     scope_conditions,
+    uses_learner_rollup,
     uses_people_rollup,
     uses_rollup,
     utc,
@@ -249,7 +251,13 @@ def completion_to_contribution(session: Session, filters: Filters) -> pd.DataFra
     T = LearningFactTag
     course = course_key()
     on_course = F.activity_id == course
-    if uses_people_rollup(filters):
+    if uses_learner_rollup(filters):
+        # Each learner's first completion from ``course_learner``, index only: read, not
+        # grouped from every day's rows.
+        completed = select(
+            L.actor_key, L.completed_name, L.course, _first_of(L.completed_at, L.part_completed_at)
+        ).where(L.completed > 0)
+    elif uses_people_rollup(filters):
         # The first completions of each course day from ``course_progress``, index only.
         completed = (
             select(

@@ -898,7 +898,7 @@ def _add_to_course_progress(session: Session, rows: Iterable[dict[str, Any]]) ->
         learner = learners.get((course, actor))
         if learner is None:
             learner = learners[(course, actor)] = {
-                **{k: v for k, v in total.items() if k not in ("day", *COMPLETION_TIMES)},
+                **{k: v for k, v in total.items() if k != "day"},
                 "first_day": day, "last_day": day,
                 "completed_last": day if total["completed"] else None,
             }  # fmt: skip
@@ -914,6 +914,11 @@ def _add_to_course_progress(session: Session, rows: Iterable[dict[str, Any]]) ->
         if total["completed"]:
             last = learner["completed_last"]
             learner["completed_last"] = day if last is None else max(last, day)
+        for column in COMPLETION_TIMES:
+            if total[column] is not None and (
+                learner[column] is None or total[column] < learner[column]
+            ):
+                learner[column] = total[column]
     dialects.increment(
         session,
         _table(CourseLearner),
@@ -921,8 +926,30 @@ def _add_to_course_progress(session: Session, rows: Iterable[dict[str, Any]]) ->
         key=("course", "actor_key"),
         column=("statements", *PROGRESS, "timed", "seconds", "attempt_seconds"),
         greatest=("actor_name", "best_score", "team", "last_day", "completed_last"),
-        least=("first_day",),
+        least=("first_day", *COMPLETION_TIMES),
     )
+    _name_completions(session, sorted(learners))
+
+
+def _name_completions(session: Session, pairs: Sequence[LearnerKey]) -> None:
+    """Set ``completed_name`` of these ``course_learner`` rows that count a completion
+    from their ``course_progress`` rows: the greatest name of a day with a completion,
+    which a later fact of that day without one may raise (a write only, on the rows the
+    caller's increment locked)."""
+    L, P = CourseLearner, CourseProgress
+    name = (
+        select(func.max(P.actor_name))
+        .where(P.course == L.course, P.actor_key == L.actor_key, P.completed > 0)
+        .scalar_subquery()
+    )
+    for start in range(0, len(pairs), _CHUNK):
+        chunk = list(pairs[start : start + _CHUNK])
+        session.execute(
+            update(L)
+            .where(tuple_(L.course, L.actor_key).in_(chunk), L.completed > 0)
+            .values(completed_name=name),
+            execution_options={"synchronize_session": False},
+        )
 
 
 def _recount_learners(
@@ -956,6 +983,8 @@ def _insert_learners(
         func.min(P.day),
         func.max(P.day),
         func.max(case((P.completed > 0, P.day))),
+        *[func.min(getattr(P, column)) for column in COMPLETION_TIMES],
+        func.max(case((P.completed > 0, P.actor_name))),
     ).group_by(P.course, P.actor_key)
     if pairs is not None:
         if not pairs:
@@ -967,7 +996,8 @@ def _insert_learners(
     if actor_keys is not None:
         query = query.where(P.actor_key.in_(list(actor_keys)))
     columns = ["course", "actor_key", "team", "actor_name", *counted, "best_score",
-               "first_day", "last_day", "completed_last"]  # fmt: skip
+               "first_day", "last_day", "completed_last", *COMPLETION_TIMES,
+               "completed_name"]  # fmt: skip
     session.execute(insert(CourseLearner).from_select(columns, query))
 
 

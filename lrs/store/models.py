@@ -715,6 +715,8 @@ LEARNER_TIMED_COLUMNS = ("course", "seconds", "attempt_seconds", "actor_key")
 LEARNER_TIMED_ROWS = text("seconds != 0 OR attempt_seconds != 0")
 LEARNER_STALLED_COLUMNS = ("last_day", "actor_key", "course", "actor_name", "team")
 LEARNER_STALLED_ROWS = text("started > 0 AND completed = 0")
+LEARNER_COMPLETED_COLUMNS = ("course", "actor_key", "completed_at", "part_completed_at",
+                             "completed_name")  # fmt: skip
 
 
 class CourseProgress(Base):
@@ -775,8 +777,11 @@ class CourseLearner(Base):
     all-time course question reads instead of grouping every day's rows. ``team`` is the
     greatest team the person's facts on the course name (``""``: none), ``first_day`` and
     ``last_day`` the days of the first and last of them, ``completed_last`` the day of
-    the last completion. Kept in the ingest transaction
-    with ``course_progress``; removing facts recounts the pairs from it."""
+    the last completion, ``completed_at`` and ``part_completed_at`` the first completion
+    times and ``completed_name`` the name of the days with a completion (the course's
+    first completion per person, read rather than grouped from every day). Kept in the
+    ingest transaction with ``course_progress``; removing facts recounts the pairs from
+    it."""
 
     __tablename__ = "course_learner"
 
@@ -799,6 +804,12 @@ class CourseLearner(Base):
     last_day: Mapped[dt.date]
     completed_last: Mapped[dt.date | None]
     """The day of the last completion (None: never completed)."""
+    completed_at: Mapped[dt.datetime | None]
+    """The time of the first completion on the course itself (``course_progress``'s)."""
+    part_completed_at: Mapped[dt.datetime | None]
+    """The time of the first completion on the course or any of its parts."""
+    completed_name: Mapped[str | None]
+    """The greatest name of the days the person completed the course on."""
 
     __table_args__ = (
         # The all-time funnel's people per stage and statements of each course, in course
@@ -830,6 +841,14 @@ class CourseLearner(Base):
             *LEARNER_STALLED_COLUMNS,
             sqlite_where=LEARNER_STALLED_ROWS,
             postgresql_where=LEARNER_STALLED_ROWS,
+        ),
+        # Who completed which course first when (all-time completion to contribution),
+        # index only: the pairs that completed alone.
+        Index(
+            "ix_course_learner_completed",
+            *LEARNER_COMPLETED_COLUMNS,
+            sqlite_where=COMPLETED_ROWS,
+            postgresql_where=COMPLETED_ROWS,
         ),
     )
 

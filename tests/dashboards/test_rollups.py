@@ -46,6 +46,7 @@ from statements.vocabulary import ActivityTypes, Verbs
 from tests.lrs.insight.data import (
     FORUM_REPLY,
     POST,
+    PYTHON,
     QUESTION,
     QUESTION_TYPE,
     WIKI_PAGE,
@@ -203,6 +204,50 @@ def test_course_learners_sum_each_pairs_days(database: Database, seeded: dict[st
     assert learners and {(c, a): [n, f, last] for c, a, n, f, last in learners} == expected
 
 
+def test_course_learners_keep_each_pairs_first_completions_and_the_name_of_its_completion_days(
+    database: Database, seeded: dict[str, Any]
+) -> None:
+    """``course_learner`` keeps each pair's first completion on the course itself and on
+    it or any part, and the greatest name of its days with a completion, on ingest as a
+    rebuild writes them: a later statement of such a day, with no completion but another
+    name, raises that day's name; a day without a completion gives none."""
+    module = {"id": PYTHON + "/module-1", "definition": {"type": ActivityTypes.MODULE}}
+    python = {"id": PYTHON, "definition": {"type": ActivityTypes.COURSE}}
+
+    def send(verb: str, object_: dict[str, Any], when: str, name: str) -> None:
+        made: dict[str, Any] = {
+            "actor": {"objectType": "Agent", "name": name, "mbox": "mailto:dan@example.com"},
+            "verb": {"id": verb},
+            "object": object_,
+            "timestamp": f"2026-03-{when}:00Z",
+        }
+        if object_ is module:
+            made["context"] = {"contextActivities": {"parent": [python]}}
+        store_statements(database, [made], version="1.0.3", principal=seeded["principal"])
+
+    send(Verbs.COMPLETED, module, "12T09:00", "Dan")  # a part first
+    send(Verbs.LAUNCHED, python, "12T10:00", "Dan Z")  # the same day, no completion
+    send(Verbs.LAUNCHED, python, "13T10:00", "Dan ZZ")  # a day without a completion
+    send(Verbs.PASSED, python, "14T11:00", "Dan A")  # the course itself
+    send(Verbs.COMPLETED, python, "14T10:00", "Dan B")  # earlier, stored later
+    rows = assert_consistent(database)["course_learner"]
+    L = CourseLearner
+    with database.reading() as session:
+        found = session.execute(
+            select(L.completed_at, L.part_completed_at, L.completed_name).where(
+                L.course == PYTHON, L.actor_key == actor_key("dan")
+            )
+        ).one()
+    assert tuple(found) == (
+        dt.datetime(2026, 3, 14, 10, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 12, 9, tzinfo=dt.UTC),
+        "Dan Z",
+    )
+    never = [row for row in rows if row[1] == actor_key("cat")]
+    assert never and all(row[-3:] == (None, None, None) for row in never)
+
+
+MARCH = dt.date(2026, 3, 1)
 MARCH = dt.date(2026, 3, 1)
 ARTICLE, PAGE, COMMENT = ActivityTypes.ARTICLE, ActivityTypes.PAGE, ActivityTypes.COMMENT
 CONTENT_DAYS = [
