@@ -342,3 +342,66 @@ def test_upgrade_fills_the_activity_rollups_from_the_stored_facts(empty_url: str
         assert migrate.pending_changes(database.engine) == []
     finally:
         database.dispose()
+
+
+def test_upgrade_fills_each_learners_first_completion_from_course_progress(
+    empty_url: str,
+) -> None:
+    """Pairs stored before ``course_learner`` kept its first completions get them from
+    their ``course_progress`` days: the least times and the greatest name of the days
+    with a completion; a pair that never completed gets none."""
+    database = Database(empty_url)
+    course, ann, ben = "http://example.com/course", "mbox:mailto:ann@example.com", "b"
+    first, second = (
+        dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 3, 9, tzinfo=dt.UTC),
+    )
+    days = [  # actor, day, name, completed, completed_at, part_completed_at
+        (ann, dt.date(2026, 3, 1), "Zed", 0, None, None),
+        (ann, dt.date(2026, 3, 2), "Ann", 1, None, first),
+        (ann, dt.date(2026, 3, 3), "Anna", 1, second, second),
+        (ben, dt.date(2026, 3, 1), "Ben", 0, None, None),
+    ]
+    try:
+        migrate.upgrade(database.engine, "20261211_progress_measured_ix")
+        with database.engine.begin() as connection:
+            for actor, day, name, completed, at, part_at in days:
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO course_progress (day, course, actor_key, team, actor_name, "
+                        "statements, enrolled, started, completed, passed, failed, timed, "
+                        "seconds, attempt_seconds, satisfied, completed_at, part_completed_at) "
+                        "VALUES (:day, :course, :actor, '', :name, 1, 0, 0, :completed, 0, 0, "
+                        "0, 0, 0, 0, :at, :part_at)"
+                    ),
+                    {"day": day, "course": course, "actor": actor, "name": name,
+                     "completed": completed, "at": at, "part_at": part_at},
+                )  # fmt: skip
+            for actor, completed in ((ann, 2), (ben, 0)):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO course_learner (course, actor_key, team, statements, "
+                        "enrolled, started, completed, passed, failed, satisfied, timed, "
+                        "seconds, attempt_seconds, first_day, last_day) VALUES (:course, "
+                        ":actor, '', 1, 0, 0, :completed, 0, 0, 0, 0, 0, 0, '2026-03-01', "
+                        "'2026-03-03')"
+                    ),
+                    {"course": course, "actor": actor, "completed": completed},
+                )
+        migrate.upgrade(database.engine, "20261212_learner_completed_at")
+        with database.engine.connect() as connection:
+            found = connection.execute(
+                sa.text(
+                    "SELECT actor_key, completed_at, part_completed_at, completed_name "
+                    "FROM course_learner ORDER BY actor_key"
+                )
+            ).all()
+        assert [(a, str(at)[:16] if at else at, str(p)[:16] if p else p, name)
+                for a, at, p, name in found] == [
+            ("b", None, None, None),
+            (ann, "2026-03-03 09:00", "2026-03-02 09:00", "Anna"),
+        ]  # fmt: skip
+        migrate.upgrade(database.engine)
+        assert migrate.pending_changes(database.engine) == []
+    finally:
+        database.dispose()
