@@ -291,6 +291,9 @@ WRITING: Final = (*AUTHORING, *EDITING)
 """What counts as writing a piece of content: a post, page or question, or an edit."""
 RESPONDING: Final = ("commented", "replied")
 """Answers to someone's content: a comment or a reply."""
+RESPONSES: Final = (*RESPONDING, *EDITING, *REACT)
+"""What a person does to someone's content, as the knowledge flow counts it: answers,
+edits and reactions."""
 ENROLLED: Final = ("registered",)
 """Enrolment by verb; a statement with a registration on a course enrols its actor too
 (``enrols``), as cmi5 LMSs send no ``registered`` verb."""

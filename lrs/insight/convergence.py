@@ -13,8 +13,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import (
+    BigInteger,
     and_,
     case,
+    cast,
     distinct,
     false,
     func,
@@ -55,8 +57,7 @@ from lrs.insight.concepts import (
     CONSUME,
     CONTRIBUTE,
     PASSED,
-    REACT,
-    RESPONDING,
+    RESPONSES,
     course_key,
 )
 from lrs.insight.filters import Filters
@@ -66,6 +67,7 @@ from lrs.store.dialects import TIME_SEPARATOR, joined_times, read_time, unindexe
 from lrs.store.models import (
     ActorMonth,
     CompletionTag,
+    ContentResponse,
     ContributionTag,
     LearningFactTag,
 )
@@ -605,19 +607,29 @@ def knowledge_flow(
     piece of content is the actor of its first authored/created statement. Attrs total =
     edges before the limit.
     """
-    concepts = (*RESPONDING, "edited", *REACT) if relation == "contribute" else CONSUME
     authors = content_authors().subquery()
-    weight = func.count()
-    query = (
-        select(F.actor_key, authors.c.author_key, weight)
-        .join(authors, authors.c.content_id == F.content_id)
-        .where(
-            *fact_conditions(filters),
-            F.concept.in_(concepts),
-            F.actor_key != authors.c.author_key,
+    if relation == "contribute" and uses_learner_rollup(filters):
+        # All time: each person's responses per piece of content (``content_response``),
+        # a row per pair instead of a fact per like.
+        C = ContentResponse
+        query = (
+            select(C.actor_key, authors.c.author_key, cast(func.sum(C.responses), BigInteger))
+            .join(authors, authors.c.content_id == C.content_id)
+            .where(C.actor_key != authors.c.author_key)
+            .group_by(C.actor_key, authors.c.author_key)
         )
-        .group_by(F.actor_key, authors.c.author_key)
-    )
+    else:
+        concepts = RESPONSES if relation == "contribute" else CONSUME
+        query = (
+            select(F.actor_key, authors.c.author_key, func.count())
+            .join(authors, authors.c.content_id == F.content_id)
+            .where(
+                *fact_conditions(filters),
+                F.concept.in_(concepts),
+                F.actor_key != authors.c.author_key,
+            )
+            .group_by(F.actor_key, authors.c.author_key)
+        )
     edges = query.subquery()
     ranked = select(edges, group_count()).order_by(edges.c[2].desc(), edges.c[0], edges.c[1])
     frame, total = ranked_frame(session, ranked.limit(limit), ["source", "target", "weight"])

@@ -12,6 +12,7 @@ of content), ``content_tag`` (the tags each piece of content is written with),
 ``completion_tag`` (the tags of each course's completions per day and team),
 ``content_contributor`` (per content and person, what they wrote on it),
 ``content_use_month`` (per content, person, team and month, their reads and responses),
+``content_response`` (per content and person, their answers, edits and reactions),
 ``content_day``
 (informal facts per day, content, team, concept and activity type), ``tag_day``
 (informal facts per day, team and tag) and ``activity_day`` (facts per day, activity
@@ -59,6 +60,7 @@ from lrs.store.models import (
     ContentContributor,
     ContentDay,
     ContentMonth,
+    ContentResponse,
     ContentTag,
     ContentUseMonth,
     ContributionTag,
@@ -86,6 +88,7 @@ from statements.vocabulary import (
     PROGRESS,
     REACT,
     RESPONDING,
+    RESPONSES,
     SESSION_END,
     WRITING,
     course_of,
@@ -159,7 +162,7 @@ ROLLUP_ORDER: tuple[str, ...] = (
     "actor_informal_month", "actor_month", "hourly_activity", "filter_value", "content_day",
     "content_month", "tag_day", "tag_month", "activity_day", "activity_month",
     "content_author", "content_tag", "contribution_tag", "content_contributor",
-    "content_use_month",
+    "content_use_month", "content_response",
 )  # fmt: skip
 
 
@@ -239,6 +242,7 @@ def _add_to_rollups(
         content_tags.add(session, rows, tags)
     _add_contributors(session, rows)
     _add_uses(session, rows)
+    _add_responses(session, rows)
 
 
 def _learn_registrations(session: Session, rows: list[dict[str, Any]]) -> dict[str, str]:
@@ -464,6 +468,12 @@ def _forget_chunk(session: Session, seqs: list[int]) -> None:
         _lock(session, U, ("content_id", "actor_key"), used)
         session.execute(delete(U).where(tuple_(U.content_id, U.actor_key).in_(used)))
         _insert_uses(session, used)
+    answered = sorted({(row["content_id"], row["actor_key"]) for row in removed if _responds(row)})
+    if answered:
+        N = ContentResponse
+        _lock(session, N, ("content_id", "actor_key"), answered)
+        session.execute(delete(N).where(tuple_(N.content_id, N.actor_key).in_(answered)))
+        _insert_responses(session, answered)
 
 
 def _lock(session: Session, model: Any, columns: Sequence[str], keys: Sequence[Any]) -> None:
@@ -515,6 +525,8 @@ def refresh_persons(session: Session, actor_keys: Sequence[str]) -> None:
     _insert_contributors(session, None, keys)
     session.execute(delete(ContentUseMonth).where(ContentUseMonth.actor_key.in_(keys)))
     _insert_uses(session, None, keys)
+    session.execute(delete(ContentResponse).where(ContentResponse.actor_key.in_(keys)))
+    _insert_responses(session, None, keys)
     author = select(F.actor_key).where(F.seq == ContentAuthor.seq).scalar_subquery()
     session.execute(
         update(ContentAuthor)
@@ -559,6 +571,8 @@ def rebuild_rollups(session: Session) -> None:
     _insert_contributors(session, None)
     session.execute(delete(ContentUseMonth))
     _insert_uses(session, None)
+    session.execute(delete(ContentResponse))
+    _insert_responses(session, None)
     for rollup in (CONTENT, TAGS, ACTIVITIES):
         _rebuild_by_period(session, rollup)
 
@@ -1369,6 +1383,49 @@ def _insert_uses(
     columns = ["content_id", "actor_key", "team", "month", "reads", "responses", "first_read",
                "last_response"]  # fmt: skip
     session.execute(insert(ContentUseMonth).from_select(columns, query))
+
+
+def _responds(row: dict[str, Any]) -> bool:
+    """Whether a fact answers, edits or reacts to a piece of content (``content_response``)."""
+    return row["concept"] in RESPONSES and row.get("content_id") is not None
+
+
+def _add_responses(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Count the responses among ``rows`` per (content, person)."""
+    counts = Counter((row["content_id"], row["actor_key"]) for row in rows if _responds(row))
+    dialects.increment(
+        session,
+        _table(ContentResponse),
+        [{"content_id": content, "actor_key": actor, "responses": counts[content, actor]}
+         for content, actor in sorted(counts)],
+        key=("content_id", "actor_key"),
+        column="responses",
+    )  # fmt: skip
+
+
+def _insert_responses(
+    session: Session,
+    pairs: Sequence[tuple[str, str]] | None,
+    actor_keys: Sequence[str] | None = None,
+) -> None:
+    """Insert ``content_response`` rows counted from the facts (only those of ``pairs`` of
+    content and person, or of ``actor_keys``, when given)."""
+    query = (
+        select(F.content_id, F.actor_key, func.count())
+        .where(F.concept.in_(RESPONSES), F.content_id.is_not(None))
+        .group_by(F.content_id, F.actor_key)
+    )
+    if pairs is not None:
+        if not pairs:
+            return
+        query = query.where(
+            F.content_id.in_(sorted({content for content, _ in pairs})),
+            tuple_(F.content_id, F.actor_key).in_(list(pairs)),
+        )
+    if actor_keys is not None:
+        query = query.where(F.actor_key.in_(list(actor_keys)))
+    columns = ["content_id", "actor_key", "responses"]
+    session.execute(insert(ContentResponse).from_select(columns, query))
 
 
 class _ByPeriod:

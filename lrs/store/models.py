@@ -1070,6 +1070,20 @@ class ContentContributor(Base):
     commented_last: Mapped[dt.date | None]
 
 
+class ContentResponse(Base):
+    """Per (piece of content, person) their facts that answer, edit or react to it
+    (``statements.vocabulary.RESPONSES``: comments, replies, edits, likes..., of any
+    source kind), over all days: the all-time knowledge flow (who responds to whose
+    content) reads one row per person and content instead of one fact per like. Kept in
+    the ingest transaction; removing facts recounts their pairs from the facts."""
+
+    __tablename__ = "content_response"
+
+    content_id: Mapped[str] = mapped_column(primary_key=True)
+    actor_key: Mapped[str] = mapped_column(primary_key=True)
+    responses: Mapped[int] = mapped_column(BigInteger)
+
+
 class FilterValue(Base):
     """Distinct values of the filter bar (team, platform, verb, activity) with how many
     facts carry them and a label (verb concept, activity name)."""

@@ -27,6 +27,7 @@ from lrs.store.models import (
     ContentContributor,
     ContentDay,
     ContentMonth,
+    ContentResponse,
     ContentTag,
     ContentUseMonth,
     ContributionTag,
@@ -163,7 +164,8 @@ def clear_facts(session: Session) -> None:
                   ActorInformalMonth, ActorMonth,
                   CourseProgress, CourseLearner, HourlyActivity, FilterValue,
                   ContentAuthor, ContentTag, ContributionTag, CompletionTag, ContentContributor,
-                  ContentDay, ContentMonth, ContentUseMonth, TagDay, TagMonth):  # fmt: skip
+                  ContentDay, ContentMonth, ContentUseMonth, ContentResponse, TagDay,
+                  TagMonth):  # fmt: skip
         session.execute(delete(model))
 
 

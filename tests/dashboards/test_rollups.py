@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import select
 
-from lrs.insight import activity, knowledge
+from lrs.insight import activity, convergence, knowledge
 from lrs.insight._sql import count_distinct, fact_conditions, months_within
 from lrs.insight.filters import Filters
 from lrs.services import privacy
@@ -30,6 +30,7 @@ from lrs.store.models import (
     ContentContributor,
     ContentDay,
     ContentMonth,
+    ContentResponse,
     ContentTag,
     ContentUseMonth,
     ContributionTag,
@@ -56,7 +57,7 @@ from tests.lrs.insight.data import (
 ROLLUPS = (DailyActivity, ActorDay, CourseProgress, CourseLearner, HourlyActivity, ContentAuthor,
            ContentTag, ContributionTag, CompletionTag, ContentContributor, FilterValue, ContentDay,
            ContentMonth, TagDay, TagMonth, ContentUseMonth, ActorInformalMonth,
-           ActorMonth, ActivityDay, ActivityMonth)  # fmt: skip
+           ActorMonth, ActivityDay, ActivityMonth, ContentResponse)  # fmt: skip
 
 
 def snapshot(database: Database) -> dict[str, list[tuple[Any, ...]]]:
@@ -245,6 +246,35 @@ def test_course_learners_keep_each_pairs_first_completions_and_the_name_of_its_c
     )
     never = [row for row in rows if row[1] == actor_key("cat")]
     assert never and all(row[-3:] == (None, None, None) for row in never)
+
+
+def test_the_all_time_knowledge_flow_from_content_response_equals_the_facts(
+    database: Database, seeded: dict[str, Any]
+) -> None:
+    """The all-time "who responds to whose content" reads ``content_response`` (a row per
+    person and content); a range over every day reads the facts: the same edges, before
+    and after a like is voided (XAPI-00103)."""
+    every_day = Filters(start=dt.date(2000, 1, 1))
+
+    def flows() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        with database.reading() as session:
+            rolled = convergence.knowledge_flow(session, Filters())
+            counted = convergence.knowledge_flow(session, every_day)
+        assert rolled.attrs["total"] == counted.attrs["total"]
+        assert list(rolled.dtypes) == list(counted.dtypes)
+        return rolled.to_dict("records"), counted.to_dict("records")
+
+    rolled, counted = flows()
+    assert rolled == counted
+    assert {(row["source"], row["target"]) for row in rolled} == {
+        (actor_key("cat"), actor_key("ann")),  # a comment on ann's post
+        (actor_key("ben"), actor_key("ann")),  # a like of it
+        (actor_key("ann"), actor_key("cat")),  # an edit of cat's page
+        (actor_key("ann"), actor_key("dan")),  # a reply to dan's question
+    }
+    void(database, seeded, 14)  # ben's like
+    rolled, counted = flows()
+    assert rolled == counted and len(rolled) == 3
 
 
 MARCH = dt.date(2026, 3, 1)

@@ -405,3 +405,53 @@ def test_upgrade_fills_each_learners_first_completion_from_course_progress(
         assert migrate.pending_changes(database.engine) == []
     finally:
         database.dispose()
+
+
+def test_upgrade_counts_each_persons_responses_to_each_content_from_the_facts(
+    empty_url: str,
+) -> None:
+    """Facts stored before ``content_response`` existed are counted in it per (content,
+    person): comments, replies, edits and likes of any source kind; views and facts
+    without content are not."""
+    database = Database(empty_url)
+    post, page = "http://example.com/post", "http://example.com/page"
+    facts_stored = [  # actor, concept, source kind, content
+        ("a", "commented", "informal", post),
+        ("a", "liked", "informal", post),
+        ("a", "edited", "formal", post),
+        ("a", "viewed", "informal", post),
+        ("b", "replied", "informal", page),
+        ("b", "liked", "informal", None),
+    ]
+    at = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    try:
+        migrate.upgrade(database.engine, "20261212_learner_completed_at")
+        with database.engine.begin() as connection:
+            for seq, (actor, concept, kind, content) in enumerate(facts_stored, start=1):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO statement (seq, id, stored, timestamp, verb_id, actor_key, "
+                        "object_kind, voided, version, payload) VALUES (:seq, :id, :at, :at, "
+                        "'v', 'a', 'Activity', false, '1.0.3', '{}')"
+                    ),
+                    {"seq": seq, "id": str(uuid.UUID(int=seq)), "at": at},
+                )
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO learning_fact (seq, day, hour, weekday, timestamp, "
+                        "actor_key, verb_id, concept, source_kind, base_kind, content_id) "
+                        "VALUES (:seq, '2026-03-02', 9, 1, :at, :actor, 'v', :concept, :kind, "
+                        ":kind, :content)"
+                    ),
+                    {"seq": seq, "at": at, "actor": actor, "concept": concept, "kind": kind,
+                     "content": content},
+                )  # fmt: skip
+        migrate.upgrade(database.engine, "20261212_content_response")
+        with database.engine.connect() as connection:
+            found = connection.execute(
+                sa.text("SELECT content_id, actor_key, responses FROM content_response")
+            ).all()
+        assert sorted(tuple(row) for row in found) == [(page, "b", 1), (post, "a", 3)]
+        assert migrate.pending_changes(database.engine) == []
+    finally:
+        database.dispose()
