@@ -87,6 +87,12 @@ class Base(DeclarativeBase):
     }
 
 
+WITHOUT_ROWID: dict[str, Any] = {"sqlite_with_rowid": False}
+"""The table options of a table keyed by its values (index rows, tags, rollups): SQLite
+keeps such a table as its primary key's B-tree alone, rather than as rows beside a copy
+of their key in the key's index, which stored each row twice."""
+
+
 def table(model: type[Base]) -> Table:
     """The Core table of a model, for bulk statements on the hot paths."""
     return cast(Table, model.__table__)
@@ -159,7 +165,7 @@ class StatementAgent(Base):
     __table_args__ = (
         PrimaryKeyConstraint("agent_key", "seq", "role"),
         Index("ix_statement_agent_seq", "seq"),
-        {"sqlite_with_rowid": False},
+        WITHOUT_ROWID,
     )
 
 
@@ -176,7 +182,7 @@ class StatementActivity(Base):
     __table_args__ = (
         PrimaryKeyConstraint("activity_id", "seq", "role"),
         Index("ix_statement_activity_seq", "seq"),
-        {"sqlite_with_rowid": False},
+        WITHOUT_ROWID,
     )
 
 
@@ -196,7 +202,7 @@ class StatementRefTerm(Base):
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     term: Mapped[str] = mapped_column(primary_key=True)
 
-    __table_args__ = (Index("ix_statement_ref_term_kind_term", "kind", "term"),)
+    __table_args__ = (Index("ix_statement_ref_term_kind_term", "kind", "term"), WITHOUT_ROWID)
 
 
 class Activity(Base):
@@ -575,7 +581,7 @@ class LearningFactTag(Base):
     )
     tag: Mapped[str] = mapped_column(primary_key=True)
 
-    __table_args__ = (Index("ix_learning_fact_tag_tag", "tag", "seq"),)
+    __table_args__ = (Index("ix_learning_fact_tag_tag", "tag", "seq"), WITHOUT_ROWID)
 
 
 class DailyActivity(Base):
@@ -602,6 +608,7 @@ class DailyActivity(Base):
             "ix_daily_activity_kind_day",
             *("source_kind", "day", "concept", "team", "platform", "verb_id", "statements"),
         ),
+        WITHOUT_ROWID,
     )
 
 
@@ -642,6 +649,7 @@ class ActorDay(Base):
         # Per-person sums (top people, participation, scores) read this in person order
         # without touching the table.
         Index("ix_actor_day_actor", *ACTOR_DAY_COLUMNS),
+        WITHOUT_ROWID,
     )
 
 
@@ -667,6 +675,7 @@ class ActorInformalMonth(Base):
             "ix_actor_informal_month_actor",
             *("actor_key", "month", "team", "informal", "contributions", "reactions"),
         ),
+        WITHOUT_ROWID,
     )
 
 
@@ -698,6 +707,7 @@ class ActorMonth(Base):
     __table_args__ = (
         # Per-person sums in person order, index only.
         Index("ix_actor_month_actor", *ACTOR_MONTH_COLUMNS),
+        WITHOUT_ROWID,
     )
 
 
@@ -769,6 +779,7 @@ class CourseProgress(Base):
             sqlite_where=MEASURED_ROWS,
             postgresql_where=MEASURED_ROWS,
         ),
+        WITHOUT_ROWID,
     )
 
 
@@ -850,6 +861,7 @@ class CourseLearner(Base):
             sqlite_where=COMPLETED_ROWS,
             postgresql_where=COMPLETED_ROWS,
         ),
+        WITHOUT_ROWID,
     )
 
 
@@ -865,6 +877,8 @@ class RegistrationCourse(Base):
     course: Mapped[str]
     seq: Mapped[int] = mapped_column(SerialKey)
 
+    __table_args__ = WITHOUT_ROWID
+
 
 class HourlyActivity(Base):
     """Statements per (day, weekday, UTC hour, team), for the weekly rhythm chart."""
@@ -876,6 +890,8 @@ class HourlyActivity(Base):
     hour: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     team: Mapped[str] = mapped_column(primary_key=True)
     statements: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = WITHOUT_ROWID
 
 
 class ContentDay(Base):
@@ -894,7 +910,10 @@ class ContentDay(Base):
     activity_type: Mapped[str] = mapped_column(primary_key=True)
     statements: Mapped[int] = mapped_column(BigInteger)
 
-    __table_args__ = (Index("ix_content_day_concept", "concept", "day", *CONTENT_ROLLUP_COLUMNS),)
+    __table_args__ = (
+        Index("ix_content_day_concept", "concept", "day", *CONTENT_ROLLUP_COLUMNS),
+        WITHOUT_ROWID,
+    )
 
 
 class ContentMonth(Base):
@@ -913,6 +932,7 @@ class ContentMonth(Base):
 
     __table_args__ = (
         Index("ix_content_month_concept", "concept", "month", *CONTENT_ROLLUP_COLUMNS),
+        WITHOUT_ROWID,
     )
 
 
@@ -948,6 +968,7 @@ class ContentUseMonth(Base):
             "ix_content_use_month_pair",
             *("content_id", "actor_key", "month", "team", "first_read", "last_response"),
         ),
+        WITHOUT_ROWID,
     )
 
 
@@ -962,6 +983,8 @@ class TagDay(Base):
     tag: Mapped[str] = mapped_column(primary_key=True)
     statements: Mapped[int] = mapped_column(BigInteger)
 
+    __table_args__ = WITHOUT_ROWID
+
 
 class TagMonth(Base):
     """``tag_day`` summed per calendar month (``month``: its first day)."""
@@ -972,6 +995,8 @@ class TagMonth(Base):
     team: Mapped[str] = mapped_column(primary_key=True)
     tag: Mapped[str] = mapped_column(primary_key=True)
     statements: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = WITHOUT_ROWID
 
 
 class ActivityDay(Base):
@@ -987,6 +1012,8 @@ class ActivityDay(Base):
     source_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
     statements: Mapped[int] = mapped_column(BigInteger)
 
+    __table_args__ = WITHOUT_ROWID
+
 
 class ActivityMonth(Base):
     """``activity_day`` summed per calendar month (``month``: its first day)."""
@@ -997,6 +1024,8 @@ class ActivityMonth(Base):
     activity_id: Mapped[str] = mapped_column(primary_key=True)
     source_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
     statements: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = WITHOUT_ROWID
 
 
 class ContentAuthor(Base):
@@ -1010,6 +1039,8 @@ class ContentAuthor(Base):
     author_key: Mapped[str]
     at: Mapped[dt.datetime]
 
+    __table_args__ = WITHOUT_ROWID
+
 
 class ContentTag(Base):
     """A tag a piece of content is written with: a tag of one of its informal authoring
@@ -1021,6 +1052,8 @@ class ContentTag(Base):
 
     content_id: Mapped[str] = mapped_column(primary_key=True)
     tag: Mapped[str] = mapped_column(primary_key=True)
+
+    __table_args__ = WITHOUT_ROWID
 
 
 class CompletionTag(Base):
@@ -1038,6 +1071,8 @@ class CompletionTag(Base):
     team: Mapped[str] = mapped_column(primary_key=True)
     tag: Mapped[str] = mapped_column(primary_key=True)
 
+    __table_args__ = WITHOUT_ROWID
+
 
 class ContributionTag(Base):
     """A tag of one of a piece of content's informal contributions (``CONTRIBUTE``: a
@@ -1049,6 +1084,8 @@ class ContributionTag(Base):
 
     content_id: Mapped[str] = mapped_column(primary_key=True)
     tag: Mapped[str] = mapped_column(primary_key=True)
+
+    __table_args__ = WITHOUT_ROWID
 
 
 class ContentContributor(Base):
@@ -1068,6 +1105,8 @@ class ContentContributor(Base):
     commented: Mapped[int] = mapped_column(BigInteger)
     written_last: Mapped[dt.date | None]
     commented_last: Mapped[dt.date | None]
+
+    __table_args__ = WITHOUT_ROWID
 
 
 class ContentResponse(Base):
@@ -1094,6 +1133,8 @@ class FilterValue(Base):
     value: Mapped[str] = mapped_column(primary_key=True)
     label: Mapped[str | None]
     statements: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = WITHOUT_ROWID
 
 
 class ForwardingRule(Base):

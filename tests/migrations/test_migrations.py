@@ -13,9 +13,13 @@ import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
+from lrs.services import credentials
+from lrs.services.statements import store_statements
 from lrs.store import facts, migrate
 from lrs.store.engine import Database
+from statements.sources import SOURCES, ReadOptions, demo
 from tests.conftest import POSTGRES_ADMIN_URL
+from tests.factories import make_statement
 
 
 def test_migrated_schema_matches_the_models(database: Database) -> None:
@@ -455,3 +459,69 @@ def test_upgrade_counts_each_persons_responses_to_each_content_from_the_facts(
         assert migrate.pending_changes(database.engine) == []
     finally:
         database.dispose()
+
+
+KEYED_BY_VALUE = (
+    "statement_ref_term", "learning_fact_tag", "daily_activity", "actor_day",
+    "actor_informal_month", "actor_month", "course_progress", "course_learner",
+    "registration_course", "hourly_activity", "content_day", "content_month",
+    "content_use_month", "tag_day", "tag_month", "activity_day", "activity_month",
+    "content_author", "content_tag", "completion_tag", "contribution_tag",
+    "content_contributor", "filter_value",
+)  # fmt: skip
+
+
+def test_upgrade_keeps_the_rows_of_tables_made_without_rowid(empty_url: str, backend: str) -> None:
+    """The rollups, tags and inherited terms of stored statements are the same rows after
+    their tables are made again without rowid on SQLite, with the same indexes."""
+    database = Database(empty_url)
+    try:
+        migrate.upgrade(database.engine, "20261212_content_response")
+        principal = credentials.internal_principal(
+            database, name="test", scopes=["all"], home_page="http://example.com"
+        )
+        organisation = demo.generate(people=6, days=20, seed=7)
+        identities = organisation.identities()
+        batch: list[dict[str, object]] = []
+        for kind, _label, data, base_url in organisation.sources():
+            options = ReadOptions(identities=identities, base_url=base_url)
+            batch += [
+                item.statement for item in SOURCES[kind].read(data, options) if item.statement
+            ]
+        batch += organisation.interactions
+        target = str(batch[0].setdefault("id", str(uuid.uuid4())))
+        for start in range(0, len(batch), 200):
+            store_statements(
+                database, batch[start : start + 200], version="1.0.3", principal=principal
+            )
+        referrer = make_statement(object={"objectType": "StatementRef", "id": target})
+        store_statements(database, [referrer], version="1.0.3", principal=principal)
+        before = _rows_and_indexes(database.engine)
+        assert before["content_day"] and before["statement_ref_term"]
+        migrate.upgrade(database.engine)
+        assert _rows_and_indexes(database.engine) == before
+        if backend == "sqlite":
+            with database.engine.connect() as connection:
+                tables = dict(
+                    connection.exec_driver_sql(
+                        "SELECT name, sql FROM sqlite_master WHERE type = 'table'"
+                    ).all()
+                )
+            assert [name for name in KEYED_BY_VALUE if "WITHOUT ROWID" not in tables[name]] == []
+        assert migrate.pending_changes(database.engine) == []
+    finally:
+        database.dispose()
+
+
+def _rows_and_indexes(engine: sa.Engine) -> dict[str, object]:
+    inspector = sa.inspect(engine)
+    found: dict[str, object] = {}
+    with engine.connect() as connection:
+        for name in KEYED_BY_VALUE:
+            rows = connection.execute(sa.text(f"SELECT * FROM {name}")).all()
+            found[name] = sorted(tuple(map(str, row)) for row in rows)
+            found[f"{name} indexes"] = sorted(
+                (index["name"], tuple(index["column_names"]))
+                for index in inspector.get_indexes(name)
+            )
+    return found
