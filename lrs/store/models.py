@@ -111,6 +111,7 @@ class Statement(Base):
     actor_key: Mapped[str | None]
     object_kind: Mapped[str] = mapped_column(String(16))
     object_key: Mapped[str | None]
+    """The target id of a StatementRef object; None for any other object."""
     registration: Mapped[str | None] = mapped_column(String(36))
     voided: Mapped[bool] = mapped_column(default=False)
     voids_id: Mapped[str | None] = mapped_column(String(36))

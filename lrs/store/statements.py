@@ -130,7 +130,10 @@ def insert_statements(session: Session, statements: Sequence[NewStatement]) -> d
             "verb_id": s.verb_id,
             "actor_key": s.actor_key,
             "object_kind": s.object_kind,
-            "object_key": s.object_key,
+            # Only a StatementRef's target is looked up by the object (``referrers``);
+            # an activity's or agent's identity is in the statement's index rows
+            # already, and would be a second copy of it in every row.
+            "object_key": s.object_key if s.object_kind == "StatementRef" else None,
             "registration": s.registration,
             "voided": False,
             "voids_id": s.voids_id,
