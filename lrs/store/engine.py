@@ -59,6 +59,9 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # pysqlite's own transaction handling is off so that BEGIN IMMEDIATE below is ours.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    # A new file's pages are 8 KB (a file's page size is fixed once it holds a table):
+    # a statement's row of 1 to 2 KB left a fifth of each 4 KB page empty.
+    cursor.execute("PRAGMA page_size=8192")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
