@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import sqlalchemy as sa
 
 from lrs.services import credentials
 from lrs.services import statements as service
 from lrs.store import statements as statement_store
 from lrs.store.engine import Database
+from lrs.store.models import Statement
 from lrs.store.statements import StatementQuery
 from statements import enrich
 from tests.factories import make_agent, make_statement, make_statement_ref, make_verb
@@ -181,3 +183,27 @@ def test_more_pages_of_a_verb_also_inherited_through_statement_refs(
                 break
             after = rows[1][0]
         assert pages == expected
+
+
+def test_a_statement_row_keeps_the_object_of_a_statement_ref_only(
+    database: Database, backend: str
+) -> None:
+    """An activity's identity is in the statement's index rows: the row keeps the target
+    id of a StatementRef alone, which ``referrers`` finds. A new SQLite file's pages are
+    8 KB."""
+    principal = _principal(database)
+    target = _stored(database, principal)
+    [referrer] = service.store_statements(
+        database,
+        [make_statement(object=make_statement_ref(target))],
+        version="1.0.3",
+        principal=principal,
+    )
+    with database.reading() as session:
+        rows = dict(session.execute(sa.select(Statement.id, Statement.object_key)).all())
+        assert rows == {target: None, referrer: target}
+        assert [(i, t) for _, i, t in statement_store.referrers(session, [target])] == [
+            (referrer, target)
+        ]
+        if backend == "sqlite":
+            assert session.execute(sa.text("PRAGMA page_size")).scalar_one() == 8192
