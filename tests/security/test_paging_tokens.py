@@ -189,9 +189,11 @@ def test_every_worker_reads_the_tokens_of_every_other(
         context.of(other_app).database.dispose()
 
 
+# A query string reaches the server as UTF-8: a lone surrogate cannot be sent at all.
+_token_char = st.characters(codec="utf-8")
 _edits = st.one_of(
-    st.tuples(st.just("replace"), st.integers(0, 10_000), st.characters()),
-    st.tuples(st.just("insert"), st.integers(0, 10_000), st.characters()),
+    st.tuples(st.just("replace"), st.integers(0, 10_000), _token_char),
+    st.tuples(st.just("insert"), st.integers(0, 10_000), _token_char),
     st.tuples(st.just("delete"), st.integers(0, 10_000), st.just("")),
 )
 
@@ -214,7 +216,7 @@ def _apply(token: str, edits: list[tuple[str, int, str]]) -> str:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(edits=st.lists(_edits, min_size=1, max_size=4), tail=st.text(max_size=20))
+@given(edits=st.lists(_edits, min_size=1, max_size=4), tail=st.text(_token_char, max_size=20))
 def test_randomly_tampered_tokens_get_400_never_5xx(
     reader: XapiClient, edits: list[tuple[str, int, str]], tail: str
 ) -> None:
