@@ -68,7 +68,7 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.execute("PRAGMA cache_size=-65536")
-    # The log is copied into the file once it holds 10,000 pages (40 MB) rather than
+    # The log is copied into the file once it holds 10,000 pages (80 MB of 8 KB pages) rather than
     # SQLite's 1,000: a batch of 100 statements writes about 2,000 pages, so every commit
     # checkpointed; later, the pages that recur across commits (rollups, the ends of
     # indexes) are copied once for several. Commit's CPU per statement, batches of 100:
