@@ -33,6 +33,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     Table,
     bindparam,
     case,
@@ -55,6 +56,7 @@ from lrs.store.models import (
     ActorDay,
     ActorInformalMonth,
     ActorMonth,
+    Base,
     CompletionTag,
     ContentAuthor,
     ContentContributor,
@@ -1290,18 +1292,9 @@ def _insert_contributors(
         )
         .group_by(F.content_id, F.actor_key)
     )
-    if pairs is not None:
-        if not pairs:
-            return
-        query = query.where(
-            F.content_id.in_(sorted({content for content, _ in pairs})),
-            tuple_(F.content_id, F.actor_key).in_(list(pairs)),
-        )
-    if actor_keys is not None:
-        query = query.where(F.actor_key.in_(list(actor_keys)))
     columns = ["content_id", "actor_key", "wrote", "edited", "commented", "written_last",
                "commented_last"]  # fmt: skip
-    session.execute(insert(ContentContributor).from_select(columns, query))
+    _insert_per_content(session, ContentContributor, columns, query, pairs, actor_keys)
 
 
 _USING = (*CONSUME, *EDITING, *RESPONDING)
@@ -1371,18 +1364,9 @@ def _insert_uses(
         .where(F.source_kind == "informal", F.concept.in_(_USING), F.content_id.is_not(None))
         .group_by(F.content_id, F.actor_key, team, month)
     )
-    if pairs is not None:
-        if not pairs:
-            return
-        query = query.where(
-            F.content_id.in_(sorted({content for content, _ in pairs})),
-            tuple_(F.content_id, F.actor_key).in_(list(pairs)),
-        )
-    if actor_keys is not None:
-        query = query.where(F.actor_key.in_(list(actor_keys)))
     columns = ["content_id", "actor_key", "team", "month", "reads", "responses", "first_read",
                "last_response"]  # fmt: skip
-    session.execute(insert(ContentUseMonth).from_select(columns, query))
+    _insert_per_content(session, ContentUseMonth, columns, query, pairs, actor_keys)
 
 
 def _responds(row: dict[str, Any]) -> bool:
@@ -1415,6 +1399,20 @@ def _insert_responses(
         .where(F.concept.in_(RESPONSES), F.content_id.is_not(None))
         .group_by(F.content_id, F.actor_key)
     )
+    columns = ["content_id", "actor_key", "responses"]
+    _insert_per_content(session, ContentResponse, columns, query, pairs, actor_keys)
+
+
+def _insert_per_content(
+    session: Session,
+    table: type[Base],
+    columns: list[str],
+    query: Select[*tuple[Any, ...]],
+    pairs: Sequence[tuple[str, str]] | None,
+    actor_keys: Sequence[str] | None,
+) -> None:
+    """Insert the rows of ``query`` (grouped by content and person) into ``table``: only
+    those of ``pairs`` of content and person, or of ``actor_keys``, when given."""
     if pairs is not None:
         if not pairs:
             return
@@ -1424,8 +1422,7 @@ def _insert_responses(
         )
     if actor_keys is not None:
         query = query.where(F.actor_key.in_(list(actor_keys)))
-    columns = ["content_id", "actor_key", "responses"]
-    session.execute(insert(ContentResponse).from_select(columns, query))
+    session.execute(insert(table).from_select(columns, query))
 
 
 class _ByPeriod:
