@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -458,24 +458,29 @@ def _forget_chunk(session: Session, seqs: list[int]) -> None:
         _insert_authors(session, authored)
     for content_tags in (CONTENT_TAGS, CONTRIBUTION_TAGS):
         content_tags.recount(session, removed)
-    pairs = sorted({(row["content_id"], row["actor_key"]) for row in removed if _contributes(row)})
-    if pairs:
-        C = ContentContributor
-        _lock(session, C, ("content_id", "actor_key"), pairs)
-        session.execute(delete(C).where(tuple_(C.content_id, C.actor_key).in_(pairs)))
-        _insert_contributors(session, pairs)
-    used = sorted({(row["content_id"], row["actor_key"]) for row in removed if _uses(row)})
-    if used:
-        U = ContentUseMonth
-        _lock(session, U, ("content_id", "actor_key"), used)
-        session.execute(delete(U).where(tuple_(U.content_id, U.actor_key).in_(used)))
-        _insert_uses(session, used)
-    answered = sorted({(row["content_id"], row["actor_key"]) for row in removed if _responds(row)})
-    if answered:
-        N = ContentResponse
-        _lock(session, N, ("content_id", "actor_key"), answered)
-        session.execute(delete(N).where(tuple_(N.content_id, N.actor_key).in_(answered)))
-        _insert_responses(session, answered)
+    for model, counted, insert_rows in (
+        (ContentContributor, _contributes, _insert_contributors),
+        (ContentUseMonth, _uses, _insert_uses),
+        (ContentResponse, _responds, _insert_responses),
+    ):
+        _recount_per_content(session, model, counted, insert_rows, removed)
+
+
+def _recount_per_content(
+    session: Session,
+    model: Any,
+    counted: Callable[[dict[str, Any]], bool],
+    insert_rows: Callable[[Session, Sequence[tuple[str, str]]], None],
+    removed: Sequence[dict[str, Any]],
+) -> None:
+    """Recount the (content, person) rows of ``model`` that the ``removed`` facts it
+    ``counted`` fell in: delete them, then insert them counted anew from the facts."""
+    pairs = sorted({(row["content_id"], row["actor_key"]) for row in removed if counted(row)})
+    if not pairs:
+        return
+    _lock(session, model, ("content_id", "actor_key"), pairs)
+    session.execute(delete(model).where(tuple_(model.content_id, model.actor_key).in_(pairs)))
+    insert_rows(session, pairs)
 
 
 def _lock(session: Session, model: Any, columns: Sequence[str], keys: Sequence[Any]) -> None:
