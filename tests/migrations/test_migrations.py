@@ -8,6 +8,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -309,23 +310,12 @@ def test_upgrade_fills_the_activity_rollups_from_the_stored_facts(empty_url: str
         with database.engine.begin() as connection:
             for seq, day in enumerate([*days, days[0]], start=1):
                 at = dt.datetime.combine(day, dt.time(9), dt.UTC)
-                connection.execute(
-                    sa.text(
-                        "INSERT INTO statement (seq, id, stored, timestamp, verb_id, actor_key, "
-                        "object_kind, voided, version, payload) VALUES (:seq, :id, :at, :at, "
-                        "'v', 'a', 'Activity', false, '1.0.3', '{}')"
-                    ),
-                    {"seq": seq, "id": str(uuid.UUID(int=seq)), "at": at},
-                )
-                connection.execute(
-                    sa.text(
-                        "INSERT INTO learning_fact (seq, day, hour, weekday, timestamp, "
-                        "actor_key, verb_id, concept, source_kind, base_kind, activity_id) "
-                        "VALUES (:seq, :day, 9, 1, :at, 'mbox:mailto:a@example.com', 'v', "
-                        "'viewed', 'informal', 'informal', :activity)"
-                    ),
-                    {"seq": seq, "day": day, "at": at, "activity": page if seq <= 4 else None},
-                )
+                _insert_statement(connection, seq, at)
+                _insert_fact(
+                    connection, seq, at, actor_key="mbox:mailto:a@example.com", concept="viewed",
+                    source_kind="informal", base_kind="informal",
+                    activity_id=page if seq <= 4 else None,
+                )  # fmt: skip
         migrate.upgrade(database.engine)
         with database.engine.connect() as connection:
             daily = connection.execute(
@@ -432,23 +422,10 @@ def test_upgrade_counts_each_persons_responses_to_each_content_from_the_facts(
         migrate.upgrade(database.engine, "20261212_learner_completed_at")
         with database.engine.begin() as connection:
             for seq, (actor, concept, kind, content) in enumerate(facts_stored, start=1):
-                connection.execute(
-                    sa.text(
-                        "INSERT INTO statement (seq, id, stored, timestamp, verb_id, actor_key, "
-                        "object_kind, voided, version, payload) VALUES (:seq, :id, :at, :at, "
-                        "'v', 'a', 'Activity', false, '1.0.3', '{}')"
-                    ),
-                    {"seq": seq, "id": str(uuid.UUID(int=seq)), "at": at},
-                )
-                connection.execute(
-                    sa.text(
-                        "INSERT INTO learning_fact (seq, day, hour, weekday, timestamp, "
-                        "actor_key, verb_id, concept, source_kind, base_kind, content_id) "
-                        "VALUES (:seq, '2026-03-02', 9, 1, :at, :actor, 'v', :concept, :kind, "
-                        ":kind, :content)"
-                    ),
-                    {"seq": seq, "at": at, "actor": actor, "concept": concept, "kind": kind,
-                     "content": content},
+                _insert_statement(connection, seq, at)
+                _insert_fact(
+                    connection, seq, at, actor_key=actor, concept=concept, source_kind=kind,
+                    base_kind=kind, content_id=content,
                 )  # fmt: skip
         migrate.upgrade(database.engine, "20261212_content_response")
         with database.engine.connect() as connection:
@@ -525,3 +502,25 @@ def _rows_and_indexes(engine: sa.Engine) -> dict[str, object]:
                 for index in inspector.get_indexes(name)
             )
     return found
+
+
+def _insert_statement(connection: sa.Connection, seq: int, at: dt.datetime) -> None:
+    """A bare statement row ``seq`` stored at ``at``, as an older schema held it."""
+    connection.execute(
+        sa.text(
+            "INSERT INTO statement (seq, id, stored, timestamp, verb_id, actor_key, "
+            "object_kind, voided, version, payload) VALUES (:seq, :id, :at, :at, "
+            "'v', 'a', 'Activity', false, '1.0.3', '{}')"
+        ),
+        {"seq": seq, "id": str(uuid.UUID(int=seq)), "at": at},
+    )
+
+
+def _insert_fact(connection: sa.Connection, seq: int, at: dt.datetime, **columns: Any) -> None:
+    """The learning fact of statement ``seq`` at ``at`` (a Monday's hour 9, verb ``v``)
+    with ``columns`` besides, as an older schema held it."""
+    row = {"seq": seq, "day": at.date(), "hour": 9, "weekday": 1, "timestamp": at,
+           "verb_id": "v", **columns}  # fmt: skip
+    names = ", ".join(row)
+    values = ", ".join(f":{name}" for name in row)
+    connection.execute(sa.text(f"INSERT INTO learning_fact ({names}) VALUES ({values})"), row)
