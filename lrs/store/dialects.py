@@ -1,7 +1,8 @@
 """The only place that knows SQLite from PostgreSQL: inserts that ignore or merge, bulk
 inserts (COPY), writes sent together (a pipeline), row locks, the text both can compare,
 lines of text streamed in order (COPY), day arithmetic (days after a day, a day's month), the
-form a timestamp is read in and a column kept from SQLite's indexes."""
+form a timestamp is read in, a column kept from SQLite's indexes and queries planned as
+walks of an index in their order."""
 
 from __future__ import annotations
 
@@ -234,6 +235,33 @@ def pipelined(session: Session, *, when: bool = True) -> Iterator[None]:
             yield
     except dbapi.Error as error:
         raise DBAPIError.instance(None, None, error, dbapi.Error) from error
+
+
+# A SELECT rather than SET LOCAL: psycopg prepares a statement it has run a few times on
+# a connection, and PostgreSQL prepares only queries.
+_SORTS_OFF = select(func.set_config("enable_sort", "off", True))
+_SORTS_ON = select(func.set_config("enable_sort", "on", True))
+
+
+@contextlib.contextmanager
+def in_index_order(session: Session) -> Iterator[None]:
+    """Plan the queries run inside as walks of an index in their ORDER BY, stopped at
+    their LIMIT, wherever such an index exists.
+
+    For ``ORDER BY seq LIMIT n`` PostgreSQL weighs that walk against collecting every
+    match (a bitmap scan, say) and sorting it, by the number of matches it expects: with
+    too few expected (no statistics yet, a key missing from them, the seq bounds of a
+    later page, or a prepared statement's generic plan, which knows no value) it sorts,
+    and a page of a common verb, agent or parent activity then reads every match below
+    it. Sorting is disabled for those queries only (``SET LOCAL``, so also when the
+    transaction ends early) and allowed again after them. SQLite walks the index of the
+    ORDER BY whenever one serves the filter: nothing to do."""
+    if _dialect(session) != "postgresql":
+        yield
+        return
+    session.execute(_SORTS_OFF)
+    yield
+    session.execute(_SORTS_ON)
 
 
 _PROCESSORS: dict[tuple[str, Table, tuple[str, ...]], list[Any]] = {}

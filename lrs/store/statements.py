@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import BindParameter
 
-from lrs.store.dialects import FEW_ROWS, insert_ignore, insert_rows, pipelined
+from lrs.store.dialects import FEW_ROWS, in_index_order, insert_ignore, insert_rows, pipelined
 from lrs.store.models import (
     Statement,
     StatementActivity,
@@ -293,20 +293,24 @@ def find(session: Session, query: StatementQuery) -> list[tuple[int, dict[str, A
     found: dict[int, str] = {}
     after = query.after_seq
     size = wanted
-    while True:
-        page = statement if after is None else statement.where(_beyond(seq, after, query))
-        rows = session.execute(_first(page, order, size, alternatives, query.ascending)).all()
-        for row in rows:
-            if row.payload is not None:  # null: outside the since/until window
-                found.setdefault(row.seq, row.payload)
-        repeats = joined or window or alternatives
-        if len(found) >= wanted or len(rows) < size or not repeats:
-            # Only the statements returned are decoded, not those passed over.
-            return [(seq, orjson.loads(text)) for seq, text in list(found.items())[:wanted]]
-        after = rows[-1].seq
-        # The edges of a since/until window hold a few seconds of statements that fall
-        # just outside it: walk past them in growing steps.
-        size = min(size * 2, MAX_WALK_STEP)
+    # Each query walks the index of its filter in seq order from where the last page
+    # stopped, on PostgreSQL too, whatever it expects to find (see in_index_order).
+    with in_index_order(session):
+        while True:
+            page = statement if after is None else statement.where(_beyond(seq, after, query))
+            rows = session.execute(_first(page, order, size, alternatives, query.ascending)).all()
+            for row in rows:
+                if row.payload is not None:  # null: outside the since/until window
+                    found.setdefault(row.seq, row.payload)
+            repeats = joined or window or alternatives
+            if len(found) >= wanted or len(rows) < size or not repeats:
+                break
+            after = rows[-1].seq
+            # The edges of a since/until window hold a few seconds of statements that fall
+            # just outside it: walk past them in growing steps.
+            size = min(size * 2, MAX_WALK_STEP)
+    # Only the statements returned are decoded, not those passed over.
+    return [(seq, orjson.loads(text)) for seq, text in list(found.items())[:wanted]]
 
 
 def _first(

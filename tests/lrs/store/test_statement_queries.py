@@ -5,6 +5,7 @@ registrations inherited through a StatementRef, and paging."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from lrs.services import credentials
 from lrs.services import statements as service
 from lrs.store import statements as statement_store
+from lrs.store.dialects import in_index_order
 from lrs.store.engine import Database
 from lrs.store.models import Statement
 from lrs.store.statements import StatementQuery
@@ -207,3 +209,71 @@ def test_a_statement_row_keeps_the_object_of_a_statement_ref_only(
         ]
         if backend == "sqlite":
             assert session.execute(sa.text("PRAGMA page_size")).scalar_one() == 8192
+
+
+def _plan_nodes(plan: dict[str, Any]) -> list[str]:
+    return [plan["Node Type"], *(n for child in plan.get("Plans", []) for n in _plan_nodes(child))]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        StatementQuery(verb_id=PASSED, limit=100),
+        StatementQuery(agent_key="mbox:mailto:alice@example.com", limit=100),
+        StatementQuery(agent_key="mbox:mailto:alice@example.com", related_agents=True, limit=100),
+        StatementQuery(activity_id="http://example.com/activities/a", limit=100),
+        StatementQuery(
+            activity_id="http://example.com/activities/a", related_activities=True, limit=100
+        ),
+    ],
+    ids=["verb", "agent", "related_agents", "activity", "related_activities"],
+)
+def test_every_page_walks_its_filters_index_in_seq_order(
+    database: Database, backend: str, query: StatementQuery
+) -> None:
+    """A page reads the index of its filter from where the previous page stopped and stops
+    at its limit: PostgreSQL sorts nothing, even where it expects fewer matches than a
+    page holds (here: a few statements, and no statistics), which would otherwise make it
+    read and sort every match below the page for each page of a chain."""
+    if backend != "postgresql":
+        pytest.skip("SQLite walks the index of the ORDER BY whenever one serves the filter")
+    principal = _principal(database)
+    statements = [
+        make_statement(verb=make_verb(PASSED), object={"id": "http://example.com/activities/a"})
+        for _ in range(30)
+    ]
+    service.store_statements(database, statements, version="1.0.3", principal=principal)
+    with database.engine.connect() as connection:
+        # The planner learns that every match fits in one page.
+        connection.exec_driver_sql("ANALYZE statement, statement_agent, statement_activity")
+        connection.commit()
+    with database.reading() as session:
+        newest = statement_store.newest_seq(session)
+    later_page = StatementQuery(**{**vars(query), "after_seq": newest - 5, "max_seq": newest})
+    executed: list[tuple[str, Any]] = []
+
+    def capture(_c: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "ORDER BY" in statement:
+            executed.append((statement, parameters))
+
+    sa.event.listen(database.engine, "before_cursor_execute", capture)
+    try:
+        with database.reading() as session:
+            found = statement_store.find(session, later_page)
+    finally:
+        sa.event.remove(database.engine, "before_cursor_execute", capture)
+    assert len(found) == 24  # the 30 stored but the newest 6
+    assert executed
+    with database.reading() as session:
+        with in_index_order(session):
+            for statement, parameters in executed:
+                [plan] = (
+                    session.connection()
+                    .exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
+                    .scalar_one()
+                )
+                nodes = _plan_nodes(plan["Plan"])
+                assert "Sort" not in nodes, nodes
+                assert {"Index Scan", "Index Only Scan"} & set(nodes), nodes
+        # sorting is allowed again for the rest of the transaction
+        assert session.execute(sa.text("SHOW enable_sort")).scalar_one() == "on"
