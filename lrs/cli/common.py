@@ -12,6 +12,7 @@ import click
 
 from lrs.config import Settings
 from lrs.store.engine import Database
+from statements.vocabulary import NO_RULES, Rules
 
 T = TypeVar("T")
 
@@ -21,21 +22,26 @@ def load_settings() -> Settings:
     return Settings.from_env(os.environ)
 
 
-def open_database(settings: Settings | None = None) -> Database:
+def open_database(settings: Settings | None = None, *, classifies: bool = True) -> Database:
     """The store of ``settings`` (with its classification rules); its connections are
-    closed when the command ends."""
-    from lrs.errors import LRSError
-    from lrs.services import classification
-
+    closed when the command ends. A command that makes no dashboard fact (an export)
+    passes ``classifies=False``: the rules are then neither read nor checked."""
     settings = settings or load_settings()
-    try:
-        rules = classification.load_rules(settings.classification_rules)
-    except LRSError as error:
-        raise click.ClickException(error.message) from error
+    rules = _rules(settings) if classifies else NO_RULES
     database = Database.from_settings(settings)
     database.rules = rules
     click.get_current_context().call_on_close(database.dispose)
     return database
+
+
+def _rules(settings: Settings) -> Rules:
+    from lrs.errors import LRSError
+    from lrs.services import classification
+
+    try:
+        return classification.load_rules(settings.classification_rules)
+    except LRSError as error:
+        raise click.ClickException(error.message) from error
 
 
 def upgrade(database: Database, settings: Settings | None = None) -> None:

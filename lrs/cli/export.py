@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 import click
 import orjson
 
 from lrs.cli.common import main, open_database
 from lrs.services.principal import OPERATOR
+from lrs.store.engine import Database
+
+if TYPE_CHECKING:
+    from lrs.services.exports import ExportSpec
 
 
 @main.command("export")
@@ -43,14 +49,13 @@ def export_command(fmt: Any, output: str | None, related_activities: bool,
                    related_agents: bool, descending: bool, include_voided: bool,
                    **filters: Any) -> None:  # fmt: skip
     """Export statements as NDJSON (lossless, re-importable), CSV or Parquet, streamed."""
-    from tqdm import tqdm
-
     from lrs.errors import LRSError
     from lrs.services import exports
     from lrs.services.statement_filters import StatementFilters, timestamp
     from statements import StatementError
 
-    database = open_database()
+    # An export writes no dashboard fact: the classification rules are not loaded.
+    database = open_database(classifies=False)
     try:
         agent, registration = filters["agent"], filters["registration"]
         statement_filters = StatementFilters(
@@ -66,13 +71,11 @@ def export_command(fmt: Any, output: str | None, related_activities: bool,
         )
         query = statement_filters.query(exports.AGENT_RULES, include_voided=include_voided)
         spec = exports.ExportSpec(query=query, source_kind=filters["source_kind"], fmt=fmt)
-        # The progress bar shows on a terminal only (tqdm's disable=None): elsewhere the
-        # count it would be given, a query over every matching statement, is not made.
-        shown = sys.stderr.isatty()
-        total = exports.count(database, OPERATOR, spec) if shown else None
         out = open(output, "wb") if output else sys.stdout.buffer  # noqa: SIM115
-        with tqdm(total=total, unit=" statements", disable=not shown, file=sys.stderr) as bar:
-            for chunk in exports.export(database, OPERATOR, spec, progress=bar.update):
+        # The progress bar shows on a terminal only: elsewhere neither the count it
+        # would be given (a query over every matching statement) nor tqdm is needed.
+        with _progress(database, spec) as progress:
+            for chunk in exports.export(database, OPERATOR, spec, progress=progress):
                 out.write(chunk)
         if output:
             out.close()
@@ -80,6 +83,22 @@ def export_command(fmt: Any, output: str | None, related_activities: bool,
         raise click.ClickException(error.message) from error
     finally:
         database.dispose()
+
+
+@contextmanager
+def _progress(database: Database, spec: ExportSpec) -> Iterator[Callable[[int], object] | None]:
+    """tqdm's ``update`` of a progress bar on standard error when it is a terminal, else
+    None."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    from lrs.services import exports
+
+    total = exports.count(database, OPERATOR, spec)
+    with tqdm(total=total, unit=" statements", file=sys.stderr) as bar:
+        yield bar.update
 
 
 def _json_option(value: str, option: str) -> Any:

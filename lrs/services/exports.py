@@ -36,7 +36,6 @@ from lrs import csvfile
 from lrs.errors import BadRequest, Forbidden
 from lrs.services.principal import Principal
 from lrs.store import exports as export_store
-from lrs.store import facts as fact_store
 from lrs.store import statements as statement_store
 from lrs.store.engine import Database
 from lrs.store.exports import ExportRow
@@ -472,8 +471,10 @@ def _reason(error: Exception) -> str:
 
 
 def _write_batch(db: Database, batch: list[_Line], result: ImportResult) -> None:
-    # The ingest's writer, imported by the import alone: an export never needs it.
+    # The ingest's writer and the facts, imported by the import alone: an export never
+    # needs them.
     from lrs.services.statements import write_statements
+    from lrs.store import facts as fact_store
 
     now = dt.datetime.now(dt.UTC)
     with db.writing() as session:

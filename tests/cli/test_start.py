@@ -29,6 +29,10 @@ NOT_FOR_NDJSON = (
     *("lrs.app", "lrs.services.statements", "lrs.services.persons"),
     # The data model's schemas and signatures: an export writes what was validated.
     *("marshmallow", "statements.schema", "statements.signature", "cryptography"),
+    # The classification rules and the facts they make: an export makes no fact.
+    *("lrs.services.classification", "lrs.store.facts", "tomllib"),
+    # The progress bar, drawn on a terminal only.
+    "tqdm",
 )
 
 
