@@ -212,21 +212,29 @@ def authenticate(
 ) -> Principal | None:
     """The principal for a key and secret, or None; 429 while the key or address backs off.
 
-    A secret verified before costs two indexed reads (the address is not backing off; the
-    credential is still active with the same hash), so a revocation holds on the next
-    request of every worker. Otherwise it costs one bcrypt check, which unknown keys and
-    keys or addresses backing off never reach (``sign_in.attempt``).
+    A secret verified before costs one statement that reads two indexed rows (the
+    address is not backing off; the credential is still active with the same hash), so a
+    revocation or a new secret holds on the next request of every worker. Otherwise it
+    costs one bcrypt check, which unknown keys and keys or addresses backing off never
+    reach (``sign_in.attempt``).
     """
     fingerprint = passwords.fingerprint(secret)
-
-    def remembered(session: Session) -> tuple[Principal, str] | None:
-        cached = _verified.get(key, fingerprint)
-        if cached is None:
-            return None
-        if credential_store.current_hash(session, cached[0].credential_id) != cached[1]:
-            _verified.forget(key)  # revoked, or its secret reset
-            return None
-        return cached
+    cached = _verified.get(key, fingerprint)
+    if cached is not None:
+        principal, verified_hash = cached
+        now = sign_in.now()
+        # One statement, outside any transaction on PostgreSQL: the only round trip of
+        # a remembered sign-in.
+        with db.reading_once() as session:
+            until, current = credential_store.standing(
+                session, principal.credential_id, [sign_in.address_subject(address)], now
+            )
+        refused = sign_in.refusal_until(until, now)
+        if refused is not None:
+            raise refused
+        if current == verified_hash:
+            return principal
+        _verified.forget(key)  # revoked, or its secret reset: checked again in full
 
     def lookup(session: Session) -> tuple[str, tuple[Principal, str]] | None:
         credential = credential_store.by_key(session, key)
@@ -241,7 +249,6 @@ def authenticate(
         address=address,
         secret=secret,
         lookup=lookup,
-        remembered=remembered,
     )
     if found is None:
         return None

@@ -65,13 +65,23 @@ def refusal(session: Session, subjects: list[str]) -> TooManyRequests | None:
     """The 429 to answer when any of ``subjects`` is backing off now (one indexed read
     inside the caller's transaction), else None."""
     now = _now()
-    until = failure_store.blocked_until(session, subjects, now)
-    if until is None:
+    return refusal_until(failure_store.blocked_until(session, subjects, now), now)
+
+
+def refusal_until(until: dt.datetime | None, now: dt.datetime) -> TooManyRequests | None:
+    """The 429 to answer at ``now`` for a subject refused until ``until`` (None: not
+    refused), else None."""
+    if until is None or until <= now:
         return None
     return TooManyRequests(
         "too many failed sign-ins; try again later",
         retry_after=math.ceil((until - now).total_seconds()),
     )
+
+
+def now() -> dt.datetime:
+    """The instant backoff is measured at."""
+    return _now()
 
 
 def attempt(
@@ -82,12 +92,10 @@ def attempt(
     address: str,
     secret: str,
     lookup: Callable[[Session], tuple[str, T] | None],
-    remembered: Callable[[Session], T | None] = lambda session: None,
 ) -> T | None:
     """One sign-in of ``subject`` from ``address`` with ``secret``; None when it fails.
 
     Refused with 429 while the address backs off, or the subject when it exists. Else
-    ``remembered`` may vouch for a secret verified before (inside the same read), or
     ``lookup`` finds the stored hash and what a success returns; an unknown or disabled
     name (``lookup`` gives None) never reaches bcrypt. Failures are counted.
     """
@@ -96,9 +104,6 @@ def attempt(
         refused = refusal(session, list(counted))
         if refused is not None:
             raise refused
-        known = remembered(session)
-        if known is not None:
-            return known
         found = lookup(session)
         refused = refusal(session, [subject]) if found is not None else None
     if refused is not None:  # the name backs off: refused before bcrypt, counted for the address

@@ -5,15 +5,27 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from lrs.store.models import Credential, table
+from lrs.store.models import Credential, SignInFailure, table
 
 _CREDENTIAL = table(Credential)
-# Every authenticated request reads this: built once, on the table.
+_FAILURE = table(SignInFailure)
+# Every authenticated request reads these: built once, on the tables.
 _CURRENT_HASH = select(_CREDENTIAL.c.secret_hash).where(
     _CREDENTIAL.c.id == bindparam("id"), _CREDENTIAL.c.revoked.is_(None)
+)
+# A remembered sign-in's whole check in one statement: until when any of the subjects
+# backs off (null: none does now) and the credential's hash while it is active.
+_STANDING = select(
+    select(func.max(_FAILURE.c.blocked_until))
+    .where(
+        _FAILURE.c.subject.in_(bindparam("subjects", expanding=True)),
+        _FAILURE.c.blocked_until > bindparam("now", type_=_FAILURE.c.blocked_until.type),
+    )
+    .scalar_subquery(),
+    _CURRENT_HASH.scalar_subquery(),
 )
 
 
@@ -61,3 +73,13 @@ def current_hash(session: Session, credential_id: int) -> str | None:
     """
     hashed: str | None = session.execute(_CURRENT_HASH, {"id": credential_id}).scalar_one_or_none()
     return hashed
+
+
+def standing(
+    session: Session, credential_id: int, subjects: list[str], now: dt.datetime
+) -> tuple[dt.datetime | None, str | None]:
+    """In one statement: the latest time until which any of ``subjects`` is refused
+    (None when none is refused at ``now``), and the stored secret hash of the credential
+    while it is active (None once it is revoked or gone)."""
+    row = session.execute(_STANDING, {"subjects": subjects, "now": now, "id": credential_id}).one()
+    return row[0], row[1]

@@ -113,6 +113,9 @@ class Database:
         self._writer = sessionmaker(
             self.engine.execution_options(lrs_write=True), expire_on_commit=False
         )
+        self._autocommit = sessionmaker(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+        )
         self.replicas = Replicas(
             self.engine,
             [
@@ -150,6 +153,20 @@ class Database:
             # statements (its sign-in is read first) would be parsed and planned again.
             if self.dialect != "postgresql":
                 session.rollback()
+
+    @contextmanager
+    def reading_once(self) -> Iterator[Session]:
+        """A session for one read statement on the primary. On PostgreSQL it runs outside
+        any transaction (autocommit): one round trip instead of three (BEGIN, the read,
+        COMMIT), and it sees every write committed before it, as the first statement of
+        a read transaction does. Several statements would each see their own moment:
+        use ``reading`` for those. On SQLite (in process), a read transaction."""
+        if self.dialect != "postgresql":
+            with self.reading() as session:
+                yield session
+            return
+        with self._autocommit() as session:
+            yield session
 
     @contextmanager
     def querying(self, *, replica: bool = True) -> Iterator[Session]:

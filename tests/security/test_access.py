@@ -404,6 +404,44 @@ def test_revocation_holds_at_once_in_another_process(
     assert _get(client, TEST_KEY, TEST_SECRET) == 200
 
 
+def test_a_secret_reset_elsewhere_holds_at_once_for_a_remembered_secret(
+    client: FlaskClient, database: Database
+) -> None:
+    """The app remembers a verified secret; the secret is then reset through another
+    Database (as another worker would), whose cache this app never sees."""
+    made = credentials.create(database, name="reset", scopes=["all"], home_page="http://t")
+    assert _get(client, made.key, made.secret) == 200
+    assert _get(client, made.key, made.secret) == 200  # remembered now
+    other = Database(database.url)
+    try:
+        with other.writing() as session:
+            row = credential_store.by_key(session, made.key)
+            assert row is not None
+            row.secret_hash = passwords.hash_secret("the new secret")
+    finally:
+        other.dispose()
+    assert _get(client, made.key, made.secret) == 401
+    assert _get(client, made.key, "the new secret") == 200
+
+
+def test_a_remembered_secret_is_refused_while_its_address_backs_off(
+    make_app: Callable[..., Flask],
+) -> None:
+    """The one read of a remembered sign-in checks the address's backoff too."""
+    client = make_app(sign_in_failures_per_address=2).test_client()
+    assert _get(client, TEST_KEY, TEST_SECRET, "10.6.0.1") == 200
+    assert _get(client, TEST_KEY, TEST_SECRET, "10.6.0.1") == 200  # remembered now
+    assert [_get(client, "nobody", "x", "10.6.0.1") for _ in range(2)] == [401, 401]
+    _assert_429(
+        client.get(
+            "/xapi/statements",
+            headers=_basic(TEST_KEY, TEST_SECRET),
+            environ_base={"REMOTE_ADDR": "10.6.0.1"},
+        )
+    )
+    assert _get(client, TEST_KEY, TEST_SECRET, "10.6.0.2") == 200
+
+
 @pytest.mark.slow
 def test_revocation_holds_on_every_worker_of_a_live_server_within_a_second(
     database_url: str, tmp_path: Path
