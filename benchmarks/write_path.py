@@ -1,16 +1,18 @@
 """The write path in process: CPU per statement by stage, SQL per request, bytes per table.
 
     python -m benchmarks.write_path --database sqlite|postgresql [--load 50000]
-        [--keep NAME] [--batches 20] [--singles 100]
+        [--keep NAME] [--batches 20] [--singles 100] [--trips]
 
 Grows a store through the ingest service (``store_statements``, batches of 1,000, the
 replicated demo organisation of ``benchmarks.curve``) to ``--load`` statements, then
 stores ``--batches`` batches of 100 and ``--singles`` single statements of statements
 the store has not seen, and prints for each: CPU seconds of this process per statement,
-split by stage (validation, lookups, statement and index rows, activities and agents,
-persons, facts and rollups, outbox, commit), wall time, the SQL statements sent per
-request (an executemany or a COPY counts once) and, on PostgreSQL, the round trips they
-took (a pipeline's statements take one together; BEGIN and COMMIT are not counted).
+split by stage (validation, lookups, statement and index rows, the reads for activities
+and agents, persons and facts, the writes sent together, outbox, commit), wall time, the
+SQL statements sent per request through SQLAlchemy's events (an executemany counts once,
+a COPY not at all) and, on PostgreSQL with ``--trips``, the round trips the request took
+(each answer ending in ReadyForQuery in libpq's trace: BEGIN, each statement or
+pipeline, a COPY, COMMIT; the trace costs CPU itself, so CPU is measured without it).
 Last, the bytes of each table and index per statement stored (PostgreSQL: each table
 with its TOAST, ``pg_table_size``, and each index alone; SQLite: the ``dbstat`` pages).
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -34,8 +37,8 @@ from benchmarks.curve import _database, statement_at
 from benchmarks.dataset import demo_statements
 from lrs.services import credentials, forwarding, persons
 from lrs.services import statements as service
-from lrs.store import dialects, migrate
 from lrs.store import facts as fact_store
+from lrs.store import migrate
 from lrs.store import statements as statement_store
 from lrs.store.engine import Database
 
@@ -46,10 +49,11 @@ STAGES: dict[str, tuple[Any, str]] = {
     "enrich": (service, "enrich"),
     "rows": (service, "_new_row"),
     "statement+index rows": (statement_store, "insert_statements"),
-    "activities+agents": (service, "_save_activities_and_agents"),
+    "activities+agents (reads)": (service, "_activities_and_agents"),
     "facts (vocabulary)": (service, "learning_fact"),
     "persons": (persons, "count_as_persons"),
-    "facts+rollups": (fact_store, "record"),
+    "facts (reads)": (fact_store, "prepare"),
+    "writes together": (service, "_write_together"),
     "outbox": (forwarding, "enqueue"),
     "commit": (SessionTransaction, "commit"),
 }
@@ -78,43 +82,47 @@ class Meter:
 
 
 @contextlib.contextmanager
-def metered(engine: sa.Engine) -> Iterator[Meter]:
+def metered(engine: sa.Engine, *, trips: bool = False) -> Iterator[Meter]:
     meter = Meter()
     saved = [(owner, attr, getattr(owner, attr)) for owner, attr in STAGES.values()]
     for name, (owner, attr) in STAGES.items():
         setattr(owner, attr, meter.wrap(name, getattr(owner, attr)))
 
-    def count(connection: sa.Connection, *_args: Any) -> None:
+    def count(*_args: Any) -> None:
         if meter.on:
             meter.sql += 1
-            driver: Any = connection.connection.driver_connection
-            pipelined = getattr(getattr(driver, "pgconn", None), "pipeline_status", 0)
-            meter.trips += 0 if pipelined else 1
 
-    def counted(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
-        # COPYs and pipelines go to the driver past SQLAlchemy's events: one trip each.
-        def call(session: Any, *args: Any, **kwargs: Any) -> Any:
-            postgresql = session.get_bind().dialect.name == "postgresql"
-            if meter.on and postgresql and (name == "pipelined" or args[-1]):
-                meter.trips += 1
-                meter.sql += name == "insert_rows"
-            return function(session, *args, **kwargs)
+    # PostgreSQL: every answer that ends with ReadyForQuery is one round trip (a ping,
+    # BEGIN, a statement, a pipeline's sync, a COPY, COMMIT), read from libpq's trace of
+    # the connections checked out while the meter is on.
+    trace = tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed when the meter ends)
 
-        return call
+    def traced(dbapi_connection: Any, *_args: Any) -> None:
+        pgconn = getattr(dbapi_connection, "pgconn", None)
+        if pgconn is not None:
+            pgconn.trace(trace.fileno())
 
-    owners = ((dialects, "insert_rows"), (statement_store, "insert_rows"), (dialects, "pipelined"))
-    plain = [(owner, name, getattr(owner, name)) for owner, name in owners if hasattr(owner, name)]
-    for owner, name, function in plain:
-        setattr(owner, name, counted(name, function))
+    def untraced(dbapi_connection: Any, *_args: Any) -> None:
+        pgconn = getattr(dbapi_connection, "pgconn", None)
+        if pgconn is not None:
+            pgconn.untrace()
+
     event.listen(engine, "before_cursor_execute", count)
+    if trips:
+        event.listen(engine.pool, "checkout", traced)
+        event.listen(engine.pool, "checkin", untraced)
     try:
         yield meter
     finally:
         event.remove(engine, "before_cursor_execute", count)
+        if trips:
+            event.remove(engine.pool, "checkout", traced)
+            event.remove(engine.pool, "checkin", untraced)
         for owner, attr, function in saved:
             setattr(owner, attr, function)
-        for owner, name, function in plain:
-            setattr(owner, name, function)
+        trace.seek(0)
+        meter.trips = sum(line.count("\tReadyForQuery") for line in trace)
+        trace.close()
 
 
 def _count(database: Database) -> int:
@@ -130,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batches", type=int, default=20, help="batches of 100 measured")
     parser.add_argument("--singles", type=int, default=100, help="single statements measured")
     parser.add_argument("--no-storage", action="store_true", help="skip the bytes per table")
+    parser.add_argument("--trips", action="store_true", help="count PostgreSQL's round trips")
     args = parser.parse_args(argv)
     base = demo_statements(people=300, days=365, seed=2024)
     with _database(args.database, args.keep) as url:
@@ -157,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
                 if not requests:
                     continue
                 backends = _backend_cpu(database)
-                with metered(database.engine) as meter:
+                with metered(database.engine, trips=args.trips) as meter:
                     cpu, wall = 0.0, 0.0
                     for _ in range(requests):
                         batch = [statement_at(base, position + i) for i in range(size)]
@@ -177,8 +186,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"  CPU {cpu / count * 1e3:.3f} ms/statement, wall {wall / count * 1e3:.3f}"
                     f" ms/statement, SQL {meter.sql / requests:.1f} per request"
-                    f" ({meter.trips / requests:.1f} round trips on PostgreSQL,"
-                    f" begin and commit not counted)"
+                    + (f", {meter.trips / requests:.1f} round trips" if args.trips else "")
                 )
                 if after:
                     print(f"  PostgreSQL's CPU {server / count * 1e3:.3f} ms/statement")

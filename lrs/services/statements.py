@@ -22,6 +22,7 @@ from lrs.services.paging import Cursor, Format
 from lrs.services.principal import Principal
 from lrs.store import activities as activity_store
 from lrs.store import attachments as attachment_store
+from lrs.store import dialects
 from lrs.store import facts as fact_store
 from lrs.store import statements as statement_store
 from lrs.store.attachments import AttachmentContent
@@ -247,19 +248,42 @@ def write_statements(
     reference = clock if stamped is None else stamped
     if any(row.stored < reference - statement_store.STORED_ORDER_MARGIN for row in rows):
         statement_store.note_out_of_order(session, clock)
-    seqs = statement_store.insert_statements(session, rows)
     referable = [row.id for row in rows if row.id not in generated_ids]
+    # Index rows are read back only by the referrers of these statements: with none
+    # possible (ids assigned here), they wait for the writes below.
+    inserted = statement_store.insert_statements(session, rows, later=not referable)
+    seqs = inserted.seqs
     _inherit_into_referrers(session, referable)
     voided = [row.voids_id for row in rows if row.voids_id]
     voided += statement_store.voided_among(session, referable)
     statement_store.mark_voided(session, voided)
-    _save_activities_and_agents(session, statements, now, may_define=may_define)
+    activities, agents = _activities_and_agents(session, statements, may_define=may_define)
     facts = [(s, learning_fact(s, rules)) for s in statements]
     persons.count_as_persons(session, facts, now)
-    fact_store.record(session, [(seqs[s["id"]], fact) for s, fact in facts if fact is not None])
+    counting = fact_store.prepare(
+        session, [(seqs[s["id"]], fact) for s, fact in facts if fact is not None]
+    )
+    _write_together(session, inserted, activities, agents, counting, now)
     fact_store.forget(session, voided)
     forwarding.enqueue(session, [(seqs[s["id"]], s, fact) for s, fact in facts], now)
     return seqs
+
+
+def _write_together(
+    session: Session,
+    inserted: statement_store.Inserted,
+    activities: dict[str, dict[str, Any] | None],
+    agents: dict[str, Any],
+    counting: fact_store.Counting | None,
+    now: dt.datetime,
+) -> None:
+    """The writes left once every read is done (index rows left waiting, activities and
+    agents, facts and rollups): PostgreSQL gets them together, in one round trip."""
+    with dialects.pipelined(session):
+        statement_store.write_index_rows(session, inserted)
+        activity_store.save(session, activities, agents, now)
+        if counting is not None:
+            fact_store.add(session, counting)
 
 
 def _new_row(session: Session, statement: Statement) -> NewStatement:
@@ -307,13 +331,14 @@ def _inherit_into_referrers(session: Session, new_ids: Sequence[str]) -> None:
             return
 
 
-def _save_activities_and_agents(
-    session: Session, statements: Sequence[Statement], now: dt.datetime, *, may_define: bool
-) -> None:
-    """Record activities and agents; only a credential with scope ``define`` changes
-    what the LRS already holds (xAPI-Communication 4.2: without it "ids will be saved
-    [...] but [the LRS] SHOULD NOT update its canonical representation"). Activities and
-    agents seen for the first time are recorded as sent, whatever the scopes."""
+def _activities_and_agents(
+    session: Session, statements: Sequence[Statement], *, may_define: bool
+) -> tuple[dict[str, dict[str, Any] | None], dict[str, Any]]:
+    """The activities and agents to record (``activity_store.save``); only a credential
+    with scope ``define`` changes what the LRS already holds (xAPI-Communication 4.2:
+    without it "ids will be saved [...] but [the LRS] SHOULD NOT update its canonical
+    representation"). Activities and agents seen for the first time are recorded as
+    sent, whatever the scopes."""
     latest = latest_definitions(statements)
     agents = actors_by_key(statements)
     known = activity_store.definitions(session, list(latest))
@@ -322,12 +347,7 @@ def _save_activities_and_agents(
         seen = activity_store.known_agents(session, list(agents))
         agents = {key: a for key, a in agents.items() if key not in seen}
     # Agents sorted: concurrent writers take row locks in the same order (no deadlock).
-    activity_store.save(
-        session,
-        changed_definitions(known, latest),
-        {key: agents[key] for key in sorted(agents)},
-        now,
-    )
+    return changed_definitions(known, latest), {key: agents[key] for key in sorted(agents)}
 
 
 # --- reading -----------------------------------------------------------------------------

@@ -38,7 +38,8 @@ def save(
     now: dt.datetime,
 ) -> None:
     """``save_definitions`` and ``save_agents`` together: writes only, so PostgreSQL
-    gets them in one round trip (a pipeline costs one itself: not for one write)."""
+    gets them in one round trip (a pipeline costs one itself: not for one write), or in
+    the caller's pipeline."""
     with pipelined(session) if merged and agents else contextlib.nullcontext():
         save_definitions(session, merged, now)
         save_agents(session, agents, now)

@@ -224,8 +224,9 @@ def pipelined(session: Session, *, when: bool = True) -> Iterator[None]:
     round trip for all, psycopg's pipeline mode; ``when`` false: one each as usual);
     their errors are raised at the end, as SQLAlchemy's exceptions like any other
     statement's. Only for statements that return nothing: a SELECT's rows are not there
-    to be read. SQLite runs in process: nothing to save."""
-    if not when or _dialect(session) != "postgresql":
+    to be read. Inside another ``pipelined`` block, its statements join that block's
+    (a nested pipeline would send its own sync). SQLite runs in process: nothing to save."""
+    if not when or _dialect(session) != "postgresql" or _in_pipeline(session):
         yield
         return
     dbapi: Any = session.get_bind().dialect.dbapi

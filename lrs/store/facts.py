@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -168,13 +169,37 @@ ROLLUP_ORDER: tuple[str, ...] = (
 )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Counting:
+    """Facts read for and ready to be written and counted (``prepare``, ``count``)."""
+
+    rows: list[dict[str, Any]]
+    tags: list[dict[str, Any]]
+    moved: set[CourseKey]
+    few: bool
+
+
 def record(
     session: Session, facts: Sequence[tuple[int, dict[str, Any]]], *, count: bool = True
 ) -> None:
     """Store one fact per (seq, fact) pair, its tags, and count it in the rollups (unless
     ``count`` is false: a bulk recomputation rebuilds them once at its end)."""
+    counting = prepare(session, facts, count=count)
+    if counting is not None:
+        # Only writes that return nothing: PostgreSQL gets them all in one round trip
+        # instead of one each.
+        with dialects.pipelined(session):
+            add(session, counting)
+
+
+def prepare(
+    session: Session, facts: Sequence[tuple[int, dict[str, Any]]], *, count: bool = True
+) -> Counting | None:
+    """``record``'s reads (and the writes they need first): what is left is writes only,
+    for ``add`` to send, which the caller may join to its own writes in one pipeline
+    (``dialects.pipelined``). None when nothing is left (no facts, or ``count`` false)."""
     if not facts:
-        return
+        return None
     rows: list[dict[str, Any]] = []
     tags: list[dict[str, Any]] = []
     for seq, fact in facts:
@@ -195,15 +220,18 @@ def record(
         dialects.insert_rows(session, _table(LearningFactTag), tags)
     if not count:
         _move_to_courses(session, learned, count=False)
-        return
+        return None
     moved = _move_to_courses(session, learned)
-    # From here on only writes that return nothing: PostgreSQL gets them all in one
-    # round trip instead of one each.
-    with dialects.pipelined(session):
-        if few:
-            dialects.insert_rows(session, _table(LearningFact), rows)
-            dialects.insert_rows(session, _table(LearningFactTag), tags)
-        _add_to_rollups(session, rows, tags, moved)
+    return Counting(rows, tags, moved, few)
+
+
+def add(session: Session, counting: Counting) -> None:
+    """Write the facts ``prepare`` read for (when they were few) and count them in the
+    rollups: writes only, nothing read back."""
+    if counting.few:
+        dialects.insert_rows(session, _table(LearningFact), counting.rows)
+        dialects.insert_rows(session, _table(LearningFactTag), counting.tags)
+    _add_to_rollups(session, counting.rows, counting.tags, counting.moved)
 
 
 def _add_to_rollups(

@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 from sqlalchemy import (
     Select,
+    Table,
     Text,
     and_,
     bindparam,
@@ -118,10 +119,23 @@ def existing(session: Session, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     return {row.id: row.payload for row in rows}
 
 
-def insert_statements(session: Session, statements: Sequence[NewStatement]) -> dict[str, int]:
-    """Insert statements with their index rows; returns the seq given to each id."""
+@dataclass
+class Inserted:
+    """The seq given to each id of inserted statements, and the index rows that the
+    caller writes later (``write_index_rows``), if it asked for them to wait."""
+
+    seqs: dict[str, int]
+    waiting: list[tuple[Table, list[dict[str, Any]]]] = field(default_factory=list)
+
+
+def insert_statements(
+    session: Session, statements: Sequence[NewStatement], *, later: bool = False
+) -> Inserted:
+    """Insert statements with their index rows; returns the seq given to each id. With
+    ``later``, a request's few index rows are left to ``write_index_rows``, for the
+    caller to send with its other writes (nothing may read them before)."""
     if not statements:
-        return {}
+        return Inserted({})
     rows = [
         {
             "id": s.id,
@@ -161,11 +175,23 @@ def insert_statements(session: Session, statements: Sequence[NewStatement]) -> d
             {"seq": seq, "kind": kind, "term": term} for kind, term in set(s.ref_terms)
         )
     few = len(agent_rows) + len(activity_rows) + len(term_rows) <= FEW_ROWS
+    inserted = Inserted(
+        seqs,
+        [(table(StatementAgent), agent_rows), (table(StatementActivity), activity_rows),
+         (table(StatementRefTerm), term_rows)],
+    )  # fmt: skip
+    if later and few:
+        return inserted
     with pipelined(session, when=few):
-        insert_rows(session, table(StatementAgent), agent_rows)
-        insert_rows(session, table(StatementActivity), activity_rows)
-        insert_rows(session, table(StatementRefTerm), term_rows)
-    return seqs
+        write_index_rows(session, inserted)
+    return inserted
+
+
+def write_index_rows(session: Session, inserted: Inserted) -> None:
+    """Write the index rows ``insert_statements`` left waiting (writes only)."""
+    for into, rows in inserted.waiting:
+        insert_rows(session, into, rows)
+    inserted.waiting = []
 
 
 def index_rows_of(session: Session, statement_id: str) -> IndexRows | None:
