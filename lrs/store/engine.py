@@ -4,13 +4,14 @@ PostgreSQL read replicas that answer the reads which may lag a little (``queryin
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeGuard
 
 import orjson
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from lrs.config import Settings
@@ -24,10 +25,21 @@ def _json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def make_engine(url: str, *, application_name: str = "lrs", work_mem_mb: int = 64) -> Engine:
+# A pooled PostgreSQL connection that answered less than this long ago is handed out
+# without a ping of its own; one idle longer (or new) is pinged first, and replaced when
+# the server does not answer (see ``_ping_when_idle``).
+PING_AFTER_IDLE_SECONDS = 1.0
+_ANSWERED = "lrs_answered"
+
+
+def make_engine(
+    url: str, *, application_name: str = "lrs", work_mem_mb: int = 64, primary: bool = False
+) -> Engine:
     """Create the engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout,
     PostgreSQL connections an ``application_name`` (what ``pg_stat_activity`` shows) and
-    ``work_mem_mb`` of memory per sort or hash (0: the server's setting)."""
+    ``work_mem_mb`` of memory per sort or hash (0: the server's setting). The
+    ``primary``'s connections are pinged when taken from the pool after a second idle,
+    others' every time."""
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
@@ -40,11 +52,11 @@ def make_engine(url: str, *, application_name: str = "lrs", work_mem_mb: int = 6
         event.listen(engine, "connect", _tune_sqlite)
         event.listen(engine, "begin", _begin_immediate)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
-        pool_pre_ping=True,
+        pool_pre_ping=not primary,
         pool_size=5,
         max_overflow=10,
         connect_args={
@@ -53,6 +65,36 @@ def make_engine(url: str, *, application_name: str = "lrs", work_mem_mb: int = 6
             **({"options": f"-c work_mem={work_mem_mb}MB"} if work_mem_mb > 0 else {}),
         },
     )
+    if primary:
+        _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection when it is taken after ``PING_AFTER_IDLE_SECONDS`` without
+    use, instead of at every checkout (``pool_pre_ping``): a ping is a round trip, two per
+    ingest request (its sign-in and its write). A connection that just finished a
+    transaction was answered then; one idle longer (the server restarted, a firewall
+    dropped it) is pinged and, when it does not answer, replaced before use (the pool
+    retries the checkout on ``DisconnectionError``). A server lost within the second
+    fails the request that finds it, and the pool then drops every older connection."""
+    dialect = engine.dialect
+
+    def answered(_dbapi_connection: Any, record: Any, *_args: Any) -> None:
+        record.info[_ANSWERED] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get(_ANSWERED, 0.0) < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError() from error
+        record.info[_ANSWERED] = time.monotonic()
+
+    event.listen(engine.pool, "connect", answered)
+    event.listen(engine.pool, "checkin", answered)
+    event.listen(engine.pool, "checkout", checkout)
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -105,7 +147,7 @@ class Database:
         self.url = url
         self.rules = rules
         """The administrator's classification rules, applied to facts at ingest."""
-        self.engine = make_engine(url, work_mem_mb=work_mem_mb)
+        self.engine = make_engine(url, work_mem_mb=work_mem_mb, primary=True)
         self.dialect = self.engine.dialect.name
         if read_urls and self.dialect != "postgresql":
             raise ValueError("read replicas (LRS_READ_DATABASE_URL) need a PostgreSQL primary")
