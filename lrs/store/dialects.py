@@ -125,6 +125,9 @@ def _plan(dialect: Any, statement: Any, names: tuple[str, ...]) -> _Plan | None:
     return _PLANS[key]
 
 
+_FEW_VALUES = 8
+
+
 def _run(session: Session, statement: Any, rows: Sequence[dict[str, Any]]) -> None:
     """Run a write that returns nothing for each row, straight on the driver's cursor
     with the SQL compiled once (on SQLite, and for one row on PostgreSQL): SQLAlchemy's
@@ -134,9 +137,11 @@ def _run(session: Session, statement: Any, rows: Sequence[dict[str, Any]]) -> No
     raised as SQLAlchemy's, as by ``session.execute``."""
     connection = session.connection()
     dialect = connection.dialect
-    # Several rows go to PostgreSQL as one INSERT of many VALUES ("insertmanyvalues"):
-    # less work there, and less CPU in all, than an INSERT per row in a pipeline.
-    several = dialect.name == "postgresql" and len(rows) > 1
+    # Many rows go to PostgreSQL as one INSERT of many VALUES ("insertmanyvalues"):
+    # less work there, and less CPU in all, than an INSERT per row in a pipeline. A few
+    # (a single statement's index rows and filter values) cost less as the prepared
+    # INSERT run for each: SQLAlchemy's execute costs more than their writes.
+    several = dialect.name == "postgresql" and len(rows) > _FEW_VALUES
     plan = None if several else _plan(dialect, statement, tuple(rows[0]))
     if plan is None:
         session.execute(statement, list(rows))

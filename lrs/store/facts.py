@@ -985,20 +985,30 @@ def _name_completions(session: Session, pairs: Sequence[LearnerKey]) -> None:
     from their ``course_progress`` rows: the greatest name of a day with a completion,
     which a later fact of that day without one may raise (a write only, on the rows the
     caller's increment locked)."""
-    L, P = CourseLearner, CourseProgress
+    for start in range(0, len(pairs), _CHUNK):
+        session.execute(_NAME_COMPLETIONS, {"pairs": list(pairs[start : start + _CHUNK])})
+
+
+def _naming_completions() -> Any:
+    # Built once, on the tables: most requests run it, and building it cost more than
+    # running it.
+    L, P = _table(CourseLearner).c, _table(CourseProgress).c
     name = (
         select(func.max(P.actor_name))
         .where(P.course == L.course, P.actor_key == L.actor_key, P.completed > 0)
         .scalar_subquery()
     )
-    for start in range(0, len(pairs), _CHUNK):
-        chunk = list(pairs[start : start + _CHUNK])
-        session.execute(
-            update(L)
-            .where(tuple_(L.course, L.actor_key).in_(chunk), L.completed > 0)
-            .values(completed_name=name),
-            execution_options={"synchronize_session": False},
+    return (
+        update(_table(CourseLearner))
+        .where(
+            tuple_(L.course, L.actor_key).in_(bindparam("pairs", expanding=True)),
+            L.completed > 0,
         )
+        .values(completed_name=name)
+    )
+
+
+_NAME_COMPLETIONS = _naming_completions()
 
 
 def _recount_learners(
