@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         settings=settings,
         database=database,
         secret_box=forwarding.SecretBox(settings.forwarding_key),
+        answers=context.Answers(settings.dashboard_cache_entries),
     )
     context.install(app, wired)
     register_error_handlers(app)

@@ -47,6 +47,12 @@ class Settings:
         "to disk (work_mem of the LRS's own connections): the dashboards group hundreds of "
         "thousands of rows, four times PostgreSQL's 4 MB default. 0 keeps the server's.",
     )
+    dashboard_cache_entries: int = _setting(
+        128,
+        "Dashboard chart answers each server process keeps, by the filters, the reader's "
+        "scope and the state of the data they were read from: opening a page again "
+        "before anything is written costs no query. 0 turns the cache off.",
+    )
     secret_key: str = _setting(
         "",
         "Key that signs dashboard session cookies; a random one is made per process when "

@@ -45,6 +45,38 @@ class SpokenVersions:
                 self._versions.popitem(last=False)
 
 
+class Answers:
+    """The dashboards' answers (a callback's outputs) by what they were asked and the state
+    of the data they were read from (``lrs.store.dialects.data_version``); bounded, the
+    least recently used dropped first. An answer kept is never out of date: any write
+    changes the state its key names, so it is then simply not asked for again."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._answers: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        """The answer kept for ``key``, or None."""
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is not None:
+                self._answers.move_to_end(key)
+            return answer
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+    def keep(self, key: Any, answer: Any) -> None:
+        if self.capacity <= 0:
+            return
+        with self._lock:
+            self._answers[key] = answer
+            self._answers.move_to_end(key)
+            while len(self._answers) > self.capacity:
+                self._answers.popitem(last=False)
+
+
 @dataclass
 class AppContext:
     """Everything one app was wired with; one per ``create_app`` call."""
@@ -54,6 +86,8 @@ class AppContext:
     # Seals and opens forwarding passwords and secrets (LRS_FORWARDING_KEY).
     secret_box: SecretBox
     spoken_versions: SpokenVersions = field(default_factory=SpokenVersions)
+    # The dashboards' answers kept (LRS_DASHBOARD_CACHE_ENTRIES; none by default here).
+    answers: Answers = field(default_factory=lambda: Answers(0))
     # The Dash app when the dashboards are mounted, and the hashes of its inline
     # scripts for the Content-Security-Policy (computed on first use).
     dashboards: Any = None

@@ -1,14 +1,17 @@
 """The only place that knows SQLite from PostgreSQL: inserts that ignore or merge, bulk
 inserts (COPY), writes sent together (a pipeline), row locks, the text both can compare,
 lines of text streamed in order (COPY), day arithmetic (days after a day, a day's month), the
-form a timestamp is read in, a column kept from SQLite's indexes and queries planned as
-walks of an index in their order."""
+form a timestamp is read in, a column kept from SQLite's indexes, queries planned as walks
+of an index in their order, and the state of the data a read transaction sees
+(``data_version``)."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterator, Sequence
+import threading
+import weakref
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -549,3 +552,68 @@ def _joined_times_postgresql(element: joined_times, compiler: SQLCompiler, **kw:
     time = compiler.process(element.clauses, **kw)
     micro = f"CAST(EXTRACT(EPOCH FROM {time}) * 1000000 AS BIGINT)"
     return f"string_agg(CAST({micro} AS TEXT), chr({ord(TIME_SEPARATOR)}))"
+
+
+# -- which state of the data a read transaction sees ---------------------------------
+
+_SEEN = "lrs_data_version"
+"""Where a SQLite connection keeps the ``PRAGMA data_version`` it read last (its pooled
+DBAPI connection's ``info``, which lives as long as that connection)."""
+
+
+class _Epoch:
+    """A SQLite database's count of the changes its readers in this process have noticed."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.value = 0
+
+
+_epochs: weakref.WeakKeyDictionary[Any, _Epoch] = weakref.WeakKeyDictionary()
+_epochs_lock = threading.Lock()
+
+
+def _epoch(pool: Any) -> _Epoch:
+    with _epochs_lock:
+        epoch = _epochs.get(pool)
+        if epoch is None:
+            epoch = _epochs[pool] = _Epoch()
+        return epoch
+
+
+def data_version(session: Session) -> Hashable | None:
+    """A value that is equal for two read transactions only when they see the same data
+    (every table, every row), or None when this one cannot tell. Read first in the
+    transaction, before anything else, so that what it reads afterwards is that data or
+    data written later (never older).
+
+    PostgreSQL: the transaction's snapshot (``pg_current_snapshot``), which changes when
+    any transaction that wrote commits or aborts. SQLite: ``PRAGMA data_version`` starts
+    the read transaction and tells a connection whether another one committed since it
+    last looked, but neither its own commits (``forget_data_version`` marks them) nor
+    anything comparable between connections; so this process counts the changes its
+    connections notice, and a transaction that notices one (or runs on a connection not
+    seen before or that wrote since) answers None, since it cannot know whether an answer
+    of the count it started with was computed before that change."""
+    connection = session.connection()
+    url = str(connection.engine.url)
+    if connection.dialect.name == "postgresql":
+        snapshot = connection.exec_driver_sql("SELECT pg_current_snapshot()::text").scalar()
+        return (url, snapshot)
+    epoch = _epoch(connection.engine.pool)
+    with epoch.lock:
+        before = epoch.value
+    seen = connection.exec_driver_sql("PRAGMA data_version").scalar()
+    with epoch.lock:
+        if connection.info.get(_SEEN) == seen:
+            return (url, before)
+        connection.info[_SEEN] = seen
+        epoch.value += 1
+        return None
+
+
+def forget_data_version(connection: Any) -> None:
+    """Listener of a SQLite engine's ``commit``: what this connection commits does not
+    change its own ``PRAGMA data_version``, so its next read starts as on a connection
+    never seen (``data_version``)."""
+    connection.info.pop(_SEEN, None)

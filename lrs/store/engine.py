@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from lrs.config import Settings
+from lrs.store.dialects import forget_data_version
 from lrs.store.replicas import APPLICATION_NAME, Replicas
 from statements.vocabulary import NO_RULES, Rules
 
@@ -51,6 +52,7 @@ def make_engine(
         )
         event.listen(engine, "connect", _tune_sqlite)
         event.listen(engine, "begin", _begin_immediate)
+        event.listen(engine, "commit", forget_data_version)
         return engine
     engine = create_engine(
         url,
