@@ -32,7 +32,7 @@ import sqlalchemy as sa
 
 from dashboards import figures, panels
 from lrs.insight.filters import Filters
-from lrs.store import facts, migrate, persons
+from lrs.store import facts, migrate, payloads, persons
 from lrs.store.engine import Database
 from lrs.store.models import ActorDay, LearningFact, LearningFactTag, Person
 from statements.vocabulary import ACTION_OF_CONCEPT, CONCEPT_OF_VERB
@@ -127,13 +127,15 @@ def fact_rows(n: int, seed: int = 7) -> Iterator[tuple[dict[str, Any], list[str]
 def load(database: Database, n: int, chunk: int = 20_000) -> float:
     """Fill the store with n facts; returns seconds taken."""
     began = time.perf_counter()
+    empty = payloads.encode({}).hex()
     with database.engine.begin() as connection:
         if database.dialect == "postgresql":
             connection.exec_driver_sql(
                 "INSERT INTO statement (seq, id, stored, timestamp, verb_id, actor_key, "
                 "object_kind, voided, version, payload) SELECT n, "
                 "lpad(to_hex(n), 8, '0') || '-0000-4000-8000-000000000000', now(), now(), "
-                "'v', 'a', 'Activity', false, '1.0.3', '{}'::jsonb "
+                "'v', 'a', 'Activity', false, '1.0.3', "
+                f"decode('{empty}', 'hex') "
                 f"FROM generate_series(1, {n}) AS n"
             )
         else:
@@ -142,7 +144,7 @@ def load(database: Database, n: int, chunk: int = 20_000) -> float:
                 f"WHERE n < {n}) INSERT INTO statement (seq, id, stored, timestamp, verb_id, "
                 "actor_key, object_kind, voided, version, payload) SELECT n, "
                 "printf('%08x-0000-4000-8000-000000000000', n), '2026-11-24 00:00:00', "
-                "'2026-11-24 00:00:00', 'v', 'a', 'Activity', 0, '1.0.3', '{}' FROM s"
+                f"'2026-11-24 00:00:00', 'v', 'a', 'Activity', 0, '1.0.3', X'{empty}' FROM s"
             )
     rows: list[dict[str, Any]] = []
     tags: list[dict[str, Any]] = []

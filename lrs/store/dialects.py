@@ -396,27 +396,20 @@ def storable_text(text: str) -> bool:
     return True
 
 
-# COPY's CSV form with a quote and a delimiter that compact JSON never holds raw (it
-# writes control characters as \u escapes): a line is sent as it is, and quoted only
-# when it holds one of them or a line break.
-_COPY_QUOTE = 0x01
-_COPY_OPTIONS = "(FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"
+def streamed_rows(
+    session: Session, rows: Select[Any], size: int, types: Sequence[str]
+) -> Iterator[Sequence[Any]]:
+    """The rows of ``rows`` (a select whose columns have the PostgreSQL ``types``, in its
+    order) in chunks of at most ``size``, for a long read such as an export.
 
-
-def streamed_lines(session: Session, rows: Select[Any], size: int) -> Iterator[tuple[int, bytes]]:
-    """The lines of ``rows`` (a select of one text column, in its order) as UTF-8, each
-    ended by a newline, in chunks of at most ``size`` lines: (how many lines, the chunk).
-
-    PostgreSQL sends them with ``COPY (...) TO STDOUT``: the server writes the rows while
-    they are read here (one query instead of one per page, each answered before the
-    next is asked), and nothing is made into a Python string. SQLite's rows are read
-    from its cursor a chunk at a time.
+    PostgreSQL sends them with ``COPY (...) TO STDOUT`` in its binary form: the server
+    writes the rows while they are read here (one query instead of one per page, each
+    answered before the next is asked), and bytes come as they are stored, not as text.
+    SQLite's rows are read from its cursor a chunk at a time.
     """
     connection = session.connection()
     if connection.dialect.name != "postgresql":
-        result = connection.execute(rows)
-        for part in result.partitions(size):
-            yield len(part), ("\n".join([row[0] for row in part]) + "\n").encode()
+        yield from connection.execute(rows).partitions(size)
         return
     dialect = connection.dialect
     compiled = rows.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
@@ -428,26 +421,17 @@ def streamed_lines(session: Session, rows: Select[Any], size: int) -> Iterator[t
         if processor is not None and name in params:
             params[name] = processor(params[name])
     driver = connection.connection.driver_connection
-    encoding = driver.info.encoding  # type: ignore[union-attr]
-    statement = f"COPY ({compiled}) TO STDOUT {_COPY_OPTIONS}"
+    statement = f"COPY ({compiled}) TO STDOUT (FORMAT binary)"
     with driver.cursor() as cursor, cursor.copy(statement, params) as copy:  # type: ignore[union-attr]
+        copy.set_types(list(types))
         chunk: list[Any] = []
-        for row in copy:
-            chunk.append(_copied_line(row) if row[0] == _COPY_QUOTE else row)
+        for row in copy.rows():
+            chunk.append(row)
             if len(chunk) == size:
-                yield size, _utf8(b"".join(chunk), encoding)
+                yield chunk
                 chunk = []
         if chunk:
-            yield len(chunk), _utf8(b"".join(chunk), encoding)
-
-
-def _copied_line(row: Any) -> bytes:
-    # A quoted line: its quotes off, a doubled quote inside it made one.
-    return bytes(row[1:-2]).replace(b"\x01\x01", b"\x01") + b"\n"
-
-
-def _utf8(data: bytes, encoding: str) -> bytes:
-    return data if encoding == "utf-8" else data.decode(encoding).encode()
+            yield chunk
 
 
 class days_after(FunctionElement[Any]):

@@ -5,8 +5,9 @@ everything at once: ``export_page`` returns at most ``size`` rows after a given 
 and the caller asks again from the last ``seq`` it saw. Each row carries what the CSV
 and Parquet writers need: the stored payload as JSON text, its voided state and, from the
 statement's dashboard fact, its source kind, course and team. NDJSON needs none of the
-fact's columns and no decoding: ``ndjson_lines`` streams a seq window's statements as
-the stored JSON text itself (``dialects.streamed_lines``), in chunks of a page.
+fact's columns and no parsing: ``ndjson_lines`` streams a seq window's stored payloads
+(``dialects.streamed_rows``) and writes each one's JSON text as it was stored, in chunks
+of a page.
 
 ``fact_page`` and ``fact_ndjson_lines`` do the same for another selection: the
 statements whose dashboard fact meets conditions on ``learning_fact`` (the read side's
@@ -19,10 +20,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, case, cast, func, literal, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from lrs.store import dialects
+from lrs.store import dialects, payloads
 from lrs.store import statements as statement_store
 from lrs.store.models import LearningFact, Statement
 from lrs.store.statements import StatementQuery
@@ -53,7 +54,7 @@ def _row_columns() -> tuple[Any, ...]:
     # so that they fit whatever grouping the filtered select uses.
     return (
         Statement.seq,
-        cast(Statement.payload, Text).label("payload"),
+        payloads.as_text(Statement.payload).label("payload"),
         Statement.voided,
         _fact_column(LearningFact.source_kind).label("source_kind"),
         _fact_column(LearningFact.space_id).label("space_id"),
@@ -113,19 +114,24 @@ def ndjson_lines(
     each ended by a newline).
 
     Each line is the stored JSON text as it is, a voided statement wrapped in
-    ``{"voided":true,"statement":...}``: nothing is decoded or encoded again.
+    ``{"voided":true,"statement":...}``: the text is uncompressed, never parsed again.
     """
-    rows = _page(session, query, source_kind, None, None, window, _ndjson_line())
-    return dialects.streamed_lines(session, rows, size)
+    rows = _page(session, query, source_kind, None, None, window, *_ndjson_columns())
+    return _ndjson_chunks(session, rows, size)
 
 
-def _ndjson_line() -> Any:
-    payload = cast(Statement.payload, Text)
-    line = case(
-        (Statement.voided.is_(True), literal('{"voided":true,"statement":') + payload + "}"),
-        else_=payload,
-    )
-    return line.label("line")
+def _ndjson_columns() -> tuple[Any, ...]:
+    return Statement.voided, payloads.as_stored(Statement.payload)
+
+
+def _ndjson_chunks(session: Session, rows: Any, size: int) -> Iterator[tuple[int, bytes]]:
+    for part in dialects.streamed_rows(session, rows, size, ("bool", "bytea")):
+        yield len(part), b"".join([_ndjson_line(voided, stored) for voided, stored in part])
+
+
+def _ndjson_line(voided: bool, stored: bytes) -> bytes:
+    text = payloads.utf8_of(stored)
+    return b'{"voided":true,"statement":' + text + b"}\n" if voided else text + b"\n"
 
 
 def fact_page(
@@ -142,7 +148,7 @@ def fact_page(
     F = LearningFact
     columns = (
         F.seq.label("seq"),
-        cast(Statement.payload, Text).label("payload"),
+        payloads.as_text(Statement.payload).label("payload"),
         Statement.voided,
         F.source_kind.label("source_kind"),
         F.space_id.label("space_id"),
@@ -160,8 +166,8 @@ def fact_ndjson_lines(
 ) -> Iterator[tuple[int, bytes]]:
     """Every statement ``fact_page`` would return for ``window``, as ``ndjson_lines``
     gives them."""
-    rows = _fact_select(where, None, None, window, _ndjson_line())
-    return dialects.streamed_lines(session, rows, size)
+    rows = _fact_select(where, None, None, window, *_ndjson_columns())
+    return _ndjson_chunks(session, rows, size)
 
 
 def _fact_select(

@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Text, and_, cast, delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from lrs.store import payloads
 from lrs.store.models import ForwardingDelivery, ForwardingRule, Statement, table
 
 PENDING, DELIVERING, DELIVERED, FAILED = "pending", "delivering", "delivered", "failed"
@@ -101,7 +102,7 @@ def claim(
             ForwardingDelivery.rule_id,
             ForwardingDelivery.statement_id,
             ForwardingDelivery.attempts,
-            cast(Statement.payload, Text).label("payload"),
+            payloads.as_text(Statement.payload).label("payload"),
         )
         .join(Statement, Statement.seq == ForwardingDelivery.statement_seq)
         .where(ForwardingDelivery.claim == token, ForwardingDelivery.status == DELIVERING)

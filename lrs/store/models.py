@@ -38,6 +38,7 @@ from sqlalchemy.dialects.postgresql import BYTEA, JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from lrs.store.payloads import Payload
 from statements.vocabulary import AUTHORING, COMPLETED, CONTRIBUTE, RESPONDING
 
 NAMING_CONVENTION = {
@@ -120,10 +121,10 @@ class Statement(Base):
     voids_id: Mapped[str | None] = mapped_column(String(36))
     version: Mapped[str] = mapped_column(String(16))
     authority_key: Mapped[str | None]
-    # JSON text on both databases, also on PostgreSQL: the statement is only ever read
-    # whole, never searched by its parts in SQL, and the text is smaller than JSONB and
-    # goes out to exports without being rendered again.
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON())
+    # The JSON text compressed (``lrs.store.payloads``), on both databases: the statement
+    # is only ever read whole, never searched by its parts in SQL, and goes out to pages
+    # and exports as the text it was stored as.
+    payload: Mapped[dict[str, Any]] = mapped_column(Payload())
 
     __table_args__ = (
         Index("ix_statement_verb_seq", "verb_id", "seq"),

@@ -8,13 +8,15 @@ and decides what to remove. Every delete returns how many rows it removed, for r
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, cast, delete, func, or_, select
+import orjson
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from lrs.store import payloads
 from lrs.store.models import (
     Agent,
     Attachment,
@@ -67,8 +69,28 @@ def statements_containing(session: Session, needles: Iterable[str]) -> list[Stor
     wanted = sorted({needle.lower() for needle in needles if needle})
     if not wanted:
         return []
-    text = func.lower(cast(Statement.payload, String))
-    return _statements(session, or_(*(text.contains(needle, autoescape=True) for needle in wanted)))
+    return [
+        StoredStatement(seq, statement_id, orjson.loads(text))
+        for seq, statement_id, text in _every_payload_text(session)
+        if any(needle in text.lower() for needle in wanted)
+    ]
+
+
+def _every_payload_text(session: Session, chunk: int = 1000) -> Iterator[tuple[int, str, str]]:
+    """(seq, id, JSON text) of every stored statement, read a chunk at a time: the text
+    is compressed in the database, so a search of it runs here."""
+    after = 0
+    while True:
+        rows = session.execute(
+            select(Statement.seq, Statement.id, payloads.as_text(Statement.payload))
+            .where(Statement.seq > after)
+            .order_by(Statement.seq)
+            .limit(chunk)
+        ).all()
+        yield from ((row[0], row[1], row[2]) for row in rows)
+        if len(rows) < chunk:
+            return
+        after = rows[-1][0]
 
 
 def statements_stored_before(
@@ -162,14 +184,11 @@ def unreferenced_attachments(session: Session, sha2s: Iterable[str]) -> list[str
     if not wanted:
         return []
     still_used: set[str] = set()
-    text = cast(Statement.payload, String)
-    for chunk in _chunks(wanted):
-        rows = session.execute(
-            select(Statement.payload).where(or_(*(text.contains(sha2) for sha2 in chunk)))
-        )
-        for (payload,) in rows:
+    for _seq, _id, text in _every_payload_text(session):
+        if any(sha2 in text for sha2 in wanted):
             still_used.update(
-                attachment.get("sha2", "") for attachment in payload.get("attachments") or ()
+                attachment.get("sha2", "")
+                for attachment in orjson.loads(text).get("attachments") or ()
             )
     return [sha2 for sha2 in wanted if sha2 not in still_used]
 

@@ -9,15 +9,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
 from sqlalchemy import (
     Select,
     Table,
-    Text,
     and_,
     bindparam,
     case,
-    cast,
     func,
     insert,
     or_,
@@ -28,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import BindParameter
 
+from lrs.store import payloads
 from lrs.store.dialects import FEW_ROWS, in_index_order, insert_ignore, insert_rows, pipelined
 from lrs.store.models import (
     Statement,
@@ -316,7 +314,7 @@ def find(session: Session, query: StatementQuery) -> list[tuple[int, dict[str, A
     # from the index, and repeats of a statement are dropped here rather than by a
     # GROUP BY, which would have to read every match before returning the first page.
     # Likewise the `stored` bounds of since/until are checked here (see _stored_bounds).
-    found: dict[int, str] = {}
+    found: dict[int, bytes] = {}
     after = query.after_seq
     size = wanted
     # Each query walks the index of its filter in seq order from where the last page
@@ -336,7 +334,7 @@ def find(session: Session, query: StatementQuery) -> list[tuple[int, dict[str, A
             # just outside it: walk past them in growing steps.
             size = min(size * 2, MAX_WALK_STEP)
     # Only the statements returned are decoded, not those passed over.
-    return [(seq, orjson.loads(text)) for seq, text in list(found.items())[:wanted]]
+    return [(seq, payloads.decode(stored)) for seq, stored in list(found.items())[:wanted]]
 
 
 def _first(
@@ -381,7 +379,7 @@ def matching(session: Session, query: StatementQuery) -> Select[Any]:
 def _filtered(
     session: Session, query: StatementQuery, *, stored_in_sql: bool
 ) -> tuple[Select[Any], Any, bool, StoredWindow | None, list[list[Any]]]:
-    """The select of matching (seq, payload as JSON text), the seq column that orders it, whether
+    """The select of matching (seq, payload as stored), the seq column that orders it, whether
     an index table is joined (then a statement can come more than once), the
     since/until window when ``stored_in_sql`` is false and the select leaves it out of its
     conditions (then a row outside it comes with a null payload), and the conditions left out
@@ -393,8 +391,8 @@ def _filtered(
     agent costs as little as that of a common one. The seq bounds of paging apply to the
     driving column so that page N starts where page N-1 ended, without a scan.
     """
-    payload_text: Any = cast(Statement.payload, Text).label("payload")
-    statement: Select[Any] = select(Statement.seq).add_columns(payload_text)
+    stored: Any = payloads.as_stored(Statement.payload).label("payload")
+    statement: Select[Any] = select(Statement.seq).add_columns(stored)
     seq: Any = Statement.seq
     conditions: list[Any] = [] if query.include_voided else [Statement.voided.is_(False)]
     joined = False
@@ -441,7 +439,7 @@ def _filtered(
             )
             if condition is not None
         ]
-        payload = case((and_(*inside), cast(Statement.payload, Text)), else_=None)
+        payload = payloads.as_stored(case((and_(*inside), Statement.payload), else_=None))
         statement = statement.with_only_columns(Statement.seq, payload.label("payload"))
     if query.max_seq is not None:
         conditions.append(seq <= query.max_seq)

@@ -16,8 +16,10 @@ from alembic.script import ScriptDirectory
 
 from lrs.services import credentials
 from lrs.services.statements import store_statements
-from lrs.store import facts, migrate
+from lrs.store import facts, migrate, payloads
+from lrs.store import statements as statement_store
 from lrs.store.engine import Database
+from lrs.store.models import Statement
 from statements.sources import SOURCES, ReadOptions, demo
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.factories import make_statement
@@ -504,15 +506,18 @@ def _rows_and_indexes(engine: sa.Engine) -> dict[str, object]:
     return found
 
 
-def _insert_statement(connection: sa.Connection, seq: int, at: dt.datetime) -> None:
-    """A bare statement row ``seq`` stored at ``at``, as an older schema held it."""
+def _insert_statement(
+    connection: sa.Connection, seq: int, at: dt.datetime, payload: str = "{}"
+) -> None:
+    """A bare statement row ``seq`` stored at ``at`` with the JSON text ``payload``, as an
+    older schema held it."""
     connection.execute(
         sa.text(
             "INSERT INTO statement (seq, id, stored, timestamp, verb_id, actor_key, "
             "object_kind, voided, version, payload) VALUES (:seq, :id, :at, :at, "
-            "'v', 'a', 'Activity', false, '1.0.3', '{}')"
+            "'v', 'a', 'Activity', false, '1.0.3', :payload)"
         ),
-        {"seq": seq, "id": str(uuid.UUID(int=seq)), "at": at},
+        {"seq": seq, "id": str(uuid.UUID(int=seq)), "at": at, "payload": payload},
     )
 
 
@@ -524,3 +529,41 @@ def _insert_fact(connection: sa.Connection, seq: int, at: dt.datetime, **columns
     names = ", ".join(row)
     values = ", ".join(f":{name}" for name in row)
     connection.execute(sa.text(f"INSERT INTO learning_fact ({names}) VALUES ({values})"), row)
+
+
+BEFORE_PAYLOAD_COMPRESSION = "20261212_rollups_without_rowid"
+
+
+def test_upgrade_compresses_stored_payloads_keeping_their_text(empty_url: str) -> None:
+    """Statements stored as JSON text are read back after the upgrade as that very text
+    (spacing, key order, escapes and text beyond ASCII kept) and as the same statement;
+    a downgrade gives the text back to the column."""
+    texts = [
+        '{"id": "%s", "verb": {"display": {"en-US": "a \\"b\\" \\\\ \\u0001"}}}',
+        '{"id":"%s","actor":{"name":"é ü 漢字 🎓"},"object":{"id":"http://example.com/a"}}',
+        '{\n\t"id": "%s",\r\n "x": [1, 2.5, null, true]}',
+    ]
+    ids = [str(uuid.UUID(int=seq)) for seq in range(1, len(texts) + 1)]
+    texts = [text % statement_id for text, statement_id in zip(texts, ids, strict=True)]
+    database = Database(empty_url)
+    try:
+        migrate.upgrade(database.engine, BEFORE_PAYLOAD_COMPRESSION)
+        at = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+        with database.engine.begin() as connection:
+            for seq, text in enumerate(texts, start=1):
+                _insert_statement(connection, seq, at, payload=text)
+        migrate.upgrade(database.engine)
+        with database.reading() as session:
+            found = [statement_store.get_one(session, i, voided=False) for i in ids]
+            stored = session.execute(
+                sa.select(payloads.as_text(Statement.payload)).order_by(Statement.seq)
+            ).scalars()
+            assert list(stored) == texts
+        assert found == [json.loads(text) for text in texts]
+        assert migrate.pending_changes(database.engine) == []
+        migrate.downgrade(database.engine, BEFORE_PAYLOAD_COMPRESSION)
+        with database.engine.connect() as connection:
+            back = connection.exec_driver_sql("SELECT CAST(payload AS TEXT) FROM statement")
+            assert sorted(back.scalars()) == sorted(texts)
+    finally:
+        database.dispose()

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-import orjson
 import sqlalchemy as sa
 
+from lrs.store import payloads
 from lrs.store.engine import Database
 from statements import activity_ids_in, agent_keys_in
 from statements.vocabulary import learning_fact
@@ -84,5 +84,4 @@ def problems(db: Database) -> list[str]:
 
 
 def _payload(value: Any) -> dict[str, Any]:
-    loaded: dict[str, Any] = orjson.loads(value) if isinstance(value, str) else dict(value)
-    return loaded
+    return payloads.decode(bytes(value))

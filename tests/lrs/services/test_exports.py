@@ -19,6 +19,7 @@ from lrs.services import credentials, exports
 from lrs.services.exports import ExportSpec
 from lrs.services.principal import OPERATOR, Principal
 from lrs.services.statements import store_statements
+from lrs.store import payloads
 from lrs.store.engine import Database
 from lrs.store.models import LearningFact, Statement, StatementActivity, StatementAgent
 from lrs.store.statements import StatementQuery
@@ -264,16 +265,15 @@ def test_ndjson_lines_are_the_stored_text_byte_for_byte(database: Database) -> N
              for i, name in enumerate(names)]  # fmt: skip
     ids = store_statements(database, batch, version="1.0.3", principal=principal)
     spaced = '{\n\t"id": "%s",\r\n "x": "\x7f"}' % ids[0]  # noqa: UP031
-    text = "CAST(:text AS json)" if database.dialect == "postgresql" else ":text"
     with database.engine.begin() as connection:
         # Text written by hand, unlike any the LRS writes: the whitespace JSON allows.
         connection.execute(
-            sa.text(f"UPDATE statement SET payload = {text} WHERE id = :id"),
-            {"text": spaced, "id": ids[1]},
+            sa.text("UPDATE statement SET payload = :stored WHERE id = :id"),
+            {"stored": payloads.encode_text(spaced.encode()), "id": ids[1]},
         )
     with database.engine.connect() as connection:
         texts = connection.execute(
-            sa.select(sa.cast(Statement.payload, sa.Text)).order_by(Statement.seq)
+            sa.select(payloads.as_text(Statement.payload)).order_by(Statement.seq)
         ).scalars()
         expected = b"".join(text.encode() + b"\n" for text in texts)
     assert spaced.encode() in expected

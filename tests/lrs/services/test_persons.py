@@ -14,6 +14,7 @@ from lrs.services import persons as person_service
 from lrs.services import privacy
 from lrs.services import statements as statement_service
 from lrs.services.principal import OPERATOR
+from lrs.store import payloads
 from lrs.store import persons as person_store
 from lrs.store.engine import Database
 from tests.factories import make_activity, make_agent, make_group, make_statement
@@ -89,8 +90,7 @@ def test_facts_of_an_identifier_count_under_its_person(database: Database) -> No
         payload = connection.execute(
             sa.text("SELECT payload FROM statement WHERE id = :id"), {"id": sent["id"]}
         ).scalar_one()
-    stored = payload if isinstance(payload, dict) else __import__("json").loads(payload)
-    assert stored["actor"] == GRACE_MAIL
+    assert payloads.decode(payload)["actor"] == GRACE_MAIL
 
 
 def test_forgetting_an_identifier_removes_it_from_its_person(database: Database) -> None:

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from lrs.services import credentials, privacy
 from lrs.services import statements as statement_service
 from lrs.services.principal import OPERATOR
+from lrs.store import payloads
 from lrs.store.engine import Database
 from tests.conftest import TEST_KEY, TEST_SECRET
 from tests.factories import (
@@ -72,7 +73,7 @@ def _traces(database: Database, sha1s: set[str]) -> list[str]:
                 if "pat.smith@" in text or any(sha1 in text for sha1 in sha1s):
                     found.append(f"{table}: {value}")
         for (payload,) in connection.execute(sa.text("SELECT payload FROM statement")):
-            text = json.dumps(payload if not isinstance(payload, str) else json.loads(payload))
+            text = json.dumps(payloads.decode(payload))
             if "pat.smith@" in text.lower() or any(sha1 in text.lower() for sha1 in sha1s):
                 found.append(f"statement payload: {text[:120]}")
     return found
