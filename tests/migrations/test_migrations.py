@@ -435,6 +435,7 @@ def test_upgrade_counts_each_persons_responses_to_each_content_from_the_facts(
                 sa.text("SELECT content_id, actor_key, responses FROM content_response")
             ).all()
         assert sorted(tuple(row) for row in found) == [(page, "b", 1), (post, "a", 3)]
+        migrate.upgrade(database.engine)
         assert migrate.pending_changes(database.engine) == []
     finally:
         database.dispose()
@@ -453,6 +454,9 @@ KEYED_BY_VALUE = (
 def test_upgrade_keeps_the_rows_of_tables_made_without_rowid(empty_url: str, backend: str) -> None:
     """The rollups, tags and inherited terms of stored statements are the same rows after
     their tables are made again without rowid on SQLite, with the same indexes."""
+    if backend == "postgresql":
+        # Nothing changes there, and today's ingest writes a payload that column cannot take.
+        pytest.skip("tables without rowid are SQLite's")
     database = Database(empty_url)
     try:
         migrate.upgrade(database.engine, "20261212_content_response")
@@ -475,6 +479,13 @@ def test_upgrade_keeps_the_rows_of_tables_made_without_rowid(empty_url: str, bac
             )
         referrer = make_statement(object={"objectType": "StatementRef", "id": target})
         store_statements(database, [referrer], version="1.0.3", principal=principal)
+        with database.engine.begin() as connection:
+            # Today's ingest stores the payload compressed: as JSON text, as this schema did.
+            stored = connection.exec_driver_sql("SELECT seq, payload FROM statement").all()
+            connection.execute(
+                sa.text("UPDATE statement SET payload = :text WHERE seq = :seq"),
+                [{"seq": seq, "text": payloads.text_of(blob)} for seq, blob in stored],
+            )
         before = _rows_and_indexes(database.engine)
         assert before["content_day"] and before["statement_ref_term"]
         migrate.upgrade(database.engine)
