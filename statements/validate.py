@@ -18,7 +18,7 @@ import orjson
 
 from .errors import StatementError, join_path
 from .fields import first_error
-from .schema import statement_schema
+from .schema import statement_schema, valid_at_once
 from .types import Statement
 
 __all__ = ["NUL_MESSAGE", "normalise_version", "nul_path", "validate"]
@@ -55,7 +55,8 @@ def validate(data: object, version: str) -> Statement:
     where = nul_path(data)
     if where is not None:
         raise StatementError(where, NUL_MESSAGE)
-    errors = statement_schema(version).validate(data)
+    schema = statement_schema(version)
+    errors = None if valid_at_once(schema, data) else schema.validate(data)
     if errors:
         path, message = first_error(errors)
         raise StatementError(path, message)
