@@ -227,7 +227,7 @@ def authenticate(
         # a remembered sign-in.
         with db.reading_once() as session:
             until, current = credential_store.standing(
-                session, principal.credential_id, [sign_in.address_subject(address)], now
+                session, principal.credential_id, sign_in.address_subject(address), now
             )
         refused = sign_in.refusal_until(until, now)
         if refused is not None:

@@ -16,12 +16,12 @@ _FAILURE = table(SignInFailure)
 _CURRENT_HASH = select(_CREDENTIAL.c.secret_hash).where(
     _CREDENTIAL.c.id == bindparam("id"), _CREDENTIAL.c.revoked.is_(None)
 )
-# A remembered sign-in's whole check in one statement: until when any of the subjects
-# backs off (null: none does now) and the credential's hash while it is active.
+# A remembered sign-in's whole check in one statement: until when the address
+# backs off (null: it does not now) and the credential's hash while it is active.
 _STANDING = select(
     select(func.max(_FAILURE.c.blocked_until))
     .where(
-        _FAILURE.c.subject.in_(bindparam("subjects", expanding=True)),
+        _FAILURE.c.subject == bindparam("subject"),
         _FAILURE.c.blocked_until > bindparam("now", type_=_FAILURE.c.blocked_until.type),
     )
     .scalar_subquery(),
@@ -76,10 +76,11 @@ def current_hash(session: Session, credential_id: int) -> str | None:
 
 
 def standing(
-    session: Session, credential_id: int, subjects: list[str], now: dt.datetime
+    session: Session, credential_id: int, subject: str, now: dt.datetime
 ) -> tuple[dt.datetime | None, str | None]:
-    """In one statement: the latest time until which any of ``subjects`` is refused
-    (None when none is refused at ``now``), and the stored secret hash of the credential
-    while it is active (None once it is revoked or gone)."""
-    row = session.execute(_STANDING, {"subjects": subjects, "now": now, "id": credential_id}).one()
+    """In one statement: the latest time until which ``subject`` is refused (None when
+    it is not refused at ``now``), and the stored secret hash of the credential while it
+    is active (None once it is revoked or gone). One subject, compared by equality: an
+    expanding IN list is rewritten by SQLAlchemy at every execution."""
+    row = session.execute(_STANDING, {"subject": subject, "now": now, "id": credential_id}).one()
     return row[0], row[1]
