@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import orjson
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -58,9 +59,13 @@ CONCURRENT_RETRIES = 3
 class ResultPage:
     """One page of a statement query, with the cursor of the next page if any."""
 
-    statements: list[dict[str, Any]]
+    # Statements as dicts, or as the JSON they were stored as (``orjson.Fragment``) when
+    # a page sends them unchanged.
+    statements: list[dict[str, Any]] | list[orjson.Fragment]
     more: str | None
     attachments: list[AttachmentContent] = field(default_factory=list)
+    # The newest `stored` of the statements (the response's Last-Modified).
+    newest_stored: dt.datetime | None = None
     # The instant through which the answering database saw every statement (a read
     # replica's is behind the primary's); None: the primary, as the response is sent.
     consistent_through: dt.datetime | None = None
@@ -372,7 +377,9 @@ def get_statement(
             and agent_key(statement.get("authority", {})) != principal.authority_key
         ):
             raise NotFound(f"no {'voided ' if voided else ''}statement with id {statement_id}")
-        return _page(session, [statement], None, fmt, languages, with_attachments)
+        page = _page(session, [statement], None, fmt, languages, with_attachments)
+        stored = statement.get("stored")
+        return replace(page, newest_stored=None if stored is None else parse_timestamp(stored))
 
 
 def query_statements(
@@ -418,10 +425,17 @@ def _query_page(
     if len(rows) > query.limit:
         rows = rows[: query.limit]
         more = paging.issue(
-            db, principal, Cursor(replace(query, after_seq=rows[-1][0]), fmt, with_attachments)
+            db, principal, Cursor(replace(query, after_seq=rows[-1].seq), fmt, with_attachments)
         )
-    page = _page(session, [payload for _, payload in rows], more, fmt, languages, with_attachments)
-    return replace(page, consistent_through=consistent_through(session))
+    if fmt == "exact" and not with_attachments:
+        # Sent as stored: each statement's JSON goes into the page without being decoded
+        # and encoded again.
+        page = ResultPage([orjson.Fragment(row.json) for row in rows], more)
+    else:
+        decoded = [orjson.loads(row.json) for row in rows]
+        page = _page(session, decoded, more, fmt, languages, with_attachments)
+    stored = max((row.stored for row in rows), default=None)
+    return replace(page, newest_stored=stored, consistent_through=consistent_through(session))
 
 
 def _require_read(principal: Principal) -> None:

@@ -305,16 +305,33 @@ def newest_seq(session: Session) -> int:
     return int(session.execute(select(func.coalesce(func.max(Statement.seq), 0))).scalar_one())
 
 
-def find(session: Session, query: StatementQuery) -> list[tuple[int, dict[str, Any]]]:
-    """Up to ``query.limit + 1`` matching statements as (seq, payload), in query order."""
+@dataclass(frozen=True)
+class Found:
+    """A statement of a GET /statements page: its seq, when it was stored, and its JSON
+    as stored (``statement_json``)."""
+
+    seq: int
+    stored: dt.datetime
+    json: bytes
+
+
+def statement_json(payload: bytes) -> bytes:
+    """A statement's JSON (UTF-8) from its payload column as stored: what a page sends
+    as it is, or decodes when it reshapes the statement."""
+    return payloads.utf8_of(payload)
+
+
+def find(session: Session, query: StatementQuery) -> list[Found]:
+    """Up to ``query.limit + 1`` matching statements, in query order."""
     statement, seq, joined, window, alternatives = _filtered(session, query, stored_in_sql=False)
+    statement = statement.add_columns(Statement.stored)
     order = seq.asc() if query.ascending else seq.desc()
     wanted = query.limit + 1
     # An agent may match one statement in several roles: rows come in seq order straight
     # from the index, and repeats of a statement are dropped here rather than by a
     # GROUP BY, which would have to read every match before returning the first page.
     # Likewise the `stored` bounds of since/until are checked here (see _stored_bounds).
-    found: dict[int, bytes] = {}
+    found: dict[int, Any] = {}
     after = query.after_seq
     size = wanted
     # Each query walks the index of its filter in seq order from where the last page
@@ -325,7 +342,7 @@ def find(session: Session, query: StatementQuery) -> list[tuple[int, dict[str, A
             rows = session.execute(_first(page, order, size, alternatives, query.ascending)).all()
             for row in rows:
                 if row.payload is not None:  # null: outside the since/until window
-                    found.setdefault(row.seq, row.payload)
+                    found.setdefault(row.seq, row)
             repeats = joined or window or alternatives
             if len(found) >= wanted or len(rows) < size or not repeats:
                 break
@@ -333,8 +350,10 @@ def find(session: Session, query: StatementQuery) -> list[tuple[int, dict[str, A
             # The edges of a since/until window hold a few seconds of statements that fall
             # just outside it: walk past them in growing steps.
             size = min(size * 2, MAX_WALK_STEP)
-    # Only the statements returned are decoded, not those passed over.
-    return [(seq, payloads.decode(stored)) for seq, stored in list(found.items())[:wanted]]
+    return [
+        Found(row.seq, row.stored, statement_json(row.payload))
+        for row in list(found.values())[:wanted]
+    ]
 
 
 def _first(

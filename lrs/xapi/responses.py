@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from dateutil.parser import isoparse
 from flask import Response
 from werkzeug.http import http_date
 
@@ -15,9 +15,13 @@ from lrs.store.attachments import AttachmentContent
 
 
 def statement_response(
-    body: dict[str, Any], attachments: Sequence[AttachmentContent], multipart: bool
+    body: dict[str, Any],
+    attachments: Sequence[AttachmentContent],
+    multipart: bool,
+    newest_stored: dt.datetime | None,
 ) -> Response:
-    """A statement or StatementResult, with its attachments as parts when ``multipart``."""
+    """A statement or StatementResult, with its attachments as parts when ``multipart``,
+    last modified when its newest statement was stored."""
     encoded = orjson.dumps(body)
     if not multipart:
         response = Response(encoded, mimetype="application/json")
@@ -41,17 +45,6 @@ def statement_response(
         # A hex boundary is an RFC 2045 token, so it goes unquoted: some clients
         # (TinCanJS) take everything after "boundary=" as the boundary, quotes and all.
         response.headers["Content-Type"] = f"multipart/mixed; boundary={boundary}"
-    stored = _newest_stored(body)
-    if stored:
-        response.headers["Last-Modified"] = http_date(stored)
+    if newest_stored is not None:
+        response.headers["Last-Modified"] = http_date(newest_stored)
     return response
-
-
-def _newest_stored(body: dict[str, Any]) -> Any:
-    listed = body.get("statements")
-    stamps = (
-        [s["stored"] for s in listed if "stored" in s]
-        if listed is not None
-        else ([body["stored"]] if "stored" in body else [])
-    )
-    return isoparse(max(stamps)) if stamps else None

@@ -91,7 +91,9 @@ def get_statements() -> Response:
             database(), principal, statement_id, voided=voided, fmt=fmt, languages=languages,
             with_attachments=with_attachments,
         )  # fmt: skip
-        return statement_response(page.statements[0], page.attachments, with_attachments)
+        statement = cast(dict[str, Any], page.statements[0])
+        return statement_response(statement, page.attachments, with_attachments,
+                                  page.newest_stored)  # fmt: skip
     reject_unknown(args, QUERY_PARAMS)
     page = service.query_statements(
         database(), principal, _query(args), fmt=fmt, languages=languages,
@@ -119,4 +121,4 @@ def _page_response(page: ResultPage, with_attachments: bool) -> Response:
     more = f"{request.script_root}{bp.url_prefix}/statements?more={page.more}" if page.more else ""
     g.consistent_through = page.consistent_through
     result = {"statements": page.statements, "more": more}
-    return statement_response(result, page.attachments, with_attachments)
+    return statement_response(result, page.attachments, with_attachments, page.newest_stored)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import orjson
 import pytest
 import sqlalchemy as sa
 
@@ -31,7 +32,7 @@ def _principal(database: Database) -> credentials.Principal:
 
 def _ids(database: Database, query: StatementQuery) -> list[str]:
     with database.reading() as session:
-        return [payload["id"] for _, payload in statement_store.find(session, query)]
+        return [orjson.loads(row.json)["id"] for row in statement_store.find(session, query)]
 
 
 def _stored(
@@ -68,7 +69,7 @@ def test_since_until_window_inside_the_stored_order_margin(database: Database) -
     assert _ids(database, window) == [ids[5], ids[4], ids[3]]
     with database.reading() as session:
         rows = statement_store.find(session, window)
-    after = StatementQuery(**{**vars(window), "after_seq": rows[1][0]})
+    after = StatementQuery(**{**vars(window), "after_seq": rows[1].seq})
     assert _ids(database, after) == [ids[3], ids[2]]
     oldest_first = StatementQuery(since=moments[1], until=moments[5], ascending=True, limit=10)
     assert _ids(database, oldest_first) == ids[2:6]
@@ -128,8 +129,30 @@ def test_an_agent_in_several_roles_is_returned_once_and_pages_stay_full(
     assert first_page == [ids[4], ids[3], ids[2]]  # limit + 1: one more tells "more"
     with database.reading() as session:
         rows = statement_store.find(session, query)
-    after = StatementQuery(**{**vars(query), "after_seq": rows[1][0]})
+    after = StatementQuery(**{**vars(query), "after_seq": rows[1].seq})
     assert _ids(database, after) == [ids[2], ids[1], ids[0]]
+
+
+def test_an_activity_in_two_roles_is_returned_once_and_pages_stay_full(
+    database: Database,
+) -> None:
+    """A course that is parent and grouping of each statement (two index rows a
+    statement) gives full pages of distinct statements with related_activities."""
+    principal = _principal(database)
+    course = {"id": "http://example.com/activities/course"}
+    context = {"contextActivities": {"parent": [course], "grouping": [course]}}
+    ids = []
+    for _ in range(5):
+        statement = make_statement(context=context)
+        ids += service.store_statements(database, [statement], version="1.0.3", principal=principal)
+    query = StatementQuery(activity_id=course["id"], related_activities=True, limit=2)
+    assert _ids(database, query) == [ids[4], ids[3], ids[2]]
+    with database.reading() as session:
+        rows = statement_store.find(session, query)
+    after = StatementQuery(**{**vars(query), "after_seq": rows[1].seq})
+    assert _ids(database, after) == [ids[2], ids[1], ids[0]]
+    every = StatementQuery(activity_id=course["id"], related_activities=True, ascending=True)
+    assert _ids(database, every) == ids
 
 
 PASSED = "http://adlnet.gov/expapi/verbs/passed"
@@ -180,10 +203,10 @@ def test_more_pages_of_a_verb_also_inherited_through_statement_refs(
                 rows = statement_store.find(
                     session, StatementQuery(**{**vars(query), "after_seq": after})
                 )
-            pages += [payload["id"] for _, payload in rows[:2]]
+            pages += [orjson.loads(row.json)["id"] for row in rows[:2]]
             if len(rows) <= 2:
                 break
-            after = rows[1][0]
+            after = rows[1].seq
         assert pages == expected
 
 

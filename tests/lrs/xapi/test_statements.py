@@ -5,12 +5,18 @@ Runs for xAPI 1.0.3 and 2.0.0 on SQLite and PostgreSQL (the ``xapi`` fixture).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import uuid
 from typing import Any
 
 import pytest
+from werkzeug.http import http_date
 
+from lrs.services import credentials
+from lrs.services.statements import store_statements
+from lrs.store.engine import Database
+from statements import parse_timestamp
 from tests.factories import (
     VERB_VOIDED,
     make_activity,
@@ -300,6 +306,63 @@ def test_ids_and_canonical_formats(xapi: XapiClient) -> None:
     assert canonical["object"]["definition"]["name"] == {"fr-FR": "Activité exemple"}
 
 
+def test_a_page_sends_each_statement_as_a_single_get_does(xapi: XapiClient) -> None:
+    """A page of the exact format carries each statement's stored JSON as it is: the
+    same bytes as the statement read alone, numbers, escapes and all."""
+    odd = make_statement(
+        result={"score": {"scaled": 0.1, "raw": 1e-7}, "response": 'quote " \\ tab \t é ✓ 😀'},
+        context={"extensions": {"http://example.com/ext": {"n": 12345678901234, "x": None}}},
+    )
+    ids = _post(xapi, make_statement(), odd, make_statement())
+    page = xapi.get("statements?limit=10")
+    assert page.status_code == 200
+    assert _ids(page) == list(reversed(ids))
+    for statement_id in ids:
+        alone = xapi.get(f"statements?statementId={statement_id}")
+        assert alone.get_data() in page.get_data()
+    assert page.get_json()["statements"][1]["result"] == odd["result"]
+
+
+def test_a_page_is_last_modified_when_its_newest_statement_was_stored(
+    xapi: XapiClient, database: Database
+) -> None:
+    """Last-Modified names the newest `stored` of the page, in either order."""
+    principal = credentials.create(
+        database, name="older", scopes=["all"], home_page="http://lrs.test"
+    ).principal
+    day = dt.timedelta(days=1)
+    newest = dt.datetime(2026, 5, 4, 3, 2, 1, tzinfo=dt.UTC)
+    for when in (newest - 2 * day, newest, newest - day):
+        store_statements(
+            database, [make_statement()], version="1.0.3", principal=principal, now=when
+        )
+    for order in ("false", "true"):
+        page = xapi.get(f"statements?ascending={order}&limit=2")
+        stamps = [s["stored"] for s in page.get_json()["statements"]]
+        newest_on_page = max(parse_timestamp(stamp) for stamp in stamps)
+        assert page.headers["Last-Modified"] == http_date(newest_on_page)
+    assert xapi.get("statements?ascending=true&limit=1").headers["Last-Modified"] == (
+        http_date(newest - 2 * day)
+    )
+
+
+def test_pages_of_the_ids_and_canonical_formats_are_reshaped(xapi: XapiClient) -> None:
+    statement = make_statement()
+    _post(xapi, make_statement(), statement)
+    [ids] = xapi.get("statements?format=ids&limit=1").get_json()["statements"]
+    assert ids["id"] == statement["id"]
+    assert ids["verb"] == {"id": statement["verb"]["id"]}
+    activity = {"id": statement["object"]["id"]}
+    assert ids["object"] in (activity, {**activity, "objectType": "Activity"})
+    canonical = xapi.get(
+        "statements?format=canonical&limit=1", headers={"Accept-Language": "fr-FR"}
+    ).get_json()["statements"][0]
+    assert canonical["object"]["definition"]["name"] == {"fr-FR": "Activité exemple"}
+    more = xapi.get("statements?format=ids&limit=1").get_json()["more"]
+    [later] = xapi.client.get(more, headers=xapi.headers).get_json()["statements"]
+    assert set(later["verb"]) == {"id"}
+
+
 def _multipart(statement: dict[str, Any], content: bytes, boundary: str = "xyzzy") -> bytes:
     sha2 = hashlib.sha256(content).hexdigest()
     import json
@@ -342,6 +405,11 @@ def test_attachments_round_trip_over_multipart(xapi: XapiClient) -> None:
     assert got.status_code == 200
     assert got.mimetype == "multipart/mixed"
     assert content in got.get_data()
+    page = xapi.get("statements?attachments=true")
+    assert page.status_code == 200
+    assert page.mimetype == "multipart/mixed"
+    assert content in page.get_data()
+    assert page.headers["Last-Modified"]
 
 
 def test_attachment_parts_must_match_their_hash(xapi: XapiClient) -> None:
