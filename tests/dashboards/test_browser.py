@@ -152,6 +152,49 @@ def test_every_page_by_url_draws_every_chart_at_full_height(live_server: str, dr
     assert errors == [], "\n".join(e["message"][:300] for e in errors)
 
 
+# Logs every call of plotly's resize as the page makes it (the graph, and whether its
+# figure had been drawn): installed before any script of the page runs, it wraps
+# ``Plotly.Plots.resize`` the moment plotly.js defines it.
+RESIZE_LOG_JS = """
+window.resizeLog = [];
+let plotly;
+Object.defineProperty(window, 'Plotly', {configurable: true, get() { return plotly; },
+  set(value) {
+    plotly = value;
+    if (!value || !value.Plots || value.Plots.resize.logged) { return; }
+    const resize = value.Plots.resize;
+    value.Plots.resize = function (gd) {
+      const graph = gd && gd.closest ? gd.closest('.dash-graph') : null;
+      window.resizeLog.push({graph: graph ? graph.id : String(gd),
+                             drawn: !!(gd && gd.data && gd.data.length)});
+      return resize.apply(this, arguments);
+    };
+    value.Plots.resize.logged = true;
+  }});
+"""
+
+
+def _resized_after_drawn(driver: Any) -> list[str]:
+    return [e["graph"] for e in driver.execute_script("return window.resizeLog") if e["drawn"]]
+
+
+def test_no_graph_is_resized_after_its_figure_is_drawn(live_server: str) -> None:
+    """REQ-DASH-DRAW: a graph's box has its figure's size when the figure is drawn, so
+    plotly never lays a drawn figure out again (a resize waits 100 ms and keeps the
+    graph pending): not for the figure's own height, nor for a scrollbar appearing as
+    the page grows. A change of the window's size still resizes the charts."""
+    with chromium.chromium() as browser:
+        browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RESIZE_LOG_JS})
+        chromium.sign_in(browser, live_server, "manager", "correct horse")
+        for page in PAGES:
+            _open(browser, live_server, page)
+            time.sleep(0.3)  # a resize observer's late call would be logged by now
+            assert _resized_after_drawn(browser) == [], page
+        _open(browser, live_server, "overview")
+        browser.set_window_size(1100, 900)
+        assert until(lambda: _resized_after_drawn(browser))
+
+
 def test_charts_are_drawn_by_the_cartesian_bundle(live_server: str, driver: Any) -> None:
     """REQ-DASH-DRAW: the charts are drawn by plotly.js's cartesian bundle (bar, pie,
     heatmap, scatter: every trace the pages draw), a third of the full bundle that
