@@ -88,6 +88,7 @@ _TABLES = (
     "attachment",
     "document",
     "agent",
+    "index_key",
     "person_identifier",
     "forwarding_delivery",
 )
@@ -275,6 +276,7 @@ def _forget(session: Session, person: Person, receipt: Receipt) -> set[str]:
     _erase(session, sorted(own, key=lambda s: s.seq), receipt)
     receipt.removed["document"] += store.delete_agent_documents(session, person.keys)
     receipt.removed["agent"] += store.delete_agents(session, person.keys)
+    receipt.removed["index_key"] += store.delete_unnamed_keys(session, person.keys)
     receipt.removed["person_identifier"] += persons.forget_identifiers(session, person.keys)
     return person.keys
 
@@ -378,6 +380,10 @@ def _erase(session: Session, chosen: Sequence[StoredStatement], receipt: Receipt
     # An agent row records an identity seen in statements: it goes with the last of them.
     named = {key for s in removed for key, _role in agent_keys_in(s.payload)}
     receipt.removed["agent"] += store.delete_unnamed_agents(session, named)
+    # The index keeps each agent key and activity IRI as text once: it goes with the
+    # last index row that names it.
+    activity_ids = {aid for s in removed for aid, _role in activity_ids_in(s.payload)}
+    receipt.removed["index_key"] += store.delete_unnamed_keys(session, named | activity_ids)
     sha2s = {a["sha2"] for s in removed for a in s.payload.get("attachments") or () if "sha2" in a}
     receipt.removed["attachment"] += store.delete_attachments(
         session, store.unreferenced_attachments(session, sha2s)
@@ -410,16 +416,11 @@ def _reindex(session: Session, seqs: Sequence[int], removed: set[int]) -> int:
         if statement is None or seq in removed:
             continue
         payload = statement.payload
-        rows = IndexRows(agents=agent_keys_in(payload), activities=activity_ids_in(payload),
-                         ref_terms=[])  # fmt: skip
+        rows = IndexRows.named(agent_keys_in(payload), activity_ids_in(payload))
         target = payload.get("object") or {}
         if target.get("objectType") == "StatementRef":
             inherited = statement_store.index_rows_of(session, str(target["id"]).lower())
             if inherited is not None:
-                rows = IndexRows(
-                    rows.agents + inherited.agents,
-                    rows.activities + inherited.activities,
-                    inherited.ref_terms,
-                )
+                rows = rows + inherited
         store.replace_index_rows(session, seq, rows)
     return len(by_seq)

@@ -28,7 +28,7 @@ from lrs.store import facts as fact_store
 from lrs.store import statements as statement_store
 from lrs.store.attachments import AttachmentContent
 from lrs.store.engine import Database, consistent_through, lost_to_a_concurrent_writer
-from lrs.store.statements import NewStatement, StatementQuery
+from lrs.store.statements import IndexRows, NewStatement, StatementQuery
 from statements import (
     Statement,
     StatementError,
@@ -308,15 +308,12 @@ def _new_row(session: Session, statement: Statement) -> NewStatement:
         version=statement["version"],
         authority_key=agent_key(statement.get("authority") or {}),
         payload=statement,
-        agents=list(agent_keys_in(statement)),
-        activities=list(activity_ids_in(statement)),
+        index=IndexRows.named(agent_keys_in(statement), activity_ids_in(statement)),
     )
     if kind == "StatementRef" and object_key is not None:
         inherited = statement_store.index_rows_of(session, object_key)
         if inherited is not None:
-            row.agents += inherited.agents
-            row.activities += inherited.activities
-            row.ref_terms += inherited.ref_terms
+            row.index = row.index + inherited
     return row
 
 

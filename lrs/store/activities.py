@@ -11,7 +11,9 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from lrs.store.dialects import insert_ignore, pipelined, upsert
+from lrs.store.keys import key_number
 from lrs.store.models import Activity, Agent, Statement, StatementAgent, table
+from lrs.store.statements import owns
 
 _ACTIVITY = table(Activity)
 # Every ingest request reads this: built once, on the table.
@@ -103,10 +105,15 @@ def get_agent(session: Session, agent_key: str) -> Agent | None:
 def agent_named_by_authority(session: Session, agent_key: str, authority_key: str) -> bool:
     """True when a statement whose authority is ``authority_key`` names the agent (in
     any role, its own or inherited through a StatementRef)."""
+    number = key_number(agent_key)
     query = (
         select(StatementAgent.seq)
         .join(Statement, Statement.seq == StatementAgent.seq)
-        .where(StatementAgent.agent_key == agent_key, Statement.authority_key == authority_key)
+        .where(
+            StatementAgent.agent_number == number,
+            owns(number, agent_key),
+            Statement.authority_key == authority_key,
+        )
         .limit(1)
     )
     return session.execute(query).first() is not None

@@ -61,6 +61,12 @@ def _ignoring(dialect: str, table: Table) -> Insert:
 
 
 @functools.cache
+def _ignoring_on(dialect: str, table: Table, key: tuple[str, ...]) -> Insert:
+    statement: Insert = _insert(dialect, table).on_conflict_do_nothing(index_elements=list(key))
+    return statement
+
+
+@functools.cache
 def _overwriting(
     dialect: str, table: Table, key: tuple[str, ...], update: tuple[str, ...],
     changed: tuple[str, ...],
@@ -182,6 +188,16 @@ def insert_ignore(session: Session, table: Table, rows: Sequence[dict[str, Any]]
     if not rows:
         return
     _run(session, _ignoring(_dialect(session), table), rows)
+
+
+def insert_new(
+    session: Session, table: Table, rows: Sequence[dict[str, Any]], key: Sequence[str]
+) -> None:
+    """Insert rows, skipping those whose ``key`` already exists; a row that breaks another
+    unique constraint of the table raises, as a plain insert would."""
+    if not rows:
+        return
+    _run(session, _ignoring_on(_dialect(session), table, tuple(key)), rows)
 
 
 def insert_ignore_select(

@@ -154,41 +154,59 @@ class Statement(Base):
     )
 
 
+KeyNumber = BigInteger().with_variant(Integer(), "sqlite")
+"""A key's number (``lrs.store.keys``): SQLite's INTEGER holds 64 bits, and as the
+primary key of ``index_key`` it is the row's own id there, with no index beside it."""
+
+
 class StatementAgent(Base):
-    """Index row: an agent a statement mentions and in which role (actor, object, ...)."""
+    """Index row: an agent a statement mentions and in which role (actor, object, ...),
+    both as numbers (``lrs.store.keys``)."""
 
     __tablename__ = "statement_agent"
 
     seq: Mapped[int] = mapped_column(SerialKey, ForeignKey("statement.seq", ondelete="CASCADE"))
-    agent_key: Mapped[str]
-    role: Mapped[str] = mapped_column(String(24))
+    agent_number: Mapped[int] = mapped_column(BigInteger)
+    role: Mapped[int] = mapped_column(SmallInteger)
 
     # The key is (key, seq, role): a filter reads matches in seq order and checks the
     # role in the key itself. SQLite keeps such a table as that key alone (no rowid), so
     # the rows are not stored a second time beside their index; the seq index serves
-    # deletes and StatementRef inheritance.
+    # deletes and StatementRef inheritance. Numbers rather than the texts make each row
+    # and each index entry a few fixed-width values.
     __table_args__ = (
-        PrimaryKeyConstraint("agent_key", "seq", "role"),
+        PrimaryKeyConstraint("agent_number", "seq", "role"),
         Index("ix_statement_agent_seq", "seq"),
         WITHOUT_ROWID,
     )
 
 
 class StatementActivity(Base):
-    """Index row: an activity a statement mentions and in which role (object, parent, ...)."""
+    """Index row: an activity a statement mentions and in which role (object, parent, ...),
+    both as numbers (``lrs.store.keys``)."""
 
     __tablename__ = "statement_activity"
 
     seq: Mapped[int] = mapped_column(SerialKey, ForeignKey("statement.seq", ondelete="CASCADE"))
-    activity_id: Mapped[str]
-    role: Mapped[str] = mapped_column(String(24))
+    activity_number: Mapped[int] = mapped_column(BigInteger)
+    role: Mapped[int] = mapped_column(SmallInteger)
 
     # Keyed as StatementAgent is, for the same reasons.
     __table_args__ = (
-        PrimaryKeyConstraint("activity_id", "seq", "role"),
+        PrimaryKeyConstraint("activity_number", "seq", "role"),
         Index("ix_statement_activity_seq", "seq"),
         WITHOUT_ROWID,
     )
+
+
+class IndexKey(Base):
+    """The text of each agent key and activity IRI the index rows name by number: one
+    text per number, so a second text with the same number is refused."""
+
+    __tablename__ = "index_key"
+
+    number: Mapped[int] = mapped_column(KeyNumber, primary_key=True, autoincrement=False)
+    key: Mapped[str] = mapped_column(unique=True)
 
 
 class StatementRefTerm(Base):

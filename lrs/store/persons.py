@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
 from lrs.store import dialects
+from lrs.store.keys import ROLE_CODES
 from lrs.store.models import (
     ActorDay,
+    IndexKey,
     LearningFact,
     Person,
     PersonChange,
@@ -177,14 +179,20 @@ def identifier_rows_of(
     found: dict[int, list[IdentifierRow]] = {person_id: [] for person_id in person_ids}
     # Through the agent index (key, seq, role): rows a StatementRef inherited carry the
     # role too, so the statement's own actor must be the identifier.
-    own = StatementAgent.agent_key
+    own = IndexKey.key
     for chunk in _chunks(sorted(set(person_ids))):
         keys = select(PersonIdentifier.key).where(PersonIdentifier.person_id.in_(chunk))
         counts = (
             select(own.label("key"), func.count().label("n"))
+            .select_from(IndexKey)
+            .join(StatementAgent, StatementAgent.agent_number == IndexKey.number)
             .join(Statement, Statement.seq == StatementAgent.seq)
             .join(LearningFact, LearningFact.seq == StatementAgent.seq)
-            .where(own.in_(keys), StatementAgent.role == "actor", Statement.actor_key == own)
+            .where(
+                own.in_(keys),
+                StatementAgent.role == ROLE_CODES["actor"],
+                Statement.actor_key == own,
+            )
             .group_by(own)
             .subquery()
         )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from lrs.store import payloads
@@ -22,6 +22,7 @@ from lrs.store.models import (
     Attachment,
     Document,
     ForwardingDelivery,
+    IndexKey,
     LearningFact,
     LearningFactTag,
     Statement,
@@ -58,7 +59,8 @@ def statements_mentioning(session: Session, agent_keys: Iterable[str]) -> list[S
     keys = sorted(set(agent_keys))
     if not keys:
         return []
-    seqs = select(StatementAgent.seq).where(StatementAgent.agent_key.in_(keys))
+    numbers = select(IndexKey.number).where(IndexKey.key.in_(keys))
+    seqs = select(StatementAgent.seq).where(StatementAgent.agent_number.in_(numbers))
     return _statements(session, Statement.seq.in_(seqs))
 
 
@@ -229,15 +231,28 @@ def spellings(session: Session, agent_key_lower: str) -> set[str]:
 
 def keys_with_prefix(session: Session, prefix: str) -> set[str]:
     """Every distinct agent key starting with ``prefix`` (e.g. ``mbox_sha1sum:``) in the
-    ``agent``, ``statement_agent`` and ``document`` tables: a range read of each key index."""
+    ``agent`` and ``document`` tables and among those the statement index names (by
+    their text in ``index_key``): a range read of each key index."""
     # Keys starting with the prefix sort between it and the prefix with its last
     # character incremented.
     upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
     found: set[str] = set()
-    for column in (Agent.agent_key, StatementAgent.agent_key, Document.agent_key):
+    for column in (Agent.agent_key, Document.agent_key):
         rows = session.execute(select(column).distinct().where(column >= prefix, column < upper))
         found.update(row[0] for row in rows)
+    indexed = select(IndexKey.key).where(
+        IndexKey.key >= prefix, IndexKey.key < upper, _names_agent(IndexKey.number)
+    )
+    found.update(row[0] for row in session.execute(indexed))
     return found
+
+
+def _names_agent(number: Any) -> Any:
+    return exists().where(StatementAgent.agent_number == number)
+
+
+def _names_activity(number: Any) -> Any:
+    return exists().where(StatementActivity.activity_number == number)
 
 
 def delete_unnamed_agents(session: Session, agent_keys: Iterable[str]) -> int:
@@ -245,10 +260,27 @@ def delete_unnamed_agents(session: Session, agent_keys: Iterable[str]) -> int:
     more (the ``agent`` table records identities seen in statements)."""
     removed = 0
     for chunk in _chunks(sorted(set(agent_keys))):
-        named = select(StatementAgent.agent_key).where(StatementAgent.agent_key.in_(chunk))
+        named = select(IndexKey.key).where(IndexKey.key.in_(chunk), _names_agent(IndexKey.number))
         removed += _rowcount(
             session.execute(
                 delete(Agent).where(Agent.agent_key.in_(chunk), Agent.agent_key.not_in(named))
+            )
+        )
+    return removed
+
+
+def delete_unnamed_keys(session: Session, texts: Iterable[str]) -> int:
+    """Delete the ``index_key`` rows of those agent keys and activity IRIs that no index
+    row names any more, so that a removed agent's key leaves no text behind."""
+    removed = 0
+    for chunk in _chunks(sorted(set(texts))):
+        removed += _rowcount(
+            session.execute(
+                delete(IndexKey).where(
+                    IndexKey.key.in_(chunk),
+                    ~_names_agent(IndexKey.number),
+                    ~_names_activity(IndexKey.number),
+                )
             )
         )
     return removed

@@ -26,8 +26,17 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import BindParameter
 
 from lrs.store import payloads
-from lrs.store.dialects import FEW_ROWS, in_index_order, insert_ignore, insert_rows, pipelined
+from lrs.store.dialects import (
+    FEW_ROWS,
+    in_index_order,
+    insert_ignore,
+    insert_new,
+    insert_rows,
+    pipelined,
+)
+from lrs.store.keys import ROLE_CODES, key_number, role_codes
 from lrs.store.models import (
+    IndexKey,
     Statement,
     StatementActivity,
     StatementAgent,
@@ -74,9 +83,7 @@ class NewStatement:
     version: str
     authority_key: str | None
     payload: StatementJSON
-    agents: list[tuple[str, str]] = field(default_factory=list)
-    activities: list[tuple[str, str]] = field(default_factory=list)
-    ref_terms: list[tuple[str, str]] = field(default_factory=list)
+    index: IndexRows = field(default_factory=lambda: IndexRows([], [], []))
 
 
 @dataclass(frozen=True)
@@ -103,9 +110,40 @@ class StatementQuery:
 
 @dataclass(frozen=True)
 class IndexRows:
-    agents: list[tuple[str, str]]
-    activities: list[tuple[str, str]]
+    """What a statement matches on: its agents and activities as (number, role code)
+    (``lrs.store.keys``), the verb and registration terms it inherits through a
+    StatementRef, and the text of each number it names first (``named``), which is
+    recorded with the rows."""
+
+    agents: list[tuple[int, int]]
+    activities: list[tuple[int, int]]
     ref_terms: list[tuple[str, str]]
+    keys: dict[int, str] = field(default_factory=dict)
+
+    @classmethod
+    def named(
+        cls, agents: Iterable[tuple[str, str]], activities: Iterable[tuple[str, str]]
+    ) -> IndexRows:
+        """The rows of (agent key, role) and (activity IRI, role) pairs as texts."""
+        keys: dict[int, str] = {}
+
+        def numbered(pairs: Iterable[tuple[str, str]]) -> list[tuple[int, int]]:
+            rows = []
+            for text, role in pairs:
+                number = key_number(text)
+                keys[number] = text
+                rows.append((number, ROLE_CODES[role]))
+            return rows
+
+        return cls(numbered(agents), numbered(activities), [], keys)
+
+    def __add__(self, other: IndexRows) -> IndexRows:
+        return IndexRows(
+            self.agents + other.agents,
+            self.activities + other.activities,
+            self.ref_terms + other.ref_terms,
+            {**self.keys, **other.keys},
+        )
 
 
 def existing(session: Session, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -124,6 +162,7 @@ class Inserted:
 
     seqs: dict[str, int]
     waiting: list[tuple[Table, list[dict[str, Any]]]] = field(default_factory=list)
+    keys: list[dict[str, Any]] = field(default_factory=list)
 
 
 def insert_statements(
@@ -161,22 +200,19 @@ def insert_statements(
     agent_rows: list[dict[str, Any]] = []
     activity_rows: list[dict[str, Any]] = []
     term_rows: list[dict[str, Any]] = []
+    keys: dict[int, str] = {}
     for s in statements:
         seq = seqs[s.id]
-        agent_rows.extend(
-            {"seq": seq, "agent_key": key, "role": role} for key, role in set(s.agents)
-        )
-        activity_rows.extend(
-            {"seq": seq, "activity_id": aid, "role": role} for aid, role in set(s.activities)
-        )
-        term_rows.extend(
-            {"seq": seq, "kind": kind, "term": term} for kind, term in set(s.ref_terms)
-        )
+        agent_rows += _agent_rows(seq, s.index)
+        activity_rows += _activity_rows(seq, s.index)
+        term_rows += _term_rows(seq, s.index)
+        keys.update(s.index.keys)
     few = len(agent_rows) + len(activity_rows) + len(term_rows) <= FEW_ROWS
     inserted = Inserted(
         seqs,
         [(table(StatementAgent), agent_rows), (table(StatementActivity), activity_rows),
          (table(StatementRefTerm), term_rows)],
+        _key_rows(keys),
     )  # fmt: skip
     if later and few:
         return inserted
@@ -187,9 +223,42 @@ def insert_statements(
 
 def write_index_rows(session: Session, inserted: Inserted) -> None:
     """Write the index rows ``insert_statements`` left waiting (writes only)."""
+    _record_keys(session, inserted.keys)
     for into, rows in inserted.waiting:
         insert_rows(session, into, rows)
     inserted.waiting = []
+    inserted.keys = []
+
+
+def _agent_rows(seq: int, rows: IndexRows) -> list[dict[str, Any]]:
+    return [{"seq": seq, "agent_number": n, "role": role} for n, role in set(rows.agents)]
+
+
+def _activity_rows(seq: int, rows: IndexRows) -> list[dict[str, Any]]:
+    return [{"seq": seq, "activity_number": n, "role": role} for n, role in set(rows.activities)]
+
+
+def _term_rows(seq: int, rows: IndexRows) -> list[dict[str, Any]]:
+    return [{"seq": seq, "kind": kind, "term": term} for kind, term in set(rows.ref_terms)]
+
+
+def _key_rows(keys: dict[int, str]) -> list[dict[str, Any]]:
+    # In the order of their numbers: concurrent writers of the same new keys wait for
+    # each other in one order (no deadlock).
+    return [{"number": number, "key": keys[number]} for number in sorted(keys)]
+
+
+def _record_keys(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Record the text of each number (those already known are skipped). Another text
+    under a number already taken breaks ``index_key``'s primary key: the write fails
+    rather than have one number stand for two agents or activities."""
+    insert_new(session, table(IndexKey), rows, key=["key"])
+
+
+def owns(number: int, text: str) -> Any:
+    """The condition that ``text`` owns ``number`` in ``index_key``: with it, a filter
+    by a text that was never stored matches nothing, whatever its number."""
+    return select(IndexKey.number).where(IndexKey.number == number, IndexKey.key == text).exists()
 
 
 def index_rows_of(session: Session, statement_id: str) -> IndexRows | None:
@@ -202,10 +271,12 @@ def index_rows_of(session: Session, statement_id: str) -> IndexRows | None:
     if found is None:
         return None
     agents = session.execute(
-        select(StatementAgent.agent_key, StatementAgent.role).where(StatementAgent.seq == found.seq)
+        select(StatementAgent.agent_number, StatementAgent.role).where(
+            StatementAgent.seq == found.seq
+        )
     ).all()
     activities = session.execute(
-        select(StatementActivity.activity_id, StatementActivity.role).where(
+        select(StatementActivity.activity_number, StatementActivity.role).where(
             StatementActivity.seq == found.seq
         )
     ).all()
@@ -219,29 +290,18 @@ def index_rows_of(session: Session, statement_id: str) -> IndexRows | None:
     if found.registration:
         ref_terms.append(("registration", found.registration))
     return IndexRows(
-        agents=[(row.agent_key, row.role) for row in agents],
-        activities=[(row.activity_id, row.role) for row in activities],
+        agents=[(row.agent_number, row.role) for row in agents],
+        activities=[(row.activity_number, row.role) for row in activities],
         ref_terms=ref_terms,
     )
 
 
 def add_index_rows(session: Session, seq: int, rows: IndexRows) -> None:
     """Add inherited index rows to an already stored statement (skipping ones it has)."""
-    insert_ignore(
-        session,
-        table(StatementAgent),
-        [{"seq": seq, "agent_key": key, "role": role} for key, role in set(rows.agents)],
-    )
-    insert_ignore(
-        session,
-        table(StatementActivity),
-        [{"seq": seq, "activity_id": aid, "role": role} for aid, role in set(rows.activities)],
-    )
-    insert_ignore(
-        session,
-        table(StatementRefTerm),
-        [{"seq": seq, "kind": kind, "term": term} for kind, term in set(rows.ref_terms)],
-    )
+    _record_keys(session, _key_rows(rows.keys))
+    insert_ignore(session, table(StatementAgent), _agent_rows(seq, rows))
+    insert_ignore(session, table(StatementActivity), _activity_rows(seq, rows))
+    insert_ignore(session, table(StatementRefTerm), _term_rows(seq, rows))
 
 
 def referrers(session: Session, statement_ids: Iterable[str]) -> list[tuple[int, str, str]]:
@@ -419,16 +479,20 @@ def _filtered(
     if query.agent_key is not None:
         agents = aliased(StatementAgent)
         statement = statement.join(agents, agents.seq == Statement.seq)
-        conditions.append(agents.agent_key == query.agent_key)
+        number = key_number(query.agent_key)
+        conditions.append(agents.agent_number == number)
+        conditions.append(owns(number, query.agent_key))
         if not query.related_agents:
-            conditions.append(agents.role.in_(DIRECT_AGENT_ROLES))
+            conditions.append(agents.role.in_(role_codes(DIRECT_AGENT_ROLES)))
         seq, joined = agents.seq, True
     if query.activity_id is not None:
         activities = aliased(StatementActivity)
         statement = statement.join(activities, activities.seq == Statement.seq)
-        conditions.append(activities.activity_id == query.activity_id)
+        number = key_number(query.activity_id)
+        conditions.append(activities.activity_number == number)
+        conditions.append(owns(number, query.activity_id))
         if not query.related_activities:
-            conditions.append(activities.role.in_(DIRECT_ACTIVITY_ROLES))
+            conditions.append(activities.role.in_(role_codes(DIRECT_ACTIVITY_ROLES)))
         if not joined:
             seq = activities.seq
         joined = True

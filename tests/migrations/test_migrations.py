@@ -19,10 +19,19 @@ from lrs.services.statements import store_statements
 from lrs.store import facts, migrate, payloads
 from lrs.store import statements as statement_store
 from lrs.store.engine import Database
+from lrs.store.keys import ROLES
 from lrs.store.models import Statement
+from lrs.store.statements import StatementQuery
 from statements.sources import SOURCES, ReadOptions, demo
 from tests.conftest import POSTGRES_ADMIN_URL
-from tests.factories import make_statement
+from tests.factories import (
+    make_activity,
+    make_agent,
+    make_group,
+    make_statement,
+    make_statement_ref,
+    make_sub_statement,
+)
 
 
 def test_migrated_schema_matches_the_models(database: Database) -> None:
@@ -459,7 +468,8 @@ def test_upgrade_keeps_the_rows_of_tables_made_without_rowid(empty_url: str, bac
         pytest.skip("tables without rowid are SQLite's")
     database = Database(empty_url)
     try:
-        migrate.upgrade(database.engine, "20261212_content_response")
+        # Stored by today's ingest, then taken back to the schema before the change.
+        migrate.upgrade(database.engine)
         principal = credentials.internal_principal(
             database, name="test", scopes=["all"], home_page="http://example.com"
         )
@@ -479,13 +489,7 @@ def test_upgrade_keeps_the_rows_of_tables_made_without_rowid(empty_url: str, bac
             )
         referrer = make_statement(object={"objectType": "StatementRef", "id": target})
         store_statements(database, [referrer], version="1.0.3", principal=principal)
-        with database.engine.begin() as connection:
-            # Today's ingest stores the payload compressed: as JSON text, as this schema did.
-            stored = connection.exec_driver_sql("SELECT seq, payload FROM statement").all()
-            connection.execute(
-                sa.text("UPDATE statement SET payload = :text WHERE seq = :seq"),
-                [{"seq": seq, "text": payloads.text_of(blob)} for seq, blob in stored],
-            )
+        migrate.downgrade(database.engine, "20261212_content_response")
         before = _rows_and_indexes(database.engine)
         assert before["content_day"] and before["statement_ref_term"]
         migrate.upgrade(database.engine)
@@ -578,3 +582,132 @@ def test_upgrade_compresses_stored_payloads_keeping_their_text(empty_url: str) -
             assert sorted(back.scalars()) == sorted(texts)
     finally:
         database.dispose()
+
+
+BEFORE_NUMBERED_INDEX_ROWS = "20261213_statement_payload_zlib"
+
+
+def test_upgrade_numbers_the_index_rows_keeping_every_filters_answers(empty_url: str) -> None:
+    """The agent and activity index rows of stored statements (own, inherited through
+    StatementRefs, inside SubStatements, Group members) hold numbers after the upgrade:
+    every agent and activity filter, alone, widened and combined, answers as before, and
+    a downgrade gives back the rows as texts."""
+    database = Database(empty_url)
+    try:
+        migrate.upgrade(database.engine)
+        principal = credentials.internal_principal(
+            database, name="test", scopes=["all"], home_page="http://example.com"
+        )
+        batch = _varied_statements()
+        for start in range(0, len(batch), 50):
+            store_statements(
+                database, batch[start : start + 50], version="1.0.3", principal=principal
+            )
+        referrers = [make_statement_ref(str(s["id"])) for s in batch[:40:3]]
+        store_statements(
+            database,
+            [
+                make_statement(actor=make_agent(f"r{i}"), object=ref)
+                for i, ref in enumerate(referrers)
+            ],
+            version="1.0.3",
+            principal=principal,
+        )
+        agents, activities = _index_texts(database)
+        queries = _every_filter(agents, activities)
+        answers = _answers(database, queries)
+        assert sum(map(len, answers)) > len(queries)
+        rows = _index_rows_as_texts(database)
+        migrate.downgrade(database.engine, BEFORE_NUMBERED_INDEX_ROWS)
+        with database.engine.connect() as connection:
+            old = {
+                table: sorted(tuple(row) for row in connection.exec_driver_sql(
+                    f"SELECT seq, {column}, role FROM {table}"
+                ))
+                for table, column in (("statement_agent", "agent_key"),
+                                      ("statement_activity", "activity_id"))
+            }  # fmt: skip
+        assert old == rows
+        migrate.upgrade(database.engine)
+        assert _index_rows_as_texts(database) == rows
+        assert _answers(database, queries) == answers
+        assert migrate.pending_changes(database.engine) == []
+    finally:
+        database.dispose()
+
+
+def _varied_statements() -> list[dict[str, Any]]:
+    people = [make_agent(name) for name in ("ann", "bea", "cy", "dee", "eve")]
+    activities = [make_activity(f"http://example.com/a/{i}") for i in range(6)]
+    batch: list[dict[str, Any]] = []
+    for i in range(120):
+        actor = people[i % 5]
+        if i % 7 == 0:
+            actor = make_group(
+                people[(i + 1) % 5], people[(i + 2) % 5], mbox="mailto:t@example.com"
+            )
+        statement = make_statement(
+            id=str(uuid.UUID(int=i + 1)),
+            actor=actor,
+            object=activities[i % 6] if i % 4 else people[(i + 3) % 5],
+            context={
+                "instructor": people[(i + 4) % 5],
+                "contextActivities": {
+                    "parent": [activities[(i + 1) % 6]],
+                    "grouping": [activities[(i + 2) % 6]],
+                },
+            },
+        )
+        if i % 11 == 0:
+            statement["object"] = make_sub_statement(
+                actor=people[(i + 2) % 5], object=activities[(i + 3) % 6]
+            )
+        batch.append(statement)
+    return batch
+
+
+def _index_texts(database: Database) -> tuple[list[str], list[str]]:
+    with database.engine.connect() as connection:
+        texts = [
+            sorted(connection.exec_driver_sql(
+                f"SELECT DISTINCT key FROM index_key JOIN {table} ON number = {column}"
+            ).scalars())
+            for table, column in (("statement_agent", "agent_number"),
+                                  ("statement_activity", "activity_number"))
+        ]  # fmt: skip
+    return texts[0], texts[1]
+
+
+def _every_filter(agents: list[str], activities: list[str]) -> list[StatementQuery]:
+    queries = []
+    for related in (False, True):
+        queries += [StatementQuery(agent_key=a, related_agents=related, limit=500) for a in agents]
+        queries += [
+            StatementQuery(activity_id=a, related_activities=related, limit=500) for a in activities
+        ]
+        queries += [
+            StatementQuery(agent_key=agent, activity_id=activity, related_agents=related,
+                           related_activities=not related, limit=500)
+            for agent in agents for activity in activities
+        ]  # fmt: skip
+    queries.append(StatementQuery(agent_key="mbox:mailto:nobody@example.com"))
+    return queries
+
+
+def _answers(database: Database, queries: list[StatementQuery]) -> list[list[int]]:
+    with database.reading() as session:
+        return [[row.seq for row in statement_store.find(session, q)] for q in queries]
+
+
+def _index_rows_as_texts(database: Database) -> dict[str, list[tuple[Any, ...]]]:
+    with database.engine.connect() as connection:
+        return {
+            table: sorted(
+                (seq, key, ROLES[role])
+                for seq, key, role in connection.exec_driver_sql(
+                    f"SELECT seq, key, role FROM {table} JOIN index_key ON number = {column}"
+                )
+            )
+            for table, column in (("statement_agent", "agent_number"),
+                                  ("statement_activity", "activity_number"))
+        }  # fmt: skip

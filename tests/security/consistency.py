@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from lrs.store import payloads
 from lrs.store.engine import Database
+from lrs.store.keys import ROLES
 from statements import activity_ids_in, agent_keys_in
 from statements.vocabulary import learning_fact
 
@@ -32,13 +33,21 @@ def problems(db: Database) -> list[str]:
         }
         by_seq = {row.seq: row for row in statements.values()}
         agents: dict[int, set[tuple[str, str]]] = defaultdict(set)
-        for row in connection.execute(sa.text("SELECT seq, agent_key, role FROM statement_agent")):
-            agents[row.seq].add((row.agent_key, row.role))
+        # The index rows name keys and roles by number (lrs.store.keys).
+        for row in connection.execute(
+            sa.text(
+                "SELECT seq, key, role FROM statement_agent JOIN index_key ON number = agent_number"
+            )
+        ):
+            agents[row.seq].add((row.key, ROLES[row.role]))
         activities: dict[int, set[tuple[str, str]]] = defaultdict(set)
         for row in connection.execute(
-            sa.text("SELECT seq, activity_id, role FROM statement_activity")
+            sa.text(
+                "SELECT seq, key, role FROM statement_activity"
+                " JOIN index_key ON number = activity_number"
+            )
         ):
-            activities[row.seq].add((row.activity_id, row.role))
+            activities[row.seq].add((row.key, ROLES[row.role]))
         facts = {
             row.seq: row
             for row in connection.execute(

@@ -73,12 +73,12 @@ def _snapshot(database: Database) -> dict[str, Any]:
             ).order_by(Statement.seq)
         ).all()
         agents = connection.execute(
-            sa.select(Statement.id, StatementAgent.agent_key, StatementAgent.role).join(
+            sa.select(Statement.id, StatementAgent.agent_number, StatementAgent.role).join(
                 StatementAgent, StatementAgent.seq == Statement.seq
             )
         ).all()
         activities = connection.execute(
-            sa.select(Statement.id, StatementActivity.activity_id, StatementActivity.role).join(
+            sa.select(Statement.id, StatementActivity.activity_number, StatementActivity.role).join(
                 StatementActivity, StatementActivity.seq == Statement.seq
             )
         ).all()

@@ -174,7 +174,7 @@ def test_forget_erases_a_person_everywhere_and_keeps_the_store_consistent(
     assert ALICE_KEY in receipt["identities"]
     assert not receipt["dry_run"]
 
-    assert _count(database, "statement_agent", "agent_key LIKE :k", k="%alice%") == 0
+    assert _count(database, "index_key", "key LIKE :k", k="%alice%") == 0
     assert _count(database, "agent", "agent_key LIKE :k", k="%alice%") == 0
     assert _count(database, "learning_fact", "actor_key LIKE :k", k="%alice%") == 0
     assert _count(database, "document", "agent_key LIKE :k", k="%alice%") == 0
@@ -245,7 +245,7 @@ def test_retention_drops_old_statements_in_consistent_batches(database: Database
     assert _ids(database) == {recent["id"], referring["id"]}
     assert receipt["removed"]["statement"] == 6
     assert receipt["removed"] == dry.as_json()["removed"]
-    assert _count(database, "statement_agent", "agent_key LIKE :k", k="%old1%") == 0
+    assert _count(database, "index_key", "key LIKE :k", k="%old1%") == 0
     assert problems(database) == []
 
 

@@ -62,7 +62,7 @@ def _traces(database: Database, sha1s: set[str]) -> list[str]:
     found: list[str] = []
     with database.engine.connect() as connection:
         for table, column in (
-            ("statement_agent", "agent_key"),
+            ("index_key", "key"),
             ("agent", "agent_key"),
             ("document", "agent_key"),
             ("learning_fact", "actor_key"),
