@@ -248,8 +248,22 @@ def _plan_nodes(plan: dict[str, Any]) -> list[str]:
         StatementQuery(
             activity_id="http://example.com/activities/a", related_activities=True, limit=100
         ),
+        StatementQuery(
+            agent_key="mbox:mailto:alice@example.com",
+            activity_id="http://example.com/activities/a",
+            limit=100,
+        ),
+        StatementQuery(agent_key="mbox:mailto:alice@example.com", verb_id=PASSED, limit=100),
     ],
-    ids=["verb", "agent", "related_agents", "activity", "related_activities"],
+    ids=[
+        "verb",
+        "agent",
+        "related_agents",
+        "activity",
+        "related_activities",
+        "agent_activity",
+        "agent_verb",
+    ],  # fmt: skip
 )
 def test_every_page_walks_its_filters_index_in_seq_order(
     database: Database, backend: str, query: StatementQuery
