@@ -76,7 +76,7 @@ def _replicate(db: Database, after: int, stored: int) -> None:
     from sqlalchemy import String, func, insert, select
 
     from lrs.store import facts
-    from lrs.store.models import LearningFact, LearningFactTag, Statement, StatementAgent, table
+    from lrs.store.models import LearningFact, LearningFactTag, Statement, table
 
     for copy in range(1, 1000):
         with db.writing() as session:
@@ -97,8 +97,6 @@ def _replicate(db: Database, after: int, stored: int) -> None:
                 (LearningFact, {"seq": LearningFact.seq + offset,
                                 "actor_key": LearningFact.actor_key + suffix}),
                 (LearningFactTag, {"seq": LearningFactTag.seq + offset}),
-                (StatementAgent, {"seq": StatementAgent.seq + offset,
-                                  "agent_key": StatementAgent.agent_key + suffix}),
             ):  # fmt: skip
                 columns = list(table(model).columns)
                 values = [changed.get(c.name, c) for c in columns]
@@ -109,8 +107,45 @@ def _replicate(db: Database, after: int, stored: int) -> None:
                         select(*values).where(seq > after, seq <= last),
                     )
                 )
+            _copy_agent_rows(session, after, last, offset, suffix)
     with db.writing() as session:
         facts.rebuild_rollups(session)
+
+
+def _copy_agent_rows(session: Any, after: int, last: int, offset: int, suffix: str) -> None:
+    """The agent index rows of seqs in (after, last] under seq + ``offset``, each agent
+    key + ``suffix``: the new keys' numbers are computed here (``lrs.store.keys``) and
+    mapped in SQL through a temporary table."""
+    from sqlalchemy import text
+
+    from lrs.store.keys import key_number
+
+    named = session.execute(
+        text(
+            "SELECT DISTINCT number, key FROM index_key JOIN statement_agent"
+            " ON agent_number = number WHERE seq > :after AND seq <= :last"
+        ),
+        {"after": after, "last": last},
+    ).all()
+    copies = [{"number": key_number(key + suffix), "key": key + suffix} for _n, key in named]
+    session.execute(text("INSERT INTO index_key (number, key) VALUES (:number, :key)"), copies)
+    session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS key_copy (old BIGINT, new BIGINT)"))
+    session.execute(text("DELETE FROM key_copy"))
+    session.execute(
+        text("INSERT INTO key_copy (old, new) VALUES (:old, :new)"),
+        [
+            {"old": number, "new": copy["number"]}
+            for (number, _key), copy in zip(named, copies, strict=True)
+        ],
+    )
+    session.execute(
+        text(
+            "INSERT INTO statement_agent (seq, agent_number, role) SELECT seq + :offset, new,"
+            " role FROM statement_agent JOIN key_copy ON old = agent_number"
+            " WHERE seq > :after AND seq <= :last"
+        ),
+        {"offset": offset, "after": after, "last": last},
+    )
 
 
 def measure_merge(

@@ -15,6 +15,7 @@ from flask import Flask
 from werkzeug.test import TestResponse
 
 from lrs.store.engine import Database
+from lrs.store.keys import key_number
 from tests.conftest import TEST_KEY, TEST_SECRET
 from tests.factories import make_activity, make_agent, make_statement
 from tests.helpers import XapiClient, assert_error
@@ -22,7 +23,7 @@ from tests.security.consistency import problems
 
 BOOM = "http://example.com/activities/boom"
 TABLES = ("statement", "statement_agent", "statement_activity", "learning_fact",
-          "daily_activity", "activity", "agent")  # fmt: skip
+          "daily_activity", "activity", "agent", "index_key")  # fmt: skip
 
 
 def _counts(url: str) -> dict[str, int]:
@@ -63,12 +64,13 @@ def boom_trigger(database: Database, backend: str) -> Iterator[None]:
         if backend == "sqlite":
             connection.exec_driver_sql(
                 "CREATE TRIGGER boom BEFORE INSERT ON statement_activity "
-                f"WHEN NEW.activity_id = '{BOOM}' BEGIN SELECT RAISE(ABORT, 'forced'); END"
+                f"WHEN NEW.activity_number = {key_number(BOOM)} "
+                "BEGIN SELECT RAISE(ABORT, 'forced'); END"
             )
         else:
             connection.exec_driver_sql(
                 "CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN "
-                f"IF NEW.activity_id = '{BOOM}' THEN RAISE unique_violation USING "
+                f"IF NEW.activity_number = {key_number(BOOM)} THEN RAISE unique_violation USING "
                 "MESSAGE = 'forced'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
             )
             connection.exec_driver_sql(

@@ -263,7 +263,7 @@ def _plan_nodes(plan: dict[str, Any]) -> list[str]:
         "related_activities",
         "agent_activity",
         "agent_verb",
-    ],  # fmt: skip
+    ],
 )
 def test_every_page_walks_its_filters_index_in_seq_order(
     database: Database, backend: str, query: StatementQuery
