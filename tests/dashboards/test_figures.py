@@ -8,6 +8,7 @@ import math
 
 import pandas as pd
 import plotly.io as pio
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -90,8 +91,19 @@ def test_network_draws_people_and_links() -> None:
     frame.attrs["total"] = 5
     figure = figures.network(frame, "contribute")
     assert "the 2 heaviest of 5 links" in title(figure)
-    arrows = [trace for trace in figure.data if trace.showlegend is False]
-    assert sum(size > 0 for trace in arrows for size in trace.marker.size) == 2
+    [heads] = [trace for trace in figure.data if trace.marker.symbol == "arrow"]
+    assert len(heads.x) == len(heads.marker.size) == len(heads.marker.angle) == 2
+    lines = [t for t in figure.data if t.showlegend is False and t.mode == "lines"]
+    assert sum(x is None for trace in lines for x in trace.x) == 2
+    # Each head points along its edge, towards the person whose content it is.
+    people_at = {key.removeprefix("person="): (x, y) for trace in figure.data
+                 if trace.showlegend is not False
+                 for key, x, y in zip(trace.customdata, trace.x, trace.y, strict=True)}  # fmt: skip
+    expected = []
+    for source, target in (("a", "b"), ("b", "c")):
+        (x0, y0), (x1, y1) = people_at[source], people_at[target]
+        expected.append(round(math.degrees(math.atan2(x1 - x0, y1 - y0)), 1))
+    assert sorted(heads.marker.angle) == pytest.approx(sorted(expected))
     people = [trace for trace in figure.data if trace.showlegend is not False]
     assert sorted(name for trace in people for name in trace.text) == ["A", "B", "C"]
 
