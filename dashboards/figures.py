@@ -598,14 +598,32 @@ def team_mix(frame: pd.DataFrame) -> go.Figure:
     )
 
 
+SCATTER_POINTS = 150
+"""The most people the contributions-vs-results scatter draws as points. Beyond it, the
+people in its dense middle are drawn as shaded cells (2,000 points took the browser
+0.2-0.5 s to draw), and the people that stand out are still points: the top
+contributors, then the people of the sparsest cells."""
+SCATTER_TOP = 20
+"""The top contributors always drawn as points: those a manager looks for first."""
+SCATTER_CELLS = (30, 16)
+"""About so many cells at most across and up the scatter's grid (``scatter_grid``)."""
+
+
 def contribution_scatter(frame: pd.DataFrame) -> go.Figure:
-    title = "Informal contributions vs mean formal score (one point per person)"
+    """One point per person, coloured by team, or beyond ``SCATTER_POINTS`` people the
+    dense middle as shaded cells (counted on hover) beneath the people that stand out;
+    the subtitle says how many are drawn each way, and the chart's numbers hold all."""
+    title = "Informal contributions vs mean formal score"
     if frame.empty:
         return empty_figure(
             "Contributions vs results", "Needs people with both scored results and contributions."
         )
+    points = scatter_points(frame)
     figure = go.Figure()
-    for index, (team, part) in enumerate(frame.groupby("team", sort=True)):
+    shown, rest = frame[points], frame[~points]
+    if len(rest):
+        figure.add_trace(_density(frame, ~points))
+    for index, (team, part) in enumerate(shown.groupby("team", sort=True)):
         figure.add_scatter(
             x=part["contributions"], y=part["mean_score"], mode="markers", name=str(team),
             text=part["name"], marker={"size": 9, "color": OKABE_ITO[index % len(OKABE_ITO)]},
@@ -615,7 +633,81 @@ def contribution_scatter(frame: pd.DataFrame) -> go.Figure:
     rho = _spearman(frame["contributions"], frame["mean_score"])
     figure.update_layout(xaxis_title="informal contributions", yaxis_title="mean scaled score")
     note = f"Spearman rho = {rho:.2f}" if rho is not None else "rho needs 3 or more people"
-    return _layout(figure, f"{title} — {n(len(frame))} people, {note}")
+    drawn = (
+        f"{n(len(frame))} people, one point each"
+        if not len(rest)
+        else f"{n(len(frame))} people: {n(len(shown))} as points, {n(len(rest))} as shaded cells"
+    )
+    return _layout(figure, f"{title} — {drawn}; {note}")
+
+
+def scatter_points(frame: pd.DataFrame) -> np.ndarray:
+    """Which people (rows of ``frame``) the scatter draws as points: everyone up to
+    ``SCATTER_POINTS`` people; beyond, the ``SCATTER_TOP`` top contributors and then the
+    people of the cells (``scatter_grid``) that hold the fewest, a whole cell at a time
+    while they fit, so that every outlier is a point and only crowds are shaded."""
+    if len(frame) <= SCATTER_POINTS:
+        return np.ones(len(frame), dtype=bool)
+    order = np.lexsort((frame["actor_key"].to_numpy(), -frame["contributions"].to_numpy()))
+    chosen = np.zeros(len(frame), dtype=bool)
+    chosen[order[:SCATTER_TOP]] = True
+    (columns, _), (rows, _) = scatter_grid(frame)
+    cells = columns * (rows.max() + 1) + rows
+    found, sizes = np.unique(cells[~chosen], return_counts=True)
+    fewest = np.lexsort((found, sizes))
+    # The sparsest cells, a whole cell at a time, while their people fit in the room.
+    fitting = fewest[np.cumsum(sizes[fewest]) <= SCATTER_POINTS - SCATTER_TOP]
+    chosen |= np.isin(cells, found[fitting])
+    return chosen
+
+
+Cells = tuple[np.ndarray, tuple[float, float]]
+"""Each value's cell (0 up), and where the first cell starts and how wide each is."""
+
+
+def scatter_grid(frame: pd.DataFrame) -> tuple[Cells, Cells]:
+    """The scatter's cells across (contributions) and up (mean score): at most about
+    ``SCATTER_CELLS`` of a round width (1, 2, 2.5 or 5 times a power of ten) each way."""
+    return (
+        _cells(frame["contributions"].to_numpy(dtype="float64"), SCATTER_CELLS[0]),
+        _cells(frame["mean_score"].to_numpy(dtype="float64"), SCATTER_CELLS[1]),
+    )
+
+
+def _cells(values: np.ndarray, most: int) -> Cells:
+    low, high = float(values.min()), float(values.max())
+    width = _round_width((high - low) / most if high > low else max(1.0, abs(low)) / 10)
+    start = math.floor(low / width + 1e-9) * width
+    if width >= 1 and width.is_integer() and np.all(values == np.round(values)):
+        start -= 0.5  # counts: each cell centred on whole numbers (5 to 6, not 4.5 to 5.5)
+    index = np.floor((values - start) / width + 1e-9).astype("int64")
+    return index, (start, width)
+
+
+def _density(frame: pd.DataFrame, shaded: np.ndarray) -> go.Heatmap:
+    """The people of ``frame`` where ``shaded`` counted into the scatter's cells, each
+    cell shaded by its count (on a square-root scale, so that a few people still show
+    beside a crowd) and counted on hover; empty cells are left blank."""
+    (columns, (x0, dx)), (rows, (y0, dy)) = scatter_grid(frame)
+    counts = np.zeros((rows.max() + 1, columns.max() + 1), dtype="int64")
+    np.add.at(counts, (rows[shaded], columns[shaded]), 1)
+    whole = x0 % 1 == 0.5 and dx.is_integer()
+    across = [
+        (f"{x0 + i * dx + 0.5:.0f}" + (f" to {x0 + (i + 1) * dx - 0.5:.0f}" if dx > 1 else "")
+         if whole else f"{x0 + i * dx:.6g} to {x0 + (i + 1) * dx:.6g}")
+        for i in range(counts.shape[1])
+    ]  # fmt: skip
+    words = [
+        [f"{c} people: {across[i]} contributions, score {y0 + j * dy:.3g} to "
+         f"{y0 + (j + 1) * dy:.3g}" for i, c in enumerate(row)]
+        for j, row in enumerate(counts.tolist())
+    ]  # fmt: skip
+    return go.Heatmap(
+        z=[[math.sqrt(c) if c else None for c in row] for row in counts.tolist()],
+        x0=x0 + dx / 2, dx=dx, y0=y0 + dy / 2, dy=dy, customdata=words,
+        colorscale=[[0, "#E4E8EE"], [1, "#56687F"]], showscale=False, showlegend=False,
+        hoverongaps=False, hovertemplate="%{customdata}<extra></extra>",
+    )  # fmt: skip
 
 
 def _spearman(x: pd.Series, y: pd.Series) -> float | None:

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import pytest
 
@@ -388,6 +388,13 @@ def test_courses_knowledge_and_convergence_numbers(live_server: str, driver: Any
         counts = dict(zip(trace["y"], trace["customdata"], strict=True))
         expected = {team: c for (team, kind), c in BY_TEAM_KIND.items() if kind == trace["name"]}
         assert counts == expected, trace["name"]
+    # A few people: each one a point that opens their statements, and the chart says so.
+    scatter = graphs["convergence-scatter"]
+    scored = {s["actor"]["mbox"].removeprefix("mailto:").split("@")[0] for s in STORED
+              if "score" in s.get("result", {})}  # fmt: skip
+    drawn = [key for trace in scatter["traces"] for key in trace["customdata"] or []]
+    assert sorted(drawn) == sorted(urlencode({"person": actor_key(who)}) for who in scored)
+    assert f"{len(scored)} people, one point each" in scatter["text"]
 
 
 def test_top_contributors_by_kind_read_off_the_chart(live_server: str, driver: Any) -> None:
