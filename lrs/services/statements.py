@@ -28,6 +28,7 @@ from lrs.store import facts as fact_store
 from lrs.store import statements as statement_store
 from lrs.store.attachments import AttachmentContent
 from lrs.store.engine import Database, consistent_through, lost_to_a_concurrent_writer
+from lrs.store.keys import KeyCollision
 from lrs.store.statements import IndexRows, NewStatement, StatementQuery
 from statements import (
     Statement,
@@ -108,6 +109,8 @@ def store_statements(
             # now sees the other writer's statements, so an identical one is simply not
             # stored twice (no error, XAPI-00011) and a different one is a 409.
             if not _stored_meanwhile(db, validated):
+                if _names_a_taken_number(error):
+                    raise KeyCollision from error
                 raise  # no concurrent writer: a fault of its own (500, nothing stored)
             if attempt == CONCURRENT_RETRIES:
                 raise Conflict(
@@ -124,6 +127,12 @@ def store_statements(
                     "concurrent writes rolled this batch back; nothing was stored"
                 ) from error
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _names_a_taken_number(error: IntegrityError) -> bool:
+    """Whether the write broke ``index_key``'s primary key: another text already holds
+    the number of one of this batch's agents or activities (``lrs.store.keys``)."""
+    return "index_key" in str(error.orig)
 
 
 def _contents(parts: Mapping[str, AttachmentContent] | None) -> dict[str, bytes] | None:

@@ -34,7 +34,7 @@ from lrs.store.dialects import (
     insert_rows,
     pipelined,
 )
-from lrs.store.keys import ROLE_CODES, key_number, role_codes
+from lrs.store.keys import ROLE_CODES, add_keys, key_number, role_codes
 from lrs.store.models import (
     IndexKey,
     Statement,
@@ -131,18 +131,20 @@ class IndexRows:
             rows = []
             for text, role in pairs:
                 number = key_number(text)
-                keys[number] = text
+                add_keys(keys, {number: text})
                 rows.append((number, ROLE_CODES[role]))
             return rows
 
         return cls(numbered(agents), numbered(activities), [], keys)
 
     def __add__(self, other: IndexRows) -> IndexRows:
+        keys = dict(self.keys)
+        add_keys(keys, other.keys)
         return IndexRows(
             self.agents + other.agents,
             self.activities + other.activities,
             self.ref_terms + other.ref_terms,
-            {**self.keys, **other.keys},
+            keys,
         )
 
 
@@ -206,7 +208,7 @@ def insert_statements(
         agent_rows += _agent_rows(seq, s.index)
         activity_rows += _activity_rows(seq, s.index)
         term_rows += _term_rows(seq, s.index)
-        keys.update(s.index.keys)
+        add_keys(keys, s.index.keys)
     few = len(agent_rows) + len(activity_rows) + len(term_rows) <= FEW_ROWS
     inserted = Inserted(
         seqs,

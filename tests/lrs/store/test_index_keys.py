@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from lrs.services import credentials
 from lrs.services import statements as service
 from lrs.store import statements as statement_store
 from lrs.store.engine import Database
-from lrs.store.keys import ROLE_CODES, ROLES, SUBSTATEMENT, key_number
+from lrs.store.keys import ROLE_CODES, ROLES, SUBSTATEMENT, KeyCollision, key_number
 from lrs.store.statements import StatementQuery
 from statements import activity_ids_in, agent_keys_in
 from tests.factories import make_agent, make_statement
+from tests.helpers import XapiClient, assert_error
 
 ALICE = "mbox:mailto:alice@example.com"
 MALLORY = "mbox:mailto:mallory@example.com"
@@ -67,14 +67,15 @@ def test_every_role_has_one_small_code() -> None:
 
 def test_another_text_under_a_number_taken_is_refused(database: Database) -> None:
     """Two texts with one number would merge two agents' statements: the statement that
-    would bring the second is refused whole (a server error), and nothing is stored."""
+    would bring the second is refused whole (409, ``key_collision``), and nothing is
+    stored."""
     principal = _principal(database)
     with database.engine.begin() as connection:
         connection.execute(
             sa.text("INSERT INTO index_key (number, key) VALUES (:number, :key)"),
             {"number": key_number(ALICE), "key": MALLORY},
         )
-    with pytest.raises(IntegrityError):
+    with pytest.raises(KeyCollision):
         service.store_statements(
             database,
             [make_statement(actor=make_agent("alice"))],
@@ -83,6 +84,44 @@ def test_another_text_under_a_number_taken_is_refused(database: Database) -> Non
         )
     with database.engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT count(*) FROM statement").scalar_one() == 0
+
+
+def _one_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every text gets the same number, as two texts found to collide would."""
+    monkeypatch.setattr(statement_store, "key_number", lambda text: 42)
+
+
+def test_two_texts_with_one_number_in_one_batch_are_refused(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Within one statement or across the statements of one batch, two texts under one
+    number are refused before anything is written."""
+    principal = _principal(database)
+    _one_number(monkeypatch)
+    one_statement = make_statement(actor=make_agent("alice"), object={"id": "http://ex.com/a"})
+    with pytest.raises(KeyCollision):
+        service.store_statements(database, [one_statement], version="1.0.3", principal=principal)
+    batch = [make_statement(actor=make_agent(name)) for name in ("bob", "carol")]
+    with pytest.raises(KeyCollision):
+        service.store_statements(database, batch, version="1.0.3", principal=principal)
+    with database.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM statement").scalar_one() == 0
+        assert connection.exec_driver_sql("SELECT count(*) FROM index_key").scalar_one() == 0
+
+
+def test_a_collision_is_a_409_in_the_error_shape(
+    xapi: XapiClient, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over HTTP a collision is the client's to see, in the error shape, never a 500; the
+    statements stored before it stay."""
+    kept = make_statement(actor=make_agent("alice"), object={"id": "http://ex.com/kept"})
+    assert xapi.post("statements", json=kept).status_code == 200
+    _one_number(monkeypatch)
+    refused = make_statement(actor=make_agent("alice"), object={"id": "http://ex.com/other"})
+    error = assert_error(xapi.post("statements", json=refused), 409)
+    assert error["code"] == "key_collision"
+    assert xapi.get(f"statements?statementId={kept['id']}").status_code == 200
+    assert xapi.get(f"statements?statementId={refused['id']}").status_code == 404
 
 
 def test_a_filter_matches_only_the_rows_of_the_text_that_owns_the_number(
